@@ -1,0 +1,43 @@
+// The example flows as one deployable workspace: a tab per example, the shared config node once,
+// pointed at `server` with the simulator's demo credentials, and device tokens filled in.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const examplesDir = path.resolve(__dirname, '..', 'examples');
+
+function exampleFiles() {
+  return fs
+    .readdirSync(examplesDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
+}
+
+/** @returns {Array<Record<string, unknown>>} nodes for POST /flows, credentials inline */
+function exampleFlows({ server, demo, files = exampleFiles() }) {
+  const nodes = [];
+  const seen = new Set();
+  files.forEach((file, index) => {
+    const tab = { id: `blynk-example-tab-${index + 1}`, type: 'tab', label: path.basename(file, '.json') };
+    nodes.push(tab);
+    for (const node of JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'))) {
+      if (node.type === 'tab' || seen.has(node.id)) continue;
+      seen.add(node.id);
+      nodes.push(withDemoSettings({ ...node }, tab.id, server, demo));
+    }
+  });
+  return nodes;
+}
+
+function withDemoSettings(node, tabId, server, demo) {
+  if (node.type === 'blynk-cloud-config') {
+    node.server = server;
+    node.credentials = { clientId: demo.clientId, clientSecret: demo.clientSecret, userEmail: demo.userEmail, password: demo.password };
+    return node;
+  }
+  if (node.type === 'blynk-cloud-device-update') node.credentials = { token: demo.devices[0].token };
+  node.z = tabId;
+  return node;
+}
+
+module.exports = { exampleFlows, exampleFiles };

@@ -1,0 +1,155 @@
+import { ApiCall } from './endpoints';
+import { BlynkError, sanitizeDetail } from './errors';
+import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
+import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
+import { Transport, TransportResponse } from './transport';
+
+export interface BlynkClientOptions {
+  server?: string;
+  /** OAuth client; without it only Device API calls work. */
+  credentials?: OAuthCredentials;
+  tokenTimeoutMs?: number;
+  apiTimeoutMs?: number;
+  fatalCooldownMs?: number;
+  retry?: Partial<RetryPolicy>;
+  now?: () => number;
+  onStateChange?: (state: TokenState, error?: BlynkError) => void;
+  onRegionMoved?: (server: string) => void;
+}
+
+export interface ApiResult {
+  status: number;
+  data: unknown;
+}
+
+/** After a renewed token is refused too, 401/403 answers go straight to the caller this long. */
+const AUTH_RETRY_COOLDOWN_MS = 60_000;
+
+/**
+ * The Blynk client of one config node: one connection pool, one token manager, and the retry
+ * rules for API calls (reliability rules 5 and 6).
+ */
+export class BlynkClient {
+  readonly transport: Transport;
+  readonly tokens?: TokenManager;
+  private readonly apiTimeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly now: () => number;
+  private authRetryBlockedUntil = 0;
+
+  constructor(options: BlynkClientOptions) {
+    this.transport = new Transport(options.server, { onRegionMoved: options.onRegionMoved });
+    this.apiTimeoutMs = options.apiTimeoutMs ?? 15_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.now = options.now ?? (() => performance.now());
+    const credentials = options.credentials;
+    if (credentials && credentials.clientId && credentials.clientSecret) {
+      this.tokens = new TokenManager({
+        transport: this.transport,
+        credentials,
+        timeoutMs: options.tokenTimeoutMs,
+        fatalCooldownMs: options.fatalCooldownMs,
+        retry: options.retry,
+        now: this.now,
+        onStateChange: options.onStateChange,
+      });
+    }
+  }
+
+  async call(call: ApiCall, signal?: AbortSignal): Promise<ApiResult> {
+    const res = call.api === 'platform' ? await this.platformCall(call, signal) : await this.send(call, undefined, signal);
+    if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
+    throw errorFor(res);
+  }
+
+  close(): void {
+    this.tokens?.close();
+    this.transport.close();
+  }
+
+  /** A Bearer call; a 401/403 on the token still cached renews it once and retries once. */
+  private async platformCall(call: ApiCall, signal?: AbortSignal): Promise<TransportResponse> {
+    const tokens = this.tokens;
+    if (!tokens) throw new BlynkError('NO_OAUTH_CLIENT');
+    const token = await tokens.getToken();
+    const res = await this.send(call, token, signal);
+    if ((res.status !== 401 && res.status !== 403) || this.now() < this.authRetryBlockedUntil) return res;
+    tokens.invalidate(token);
+    const retried = await this.send(call, await tokens.getToken(), signal);
+    if (retried.status === 401 || retried.status === 403) {
+      this.authRetryBlockedUntil = this.now() + AUTH_RETRY_COOLDOWN_MS;
+    }
+    return retried;
+  }
+
+  /**
+   * Sends with bounded retries: a 429 (never processed) is retried after its Retry-After up to the
+   * cap; 5xx and network failures only when the call is idempotent.
+   */
+  private async send(call: ApiCall, token: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+    const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
+    for (let attempt = 1; ; attempt++) {
+      let res: TransportResponse;
+      try {
+        res = await this.transport.request({
+          method: call.method,
+          path: call.path,
+          query: call.query,
+          body: call.body,
+          headers,
+          timeoutMs: this.apiTimeoutMs,
+          signal,
+        });
+      } catch (err) {
+        const retryable = call.idempotent && err instanceof BlynkError && err.code === 'NETWORK';
+        if (!retryable || attempt >= this.policy.attempts) throw err;
+        await sleep(backoffMs(this.policy, attempt), signal);
+        continue;
+      }
+      const wait = this.waitBeforeRetry(call, res, attempt);
+      if (wait === undefined) return res;
+      await sleep(wait, signal);
+    }
+  }
+
+  private waitBeforeRetry(call: ApiCall, res: TransportResponse, attempt: number): number | undefined {
+    const limited = res.status === 429 || (call.idempotent && res.status === 503);
+    if (!limited) {
+      const retry = call.idempotent && res.status >= 500 && attempt < this.policy.attempts;
+      return retry ? backoffMs(this.policy, attempt) : undefined;
+    }
+    const retryAfter = parseRetryAfter(res.retryAfter);
+    if (retryAfter !== undefined && retryAfter > this.policy.retryAfterCapSec) return undefined;
+    if (attempt >= this.policy.attempts) return undefined;
+    return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(this.policy, attempt);
+  }
+}
+
+/** Maps a non-2xx answer to the package's error, with Blynk's own message as the detail. */
+export function errorFor(res: TransportResponse): BlynkError {
+  const status = res.status;
+  const detail = messageOf(res.data) || `HTTP ${status}`;
+  if (status === 429) {
+    const retryAfter = parseRetryAfter(res.retryAfter);
+    return new BlynkError('RATE_LIMITED', { status, detail, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+  }
+  if (status === 400) return new BlynkError('BAD_REQUEST', { status, detail });
+  if (status === 401) return new BlynkError('UNAUTHORIZED', { status, detail });
+  if (status === 403) return new BlynkError('FORBIDDEN', { status, detail });
+  if (status === 404) return new BlynkError('NOT_FOUND', { status, detail });
+  if (status >= 500) return new BlynkError('SERVER_ERROR', { status, detail });
+  return new BlynkError('HTTP_ERROR', { status, detail });
+}
+
+/** Blynk errors are `{"error":{"message":…}}`; anything else is shown sanitised. */
+function messageOf(data: unknown): string {
+  if (data && typeof data === 'object') {
+    const error = (data as { error?: unknown }).error;
+    if (error && typeof error === 'object') {
+      const message = (error as { message?: unknown }).message;
+      if (typeof message === 'string') return sanitizeDetail(message);
+    }
+    if (typeof error === 'string') return sanitizeDetail(error);
+  }
+  return sanitizeDetail(data);
+}

@@ -1,0 +1,90 @@
+import { BlynkError } from './errors';
+import { HttpMethod, QueryEntries } from './transport';
+import {
+  batchOf,
+  dataStreamIdOf,
+  deviceIdOf,
+  eventCodeOf,
+  eventDescriptionOf,
+  isPlainObject,
+  pinOf,
+  queryValues,
+  valueOf,
+} from './validate';
+
+/**
+ * One Blynk call, described as data. Each builder validates its input and throws a BlynkError
+ * before anything is sent; adding an endpoint means adding one builder here.
+ */
+export interface ApiCall {
+  /** `platform`: OAuth Bearer token; `device`: the device auth token is in the query. */
+  api: 'platform' | 'device';
+  method: HttpMethod;
+  path: string;
+  query?: QueryEntries;
+  body?: unknown;
+  /** Whether sending it twice is harmless, so that a lost answer may be retried. */
+  idempotent: boolean;
+}
+
+const ORG = '/api/v1/organization';
+
+export function organizationProfile(): ApiCall {
+  return { api: 'platform', method: 'GET', path: `${ORG}/profile`, idempotent: true };
+}
+
+export function getDevice(deviceId: unknown): ApiCall {
+  const id = deviceIdOf(deviceId);
+  return { api: 'platform', method: 'GET', path: `${ORG}/device`, query: [['deviceId', String(id)]], idempotent: true };
+}
+
+/**
+ * A single value goes to one datastream; a plain object `{ "<datastreamId>": value }` becomes one
+ * multi-datastream request. Setting a value twice leaves the same state, so both are idempotent.
+ */
+export function writeDatastream(deviceId: unknown, dataStreamId: unknown, payload: unknown): ApiCall {
+  const id = deviceIdOf(deviceId);
+  if (isPlainObject(payload)) {
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of batchOf(payload, dataStreamIdOf)) values[String(key)] = value;
+    return { api: 'platform', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: id, values }, idempotent: true };
+  }
+  const value = valueOf(payload);
+  const body = { deviceId: id, dataStreamId: dataStreamIdOf(dataStreamId), value };
+  return { api: 'platform', method: 'POST', path: `${ORG}/device/datastream`, body, idempotent: true };
+}
+
+/** Logging an event twice logs it twice: never retried after a lost answer. */
+export function triggerEvent(deviceId: unknown, eventCode: unknown, description: unknown): ApiCall {
+  const id = deviceIdOf(deviceId);
+  const code = eventCodeOf(eventCode);
+  const eventDescription = eventDescriptionOf(code, description);
+  const body = eventDescription === undefined ? { deviceId: id, eventCode: code } : { deviceId: id, eventCode: code, eventDescription };
+  return { api: 'platform', method: 'POST', path: `${ORG}/device/trigger-event`, body, idempotent: false };
+}
+
+export function deviceTokenOf(token: unknown): string {
+  if (typeof token !== 'string' || !token.trim()) throw new BlynkError('NO_DEVICE_TOKEN');
+  return token.trim();
+}
+
+/**
+ * Device HTTPS API update: `{ "V1": 20, "V2": "on" }` becomes one batch request, a single value
+ * one update of `pin`. A `[lon, lat]` value repeats `value` as Blynk documents.
+ */
+export function deviceUpdate(token: unknown, pin: unknown, payload: unknown): ApiCall {
+  const auth = deviceTokenOf(token);
+  if (isPlainObject(payload)) {
+    const query: Array<[string, string]> = [['token', auth]];
+    for (const [key, value] of batchOf(payload, pinOf)) {
+      for (const text of queryValues(value)) query.push([key, text]);
+    }
+    return { api: 'device', method: 'GET', path: '/external/api/batch/update', query, idempotent: true };
+  }
+  const value = valueOf(payload);
+  const name = pinOf(pin);
+  const query: Array<[string, string]> = Array.isArray(value)
+    ? [['token', auth], ['pin', name], ...queryValues(value).map((v): [string, string] => ['value', v])]
+    : [['token', auth], [name, String(value)]];
+  return { api: 'device', method: 'GET', path: '/external/api/update', query, idempotent: true };
+}

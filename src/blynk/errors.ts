@@ -1,0 +1,109 @@
+/**
+ * The only error type that leaves the Blynk client.
+ *
+ * It never holds a request, a response, headers or a cause: axios errors carry the Authorization
+ * header, the Basic pair and request bodies, and Node-RED copies `cause` into `msg.error`, so
+ * failures are rebuilt from plain fields instead of wrapped.
+ */
+export type BlynkErrorCode =
+  | 'NO_CONFIG'
+  | 'NO_OAUTH_CLIENT'
+  | 'NO_USER_CREDENTIALS'
+  | 'NO_DEVICE_TOKEN'
+  | 'INVALID_SERVER'
+  | 'INVALID_DEVICE_ID'
+  | 'INVALID_DATASTREAM_ID'
+  | 'INVALID_PIN'
+  | 'INVALID_EVENT_CODE'
+  | 'EVENT_TOO_LONG'
+  | 'INVALID_VALUE'
+  | 'EMPTY_BATCH'
+  | 'TOKEN_INVALID_CLIENT'
+  | 'TOKEN_INVALID_GRANT'
+  | 'TOKEN_REJECTED'
+  | 'TOKEN_BAD_RESPONSE'
+  | 'AUTH_COOLDOWN'
+  | 'RATE_LIMITED'
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'SERVER_ERROR'
+  | 'HTTP_ERROR'
+  | 'REDIRECT_REFUSED'
+  | 'CLOSED'
+  | 'TLS';
+
+/** Values substituted into the localised message; all of them are safe to show. */
+export interface BlynkErrorDetails {
+  status?: number;
+  /** OAuth `error` field of a token endpoint answer, e.g. `invalid_client`. */
+  oauthError?: string;
+  /** Seconds until a retry may succeed (Retry-After, or the rest of a cool-down). */
+  retryAfter?: number;
+  /** A short, sanitised text from the server or the input that explains the failure. */
+  detail?: string;
+  value?: string;
+  length?: number;
+  host?: string;
+  server?: string;
+  location?: string;
+  timeout?: number;
+}
+
+export class BlynkError extends Error {
+  readonly code: BlynkErrorCode;
+  readonly status?: number;
+  readonly oauthError?: string;
+  readonly retryAfter?: number;
+  readonly details: BlynkErrorDetails;
+
+  constructor(code: BlynkErrorCode, details: BlynkErrorDetails = {}, message?: string) {
+    super(message ?? defaultMessage(code, details));
+    this.name = 'BlynkError';
+    this.code = code;
+    this.details = details;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
+  }
+
+  /** The message-catalogue key for this error, e.g. `RATE_LIMITED` → `rate-limited`. */
+  get messageKey(): string {
+    return this.code.toLowerCase().replace(/_/g, '-');
+  }
+
+  /** The same error with a (localised) message, keeping code and details. */
+  withMessage(message: string): BlynkError {
+    return new BlynkError(this.code, this.details, message);
+  }
+}
+
+export function isBlynkError(value: unknown): value is BlynkError {
+  return value instanceof BlynkError;
+}
+
+function defaultMessage(code: BlynkErrorCode, details: BlynkErrorDetails): string {
+  const extra = details.detail ?? details.value;
+  return extra === undefined ? code : `${code}: ${extra}`;
+}
+
+const MAX_DETAIL = 200;
+
+/** Makes server or input text safe to show: printable, one line, at most 200 characters. */
+export function sanitizeDetail(text: unknown): string {
+  const raw = typeof text === 'string' ? text : text === undefined ? '' : safeJson(text);
+  // eslint-disable-next-line no-control-regex
+  const clean = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL)}…` : clean;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return String(value);
+  }
+}

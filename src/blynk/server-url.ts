@@ -1,0 +1,52 @@
+import { BlynkError } from './errors';
+
+/** Blynk's documented regional hosts, as the editor's region picker offers them. */
+export const REGION_HOSTS = [
+  'blynk.cloud',
+  'fra1.blynk.cloud',
+  'lon1.blynk.cloud',
+  'ny3.blynk.cloud',
+  'sgp1.blynk.cloud',
+  'blr1.blynk.cloud',
+] as const;
+
+export const DEFAULT_SERVER = 'https://blynk.cloud';
+
+/**
+ * Checks a server address and returns its origin (`https://host[:port]`, no trailing slash).
+ * Plain http is allowed only for loopback hosts, so the local simulator works while no token or
+ * secret can travel unencrypted over a network.
+ */
+export function parseServer(server: string | undefined): URL {
+  const text = (server ?? '').trim() || DEFAULT_SERVER;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new BlynkError('INVALID_SERVER', { server: text });
+  }
+  const secure = url.protocol === 'https:';
+  const loopbackHttp = url.protocol === 'http:' && isLoopback(url.hostname);
+  if ((!secure && !loopbackHttp) || url.username || url.password) {
+    throw new BlynkError('INVALID_SERVER', { server: text });
+  }
+  return new URL(url.origin);
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export function isBlynkHost(hostname: string): boolean {
+  return hostname === 'blynk.cloud' || hostname.endsWith('.blynk.cloud');
+}
+
+/**
+ * Whether a region redirect (308) may be followed with the credentials attached: only to another
+ * Blynk host over https, or between loopback addresses (the simulator's "regions").
+ */
+export function mayFollowRedirect(from: URL, to: URL): boolean {
+  if (to.protocol === 'https:' && isBlynkHost(to.hostname)) return true;
+  return isLoopback(from.hostname) && isLoopback(to.hostname) && to.protocol === from.protocol;
+}

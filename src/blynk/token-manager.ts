@@ -1,0 +1,348 @@
+import { BlynkError, sanitizeDetail } from './errors';
+import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
+import { QueryEntries, Transport, TransportResponse } from './transport';
+
+export type GrantType = 'client_credentials' | 'user_credentials';
+
+export interface OAuthCredentials {
+  grantType: GrantType;
+  clientId: string;
+  clientSecret: string;
+  userEmail?: string;
+  password?: string;
+}
+
+/** What the config node shows on its users: see `TokenManager.state`. */
+export type TokenState = 'idle' | 'connecting' | 'ok' | 'auth-failed' | 'rate-limited' | 'error';
+
+export interface TokenManagerOptions {
+  transport: Transport;
+  credentials: OAuthCredentials;
+  /** Token request timeout; reliability rule 7 suggests 10 s. */
+  timeoutMs?: number;
+  /** How long a rejected client or password blocks further attempts (rule 10). */
+  fatalCooldownMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Monotonic milliseconds; `performance.now` unless a test injects another clock. */
+  now?: () => number;
+  onStateChange?: (state: TokenState, error?: BlynkError) => void;
+}
+
+interface Token {
+  accessToken: string;
+  refreshToken?: string;
+  scope?: string;
+  /** Monotonic times (ms) counted from when the request was sent. */
+  renewAt: number;
+  expiresAt: number;
+}
+
+/** Below this much remaining life a token is not sent at all. */
+const MIN_REMAINING_MS = 5_000;
+/** Pause between background renewal attempts that failed while the token still worked. */
+const RENEWAL_RETRY_MS = 5_000;
+/** Bounds for `expires_in` (seconds); Blynk has used 300 s and 24 h. */
+const MIN_LIFETIME_S = 30;
+const MAX_LIFETIME_S = 86_400;
+/** Used when `expires_in` is absent or unreadable: Blynk's shortest known lifetime. */
+const FALLBACK_LIFETIME_S = 300;
+
+/**
+ * Owns the OAuth2 token of one config node: exactly one token request in flight however many
+ * callers wait, renewal ahead of expiry, single-use refresh tokens, a fresh primary grant when a
+ * refresh fails, bounded retries and a cool-down after rejected credentials. Tokens live only here.
+ */
+export class TokenManager {
+  private token?: Token;
+  private refreshToken?: string;
+  private inflight?: Promise<Token>;
+  private fatal?: { error: BlynkError; until: number };
+  private blockedUntil = 0;
+  private retryRenewalAt = 0;
+  private current: TokenState = 'idle';
+  private readonly abort = new AbortController();
+  private readonly transport: Transport;
+  private readonly credentials: OAuthCredentials;
+  private readonly timeoutMs: number;
+  private readonly fatalCooldownMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly now: () => number;
+  private readonly onStateChange?: (state: TokenState, error?: BlynkError) => void;
+
+  constructor(options: TokenManagerOptions) {
+    this.transport = options.transport;
+    this.credentials = options.credentials;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fatalCooldownMs = options.fatalCooldownMs ?? 300_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.now = options.now ?? (() => performance.now());
+    this.onStateChange = options.onStateChange;
+  }
+
+  get state(): TokenState {
+    return this.current;
+  }
+
+  /** The scope granted with the current token, when the server said. */
+  get scope(): string | undefined {
+    return this.token?.scope;
+  }
+
+  /** A usable access token: the cached one, or one fetched through the single flight. */
+  getToken(): Promise<string> {
+    const now = this.now();
+    const token = this.token;
+    if (token && now < token.renewAt) return Promise.resolve(token.accessToken);
+    if (token && now < token.expiresAt - MIN_REMAINING_MS) {
+      // Renew in the background while the current token still has life in it.
+      if (now >= this.retryRenewalAt) this.renew().catch(() => undefined);
+      return Promise.resolve(token.accessToken);
+    }
+    return this.renew().then((t) => t.accessToken);
+  }
+
+  /**
+   * Drops `accessToken` if it is still the cached one (compare-and-invalidate), so that many
+   * callers rejected with the same stale token cause one renewal, not one each.
+   */
+  invalidate(accessToken: string): void {
+    if (this.token?.accessToken === accessToken) {
+      this.refreshToken = this.token.refreshToken;
+      this.token = undefined;
+    }
+  }
+
+  /** Aborts the token request in flight and forgets every token. */
+  close(): void {
+    this.abort.abort();
+    this.token = undefined;
+    this.refreshToken = undefined;
+  }
+
+  private renew(): Promise<Token> {
+    if (this.abort.signal.aborted) return Promise.reject(new BlynkError('CLOSED'));
+    const blocked = this.blocked();
+    if (blocked) return Promise.reject(blocked);
+    if (!this.inflight) {
+      const flight = this.obtain().finally(() => {
+        if (this.inflight === flight) this.inflight = undefined;
+      });
+      this.inflight = flight;
+    }
+    return this.inflight;
+  }
+
+  /** The error to fail with at once while a cool-down or a long Retry-After is running. */
+  private blocked(): BlynkError | undefined {
+    const now = this.now();
+    if (this.fatal && now < this.fatal.until) {
+      const retryAfter = Math.ceil((this.fatal.until - now) / 1000);
+      return new BlynkError('AUTH_COOLDOWN', { ...this.fatal.error.details, retryAfter });
+    }
+    if (now < this.blockedUntil) {
+      return new BlynkError('RATE_LIMITED', { retryAfter: Math.ceil((this.blockedUntil - now) / 1000) });
+    }
+    return undefined;
+  }
+
+  private async obtain(): Promise<Token> {
+    if (!this.token) this.setState('connecting');
+    try {
+      const token = (await this.tryRefresh()) ?? (await this.primaryGrant());
+      this.token = token;
+      this.refreshToken = undefined;
+      this.fatal = undefined;
+      this.setState('ok');
+      return token;
+    } catch (err) {
+      const error = err instanceof BlynkError ? err : new BlynkError('TOKEN_BAD_RESPONSE');
+      const state = stateFor(error);
+      if (this.usable()) {
+        // A background renewal failed while the token still works: try again a little later
+        // rather than on every message.
+        this.retryRenewalAt = this.now() + RENEWAL_RETRY_MS;
+        if (state === 'auth-failed') this.setState(state, error);
+      } else if (error.code !== 'CLOSED') {
+        this.setState(state, error);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Spends the refresh token, if there is one. It is forgotten before it is sent: Blynk accepts
+   * each one once, and a replay (after a lost answer, say) would revoke the whole family.
+   * Only a 429 proves it unused, and then it is kept for the next try.
+   */
+  private async tryRefresh(): Promise<Token | undefined> {
+    const refreshToken = this.refreshToken ?? this.token?.refreshToken;
+    if (!refreshToken) return undefined;
+    this.refreshToken = undefined;
+    if (this.token) this.token.refreshToken = undefined;
+    try {
+      return await this.tokenRequest(
+        [['grant_type', 'refresh_token'], ['refresh_token', refreshToken]],
+        undefined,
+        false,
+      );
+    } catch (err) {
+      if (err instanceof BlynkError && (err.code === 'CLOSED' || err.code === 'RATE_LIMITED')) {
+        if (err.code === 'RATE_LIMITED') this.refreshToken = refreshToken;
+        throw err;
+      }
+      return undefined; // spent or refused: fall back to the primary grant, once
+    }
+  }
+
+  private primaryGrant(): Promise<Token> {
+    const { grantType, clientId, clientSecret, userEmail, password } = this.credentials;
+    if (!clientId || !clientSecret) return Promise.reject(new BlynkError('NO_OAUTH_CLIENT'));
+    if (grantType === 'user_credentials') {
+      if (!userEmail || !password) return Promise.reject(new BlynkError('NO_USER_CREDENTIALS'));
+      return this.tokenRequest([['grant_type', grantType]], { userEmail, password }, true);
+    }
+    return this.tokenRequest([['grant_type', 'client_credentials']], undefined, true);
+  }
+
+  /**
+   * One token request with its bounded retries: a Retry-After up to the cap is waited out; 5xx and
+   * network failures are retried with jitter only for the primary grant (a refresh token must not
+   * be sent twice); a timeout is not retried, so callers hear about it within the timeout.
+   */
+  private async tokenRequest(query: QueryEntries, body: unknown, primary: boolean): Promise<Token> {
+    for (let attempt = 1; ; attempt++) {
+      const sentAt = this.now();
+      let res: TransportResponse;
+      try {
+        res = await this.transport.request({
+          method: 'POST',
+          path: '/oauth2/token',
+          query,
+          body,
+          headers: { Authorization: basicAuth(this.credentials.clientId, this.credentials.clientSecret) },
+          timeoutMs: this.timeoutMs,
+          signal: this.abort.signal,
+        });
+      } catch (err) {
+        const retryable = primary && err instanceof BlynkError && err.code === 'NETWORK';
+        if (!retryable || attempt >= this.policy.attempts) throw err;
+        await sleep(backoffMs(this.policy, attempt), this.abort.signal);
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return parseToken(res.data, sentAt);
+      const wait = this.waitBeforeRetry(res, attempt, primary);
+      if (wait === undefined) throw this.tokenError(res, primary);
+      await sleep(wait, this.abort.signal);
+    }
+  }
+
+  /** How long to wait before retrying a failed token answer, or undefined to give up. */
+  private waitBeforeRetry(res: TransportResponse, attempt: number, primary: boolean): number | undefined {
+    // Only a 429 proves a refresh token unspent; any other failure of a refresh is final.
+    const limited = res.status === 429 || (primary && res.status === 503);
+    if (!limited) {
+      return primary && res.status >= 500 && attempt < this.policy.attempts ? backoffMs(this.policy, attempt) : undefined;
+    }
+    const retryAfter = parseRetryAfter(res.retryAfter);
+    if (retryAfter !== undefined && retryAfter > this.policy.retryAfterCapSec) {
+      this.blockedUntil = this.now() + retryAfter * 1000;
+      throw new BlynkError('RATE_LIMITED', { status: res.status, retryAfter });
+    }
+    if (attempt >= this.policy.attempts) return undefined;
+    return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(this.policy, attempt);
+  }
+
+  private tokenError(res: TransportResponse, primary: boolean): BlynkError {
+    const { error, description } = oauthErrorOf(res.data);
+    const details = {
+      status: res.status,
+      ...(error ? { oauthError: error } : {}),
+      detail: sanitizeDetail(description ?? error ?? res.data) || `HTTP ${res.status}`,
+    };
+    if (res.status === 429 || res.status === 503) return new BlynkError('RATE_LIMITED', details);
+    if (res.status >= 500 || !primary || res.status < 400) return new BlynkError('TOKEN_REJECTED', details);
+    // A 4xx on the primary grant will not mend itself: hold off for the cool-down (rule 10).
+    const retryAfter = Math.ceil(this.fatalCooldownMs / 1000);
+    const code = error === 'invalid_grant' ? 'TOKEN_INVALID_GRANT' : error === 'invalid_client' || error === 'unauthorized_client' || res.status === 401 ? 'TOKEN_INVALID_CLIENT' : 'TOKEN_REJECTED';
+    const fatal = new BlynkError(code, { ...details, retryAfter });
+    this.fatal = { error: fatal, until: this.now() + this.fatalCooldownMs };
+    return fatal;
+  }
+
+  private usable(): boolean {
+    return this.token !== undefined && this.now() < this.token.expiresAt - MIN_REMAINING_MS;
+  }
+
+  private setState(state: TokenState, error?: BlynkError): void {
+    if (state === this.current && !error) return;
+    this.current = state;
+    this.onStateChange?.(state, error);
+  }
+}
+
+function stateFor(error: BlynkError): TokenState {
+  switch (error.code) {
+    case 'TOKEN_INVALID_CLIENT':
+    case 'TOKEN_INVALID_GRANT':
+    case 'TOKEN_REJECTED':
+    case 'AUTH_COOLDOWN':
+    case 'NO_OAUTH_CLIENT':
+    case 'NO_USER_CREDENTIALS':
+      return 'auth-failed';
+    case 'RATE_LIMITED':
+      return 'rate-limited';
+    default:
+      return 'error';
+  }
+}
+
+/** RFC 6749 §2.3.1: each part is form-urlencoded before the pair is base64-encoded. */
+export function basicAuth(clientId: string, clientSecret: string): string {
+  const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
+function formEncode(text: string): string {
+  return new URLSearchParams([['', text]]).toString().slice(1);
+}
+
+function oauthErrorOf(data: unknown): { error?: string; description?: string } {
+  if (!data || typeof data !== 'object') return {};
+  const record = data as Record<string, unknown>;
+  const error = typeof record.error === 'string' ? sanitizeDetail(record.error) : undefined;
+  const description = typeof record.error_description === 'string' ? record.error_description : undefined;
+  return { error, description };
+}
+
+/** Validates a token answer; an unusable one is an error, never `Bearer undefined`. */
+function parseToken(data: unknown, sentAt: number): Token {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `not JSON: ${sanitizeDetail(data)}` });
+  }
+  const record = data as Record<string, unknown>;
+  const accessToken = record.access_token;
+  if (typeof accessToken !== 'string' || !accessToken.trim()) {
+    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token missing' });
+  }
+  if (typeof record.token_type !== 'string' || record.token_type.toLowerCase() !== 'bearer') {
+    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${sanitizeDetail(record.token_type)}` });
+  }
+  const lifetimeMs = lifetimeOf(record.expires_in) * 1000;
+  // Renew when less than min(60 s, 20 % of the lifetime) remains (rule 2).
+  const margin = Math.min(60_000, lifetimeMs * 0.2);
+  const refreshToken = typeof record.refresh_token === 'string' && record.refresh_token ? record.refresh_token : undefined;
+  const scope = typeof record.scope === 'string' ? record.scope : undefined;
+  return {
+    accessToken,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+    renewAt: sentAt + lifetimeMs - margin,
+    expiresAt: sentAt + lifetimeMs,
+  };
+}
+
+function lifetimeOf(expiresIn: unknown): number {
+  const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && expiresIn.trim() ? Number(expiresIn) : NaN;
+  if (Number.isNaN(seconds)) return FALLBACK_LIFETIME_S;
+  return Math.min(MAX_LIFETIME_S, Math.max(MIN_LIFETIME_S, seconds));
+}

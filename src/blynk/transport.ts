@@ -1,0 +1,176 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
+import { BlynkError, sanitizeDetail } from './errors';
+import { mayFollowRedirect, parseServer } from './server-url';
+
+export type HttpMethod = 'GET' | 'POST';
+
+/** Query parameters in order; a key may repeat (`value=lon&value=lat`). */
+export type QueryEntries = ReadonlyArray<readonly [string, string]>;
+
+export interface TransportRequest {
+  method: HttpMethod;
+  path: string;
+  query?: QueryEntries;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** Parsed JSON when the body is JSON, else the raw text ('' for an empty body). */
+  data: unknown;
+  retryAfter?: string;
+}
+
+export interface TransportOptions {
+  /** Called once per new host learned from a region redirect. */
+  onRegionMoved?: (origin: string) => void;
+  /** Largest body accepted from the server, in bytes. */
+  maxContentLength?: number;
+}
+
+const MAX_REDIRECTS = 2;
+
+/**
+ * One HTTP connection pool to one Blynk server. It keeps sockets alive between calls, verifies
+ * TLS certificates, follows Blynk's region redirects itself (axios would drop or leak the
+ * Authorization header) and turns every failure into a BlynkError.
+ */
+export class Transport {
+  private origin: URL;
+  private readonly client: AxiosInstance;
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, rejectUnauthorized: true });
+
+  constructor(server: string | undefined, private readonly options: TransportOptions = {}) {
+    this.origin = parseServer(server);
+    this.client = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      proxy: false,
+      maxContentLength: options.maxContentLength ?? 4 * 1024 * 1024,
+      responseType: 'text',
+      // Parsed once, below, because Blynk answers in JSON, plain text or nothing.
+      transformResponse: (data: unknown) => data,
+      validateStatus: () => true,
+    });
+  }
+
+  /** The server currently in use: the configured one, or the region Blynk redirected to. */
+  get server(): string {
+    return this.origin.origin;
+  }
+
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    let origin = this.origin;
+    for (let hop = 0; ; hop++) {
+      const res = await this.send(origin, req);
+      if (res.status !== 308 && res.status !== 307) return toResponse(res);
+      const target = redirectTarget(origin, res.headers.location);
+      if (!target || hop >= MAX_REDIRECTS || !mayFollowRedirect(origin, target)) {
+        throw new BlynkError('REDIRECT_REFUSED', {
+          status: res.status,
+          location: target ? target.origin : sanitizeDetail(res.headers.location),
+        });
+      }
+      origin = new URL(target.origin);
+      this.learnOrigin(origin);
+    }
+  }
+
+  /** Frees the pooled sockets; requests in flight are aborted by their own signals. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private learnOrigin(origin: URL): void {
+    if (origin.origin === this.origin.origin) return;
+    this.origin = origin;
+    this.options.onRegionMoved?.(origin.origin);
+  }
+
+  private async send(origin: URL, req: TransportRequest): Promise<AxiosResponse<string>> {
+    const url = origin.origin + req.path + (req.query?.length ? `?${encodeQuery(req.query)}` : '');
+    try {
+      return await this.client.request<string>({
+        url,
+        method: req.method,
+        data: req.body,
+        headers: req.headers,
+        timeout: req.timeoutMs,
+        signal: req.signal,
+      });
+    } catch (err) {
+      throw networkError(err, origin, req.timeoutMs);
+    }
+  }
+}
+
+export function encodeQuery(query: QueryEntries): string {
+  let out = '';
+  for (const [key, value] of query) {
+    out += `${out ? '&' : ''}${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+  }
+  return out;
+}
+
+function redirectTarget(origin: URL, location: unknown): URL | undefined {
+  if (typeof location !== 'string' || !location) return undefined;
+  try {
+    return new URL(location, origin);
+  } catch {
+    return undefined;
+  }
+}
+
+function toResponse(res: AxiosResponse<string>): TransportResponse {
+  const retryAfter = res.headers['retry-after'];
+  return {
+    status: res.status,
+    data: parseBody(res.data),
+    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+  };
+}
+
+/** JSON when it parses as an object or array, else the text as it came. */
+function parseBody(text: unknown): unknown {
+  if (typeof text !== 'string') return text ?? '';
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+]);
+
+/** Rebuilds an axios failure from its code alone: the AxiosError itself carries secrets. */
+function networkError(err: unknown, origin: URL, timeoutMs: number): BlynkError {
+  const code = isAxiosError(err) ? err.code : undefined;
+  const host = origin.host;
+  if (code === 'ERR_CANCELED') return new BlynkError('CLOSED');
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return new BlynkError('TIMEOUT', { host, timeout: timeoutMs });
+  }
+  if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED') {
+    return new BlynkError('HTTP_ERROR', { host, detail: 'response too large or malformed' });
+  }
+  if (code && TLS_CODES.has(code)) return new BlynkError('TLS', { host, detail: code });
+  return new BlynkError('NETWORK', { host, detail: code ?? 'connection failed' });
+}

@@ -1,0 +1,92 @@
+import { BlynkError, sanitizeDetail } from './errors';
+
+/** A value Blynk can store: Platform JSON takes string | number | [lon, lat]. */
+export type DatastreamValue = string | number | [number, number];
+
+const MAX_INT32 = 2_147_483_647;
+
+function show(value: unknown): string {
+  return sanitizeDetail(value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : value);
+}
+
+function toInteger(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && Math.abs(n) <= MAX_INT32 ? n : undefined;
+}
+
+export function deviceIdOf(value: unknown): number {
+  const id = toInteger(value);
+  if (id === undefined || id < 1) throw new BlynkError('INVALID_DEVICE_ID', { value: show(value) });
+  return id;
+}
+
+export function dataStreamIdOf(value: unknown): number {
+  const id = toInteger(value);
+  if (id === undefined || id < 0) throw new BlynkError('INVALID_DATASTREAM_ID', { value: show(value) });
+  return id;
+}
+
+const PIN = /^[vV](25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** `V0`–`V255` in either case, sent as Blynk's examples write it: `v<n>`. */
+export function pinOf(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!PIN.test(text)) throw new BlynkError('INVALID_PIN', { value: show(value) });
+  return text.toLowerCase();
+}
+
+const EVENT_CODE = /^[A-Za-z0-9 _]{1,50}$/;
+
+export function eventCodeOf(value: unknown): string {
+  if (typeof value !== 'string' || !EVENT_CODE.test(value)) {
+    throw new BlynkError('INVALID_EVENT_CODE', { value: show(value) });
+  }
+  return value;
+}
+
+/** The optional description; Blynk limits code plus description to 1024 characters. */
+export function eventDescriptionOf(code: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const length = code.length + text.length;
+  if (length > 1024) throw new BlynkError('EVENT_TOO_LONG', { length });
+  return text;
+}
+
+/** A single datastream value; booleans become 1/0, as Blynk's switch datastreams expect. */
+export function valueOf(value: unknown): DatastreamValue {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (isLocation(value)) return [value[0], value[1]];
+  throw new BlynkError('INVALID_VALUE', { value: show(value) });
+}
+
+function isLocation(value: unknown): value is [number, number] {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'number' &&
+    typeof value[1] === 'number' &&
+    Number.isFinite(value[0]) &&
+    Number.isFinite(value[1])
+  );
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Validates every key and value of a batch before anything is sent. */
+export function batchOf<K>(values: Record<string, unknown>, keyOf: (key: string) => K): Array<[K, DatastreamValue]> {
+  const entries = Object.entries(values);
+  if (entries.length === 0) throw new BlynkError('EMPTY_BATCH');
+  return entries.map(([key, value]) => [keyOf(key), valueOf(value)]);
+}
+
+/** The value as the Device HTTPS API takes it in a query string. */
+export function queryValues(value: DatastreamValue): string[] {
+  return Array.isArray(value) ? [String(value[0]), String(value[1])] : [String(value)];
+}

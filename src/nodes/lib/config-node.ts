@@ -1,0 +1,96 @@
+import { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
+import { BlynkClient, BlynkError, GrantType, OAuthCredentials, TokenState } from '../../blynk';
+import { CATALOG, localize, statusKey } from './i18n';
+
+export interface ConfigDef extends NodeDef {
+  server?: string;
+  grantType?: GrantType;
+}
+
+export interface ConfigCredentials {
+  clientId?: string;
+  clientSecret?: string;
+  userEmail?: string;
+  password?: string;
+}
+
+export type ApiKind = 'platform' | 'device';
+
+/** What flow nodes see of a `blynk-cloud-config` node. */
+export interface BlynkConfigNode extends Node<ConfigCredentials> {
+  /** The client for a kind of call, or the configuration error that prevents it. */
+  clientFor(api: ApiKind): BlynkClient;
+  /** The status a flow node of that kind shows when it is idle. */
+  statusFor(api: ApiKind): NodeStatus;
+  register(user: Node, api: ApiKind): void;
+  deregister(user: Node): void;
+}
+
+const STATE_STATUS: Record<TokenState, NodeStatus> = {
+  idle: {},
+  connecting: { fill: 'yellow', shape: 'ring', text: statusKey('connecting') },
+  ok: { fill: 'green', shape: 'dot', text: statusKey('ok') },
+  'auth-failed': { fill: 'red', shape: 'ring', text: statusKey('auth-failed') },
+  'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },
+  error: { fill: 'red', shape: 'ring', text: statusKey('error') },
+};
+
+export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCredentials): OAuthCredentials {
+  return {
+    grantType: grantType === 'user_credentials' ? 'user_credentials' : 'client_credentials',
+    clientId: (creds.clientId ?? '').trim(),
+    clientSecret: creds.clientSecret ?? '',
+    userEmail: (creds.userEmail ?? '').trim(),
+    password: creds.password ?? '',
+  };
+}
+
+/**
+ * Sets up a config node: its client (token manager and connection pool), the users whose status
+ * follows the token state, one warning per state change or region move, and a close that aborts
+ * everything and forgets the tokens.
+ */
+export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigDef): void {
+  const users = new Map<string, { user: Node; api: ApiKind }>();
+  const credentials = credentialsOf(def.grantType, node.credentials ?? {});
+  let client: BlynkClient | undefined;
+  let setupError: BlynkError | undefined;
+
+  const onStateChange = (state: TokenState, error?: BlynkError): void => {
+    if (error) node.warn(localize(RED, error).message);
+    for (const { user, api } of users.values()) if (api === 'platform') user.status(STATE_STATUS[state]);
+  };
+  const onRegionMoved = (server: string): void => {
+    node.warn(RED._(`${CATALOG}:warnings.region-moved`, { server, name: node.name || def.id }));
+  };
+
+  try {
+    client = new BlynkClient({ server: def.server, credentials, onStateChange, onRegionMoved });
+  } catch (err) {
+    setupError = err instanceof BlynkError ? err : new BlynkError('INVALID_SERVER', { server: String(def.server) });
+  }
+  if (credentials.grantType === 'user_credentials' && client?.tokens) {
+    node.warn(RED._(`${CATALOG}:warnings.legacy-grant`));
+  }
+
+  node.clientFor = (api: ApiKind): BlynkClient => {
+    if (!client) throw setupError ?? new BlynkError('INVALID_SERVER');
+    if (api === 'platform' && !client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
+    return client;
+  };
+  node.statusFor = (api: ApiKind): NodeStatus => (api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {});
+  node.register = (user: Node, api: ApiKind): void => {
+    users.set(user.id, { user, api });
+  };
+  node.deregister = (user: Node): void => {
+    users.delete(user.id);
+  };
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    client?.close();
+    client = undefined;
+    setupError = new BlynkError('CLOSED');
+    users.clear();
+    done();
+  });
+}

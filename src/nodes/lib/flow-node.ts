@@ -1,0 +1,109 @@
+import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { ApiCall, ApiResult, BlynkError } from '../../blynk';
+import { BlynkConfigNode } from './config-node';
+import { failureStatus, localize, statusKey } from './i18n';
+import { evaluate, TypedProperty, typedProperty } from './typed-property';
+
+export interface FlowNodeDef extends NodeDef {
+  connection?: string;
+}
+
+/** Everything that differs between the flow nodes; the rest is `registerFlowNode`'s job. */
+export interface FlowNodeSpec<Creds extends object = object> {
+  type: string;
+  /** `platform` calls need the config node's OAuth client; `device` calls only its server. */
+  api: 'platform' | 'device';
+  /** The typed properties the node reads, with the defaults of a flow saved without them. */
+  properties: Record<string, TypedProperty>;
+  credentials?: Record<keyof Creds & string, { type: 'text' | 'password' }>;
+  /** Validates the evaluated properties and the msg, and describes the call (throws BlynkError). */
+  build(values: Record<string, unknown>, msg: NodeMessageInFlow, node: Node<Creds>): ApiCall;
+  /** Puts the result on the msg; `msg.payload = data` when absent. */
+  output?(msg: NodeMessage, result: ApiResult): void;
+}
+
+type Done = (err?: Error) => void;
+
+/**
+ * Registers a flow node that makes one Blynk call per message: it evaluates the typed
+ * properties, refuses bad input before any request, sends the incoming msg on with the result,
+ * reports failures with `done(err)` so Catch nodes see them, and on close aborts its requests and
+ * ends the messages still pending.
+ */
+export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowNodeSpec<Creds>): void {
+  const names = Object.keys(spec.properties);
+
+  function BlynkFlowNode(this: Node<Creds>, def: FlowNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const props = names.map((name) => typedProperty(def, name, spec.properties[name]));
+    const config = (def.connection ? RED.nodes.getNode(def.connection) : null) as BlynkConfigNode | null;
+    const abort = new AbortController();
+    const pending = new Set<Done>();
+    let busy = 0;
+
+    config?.register(node, spec.api);
+
+    const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const value = evaluate(RED, props[i], node, msg);
+        values[names[i]] = value instanceof Promise ? await value : value;
+      }
+      return values;
+    };
+
+    const run = async (msg: NodeMessageInFlow): Promise<ApiResult> => {
+      if (!config) throw new BlynkError('NO_CONFIG');
+      const client = config.clientFor(spec.api);
+      const call = spec.build(await evaluateAll(msg), msg, node);
+      return client.call(call, abort.signal);
+    };
+
+    const settle = (done: Done): boolean => {
+      if (!pending.delete(done)) return false; // already ended by close
+      busy--;
+      return true;
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: Done) => {
+      if (abort.signal.aborted) {
+        done(localize(RED, new BlynkError('CLOSED')));
+        return;
+      }
+      pending.add(done);
+      if (busy++ === 0) node.status({ fill: 'blue', shape: 'dot', text: statusKey('requesting') });
+      run(msg).then(
+        (result) => {
+          if (!settle(done)) return;
+          if (spec.output) spec.output(msg, result);
+          else msg.payload = result.data;
+          if (busy === 0) node.status(config ? config.statusFor(spec.api) : {});
+          send(msg);
+          done();
+        },
+        (err: unknown) => {
+          if (!settle(done)) return;
+          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: String(err) });
+          node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
+          done(localize(RED, error));
+        },
+      );
+    });
+
+    node.on('close', (_removed: boolean, closed: () => void) => {
+      abort.abort();
+      const error = localize(RED, new BlynkError('CLOSED'));
+      for (const done of pending) done(error);
+      pending.clear();
+      config?.deregister(node);
+      closed();
+    });
+  }
+
+  if (spec.credentials) {
+    RED.nodes.registerType(spec.type, BlynkFlowNode, { credentials: spec.credentials });
+  } else {
+    RED.nodes.registerType(spec.type, BlynkFlowNode);
+  }
+}

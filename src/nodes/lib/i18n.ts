@@ -1,0 +1,57 @@
+import { NodeAPI } from 'node-red';
+import { BlynkError } from '../../blynk';
+
+/** Runtime strings live in the config node's catalogue, shared by every node of the package. */
+export const CATALOG = 'node-red-contrib-blynk-cloud/blynk-cloud-config';
+
+export function statusKey(key: string): string {
+  return `${CATALOG}:status.${key}`;
+}
+
+/** The error with its message in the user's language; code and details stay as they were. */
+export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
+  const params: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(error.details)) {
+    if (value !== undefined) params[key] = value;
+  }
+  return error.withMessage(RED._(`${CATALOG}:errors.${error.messageKey}`, params));
+}
+
+/** Short status texts for a failure, so that the node says why it is red. */
+export function failureStatus(error: BlynkError): string {
+  switch (error.code) {
+    case 'TOKEN_INVALID_CLIENT':
+    case 'TOKEN_INVALID_GRANT':
+    case 'TOKEN_REJECTED':
+    case 'AUTH_COOLDOWN':
+    case 'UNAUTHORIZED':
+      return statusKey('auth-failed');
+    case 'NO_CONFIG':
+    case 'NO_OAUTH_CLIENT':
+    case 'NO_USER_CREDENTIALS':
+    case 'NO_DEVICE_TOKEN':
+    case 'INVALID_SERVER':
+      return statusKey('not-configured');
+    case 'INVALID_DEVICE_ID':
+    case 'INVALID_DATASTREAM_ID':
+    case 'INVALID_PIN':
+    case 'INVALID_EVENT_CODE':
+    case 'EVENT_TOO_LONG':
+    case 'INVALID_VALUE':
+    case 'EMPTY_BATCH':
+      return statusKey('invalid-input');
+    case 'RATE_LIMITED':
+      return statusKey('rate-limited');
+    case 'NOT_FOUND':
+      return statusKey('not-found');
+    case 'FORBIDDEN':
+      return statusKey('denied');
+    case 'TIMEOUT':
+      return statusKey('timeout');
+    case 'NETWORK':
+    case 'TLS':
+      return statusKey('unreachable');
+    default:
+      return statusKey('error');
+  }
+}

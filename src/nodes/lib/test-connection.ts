@@ -1,0 +1,78 @@
+import { Request, Response } from 'express';
+import { NodeAPI } from 'node-red';
+import { BlynkClient, BlynkError, GrantType, organizationProfile } from '../../blynk';
+import { ConfigCredentials, credentialsOf } from './config-node';
+import { localize } from './i18n';
+
+/** What the config dialog sends: its current fields, typed but perhaps not deployed. */
+interface TestRequest {
+  id?: unknown;
+  server?: unknown;
+  grantType?: unknown;
+  clientId?: unknown;
+  clientSecret?: unknown;
+  userEmail?: unknown;
+  password?: unknown;
+}
+
+/** Node-RED's placeholder for a password credential that is stored but not shown. */
+const STORED = '__PWRD__';
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Merges the dialog's fields with the stored credentials of the deployed node: a secret field the
+ * user did not retype arrives as the placeholder (or empty) and is taken from storage.
+ */
+function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
+  const id = text(body.id);
+  const stored = (id ? (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) : undefined) ?? {};
+  const secret = (typed: unknown, kept: string | undefined): string => {
+    const value = text(typed);
+    return value === STORED || value === '' ? (kept ?? '') : value;
+  };
+  return {
+    clientId: text(body.clientId) || stored.clientId,
+    clientSecret: secret(body.clientSecret, stored.clientSecret),
+    userEmail: text(body.userEmail) || stored.userEmail,
+    password: secret(body.password, stored.password),
+  };
+}
+
+/**
+ * `POST /blynk-cloud/test-connection`: gets a token with the dialog's settings and reads the
+ * organisation profile. The answer holds the organisation's name or the reason it failed,
+ * never a secret or a token.
+ */
+export function registerTestConnection(RED: NodeAPI): void {
+  RED.httpAdmin.post(
+    '/blynk-cloud/test-connection',
+    RED.auth.needsPermission('blynk-cloud-config.write'),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as TestRequest;
+      const grantType: GrantType = body.grantType === 'user_credentials' ? 'user_credentials' : 'client_credentials';
+      let client: BlynkClient | undefined;
+      const run = async (): Promise<{ id: unknown; name: unknown; scope?: string }> => {
+        client = new BlynkClient({
+          server: text(body.server),
+          credentials: credentialsOf(grantType, credentialsFrom(RED, body)),
+          retry: { attempts: 1 },
+        });
+        if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
+        const { data } = await client.call(organizationProfile());
+        const org = (data ?? {}) as { id?: unknown; name?: unknown };
+        const scope = client.tokens.scope;
+        return { id: org.id, name: org.name, ...(scope ? { scope } : {}) };
+      };
+      run().then(
+        (organization) => res.json({ ok: true, organization }),
+        (err: unknown) => {
+          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR');
+          res.json({ ok: false, code: error.code, message: localize(RED, error).message });
+        },
+      ).finally(() => client?.close());
+    },
+  );
+}

@@ -1,0 +1,200 @@
+// Device HTTPS API (blynk-api.md §5): device auth token in the query, errors are 400 JSON.
+import { all, apiError, first, json, text, toId, type Handler, type Query, type Reply, type SimRequest } from './http';
+import type { RateLimiter } from './limits';
+import { setProperties } from './platform-api';
+import type { Store } from './store';
+import type { DatastreamValue, DemoDatastream, DeviceState } from './types';
+import { coerceValue, valueText } from './values';
+
+interface Deps {
+  store: Store;
+  limiter: RateLimiter;
+}
+
+const MAX_DESCRIPTION = 300; // longer descriptions "will be discarded" (§5.7): we keep the first 300
+const MAX_BATCH = 10_000;
+
+const WRONG_PIN = 'Wrong pin format.';
+const NO_STREAM = 'No datastream setup for that pin.';
+const BAD_VALUE = "Value doesn't match the Datastream data type.";
+const bad = (message: string): Reply => apiError(400, message);
+const ok = (): Reply => ({ status: 200 });
+
+/** 'v1' / 'V1' → 'v1' ([U] pin case: tolerant, both accepted). Analog/digital pins parse but have no stream. */
+function normalizePin(key: string | undefined): string | undefined {
+  const m = key === undefined ? null : /^([vVaAdD])(\d{1,4})$/.exec(key);
+  return m ? `${m[1].toLowerCase()}${Number(m[2])}` : undefined;
+}
+
+export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> {
+  const productName = store.demo.template.name;
+
+  /** Token check and the per-device limit, in front of every route. */
+  const device =
+    (h: (req: SimRequest, d: DeviceState) => Reply): Handler =>
+    (req) => {
+      const token = first(req.query, 'token');
+      const d = token === undefined ? undefined : store.device(token);
+      if (!d) return bad('Invalid token.');
+      // [U] Device API rate-limit answer: 429 with the Platform error body.
+      if (!limiter.allowDevice(d.token)) return apiError(429, 'Too many requests');
+      return h(req, d);
+    };
+
+  /** The stream a `pin=`/bare-pin key names, or an error reply. */
+  const streamForPin = (key: string | undefined): DemoDatastream | Reply => {
+    const pin = normalizePin(key);
+    if (pin === undefined) return bad(WRONG_PIN);
+    return store.stream(pin) ?? bad(NO_STREAM);
+  };
+
+  /** The writes an update query asks for (all validated before any is applied). */
+  const parseUpdates = (q: Query): [DemoDatastream, DatastreamValue][] | Reply => {
+    let targets: [DemoDatastream | Reply, string[]][];
+    if (q.dataStreamId !== undefined) {
+      const id = toId(first(q, 'dataStreamId'));
+      if (id === undefined) return bad('Wrong dataStreamId format.');
+      targets = [[store.stream(id) ?? bad(NO_STREAM), all(q, 'value')]];
+    } else if (q.pin !== undefined) {
+      targets = [[streamForPin(first(q, 'pin')), all(q, 'value')]];
+    } else {
+      targets = Object.keys(q)
+        .filter((k) => k !== 'token')
+        .map((k): [DemoDatastream | Reply, string[]] => [streamForPin(k), all(q, k)]);
+      if (targets.length === 0) return bad(WRONG_PIN);
+    }
+    const updates: [DemoDatastream, DatastreamValue][] = [];
+    for (const [ds, raw] of targets) {
+      if ('status' in ds) return ds;
+      const value = coerceValue(ds, raw);
+      if (value === undefined) return bad(BAD_VALUE);
+      updates.push([ds, value]);
+    }
+    return updates;
+  };
+
+  const update = (okReply: () => Reply) =>
+    device((req, d) => {
+      const updates = parseUpdates(req.query);
+      if (!Array.isArray(updates)) return updates;
+      const now = Date.now(); // a batch shares one timestamp (§5.4)
+      for (const [ds, value] of updates) store.setValue(d, ds, value, now);
+      return okReply();
+    });
+
+  return {
+    'GET /external/api/update': update(ok),
+    'GET /external/api/batch/update': update(() => text(200, 'OK')),
+
+    // Timestamped upload (§5.5): the newest point becomes the current value.
+    'POST /external/api/batch/update': device((req, d) => {
+      const ds = streamForPin(first(req.query, 'pin'));
+      if ('status' in ds) return ds;
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return bad('Unknown content type.');
+      if (req.jsonError || !Array.isArray(req.json)) return bad(BAD_VALUE);
+      if (req.json.length > MAX_BATCH) return bad('Too much data in batch. Maximum batch size is 10000 points.');
+      let latest: { value: DatastreamValue; ts: number } | undefined;
+      for (const point of req.json as unknown[]) {
+        if (!Array.isArray(point) || point.length !== 2 || typeof point[0] !== 'number') return bad(BAD_VALUE);
+        const value = coerceValue(ds, typeof point[1] === 'boolean' ? Number(point[1]) : point[1]);
+        if (value === undefined) return bad(BAD_VALUE);
+        if (!latest || point[0] >= latest.ts) latest = { value, ts: point[0] };
+      }
+      if (latest) store.setValue(d, ds, latest.value, latest.ts);
+      return text(200, 'OK');
+    }),
+
+    'GET /external/api/get': device((req, d) => {
+      const q = req.query;
+      let keys: string[];
+      let streams: DemoDatastream[];
+      if (q.dataStreamId !== undefined) {
+        const id = toId(first(q, 'dataStreamId'));
+        if (id === undefined) return bad('Wrong dataStreamId format.');
+        const ds = store.stream(id);
+        if (!ds) return bad(`Requested dataStream doesn't exist in the product ${productName}`);
+        keys = [ds.pin];
+        streams = [ds];
+      } else {
+        keys = Object.keys(q).filter((k) => k !== 'token');
+        if (keys.length === 0) return bad(WRONG_PIN);
+        streams = [];
+        for (const k of keys) {
+          const pin = normalizePin(k);
+          if (pin === undefined) return bad(WRONG_PIN);
+          const ds = store.stream(pin);
+          if (!ds) return bad(`Requested dataStream doesn't exist in the product ${productName}`);
+          streams.push(ds);
+        }
+      }
+      if (streams.length === 1) {
+        const v = d.values.get(streams[0].id);
+        return text(200, v ? valueText(v.value) : ''); // [U] a never-set stream: empty body
+      }
+      const out: Record<string, DatastreamValue> = {};
+      streams.forEach((ds, i) => {
+        const v = d.values.get(ds.id);
+        if (v) out[normalizePin(keys[i]) ?? ds.pin] = v.value;
+      });
+      return json(200, out);
+    }),
+
+    'GET /external/api/getAll': device((_req, d) => {
+      const out: Record<string, DatastreamValue> = {};
+      for (const ds of store.demo.template.datastreams) {
+        const v = d.values.get(ds.id);
+        if (v) out[ds.pin] = v.value;
+      }
+      return json(200, out);
+    }),
+
+    'GET /external/api/logEvent': device((req, d) => {
+      const code = first(req.query, 'code');
+      if (!code) return bad('Event code is not provided.');
+      if (!store.eventCodes.has(code)) return bad("Can't find Event with this code in Product template");
+      const description = first(req.query, 'description')?.slice(0, MAX_DESCRIPTION);
+      store.logEvent(d, { code, ...(description ? { description } : {}), via: 'device', at: Date.now() });
+      return ok();
+    }),
+
+    'GET /external/api/isHardwareConnected': device((_req, d) => text(200, String(d.connected))),
+
+    'GET /external/api/update/property': device((req, d) => {
+      const ds = streamForPin(first(req.query, 'pin'));
+      if ('status' in ds) return ds;
+      const props: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(req.query)) if (k !== 'token' && k !== 'pin') props[k] = v;
+      // [U] no property given: tolerant, nothing changes.
+      setProperties(d, ds.pin, props);
+      return ok();
+    }),
+
+    'GET /external/api/device/meta': device((req, d) => {
+      const field = findMeta(req.query, d);
+      if (typeof field === 'string') return bad(field);
+      return json(200, { type: 'Text', value: field.value });
+    }),
+
+    'GET /external/api/device/meta/update': device((req, d) => {
+      const field = findMeta(req.query, d);
+      if (typeof field === 'string') return bad(field);
+      const value = first(req.query, 'value');
+      if (value === undefined) return bad('Wrong value');
+      field.value = value;
+      return ok();
+    }),
+  };
+}
+
+/** A metafield by `metaFieldId` or exact `metaFieldName`, or the error text. */
+function findMeta(q: Query, d: DeviceState): DeviceState['metaFields'][number] | string {
+  const idRaw = first(q, 'metaFieldId');
+  const name = first(q, 'metaFieldName');
+  if (idRaw === undefined && name === undefined) return 'Wrong metaField format.';
+  const id = idRaw === undefined ? undefined : toId(idRaw);
+  if (idRaw !== undefined && id === undefined) {
+    // The prose allows the exact field name in metaFieldId too (§5.9).
+    return d.metaFields.find((f) => f.name === idRaw) ?? "MetaField doesn't exist.";
+  }
+  return d.metaFields.find((f) => (id !== undefined ? f.id === id : f.name === name)) ?? "MetaField doesn't exist.";
+}

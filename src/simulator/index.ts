@@ -1,0 +1,24 @@
+// Public entry of the Blynk cloud simulator.
+export { startSimulator } from './server';
+export { DEMO } from './demo-data';
+export type {
+  DataType,
+  DatastreamValue,
+  DemoData,
+  DemoDatastream,
+  DemoDevice,
+  DemoEvent,
+  DeviceState,
+  FaultAction,
+  FaultInjector,
+  FaultRule,
+  Limits,
+  LoggedEvent,
+  PropertyValue,
+  RequestLogEntry,
+  Simulator,
+  SimulatorOptions,
+  SimulatorState,
+  StoredValue,
+  TokenStats,
+} from './types';

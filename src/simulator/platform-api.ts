@@ -1,0 +1,257 @@
+// Platform HTTPS API (blynk-api.md §3–§4): Bearer token, ids in the query, JSON bodies, 204 on writes.
+import { all, apiError, first, json, noContent, toId, type Handler, type Reply, type SimRequest } from './http';
+import type { RateLimiter } from './limits';
+import type { TokenStore } from './oauth';
+import type { Store } from './store';
+import type { DatastreamValue, DemoDatastream, DeviceState } from './types';
+import { coerceValue } from './values';
+
+interface Deps {
+  store: Store;
+  tokens: TokenStore;
+  limiter: RateLimiter;
+}
+
+const MAX_EVENT_TEXT = 1024; // code + description (§4.11)
+
+export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
+  const { demo } = store;
+  const orgId = demo.org.id;
+  const createdAt = Date.now();
+
+  /** Bearer check and the per-organisation limit, in front of every route. */
+  const authed =
+    (h: Handler): Handler =>
+    (req) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      if (!m) return apiError(401, 'Authorization header with a Bearer token is required.');
+      const check = tokens.checkAccess(m[1]);
+      if (check === 'expired') return apiError(401, 'Access token is expired.');
+      if (check === 'invalid') return apiError(401, 'Invalid access token.');
+      if (!limiter.allowOrg(orgId)) return apiError(429, 'Too many requests');
+      return h(req);
+    };
+
+  /** Resolve `deviceId` (query or body) or answer the documented error. */
+  const withDevice = (raw: unknown, fn: (d: DeviceState) => Reply): Reply => {
+    const id = toId(raw);
+    if (id === undefined) return apiError(400, 'Bad request - Invalid deviceId.');
+    const d = store.device(id);
+    return d ? fn(d) : apiError(404, `Device with identifier ${id} is not found or belong to another organization.`);
+  };
+
+  /** JSON object body or a 400. */
+  const withBody = (req: SimRequest, fn: (b: Record<string, unknown>) => Reply): Reply => {
+    const b = req.json;
+    if (req.jsonError || typeof b !== 'object' || b === null || Array.isArray(b)) {
+      return apiError(400, 'Bad request - Invalid JSON body.');
+    }
+    return fn(b as Record<string, unknown>);
+  };
+
+  const streamNotFound = (id: unknown): Reply => apiError(404, `Data stream with identifier ${String(id)} is not found!`);
+
+  const streamValue = (d: DeviceState, ds: DemoDatastream) => {
+    const v = d.values.get(ds.id);
+    return {
+      dataStreamId: ds.id,
+      pin: ds.pin,
+      dataStreamLabel: ds.label,
+      dataStreamAlias: ds.alias,
+      ...(v ? { value: v.value, updatedAt: v.updatedAt } : {}),
+    };
+  };
+
+  const baseInfo = (d: DeviceState) => ({
+    id: d.id,
+    templateId: d.templateId,
+    originalTemplateId: d.templateId,
+    orgId,
+    name: d.name,
+    token: d.token,
+    lifecycleStatus: { eventId: 1, name: 'Active', icon: 'check', color: '#23C48E' },
+    activatedAt: createdAt,
+    firstConnectTime: createdAt,
+    firmwareUpdatedAt: createdAt,
+    connectTime: createdAt,
+    disconnectTime: d.connected ? 0 : createdAt,
+    ownerUserId: 1,
+    hardwareInfo: { version: '1.0.0', fwType: 'SIM', blynkVersion: '1.3.2', boardType: 'Simulated', build: 'sim', templateId: `TMPL${d.templateId}` },
+    ip: '127.0.0.1',
+    isLocked: false,
+    lastReceivedEventAt: d.events.length ? d.events[d.events.length - 1].at : 0,
+  });
+
+  const fullInfo = (d: DeviceState) => ({
+    ...baseInfo(d),
+    dataStreamValues: demo.template.datastreams.map((ds) => streamValue(d, ds)),
+    metaFieldValues: d.metaFields.map((f) => ({ id: f.id, name: f.name, value: { type: 'Text', value: f.value } })),
+  });
+
+  return {
+    'GET /api/v1/organization/profile': authed(() =>
+      json(200, {
+        id: orgId,
+        name: demo.org.name,
+        description: 'Blynk cloud simulator',
+        parentOrganizationId: null,
+        isActive: true,
+        tz: 'Europe/Kyiv',
+        unitSystem: 'METRIC',
+        phoneNumber: '',
+        address: { fullAddress: '', city: '', country: '', state: '', zip: '' },
+        lastModifiedTs: createdAt,
+      }),
+    ),
+
+    'GET /api/v1/organization/devices': authed((req) => {
+      // [U] page/size bounds: tolerant, out-of-range values are clamped.
+      const size = Math.min(Math.max(toId(first(req.query, 'size')) ?? 50, 1), 1000);
+      const page = toId(first(req.query, 'page')) ?? 0;
+      const list = [...store.devices.values()];
+      return json(200, {
+        content: list.slice(page * size, page * size + size).map(baseInfo),
+        totalElements: list.length,
+      });
+    }),
+
+    'GET /api/v1/organization/device': authed((req) => withDevice(first(req.query, 'deviceId'), (d) => json(200, fullInfo(d)))),
+
+    'GET /api/v1/organization/device/baseInfo': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => json(200, baseInfo(d))),
+    ),
+
+    'GET /api/v1/organization/device/online': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => json(200, { connected: d.connected })),
+    ),
+
+    'GET /api/v2/organization/device/datastreams': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => {
+        // [U] array encoding: repeated keys and comma lists are both accepted.
+        const raw = all(req.query, 'dataStreamIds').flatMap((s) => s.split(',')).filter((s) => s !== '');
+        if (raw.length === 0) return json(200, demo.template.datastreams.map((ds) => streamValue(d, ds)));
+        const ids = raw.map(toId);
+        if (ids.some((id) => id === undefined)) return apiError(400, 'Bad request - Invalid dataStreamIds.');
+        // [U] unknown ids: tolerant, silently skipped.
+        const streams = ids.map((id) => store.stream(id as number)).filter((ds): ds is DemoDatastream => !!ds);
+        return json(200, streams.map((ds) => streamValue(d, ds)));
+      }),
+    ),
+
+    // Legacy read, still answered (§4.6): flat map keyed by pin.
+    'GET /api/v1/organization/device/datastreams': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => {
+        const pins = all(req.query, 'pins').flatMap((s) => s.split(',')).filter((s) => s !== '');
+        const streams = pins.length ? pins.map((p) => store.stream(p)) : demo.template.datastreams;
+        const out: Record<string, DatastreamValue> = {};
+        for (const ds of streams) {
+          const v = ds && d.values.get(ds.id);
+          if (ds && v) out[ds.pin] = v.value;
+        }
+        return json(200, out);
+      }),
+    ),
+
+    'POST /api/v1/organization/device/datastream': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const id = toId(b.dataStreamId);
+          const ds = id === undefined ? undefined : store.stream(id);
+          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          const value = coerceValue(ds, b.value);
+          if (value === undefined) return apiError(400, 'Bad request - Invalid value');
+          store.setValue(d, ds, value);
+          return noContent();
+        }),
+      ),
+    ),
+
+    'POST /api/v1/organization/device/datastreams': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const values = b.values;
+          if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+            return apiError(400, 'Bad request - Invalid values');
+          }
+          // Validate everything first, so a bad entry changes nothing.
+          const updates: [DemoDatastream, DatastreamValue][] = [];
+          for (const [key, raw] of Object.entries(values)) {
+            const id = toId(key);
+            if (id === undefined) return apiError(400, 'Bad request - Invalid values');
+            const ds = store.stream(id);
+            if (!ds) return streamNotFound(key);
+            const value = coerceValue(ds, raw);
+            if (value === undefined) return apiError(400, 'Bad request - Invalid values');
+            updates.push([ds, value]);
+          }
+          const now = Date.now();
+          for (const [ds, value] of updates) store.setValue(d, ds, value, now);
+          return noContent();
+        }),
+      ),
+    ),
+
+    'POST /api/v1/organization/device/datastream/property': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const id = toId(b.dataStreamId);
+          const ds = id === undefined ? undefined : store.stream(id);
+          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          if (typeof b.property !== 'string' || b.property === '') return apiError(400, 'Bad request - Invalid property.');
+          // [U] property enum: tolerant, any name is stored; the value is kept as text.
+          if (typeof b.value !== 'string' && typeof b.value !== 'number' && typeof b.value !== 'boolean') {
+            return apiError(400, 'Bad request - Invalid value');
+          }
+          setProperties(d, ds.pin, { [b.property]: String(b.value) });
+          return noContent();
+        }),
+      ),
+    ),
+
+    'POST /api/v1/organization/device/trigger-event': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const code = b.eventCode;
+          const description = b.eventDescription;
+          if (typeof code !== 'string' || code === '') return apiError(400, 'Bad request - Event code is required.');
+          if (description !== undefined && description !== null && typeof description !== 'string') {
+            return apiError(400, 'Bad request - Invalid eventDescription.');
+          }
+          if (!store.eventCodes.has(code)) return apiError(404, 'Event with provided code is not found.');
+          if (code.length + (description?.length ?? 0) > MAX_EVENT_TEXT) {
+            return apiError(400, 'Bad request - Event code and description must not exceed 1024 symbols.');
+          }
+          store.logEvent(d, { code, ...(description ? { description } : {}), via: 'platform', at: Date.now() });
+          return noContent();
+        }),
+      ),
+    ),
+
+    'GET /api/v1/organization/device/metafield': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => json(200, d.metaFields.map((f) => ({ ...f })))),
+    ),
+
+    'GET /api/v1/organization/template/datastreams': authed((req) => {
+      const id = toId(first(req.query, 'templateId'));
+      if (id !== demo.template.id) return apiError(404, `Template with identifier ${String(id)} is not found.`);
+      return json(
+        200,
+        demo.template.datastreams.map((ds) => ({
+          id: ds.id,
+          label: ds.label,
+          alias: ds.alias,
+          pin: Number(ds.pin.slice(1)),
+          pinType: 'VIRTUAL',
+          dataType: ds.dataType,
+          ...(ds.min !== undefined ? { min: ds.min } : {}),
+          ...(ds.max !== undefined ? { max: ds.max } : {}),
+        })),
+      );
+    }),
+  };
+}
+
+export function setProperties(d: DeviceState, pin: string, props: Record<string, string | string[]>): void {
+  const key = pin.toLowerCase();
+  d.properties.set(key, { ...d.properties.get(key), ...props });
+}

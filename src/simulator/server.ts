@@ -1,0 +1,214 @@
+// HTTP server: reads the request, logs it, applies faults, routes it, answers.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { DEMO } from './demo-data';
+import { deviceRoutes } from './device-api';
+import { Faults } from './faults';
+import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
+import { RateLimiter } from './limits';
+import { TokenStore } from './oauth';
+import { platformRoutes } from './platform-api';
+import { RequestLog } from './request-log';
+import { Store } from './store';
+import type { FaultAction, RequestLogEntry, Simulator, SimulatorOptions } from './types';
+
+const MAX_BODY = 2 * 1024 * 1024; // Blynk's HTTPS request size limit (§6)
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const defaultLifetime = options.tokenLifetimeSec ?? 86400;
+  const demo = structuredClone(DEMO); // each simulator owns its copy
+  const store = new Store(demo);
+  const tokens = new TokenStore(defaultLifetime);
+  tokens.addClient(demo.clientId, demo.clientSecret);
+  tokens.addUser(demo.userEmail, demo.password);
+  const limiter = new RateLimiter(options.limits);
+  const faults = new Faults();
+  const log = new RequestLog(options.logLimit ?? 10_000);
+  const routes = new Map<string, Handler>(
+    Object.entries({
+      'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
+      ...platformRoutes({ store, tokens, limiter }),
+      ...deviceRoutes({ store, limiter }),
+    }),
+  );
+
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const route = (req: SimRequest): Reply => {
+    const handler = routes.get(`${req.method} ${req.path}`);
+    if (!handler) return apiError(404, 'Not found');
+    try {
+      return handler(req);
+    } catch {
+      return apiError(500, 'Internal server error'); // a simulator bug must not take the server down
+    }
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk); // past the cap: keep draining, stop storing
+    });
+    req.on('error', () => req.socket.destroy());
+    req.on('end', () => {
+      const raw = size > MAX_BODY ? '' : Buffer.concat(chunks).toString('utf8');
+      dispatch(req, res, raw, size > MAX_BODY);
+    });
+  };
+
+  const dispatch = (req: IncomingMessage, res: ServerResponse, raw: string, tooLarge: boolean): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    let jsonError = false;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        jsonError = true;
+      }
+    }
+    const entry: RequestLogEntry = {
+      method,
+      path,
+      query,
+      headers: flatHeaders(req.headers),
+      body: jsonError ? raw : body,
+      status: 0,
+      at: Date.now(),
+    };
+    log.push(entry);
+    if (method === 'POST' && path === '/oauth2/token') tokens.count(query);
+
+    const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, json: body, jsonError };
+    const handle = (): Reply => (tooLarge ? apiError(413, 'Request is too large.') : route(simReq));
+    const answer = (reply: Reply): void => send(res, entry, reply);
+
+    const fault = faults.take(method, path, query);
+    if (!fault) return answer(handle());
+    applyFault(fault, url, handle, answer, () => req.socket.destroy());
+  };
+
+  const applyFault = (
+    fault: FaultAction,
+    url: string,
+    handle: () => Reply,
+    answer: (r: Reply) => void,
+    drop: () => void,
+  ): void => {
+    if ('status' in fault) {
+      const { body } = fault;
+      const isText = typeof body === 'string';
+      answer({
+        status: fault.status,
+        ...(body === undefined ? {} : { body: isText ? body : JSON.stringify(body) }),
+        type: isText ? 'text/plain; charset=utf-8' : 'application/json',
+        headers: fault.headers,
+      });
+    } else if ('delayMs' in fault) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        answer(handle());
+      }, fault.delayMs);
+      timer.unref();
+      timers.add(timer);
+    } else if ('drop' in fault) {
+      if (fault.drop === 'after') handle(); // processed (e.g. refresh token consumed), never answered
+      drop();
+    } else {
+      answer({ status: 308, headers: { Location: fault.redirect.replace(/\/+$/, '') + url } });
+    }
+  };
+
+  const server = createServer(onRequest);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    port,
+    demo,
+    get log() {
+      return log.entries();
+    },
+    faults,
+    tokens,
+    state: store,
+    setTokenLifetime(sec: number) {
+      tokens.lifetimeSec = sec;
+    },
+    setLimits(limits) {
+      limiter.set(limits);
+    },
+    addOAuthClient(clientId: string, clientSecret: string) {
+      tokens.addClient(clientId, clientSecret);
+    },
+    addUser(email: string, password: string) {
+      tokens.addUser(email, password);
+    },
+    // Back to the start-up options; clients and users added by tests are kept.
+    reset() {
+      log.clear();
+      faults.clear();
+      tokens.reset(defaultLifetime);
+      limiter.set(options.limits ?? {});
+      store.reset();
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy(); // keep-alive sockets would hold the process open
+      });
+      return closing;
+    },
+  };
+}
+
+function send(res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
+  if (res.destroyed || res.socket === null || res.socket.destroyed) return; // client gone: status stays 0
+  entry.status = reply.status;
+  const headers: Record<string, string | number> = { ...reply.headers };
+  if (reply.body !== undefined) {
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+      headers['Content-Type'] = reply.type ?? 'application/json';
+    }
+    headers['Content-Length'] = Buffer.byteLength(reply.body);
+  } else if (reply.status !== 204 && reply.status !== 304) {
+    headers['Content-Length'] = 0;
+  }
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
+function flatHeaders(h: IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const k in h) {
+    const v = h[k];
+    out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+// Live state: devices with their datastream values, events and widget properties.
+import { SEED_OFFLINE, SEED_VALUES } from './demo-data';
+import type {
+  DatastreamValue,
+  DemoData,
+  DemoDatastream,
+  DeviceState,
+  LoggedEvent,
+  PropertyValue,
+  SimulatorState,
+  StoredValue,
+} from './types';
+
+export class Store implements SimulatorState {
+  readonly devices = new Map<number, DeviceState>();
+  private readonly byToken = new Map<string, DeviceState>();
+  // Template lookups, built once: the hot paths never scan.
+  readonly streamById = new Map<number, DemoDatastream>();
+  readonly streamByPin = new Map<string, DemoDatastream>();
+  readonly eventCodes = new Set<string>();
+
+  constructor(readonly demo: DemoData) {
+    for (const ds of demo.template.datastreams) {
+      this.streamById.set(ds.id, ds);
+      this.streamByPin.set(ds.pin.toLowerCase(), ds);
+    }
+    for (const e of demo.template.events) this.eventCodes.add(e.code);
+    this.reset();
+  }
+
+  /** Restore the seeded state (new objects, so old references do not see later writes). */
+  reset(): void {
+    this.devices.clear();
+    this.byToken.clear();
+    const now = Date.now();
+    for (const d of this.demo.devices) {
+      const values = new Map<number, StoredValue>();
+      for (const [id, value] of SEED_VALUES) values.set(id, { value: cloneValue(value), updatedAt: now });
+      const state: DeviceState = {
+        id: d.id,
+        name: d.name,
+        token: d.token,
+        templateId: d.templateId,
+        connected: !SEED_OFFLINE.has(d.id),
+        values,
+        events: [],
+        properties: new Map(),
+        metaFields: [
+          { id: 1, name: 'Device Name', value: d.name },
+          { id: 2, name: 'Serial Number', value: `SN-${d.id}` },
+        ],
+      };
+      this.devices.set(d.id, state);
+      this.byToken.set(d.token, state);
+    }
+  }
+
+  device(idOrToken: number | string): DeviceState | undefined {
+    return typeof idOrToken === 'number' ? this.devices.get(idOrToken) : this.byToken.get(idOrToken);
+  }
+
+  /** A datastream by id or pin ('v1', 'V1'). */
+  stream(ref: number | string): DemoDatastream | undefined {
+    return typeof ref === 'number' ? this.streamById.get(ref) : this.streamByPin.get(ref.toLowerCase());
+  }
+
+  setValue(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at = Date.now()): void {
+    device.values.set(ds.id, { value, updatedAt: at });
+  }
+
+  logEvent(device: DeviceState, event: LoggedEvent): void {
+    device.events.push(event);
+  }
+
+  value(device: number | string, stream: number | string): DatastreamValue | undefined {
+    const d = this.device(device);
+    const ds = this.stream(stream);
+    return d && ds ? d.values.get(ds.id)?.value : undefined;
+  }
+
+  events(device: number | string): LoggedEvent[] {
+    return this.device(device)?.events ?? [];
+  }
+
+  properties(device: number | string, pin: string): Record<string, PropertyValue> {
+    return this.device(device)?.properties.get(pin.toLowerCase()) ?? {};
+  }
+}
+
+function cloneValue(v: DatastreamValue): DatastreamValue {
+  return Array.isArray(v) ? [v[0], v[1]] : v;
+}

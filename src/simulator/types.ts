@@ -1,0 +1,146 @@
+// Public types of the Blynk cloud simulator (re-exported by index.ts).
+
+export interface Limits {
+  orgRequestsPerMinute?: number;
+  deviceRequestsPerSecond?: number;
+}
+
+export interface SimulatorOptions {
+  port?: number; // 0 = random free port
+  host?: string; // default '127.0.0.1'
+  tokenLifetimeSec?: number; // expires_in of issued tokens, default 86400
+  limits?: Limits; // off unless given; answer 429
+  logLimit?: number; // ring size of the request log, default 10000
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | undefined>;
+  body: unknown; // parsed JSON, raw text, or undefined when empty
+  status: number; // 0 if dropped (or the client was gone before the answer)
+  at: number; // Date.now()
+}
+
+export type FaultAction =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { delayMs: number }
+  | { drop: 'before' | 'after' }
+  | { redirect: string };
+
+export interface FaultRule {
+  match: { method?: string; path?: string | RegExp; grantType?: string };
+  times?: number; // default 1; Infinity allowed
+  action: FaultAction;
+}
+
+export interface FaultInjector {
+  add(rule: FaultRule): void;
+  clear(): void;
+  readonly pending: number; // rules not yet used up
+}
+
+export interface TokenStats {
+  requests: number;
+  byGrant: Record<string, number>;
+  issuedAccess: string[];
+  issuedRefresh: string[];
+  refreshReuse: number;
+  revokeAccessToken(token: string): void;
+  revokeAll(): void;
+}
+
+// ---- demo data ----
+
+export type DataType = 'Integer' | 'Double' | 'String' | 'Enum' | 'Location';
+
+export interface DemoDatastream {
+  id: number;
+  pin: string; // 'v0'
+  label: string;
+  alias: string;
+  dataType: DataType;
+  min?: number;
+  max?: number;
+  enumValues?: number[]; // allowed values of an Enum stream
+}
+
+export interface DemoEvent {
+  code: string;
+  name: string;
+}
+
+export interface DemoDevice {
+  id: number;
+  name: string;
+  token: string; // 32-char device auth token
+  templateId: number;
+}
+
+export interface DemoData {
+  clientId: string;
+  clientSecret: string;
+  userEmail: string;
+  password: string;
+  org: { id: number; name: string };
+  devices: DemoDevice[];
+  template: { id: number; name: string; datastreams: DemoDatastream[]; events: DemoEvent[] };
+}
+
+// ---- live state ----
+
+export type DatastreamValue = number | string | [number, number]; // [lon, lat] for Location
+
+export interface StoredValue {
+  value: DatastreamValue;
+  updatedAt: number;
+}
+
+export interface LoggedEvent {
+  code: string;
+  description?: string;
+  via: 'platform' | 'device'; // which API logged it
+  at: number;
+}
+
+export type PropertyValue = string | string[];
+
+export interface DeviceState {
+  readonly id: number;
+  readonly name: string;
+  readonly token: string;
+  readonly templateId: number;
+  connected: boolean; // what isHardwareConnected / device/online report
+  readonly values: Map<number, StoredValue>; // by datastream id
+  readonly events: LoggedEvent[];
+  readonly properties: Map<string, Record<string, PropertyValue>>; // by lowercase pin ('v1')
+  readonly metaFields: { id: number; name: string; value: string }[];
+}
+
+export interface SimulatorState {
+  readonly devices: ReadonlyMap<number, DeviceState>;
+  /** A device by numeric id or by auth token. */
+  device(idOrToken: number | string): DeviceState | undefined;
+  /** Current value by datastream id (number) or pin ('v1' / 'V1'). */
+  value(device: number | string, stream: number | string): DatastreamValue | undefined;
+  events(device: number | string): LoggedEvent[];
+  /** Widget properties set on a pin, e.g. { label: 'x', labels: ['a','b'] }. */
+  properties(device: number | string, pin: string): Record<string, PropertyValue>;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly port: number;
+  readonly demo: DemoData;
+  readonly log: RequestLogEntry[]; // snapshot, oldest first
+  readonly faults: FaultInjector;
+  readonly tokens: TokenStats;
+  readonly state: SimulatorState;
+  setTokenLifetime(sec: number): void;
+  setLimits(limits: Limits): void;
+  addOAuthClient(clientId: string, clientSecret: string): void;
+  addUser(email: string, password: string): void;
+  reset(): void;
+  close(): Promise<void>;
+}
