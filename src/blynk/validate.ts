@@ -75,8 +75,9 @@ function isLocation(value: unknown): value is [number, number] {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  // Objects made in a function node come from another realm with its own Object.prototype.
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Validates every key and value of a batch before anything is sent. */

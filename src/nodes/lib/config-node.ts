@@ -61,7 +61,7 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     for (const { user, api } of users.values()) if (api === 'platform') user.status(STATE_STATUS[state]);
   };
   const onRegionMoved = (server: string): void => {
-    node.warn(RED._(`${CATALOG}:warnings.region-moved`, { server, name: node.name || def.id }));
+    node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || def.id }));
   };
 
   try {
@@ -70,7 +70,7 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     setupError = err instanceof BlynkError ? err : new BlynkError('INVALID_SERVER', { server: String(def.server) });
   }
   if (credentials.grantType === 'user_credentials' && client?.tokens) {
-    node.warn(RED._(`${CATALOG}:warnings.legacy-grant`));
+    node.warn(RED._(`${CATALOG}.warnings.legacy-grant`));
   }
 
   node.clientFor = (api: ApiKind): BlynkClient => {

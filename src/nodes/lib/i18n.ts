@@ -1,11 +1,24 @@
 import { NodeAPI } from 'node-red';
 import { BlynkError } from '../../blynk';
 
-/** Runtime strings live in the config node's catalogue, shared by every node of the package. */
-export const CATALOG = 'node-red-contrib-blynk-cloud/blynk-cloud-config';
+/**
+ * Runtime strings live in the config node's catalogue (namespace `<module>/<node file>`),
+ * under its `blynk-cloud-config` section, shared by every node of the package.
+ */
+export const CATALOG = 'node-red-contrib-blynk-cloud/blynk-cloud-config:blynk-cloud-config';
 
 export function statusKey(key: string): string {
-  return `${CATALOG}:status.${key}`;
+  return `${CATALOG}.status.${key}`;
+}
+
+/**
+ * Node-RED shows an error through `toString()` (Catch nodes' `msg.error.message`, the log), which
+ * for an Error puts its name first: a localised error reads as its message alone.
+ */
+class LocalizedError extends BlynkError {
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /** The error with its message in the user's language; code and details stay as they were. */
@@ -14,7 +27,7 @@ export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
   for (const [key, value] of Object.entries(error.details)) {
     if (value !== undefined) params[key] = value;
   }
-  return error.withMessage(RED._(`${CATALOG}:errors.${error.messageKey}`, params));
+  return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, params));
 }
 
 /** Short status texts for a failure, so that the node says why it is red. */

@@ -1,0 +1,54 @@
+// The simulator in a worker thread of the benchmark process. On loopback it plays the remote
+// server: its request handling runs on the second core instead of competing with the client
+// under test for the main thread's event loop, and its sockets and timers stay out of the
+// main thread's process.getActiveResourcesInfo().
+import { parentPort, workerData } from 'node:worker_threads';
+import { startSimulator } from '../dist/simulator';
+import type { FaultRule, Simulator, SimulatorOptions } from '../dist/simulator';
+
+export interface SimRequestMessage {
+  id: number;
+  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'value' | 'close';
+  args: unknown[];
+}
+
+export interface SimInfo {
+  url: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  deviceId: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('sim-worker.js runs in a worker thread');
+
+async function main(): Promise<void> {
+  const sim: Simulator = await startSimulator(workerData as SimulatorOptions);
+  const ops: Record<SimRequestMessage['op'], (...args: never[]) => unknown> = {
+    tokens: () => ({ requests: sim.tokens.requests, byGrant: { ...sim.tokens.byGrant } }),
+    setTokenLifetime: (sec: number) => sim.setTokenLifetime(sec),
+    addFault: (rule: FaultRule) => sim.faults.add(rule),
+    clearFaults: () => sim.faults.clear(),
+    value: (device: number, stream: number) => sim.state.value(device, stream),
+    close: () => sim.close(),
+  };
+  port!.on('message', (m: SimRequestMessage) => {
+    Promise.resolve()
+      .then(() => (ops[m.op] as (...a: unknown[]) => unknown)(...m.args))
+      .then(
+        (result) => port!.postMessage({ id: m.id, result }),
+        (err: unknown) => port!.postMessage({ id: m.id, error: String(err) }),
+      );
+  });
+  const info: SimInfo = {
+    url: sim.url,
+    port: sim.port,
+    clientId: sim.demo.clientId,
+    clientSecret: sim.demo.clientSecret,
+    deviceId: sim.demo.devices[0].id,
+  };
+  port!.postMessage({ id: 0, result: info });
+}
+
+main().catch((err: unknown) => port.postMessage({ id: 0, error: String(err) }));

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import {
+  apiRequests,
+  CONNECTED,
+  expectFailure,
+  expectRefused,
+  expectSent,
+  lastStatus,
+  loadNode,
+  redRing,
+  REQUESTING,
+  statusesOf,
+  useHarness,
+} from '../support/harness';
+import { BAD_DEVICE_IDS } from '../support/inputs';
+
+const NODE = { id: 'n1', type: 'blynk-cloud-get-device' };
+
+describe('blynk-cloud-get-device', function () {
+  const h = useHarness();
+
+  it('GETs /api/v1/organization/device?deviceId= and puts the device object, as Blynk returns it, in msg.payload', async () => {
+    const { sim } = h;
+    const device = sim.demo.devices[1];
+    await loadNode(sim, NODE);
+    const marker = { keep: 'me' };
+    const msg = { deviceId: device.id, payload: 'replaced', marker };
+    const out = await expectSent('n1', msg);
+
+    const [req] = apiRequests(sim);
+    assert.equal(apiRequests(sim).length, 1);
+    assert.equal(req.method, 'GET');
+    assert.equal(req.path, '/api/v1/organization/device');
+    assert.deepEqual(req.query, { deviceId: String(device.id) });
+    assert.equal(req.body, undefined);
+    assert.equal(sim.tokens.requests, 1);
+    assert.equal(req.headers.authorization, `Bearer ${sim.tokens.issuedAccess[0]}`);
+    assert.equal(req.status, 200);
+
+    // The simulator's own answer to the same request, fetched independently.
+    const direct = await fetch(`${sim.url}/api/v1/organization/device?deviceId=${device.id}`, {
+      headers: { Authorization: `Bearer ${sim.tokens.issuedAccess[0]}` },
+    });
+    assert.deepEqual(out.payload, await direct.json());
+    // And against the simulator's state, so that the comparison above is not vacuous.
+    const payload = out.payload as { id: number; name: string; token: string; dataStreamValues: { dataStreamId: number; value: unknown }[] };
+    assert.equal(payload.id, device.id);
+    assert.equal(payload.name, 'Garage');
+    assert.equal(payload.token, device.token);
+    assert.deepEqual(
+      payload.dataStreamValues.map((v) => [v.dataStreamId, v.value]),
+      [1, 2, 3, 4, 5, 6].map((id) => [id, sim.state.value(device.id, id)]),
+    );
+    assert.equal(out.marker, marker);
+    assert.equal(out.deviceId, device.id);
+  });
+
+  it('shows requesting while the request is in flight, then the connection state', async () => {
+    const { sim } = h;
+    await loadNode(sim, NODE);
+    await expectSent('n1', { deviceId: 101 });
+    assert.deepEqual(statusesOf('n1')[0], REQUESTING);
+    assert.deepEqual(lastStatus('n1'), CONNECTED);
+  });
+
+  it('takes msg.deviceId when the saved flow has no deviceId / deviceIdType', async () => {
+    const { sim } = h;
+    await loadNode(sim, NODE); // NODE has neither property
+    await expectSent('n1', { deviceId: '103', topic: '101', payload: 102 });
+    assert.deepEqual(apiRequests(sim)[0].query, { deviceId: '103' });
+  });
+
+  it('refuses every bad device id before any request (token included)', async () => {
+    const { sim } = h;
+    await loadNode(sim, NODE);
+    for (const deviceId of BAD_DEVICE_IDS) {
+      await expectRefused(sim, 'n1', { deviceId }, 'INVALID_DEVICE_ID', 'invalid-device-id');
+      assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
+    }
+  });
+
+  it('reports a device Blynk does not know with done(err): 404 → not-found, red ring, nothing sent', async () => {
+    const { sim } = h;
+    await loadNode(sim, NODE);
+    const caught = await expectFailure('n1', { deviceId: 999, payload: 'p' }, 'NOT_FOUND', 'not-found');
+    assert.equal(caught.payload, 'p', 'the Catch node gets the msg that failed');
+    assert.equal(apiRequests(sim).length, 1);
+    assert.equal(apiRequests(sim)[0].status, 404);
+    assert.deepEqual(lastStatus('n1'), redRing('not-found'));
+    assert.deepEqual(statusesOf('n1')[0], REQUESTING);
+  });
+});
