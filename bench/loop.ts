@@ -2,6 +2,7 @@
 // when one completes, every message tagged with a sequence number so that losses and duplicates
 // are counted rather than assumed away.
 import { performance } from 'node:perf_hooks';
+import { threadCpuNs } from './cpu';
 
 export interface LoopSpec {
   concurrency: number;
@@ -25,6 +26,8 @@ export interface LoopResult {
   rate: number;
   /** Main-thread event-loop utilisation over the run (0..1). */
   elu: number;
+  /** Main-thread CPU time over the run, in ns (NaN where /proc is not available). */
+  cpuNs: number;
   firstError?: string;
 }
 
@@ -57,6 +60,7 @@ export class Loop {
 
   run(spec: LoopSpec): Promise<LoopResult> {
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = threadCpuNs();
     return new Promise<LoopResult>((resolve) => {
       const budget = (spec.durationMs ?? 0) + (spec.drainTimeoutMs ?? 30_000) + (spec.count ? spec.count * 5 : 0);
       const watchdog = setTimeout(() => this.finish(), budget);
@@ -72,6 +76,7 @@ export class Loop {
           seconds,
           rate: seconds > 0 ? this.ok / seconds : 0,
           elu: performance.eventLoopUtilization(elu0).utilization,
+          cpuNs: threadCpuNs() - cpu0,
           ...(this.firstError ? { firstError: this.firstError } : {}),
         });
       };

@@ -2,6 +2,7 @@
 // server: its request handling runs on the second core instead of competing with the client
 // under test for the main thread's event loop, and its sockets and timers stay out of the
 // main thread's process.getActiveResourcesInfo().
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSimulator } from '../dist/simulator';
 import type { FaultRule, Simulator, SimulatorOptions } from '../dist/simulator';
@@ -13,6 +14,8 @@ export interface SimRequestMessage {
 }
 
 export interface SimInfo {
+  /** Linux thread id of the simulator thread (its CPU time is read from /proc), or 0. */
+  tid: number;
   url: string;
   port: number;
   clientId: string;
@@ -41,7 +44,14 @@ async function main(): Promise<void> {
         (err: unknown) => port!.postMessage({ id: m.id, error: String(err) }),
       );
   });
+  let tid = 0;
+  try {
+    tid = Number(/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1] ?? 0);
+  } catch {
+    // not Linux: CPU times fall back to event-loop utilisation
+  }
   const info: SimInfo = {
+    tid,
     url: sim.url,
     port: sim.port,
     clientId: sim.demo.clientId,

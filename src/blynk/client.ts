@@ -22,7 +22,10 @@ export interface ApiResult {
   data: unknown;
 }
 
-/** After a renewed token is refused too, 401/403 answers go straight to the caller this long. */
+/**
+ * After a renewed token is refused too, 401/403 answers go straight to the caller this long; and a
+ * 401/403 renews the token at most once in this long.
+ */
 const AUTH_RETRY_COOLDOWN_MS = 60_000;
 
 /**
@@ -36,6 +39,9 @@ export class BlynkClient {
   private readonly policy: RetryPolicy;
   private readonly now: () => number;
   private authRetryBlockedUntil = 0;
+  private lastAuthRenewalAt = -Infinity;
+  /** Aborted by close(): ends calls in flight and their retries, and refuses new ones. */
+  private readonly closed = new AbortController();
 
   constructor(options: BlynkClientOptions) {
     this.transport = new Transport(options.server, { onRegionMoved: options.onRegionMoved });
@@ -56,25 +62,41 @@ export class BlynkClient {
     }
   }
 
-  async call(call: ApiCall, signal?: AbortSignal): Promise<ApiResult> {
+  async call(call: ApiCall, callerSignal?: AbortSignal): Promise<ApiResult> {
+    if (this.closed.signal.aborted) throw new BlynkError('CLOSED');
+    // A signal of its own per call: listeners go on it, not on the shared ones (no MaxListeners warning).
+    const signal = AbortSignal.any(callerSignal ? [callerSignal, this.closed.signal] : [this.closed.signal]);
     const res = call.api === 'platform' ? await this.platformCall(call, signal) : await this.send(call, undefined, signal);
     if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
     throw errorFor(res);
   }
 
   close(): void {
+    this.closed.abort();
     this.tokens?.close();
     this.transport.close();
   }
 
-  /** A Bearer call; a 401/403 on the token still cached renews it once and retries once. */
-  private async platformCall(call: ApiCall, signal?: AbortSignal): Promise<TransportResponse> {
+  /**
+   * A Bearer call; a 401/403 on the token still cached renews it once and retries once. A 401 on a
+   * token that is no longer cached just retries with the cached one (no renewal).
+   */
+  private async platformCall(call: ApiCall, signal: AbortSignal): Promise<TransportResponse> {
     const tokens = this.tokens;
     if (!tokens) throw new BlynkError('NO_OAUTH_CLIENT');
     const token = await tokens.getToken();
     const res = await this.send(call, token, signal);
     if ((res.status !== 401 && res.status !== 403) || this.now() < this.authRetryBlockedUntil) return res;
-    tokens.invalidate(token);
+    if (tokens.isCurrent(token)) {
+      // A second renewal so soon means each new token gets refused in turn (e.g. two config nodes
+      // on one OAuth client with a server that keeps only the latest token): stop renewing (D7).
+      if (this.now() - this.lastAuthRenewalAt < AUTH_RETRY_COOLDOWN_MS) {
+        this.authRetryBlockedUntil = this.now() + AUTH_RETRY_COOLDOWN_MS;
+        return res;
+      }
+      this.lastAuthRenewalAt = this.now();
+      tokens.invalidate(token);
+    }
     const retried = await this.send(call, await tokens.getToken(), signal);
     if (retried.status === 401 || retried.status === 403) {
       this.authRetryBlockedUntil = this.now() + AUTH_RETRY_COOLDOWN_MS;
@@ -86,7 +108,7 @@ export class BlynkClient {
    * Sends with bounded retries: a 429 (never processed) is retried after its Retry-After up to the
    * cap; 5xx and network failures only when the call is idempotent.
    */
-  private async send(call: ApiCall, token: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+  private async send(call: ApiCall, token: string | undefined, signal: AbortSignal): Promise<TransportResponse> {
     const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
     for (let attempt = 1; ; attempt++) {
       let res: TransportResponse;
@@ -129,8 +151,9 @@ export class BlynkClient {
 export function errorFor(res: TransportResponse): BlynkError {
   const status = res.status;
   const detail = messageOf(res.data) || `HTTP ${status}`;
-  if (status === 429) {
-    const retryAfter = parseRetryAfter(res.retryAfter);
+  const retryAfter = parseRetryAfter(res.retryAfter);
+  // A 503 with Retry-After is the server asking to come back later, as a 429 does (rule 6).
+  if (status === 429 || (status === 503 && retryAfter !== undefined)) {
     return new BlynkError('RATE_LIMITED', { status, detail, ...(retryAfter !== undefined ? { retryAfter } : {}) });
   }
   if (status === 400) return new BlynkError('BAD_REQUEST', { status, detail });

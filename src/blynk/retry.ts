@@ -8,6 +8,8 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text);
+  // All three HTTP-date forms start with a day name; Date.parse alone would read "1.5" as a date.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - nowMs) / 1000));

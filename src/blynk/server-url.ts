@@ -28,7 +28,8 @@ export function parseServer(server: string | undefined): URL {
   const secure = url.protocol === 'https:';
   const loopbackHttp = url.protocol === 'http:' && isLoopback(url.hostname);
   if ((!secure && !loopbackHttp) || url.username || url.password) {
-    throw new BlynkError('INVALID_SERVER', { server: text });
+    // Shown without the path or any user:password@ part, which must not reach a log.
+    throw new BlynkError('INVALID_SERVER', { server: `${url.protocol}//${url.host}` });
   }
   return new URL(url.origin);
 }

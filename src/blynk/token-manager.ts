@@ -107,9 +107,15 @@ export class TokenManager {
    */
   invalidate(accessToken: string): void {
     if (this.token?.accessToken === accessToken) {
-      this.refreshToken = this.token.refreshToken;
+      // `??=`: a refresh token handed back by a 429 (see tryRefresh) is still unspent; keep it.
+      this.refreshToken ??= this.token.refreshToken;
       this.token = undefined;
     }
+  }
+
+  /** Whether `accessToken` is the token currently cached (so a 401 on it would need a renewal). */
+  isCurrent(accessToken: string): boolean {
+    return this.token?.accessToken === accessToken;
   }
 
   /** Aborts the token request in flight and forgets every token. */
@@ -149,6 +155,8 @@ export class TokenManager {
     if (!this.token) this.setState('connecting');
     try {
       const token = (await this.tryRefresh()) ?? (await this.primaryGrant());
+      // An answer that arrives as the node closes must not be kept in memory.
+      if (this.abort.signal.aborted) throw new BlynkError('CLOSED');
       this.token = token;
       this.refreshToken = undefined;
       this.fatal = undefined;
@@ -172,7 +180,8 @@ export class TokenManager {
   /**
    * Spends the refresh token, if there is one. It is forgotten before it is sent: Blynk accepts
    * each one once, and a replay (after a lost answer, say) would revoke the whole family.
-   * Only a 429 proves it unused, and then it is kept for the next try.
+   * Only a 429 proves it unused, and then it is kept for the next try; a 503 may have been
+   * processed behind a proxy, so it counts as spent like any other failure.
    */
   private async tryRefresh(): Promise<Token | undefined> {
     const refreshToken = this.refreshToken ?? this.token?.refreshToken;
@@ -187,6 +196,7 @@ export class TokenManager {
       );
     } catch (err) {
       if (err instanceof BlynkError && (err.code === 'CLOSED' || err.code === 'RATE_LIMITED')) {
+        // RATE_LIMITED from a refresh means a 429 (tokenError, waitBeforeRetry): not processed.
         if (err.code === 'RATE_LIMITED') this.refreshToken = refreshToken;
         throw err;
       }
@@ -259,7 +269,11 @@ export class TokenManager {
       ...(error ? { oauthError: error } : {}),
       detail: sanitizeDetail(description ?? error ?? res.data) || `HTTP ${res.status}`,
     };
-    if (res.status === 429 || res.status === 503) return new BlynkError('RATE_LIMITED', details);
+    // Same test as waitBeforeRetry: a 503 on a refresh is a plain failure (the RT counts as spent).
+    if (res.status === 429 || (primary && res.status === 503)) {
+      const retryAfter = parseRetryAfter(res.retryAfter);
+      return new BlynkError('RATE_LIMITED', { ...details, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    }
     if (res.status >= 500 || !primary || res.status < 400) return new BlynkError('TOKEN_REJECTED', details);
     // A 4xx on the primary grant will not mend itself: hold off for the cool-down (rule 10).
     const retryAfter = Math.ceil(this.fatalCooldownMs / 1000);
@@ -282,9 +296,11 @@ export class TokenManager {
 
 function stateFor(error: BlynkError): TokenState {
   switch (error.code) {
+    case 'TOKEN_REJECTED':
+      // A 5xx is an outage, not a configuration problem: no "config error" status for it.
+      return error.status !== undefined && error.status >= 500 ? 'error' : 'auth-failed';
     case 'TOKEN_INVALID_CLIENT':
     case 'TOKEN_INVALID_GRANT':
-    case 'TOKEN_REJECTED':
     case 'AUTH_COOLDOWN':
     case 'NO_OAUTH_CLIENT':
     case 'NO_USER_CREDENTIALS':
@@ -316,6 +332,7 @@ function oauthErrorOf(data: unknown): { error?: string; description?: string } {
 
 /** Validates a token answer; an unusable one is an error, never `Bearer undefined`. */
 function parseToken(data: unknown, sentAt: number): Token {
+  if (data === '') throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'empty body' });
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `not JSON: ${sanitizeDetail(data)}` });
   }
@@ -325,7 +342,8 @@ function parseToken(data: unknown, sentAt: number): Token {
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token missing' });
   }
   if (typeof record.token_type !== 'string' || record.token_type.toLowerCase() !== 'bearer') {
-    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${sanitizeDetail(record.token_type)}` });
+    const shown = record.token_type === undefined ? 'missing' : sanitizeDetail(record.token_type);
+    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${shown}` });
   }
   const lifetimeMs = lifetimeOf(record.expires_in) * 1000;
   // Renew when less than min(60 s, 20 % of the lifetime) remains (rule 2).

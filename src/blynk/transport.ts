@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
-import { BlynkError, sanitizeDetail } from './errors';
+import { BlynkError } from './errors';
 import { mayFollowRedirect, parseServer } from './server-url';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -73,9 +73,10 @@ export class Transport {
       if (res.status !== 308 && res.status !== 307) return toResponse(res);
       const target = redirectTarget(origin, res.headers.location);
       if (!target || hop >= MAX_REDIRECTS || !mayFollowRedirect(origin, target)) {
+        // Only the origin is shown: the Location echoes our path and query (device token, refresh token).
         throw new BlynkError('REDIRECT_REFUSED', {
           status: res.status,
-          location: target ? target.origin : sanitizeDetail(res.headers.location),
+          location: target ? target.origin : 'an unreadable address',
         });
       }
       origin = new URL(target.origin);

@@ -50,8 +50,11 @@ export function exchange(id: string, msg: NodeMessage, timeoutMs = 10_000): Prom
       if (err) reject(err);
       else resolve(outcome);
     }
-    sink.once('input', onSent);
-    caught.once('input', onCaught);
+    // Not once(): Node-RED keeps 'input' handlers apart from EventEmitter's, so removing a once()
+    // wrapper by its inner function leaves it registered, and the stale wrapper then unregisters
+    // itself while the runtime iterates over the handlers, skipping the next exchange's.
+    sink.on('input', onSent);
+    caught.on('input', onCaught);
     helper.getNode(id).receive(msg);
   });
 }

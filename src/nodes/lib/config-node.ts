@@ -16,14 +16,20 @@ export interface ConfigCredentials {
 
 export type ApiKind = 'platform' | 'device';
 
+/** A flow node as its config node sees it: something to show the token state on. */
+export interface ConfigUser {
+  id: string;
+  status(status: NodeStatus): void;
+}
+
 /** What flow nodes see of a `blynk-cloud-config` node. */
 export interface BlynkConfigNode extends Node<ConfigCredentials> {
   /** The client for a kind of call, or the configuration error that prevents it. */
   clientFor(api: ApiKind): BlynkClient;
   /** The status a flow node of that kind shows when it is idle. */
   statusFor(api: ApiKind): NodeStatus;
-  register(user: Node, api: ApiKind): void;
-  deregister(user: Node): void;
+  register(user: ConfigUser, api: ApiKind): void;
+  deregister(user: ConfigUser): void;
 }
 
 const STATE_STATUS: Record<TokenState, NodeStatus> = {
@@ -51,7 +57,7 @@ export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCre
  * everything and forgets the tokens.
  */
 export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigDef): void {
-  const users = new Map<string, { user: Node; api: ApiKind }>();
+  const users = new Map<string, { user: ConfigUser; api: ApiKind }>();
   const credentials = credentialsOf(def.grantType, node.credentials ?? {});
   let client: BlynkClient | undefined;
   let setupError: BlynkError | undefined;
@@ -79,10 +85,10 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     return client;
   };
   node.statusFor = (api: ApiKind): NodeStatus => (api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {});
-  node.register = (user: Node, api: ApiKind): void => {
+  node.register = (user: ConfigUser, api: ApiKind): void => {
     users.set(user.id, { user, api });
   };
-  node.deregister = (user: Node): void => {
+  node.deregister = (user: ConfigUser): void => {
     users.delete(user.id);
   };
 

@@ -1,6 +1,6 @@
-import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { ApiCall, ApiResult, BlynkError } from '../../blynk';
-import { BlynkConfigNode } from './config-node';
+import { BlynkConfigNode, ConfigUser } from './config-node';
 import { failureStatus, localize, statusKey } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
@@ -20,9 +20,29 @@ export interface FlowNodeSpec<Creds extends object = object> {
   build(values: Record<string, unknown>, msg: NodeMessageInFlow, node: Node<Creds>): ApiCall;
   /** Puts the result on the msg; `msg.payload = data` when absent. */
   output?(msg: NodeMessage, result: ApiResult): void;
+  /**
+   * Removes what must not travel further: called however the message ends, since a failed msg
+   * goes on to Catch nodes too.
+   */
+  scrub?(msg: NodeMessageInFlow): void;
 }
 
 type Done = (err?: Error) => void;
+
+/**
+ * A typed property Node-RED could not evaluate (a JSONata syntax error, a bad msg path): its own
+ * message says why, which beats any Blynk error. Shown, like a localised error, without its name.
+ */
+class PropertyError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'PropertyError';
+  }
+
+  override toString(): string {
+    return this.message;
+  }
+}
 
 /**
  * Registers a flow node that makes one Blynk call per message: it evaluates the typed
@@ -39,10 +59,19 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const props = names.map((name) => typedProperty(def, name, spec.properties[name]));
     const config = (def.connection ? RED.nodes.getNode(def.connection) : null) as BlynkConfigNode | null;
     const abort = new AbortController();
-    const pending = new Set<Done>();
+    /** Messages not yet ended, by their `done`. */
+    const pending = new Map<Done, NodeMessageInFlow>();
     let busy = 0;
 
-    config?.register(node, spec.api);
+    // The config node shows its token state on its users; while a request is in flight, the
+    // node keeps saying so, and shows the state once idle (`statusFor`).
+    const user: ConfigUser = {
+      id: node.id,
+      status: (status: NodeStatus) => {
+        if (busy === 0) node.status(status);
+      },
+    };
+    config?.register(user, spec.api);
 
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
       const values: Record<string, unknown> = {};
@@ -56,7 +85,10 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const run = async (msg: NodeMessageInFlow): Promise<ApiResult> => {
       if (!config) throw new BlynkError('NO_CONFIG');
       const client = config.clientFor(spec.api);
-      const call = spec.build(await evaluateAll(msg), msg, node);
+      const values = await evaluateAll(msg).catch((err: unknown) => {
+        throw new PropertyError(err);
+      });
+      const call = spec.build(values, msg, node);
       return client.call(call, abort.signal);
     };
 
@@ -68,14 +100,16 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
 
     node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: Done) => {
       if (abort.signal.aborted) {
+        spec.scrub?.(msg);
         done(localize(RED, new BlynkError('CLOSED')));
         return;
       }
-      pending.add(done);
+      pending.set(done, msg);
       if (busy++ === 0) node.status({ fill: 'blue', shape: 'dot', text: statusKey('requesting') });
       run(msg).then(
         (result) => {
           if (!settle(done)) return;
+          spec.scrub?.(msg);
           if (spec.output) spec.output(msg, result);
           else msg.payload = result.data;
           if (busy === 0) node.status(config ? config.statusFor(spec.api) : {});
@@ -84,6 +118,12 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
         },
         (err: unknown) => {
           if (!settle(done)) return;
+          spec.scrub?.(msg);
+          if (err instanceof PropertyError) {
+            node.status({ fill: 'red', shape: 'ring', text: statusKey('invalid-input') });
+            done(err);
+            return;
+          }
           const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: String(err) });
           node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
           done(localize(RED, error));
@@ -94,9 +134,12 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     node.on('close', (_removed: boolean, closed: () => void) => {
       abort.abort();
       const error = localize(RED, new BlynkError('CLOSED'));
-      for (const done of pending) done(error);
+      for (const [done, msg] of pending) {
+        spec.scrub?.(msg);
+        done(error);
+      }
       pending.clear();
-      config?.deregister(node);
+      config?.deregister(user);
       closed();
     });
   }

@@ -1,0 +1,138 @@
+// The three ways of doing the same work that the benchmark compares.
+import http from 'node:http';
+import axios from 'axios';
+import type { Loop } from './loop';
+import { ERROR_SINK, IDS, Msg, Runtime, sinkOf } from './nodered';
+
+export type Op = 'get' | 'write';
+export type SideKey = 'bare' | 'core' | 'pkg';
+
+export const DEVICE_ID = 101;
+/** "Temperature", a Double datastream (-40..85) of the simulator's demo template. */
+export const DATASTREAM_ID = 2;
+export const GET_PATH = `/api/v1/organization/device?deviceId=${DEVICE_ID}`;
+export const WRITE_PATH = '/api/v1/organization/device/datastream';
+
+export function valueFor(seq: number): number {
+  return 20 + (seq % 10);
+}
+
+export interface Side {
+  key: SideKey;
+  label: string;
+  /** Points `loop` at this side for `op`; returns the undo. */
+  bind(op: Op, loop: Loop, runId: number): () => void;
+}
+
+/**
+ * 1: axios with a keep-alive agent and a fixed Bearer token, no Node-RED. Configured as the
+ * floor: no redirect following (axios would wrap every request in follow-redirects; the
+ * package follows Blynk's redirects itself), no proxy lookup; responses parsed as JSON.
+ */
+export function bareAxios(server: string, token: string): Side & { agent: http.Agent } {
+  const agent = new http.Agent({ keepAlive: true });
+  const api = axios.create({
+    baseURL: server,
+    httpAgent: agent,
+    maxRedirects: 0,
+    proxy: false,
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return {
+    key: 'bare',
+    label: 'bare axios',
+    agent,
+    bind(op, loop) {
+      loop.setInject(
+        op === 'get'
+          ? (seq) => {
+              api.get(GET_PATH).then(
+                (res) => loop.complete(seq, res.status === 200 && res.data?.id === DEVICE_ID ? undefined : `HTTP ${res.status}`),
+                (err: unknown) => loop.complete(seq, err),
+              );
+            }
+          : (seq) => {
+              api.post(WRITE_PATH, { deviceId: DEVICE_ID, dataStreamId: DATASTREAM_ID, value: valueFor(seq) }).then(
+                (res) => loop.complete(seq, res.status === 204 ? undefined : `HTTP ${res.status}`),
+                (err: unknown) => loop.complete(seq, err),
+              );
+            },
+      );
+      return () => undefined;
+    },
+  };
+}
+
+/** Routes the sink of `nodeId` and the Catch node to `loop` for one run. */
+function route(rt: Runtime, nodeId: string, loop: Loop, runId: number, check: (msg: Msg) => string | undefined): () => void {
+  const own = (msg: Msg): boolean => {
+    if (msg.benchRun === runId && typeof msg.benchSeq === 'number') return true;
+    loop.strays++;
+    return false;
+  };
+  rt.onSink(sinkOf(nodeId), (msg) => {
+    if (own(msg)) loop.complete(msg.benchSeq!, check(msg));
+  });
+  rt.onSink(ERROR_SINK, (msg) => {
+    if (own(msg)) loop.complete(msg.benchSeq!, msg.error ?? 'caught');
+  });
+  return () => {
+    rt.onSink(sinkOf(nodeId), undefined);
+    rt.onSink(ERROR_SINK, undefined);
+  };
+}
+
+/** 2: Node-RED's core `http request` node, the Bearer header set on msg.headers. */
+export function coreHttpRequest(rt: Runtime, server: string, token: string): Side {
+  const authorization = `Bearer ${token}`;
+  const getUrl = server + GET_PATH;
+  const writeUrl = server + WRITE_PATH;
+  return {
+    key: 'core',
+    label: 'core http request',
+    bind(op, loop, runId) {
+      if (op === 'get') {
+        const node = rt.node(IDS.coreGet);
+        loop.setInject((seq) =>
+          node.receive({ benchRun: runId, benchSeq: seq, url: getUrl, headers: { Authorization: authorization } }),
+        );
+        return route(rt, IDS.coreGet, loop, runId, (m) =>
+          m.statusCode === 200 && (m.payload as { id?: number })?.id === DEVICE_ID ? undefined : `HTTP ${m.statusCode}`,
+        );
+      }
+      const node = rt.node(IDS.coreWrite);
+      loop.setInject((seq) =>
+        node.receive({
+          benchRun: runId,
+          benchSeq: seq,
+          url: writeUrl,
+          headers: { Authorization: authorization },
+          payload: { deviceId: DEVICE_ID, dataStreamId: DATASTREAM_ID, value: valueFor(seq) },
+        }),
+      );
+      return route(rt, IDS.coreWrite, loop, runId, (m) => (m.statusCode === 204 ? undefined : `HTTP ${m.statusCode}`));
+    },
+  };
+}
+
+/** 3: this package's nodes, the token managed by their config node. */
+export function packageNodes(rt: Runtime, ids: { get: string; write: string } = { get: IDS.pkgGet, write: IDS.pkgWrite }): Side {
+  return {
+    key: 'pkg',
+    label: 'package',
+    bind(op, loop, runId) {
+      if (op === 'get') {
+        const node = rt.node(ids.get);
+        loop.setInject((seq) => node.receive({ benchRun: runId, benchSeq: seq, deviceId: DEVICE_ID }));
+        return route(rt, ids.get, loop, runId, (m) =>
+          (m.payload as { id?: number })?.id === DEVICE_ID ? undefined : 'unexpected payload',
+        );
+      }
+      const node = rt.node(ids.write);
+      loop.setInject((seq) =>
+        node.receive({ benchRun: runId, benchSeq: seq, deviceId: DEVICE_ID, dataStreamId: DATASTREAM_ID, payload: valueFor(seq) }),
+      );
+      return route(rt, ids.write, loop, runId, () => undefined);
+    },
+  };
+}

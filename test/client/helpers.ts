@@ -1,0 +1,191 @@
+// Shared set-up for the client-level tests: one simulator per file, clients closed after each
+// test, an injectable monotonic clock, and checks on what actually went over the wire.
+import { strict as assert } from 'node:assert';
+import { inspect } from 'node:util';
+import { BlynkClient, BlynkError, type BlynkClientOptions, type OAuthCredentials } from '../../dist/blynk';
+import { startSimulator, type RequestLogEntry, type Simulator } from '../../dist/simulator';
+
+export const TOKEN_PATH = '/oauth2/token';
+export const PROFILE_PATH = '/api/v1/organization/profile';
+export const DEVICE_PATH = '/api/v1/organization/device';
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A monotonic clock the test moves by hand (milliseconds). */
+export class Clock {
+  t = 1_000_000;
+  readonly now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** A fast, deterministic retry policy: backoff of at most a few ms, no randomness. */
+export const FAST_RETRY = { backoffBaseMs: 2, backoffCapMs: 10, random: () => 0.5 };
+
+export interface Env {
+  readonly sim: Simulator;
+  /** A client on the simulator with the demo client_credentials unless overridden; closed after the test. */
+  client(options?: Partial<BlynkClientOptions>): BlynkClient;
+  track(client: BlynkClient): BlynkClient;
+  /** D4: problems seen in each finished test of this file. */
+  readonly replays: string[];
+}
+
+/** Registers before/afterEach/after hooks: one simulator for the file, reset after each test. */
+export function useSimulator(): Env {
+  let sim: Simulator | undefined;
+  let clients: BlynkClient[] = [];
+  const replays: string[] = [];
+  const env: Env = {
+    get sim(): Simulator {
+      if (!sim) throw new Error('simulator not started');
+      return sim;
+    },
+    client(options = {}) {
+      return env.track(new BlynkClient({ server: env.sim.url, credentials: demoCredentials(env.sim), ...options }));
+    },
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+    replays,
+  };
+  before(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(function () {
+    for (const c of clients) c.close();
+    clients = [];
+    const s = env.sim;
+    const title = this.currentTest?.title ?? '?';
+    if (s.tokens.refreshReuse !== 0) replays.push(`${title}: simulator saw ${s.tokens.refreshReuse} reused refresh token(s)`);
+    for (const problem of refreshReplays(s.log)) replays.push(`${title}: ${problem}`);
+    s.reset();
+  });
+  after(async () => {
+    await sim?.close();
+  });
+  return env;
+}
+
+/** The last test of every file: D4 over everything the file did. */
+export function itD4(env: Env): void {
+  it('D4 no refresh token was sent twice (or reused per the simulator) in any test of this file', () => {
+    assert.deepEqual(env.replays, []);
+  });
+}
+
+export function demoCredentials(sim: Simulator): OAuthCredentials {
+  return { grantType: 'client_credentials', clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret };
+}
+
+/** The demo client's Basic header, written out by hand: the demo id and secret need no escaping. */
+export function demoBasic(sim: Simulator): string {
+  return 'Basic ' + Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`, 'utf8').toString('base64');
+}
+
+export const tokenRequests = (log: RequestLogEntry[]): RequestLogEntry[] =>
+  log.filter((e) => e.method === 'POST' && e.path === TOKEN_PATH);
+
+export const apiRequests = (log: RequestLogEntry[], path?: string): RequestLogEntry[] =>
+  log.filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
+
+/** The access token an API request carried ('' when none). */
+export const bearerOf = (e: RequestLogEntry): string => /^Bearer (.*)$/.exec(e.headers.authorization ?? '')?.[1] ?? '';
+
+export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type ?? '');
+
+/** Refresh tokens sent, in order. */
+export const refreshSent = (log: RequestLogEntry[]): string[] =>
+  tokenRequests(log)
+    .filter((e) => grantOf(e) === 'refresh_token')
+    .map((e) => String(e.query.refresh_token));
+
+/**
+ * A refresh token may go out again only when every earlier send of it was answered 429 (not
+ * processed). Anything else is a replay.
+ */
+export function refreshReplays(log: RequestLogEntry[]): string[] {
+  const sends = new Map<string, RequestLogEntry[]>();
+  for (const e of tokenRequests(log)) {
+    if (grantOf(e) !== 'refresh_token') continue;
+    const rt = String(e.query.refresh_token);
+    sends.set(rt, [...(sends.get(rt) ?? []), e]);
+  }
+  const problems: string[] = [];
+  for (const [rt, entries] of sends) {
+    const earlier = entries.slice(0, -1);
+    if (earlier.some((e) => e.status !== 429)) {
+      problems.push(`refresh token ${rt.slice(0, 6)}… sent ${entries.length} times (statuses ${entries.map((e) => e.status).join(',')})`);
+    }
+  }
+  return problems;
+}
+
+/** Gets a real token from the simulator without the client, e.g. to serve it from a fault. */
+export async function mint(sim: Simulator): Promise<{ access_token: string; refresh_token: string }> {
+  const res = await fetch(`${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, {
+    method: 'POST',
+    headers: { authorization: demoBasic(sim) },
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { access_token: string; refresh_token: string };
+}
+
+/** Waits for a background renewal of `client` to settle, if one is running. */
+export async function settled(client: BlynkClient): Promise<void> {
+  const inflight = (client.tokens as unknown as { inflight?: Promise<unknown> } | undefined)?.inflight;
+  await inflight?.catch(() => undefined);
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await delay(5);
+  }
+}
+
+/** Runs `fn`, which must fail, and returns its error. */
+export async function failure(fn: () => Promise<unknown>): Promise<BlynkError> {
+  let result: unknown;
+  try {
+    result = await fn();
+  } catch (err) {
+    assert.ok(err instanceof BlynkError, `expected a BlynkError, got ${inspect(err)}`);
+    return err;
+  }
+  throw new assert.AssertionError({ message: `expected a failure, got ${inspect(result)}` });
+}
+
+/** Everything secret the simulator handed out or the demo client holds. */
+export function secretsOf(sim: Simulator, extra: string[] = []): string[] {
+  return [
+    sim.demo.clientSecret,
+    sim.demo.password,
+    Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64'),
+    ...sim.tokens.issuedAccess,
+    ...sim.tokens.issuedRefresh,
+    ...sim.demo.devices.map((d) => d.token),
+    ...extra,
+  ];
+}
+
+/**
+ * E2: the error is the package's own class, carries none of axios' objects, and no secret appears
+ * anywhere in it (inspected with hidden properties, serialised, and its stack).
+ */
+export function assertSafeError(err: unknown, secrets: string[]): asserts err is BlynkError {
+  assert.ok(err instanceof BlynkError, `not a BlynkError: ${inspect(err)}`);
+  for (const key of ['config', 'request', 'response', 'cause', 'headers', 'isAxiosError']) {
+    assert.equal(key in err, false, `error has a "${key}" property`);
+  }
+  const text = [inspect(err, { depth: Infinity, showHidden: true }), JSON.stringify(err), String(err.stack)].join('\n');
+  for (const secret of secrets) {
+    assert.ok(secret.length >= 6, 'a secret to look for must be long enough to mean something');
+    assert.equal(text.includes(secret), false, `error shows a secret (${secret.slice(0, 4)}…)`);
+  }
+  assert.doesNotMatch(text, /authorization\s*:/i);
+  assert.doesNotMatch(text, /\b(Bearer|Basic) [A-Za-z0-9+/=_-]{8,}/);
+}

@@ -1,0 +1,408 @@
+// The editor side of the package in a real browser: palette, help, edit dialogs with their
+// typedInputs and validation, the config dialog with Test connection, an example imported from
+// the Import menu and deployed against the simulator, and the German and Japanese catalogs.
+// Run with `npm run test:e2e` (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { catalogText, Editor, helpIntro, iconOf, launchBrowser, readCatalog } from './editor';
+import { ROOT, Stack, startStack } from './stack';
+
+const CONFIG = 'blynk-cloud-config';
+
+interface TypedStep {
+  field: string;
+  /** The type a new node starts with. */
+  from: string;
+  to: string;
+  value: string;
+}
+
+interface NodeCase {
+  type: string;
+  short: string;
+  /** Where to drop it on the workspace (page coordinates). */
+  at: [number, number];
+  typed: TypedStep[];
+  /** A value the dialog must mark in red, then the node in the workspace. */
+  bad: { field: string; type: string; value: string };
+  /** Text inputs to fill before Done. */
+  fill?: Record<string, string>;
+}
+
+const NODES: NodeCase[] = [
+  {
+    type: 'blynk-cloud-get-device',
+    short: 'get-device',
+    at: [330, 140],
+    typed: [{ field: 'deviceId', from: 'msg', to: 'num', value: '101' }],
+    bad: { field: 'deviceId', type: 'num', value: '0' },
+  },
+  {
+    type: 'blynk-cloud-write-datastream',
+    short: 'write-datastream',
+    at: [330, 240],
+    typed: [
+      { field: 'deviceId', from: 'msg', to: 'num', value: '101' },
+      { field: 'dataStreamId', from: 'msg', to: 'num', value: '2' },
+    ],
+    bad: { field: 'deviceId', type: 'str', value: 'abc' },
+  },
+  {
+    type: 'blynk-cloud-log-event',
+    short: 'log-event',
+    at: [330, 340],
+    typed: [
+      { field: 'deviceId', from: 'msg', to: 'num', value: '101' },
+      { field: 'eventCode', from: 'str', to: 'str', value: 'high_temp' },
+      { field: 'description', from: 'msg', to: 'str', value: 'Greenhouse too hot' },
+    ],
+    bad: { field: 'deviceId', type: 'num', value: '0' },
+  },
+  {
+    type: 'blynk-cloud-device-update',
+    short: 'device-update',
+    at: [330, 440],
+    typed: [{ field: 'pin', from: 'msg', to: 'str', value: 'V1' }],
+    bad: { field: 'pin', type: 'str', value: 'V256' },
+    fill: { 'node-input-token': '' /* set to the demo device token in before() */ },
+  },
+];
+
+const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
+
+let stack: Stack;
+let browser: Browser;
+const shots: string[] = [];
+
+before(async function () {
+  this.timeout(90_000);
+  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  NODES[3].fill = { 'node-input-token': stack.sim.demo.devices[0].token };
+});
+
+after(async function () {
+  this.timeout(30_000);
+  await browser?.close();
+  await stack?.stop();
+  if (shots.length) console.log(`      screenshots: ${shots.map((file) => path.relative(ROOT, file)).join(', ')}`);
+});
+
+describe('editor in Chromium (en-US)', function () {
+  let editor: Editor;
+  const ids: Record<string, string> = {};
+
+  before(async function () {
+    editor = await Editor.open(browser, stack.editor);
+  });
+  after(async function () {
+    await editor?.close();
+  });
+
+  it('shows the four flow nodes under Blynk with their labels and icons, and loads all five icons', async function () {
+    const page = editor.page;
+    const category = page.locator('#red-ui-palette-container-Blynk');
+    assert.equal((await category.locator('.red-ui-palette-header span').textContent())?.trim(), 'Blynk');
+    const types = await category.locator('.red-ui-palette-node').evaluateAll((nodes) =>
+      nodes.map((node) => (node as unknown as { getAttribute(name: string): string }).getAttribute('data-palette-type')),
+    );
+    assert.deepEqual(types, NODES.map((n) => n.type));
+
+    for (const { type } of NODES) {
+      const node = editor.paletteNode(type);
+      const label = en(type, 'paletteLabel');
+      assert.equal(await node.getAttribute('data-palette-label'), label);
+      // The palette may break a label over lines: compare the words.
+      const shown = ((await node.locator('.red-ui-palette-label').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+      assert.equal(shown, label);
+      assert.equal(await node.locator('.red-ui-palette-icon-container').getAttribute('data-palette-icon'),
+        `icons/node-red-contrib-blynk-cloud/${iconOf(type)}`);
+    }
+    // The config node has no palette entry; its icon is still served and drawn.
+    const icons = [...NODES.map((n) => n.type), CONFIG].map(iconOf);
+    const loaded = await page.evaluate(
+      (urls) =>
+        Promise.all(
+          urls.map(
+            (url) =>
+              new Promise<number>((resolve) => {
+                const image = new (globalThis as unknown as { Image: new () => { src: string; naturalWidth: number; onload: () => void; onerror: () => void } }).Image();
+                image.onload = () => resolve(image.naturalWidth);
+                image.onerror = () => resolve(0);
+                image.src = url;
+              }),
+          ),
+        ),
+      icons.map((icon) => `icons/node-red-contrib-blynk-cloud/${icon}`),
+    );
+    icons.forEach((icon, i) => assert.ok(loaded[i] > 0, `${icon} did not load as an image`));
+    for (const { type } of NODES) {
+      const status = editor.statuses.get(`/icons/node-red-contrib-blynk-cloud/${iconOf(type)}`);
+      assert.equal(status, 200, `palette icon of ${type} answered ${status}`);
+    }
+
+    await category.scrollIntoViewIfNeeded();
+    const palette = await page.locator('#red-ui-palette').boundingBox();
+    const box = await category.boundingBox();
+    assert.ok(palette && box);
+    const top = Math.max(palette.y, box.y - 150);
+    shots.push(await editor.screenshot('palette.png', { x: 0, y: top, width: palette.x + palette.width, height: Math.min(box.y + box.height + 20, palette.y + palette.height) - top }));
+    editor.assertNoProblems('on loading the editor');
+  });
+
+  it('config dialog: region picker, grant switch, help, Test connection good and bad', async function () {
+    const page = editor.page;
+    const { sim } = stack;
+    ids['get-device'] = await editor.addNode(NODES[0].type, ...NODES[0].at);
+    await editor.openNode(ids['get-device']);
+    await page.locator('#node-input-btn-connection-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+
+    const region = page.locator('#node-config-input-region-select');
+    const server = page.locator('#node-config-input-server');
+    const customRow = page.locator('.blynk-cloud-config-custom-row');
+    const userRows = page.locator('.blynk-cloud-config-user-row');
+    // A new connection: the global cloud, server row hidden.
+    assert.equal(await region.inputValue(), 'https://blynk.cloud');
+    assert.equal(await customRow.isVisible(), false);
+
+    await region.selectOption({ label: en(CONFIG, 'region.fra1') });
+    assert.equal(await server.inputValue(), 'https://fra1.blynk.cloud');
+    assert.equal(await customRow.isVisible(), false);
+    await region.selectOption('custom');
+    await customRow.waitFor({ state: 'visible' });
+    assert.equal(await server.isVisible(), true);
+
+    // Grant type: e-mail and password only for the legacy user grant.
+    const grant = page.locator('#node-config-input-grantType');
+    assert.equal(await grant.inputValue(), 'client_credentials');
+    assert.equal(await userRows.first().isVisible(), false);
+    assert.equal(await page.locator('#node-config-input-password').isVisible(), false);
+    await grant.selectOption('user_credentials');
+    await page.locator('#node-config-input-userEmail').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#node-config-input-password').isVisible(), true);
+
+    const result = page.locator('#node-config-blynk-cloud-test-result');
+    const button = page.locator('#node-config-blynk-cloud-test');
+    const test = async (): Promise<string> => {
+      await button.click();
+      await page.waitForFunction(`$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`);
+      return ((await result.textContent()) ?? '').trim();
+    };
+    const connected = en(CONFIG, 'test-connection.connected').replace('__name__', sim.demo.org.name);
+
+    await page.locator('#node-config-input-name').fill('Blynk simulator');
+    await server.fill(sim.url);
+    // The legacy grant with the demo user.
+    await page.locator('#node-config-input-userEmail').fill(sim.demo.userEmail);
+    await page.locator('#node-config-input-password').fill(sim.demo.password);
+    await page.locator('#node-config-input-clientId').fill(sim.demo.clientId);
+    await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
+    assert.equal(await test(), connected);
+
+    await grant.selectOption('client_credentials');
+    await userRows.first().waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#node-config-input-userEmail').isVisible(), false);
+
+    // A wrong secret: the reason, from the simulator's invalid_client answer.
+    await page.locator('#node-config-input-clientSecret').fill('not-the-secret');
+    const failed = await test();
+    assert.match(failed, /^Failed: Blynk rejected the OAuth client \(/, failed);
+    assert.equal(await result.evaluate((el: { querySelector(s: string): unknown }) => !!el.querySelector('.fa-exclamation-triangle')), true);
+
+    await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
+    assert.equal(await test(), connected);
+    assert.equal(await result.evaluate((el: { querySelector(s: string): unknown }) => !!el.querySelector('.fa-check')), true);
+    // Every test asked the simulator for a token.
+    assert.ok(sim.log.filter((entry) => entry.path.startsWith('/oauth2/token')).length >= 3, 'no token requests in the simulator log');
+
+    shots.push(await editor.screenshot('config-test-connection.png', editor.tray()));
+
+    // The dialog's help button shows the config node's help.
+    await editor.tray().locator('.red-ui-tray-footer-left button').first().click();
+    const help = await editor.helpShown();
+    assert.equal(help.title, en(CONFIG, 'paletteLabel'));
+    assert.equal(help.intro, helpIntro('en-US', CONFIG));
+
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await editor.settleTray();
+    const configId = await page.locator('#node-input-connection').inputValue();
+    assert.equal(await editor.nodeProperty(configId, 'type'), CONFIG);
+    assert.equal(await editor.nodeProperty(configId, 'server'), sim.url);
+    assert.equal(await editor.nodeProperty(configId, 'grantType'), 'client_credentials');
+    await editor.dialogDone();
+    editor.assertNoProblems('in the config dialog');
+  });
+
+  for (const spec of NODES) {
+    it(`${spec.type}: dialog, typedInputs kept, bad values marked, help`, async function () {
+      const page = editor.page;
+      const id = ids[spec.short] ?? (ids[spec.short] = await editor.addNode(spec.type, ...spec.at));
+      await editor.openNode(id);
+      assert.equal(
+        (await page.locator('.red-ui-tray-breadcrumbs li').last().textContent())?.includes(en(spec.type, 'paletteLabel')),
+        true,
+      );
+      // The existing connection is picked for a new node.
+      const connection = await page.locator('#node-input-connection').inputValue();
+      assert.equal(await editor.nodeProperty(connection, 'type'), CONFIG);
+      // Every label of the form is translated (no raw key, no empty label).
+      const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
+      assert.ok(labels.length >= 3 && labels.every((text) => text.trim() !== '' && !text.includes('.label.')), labels.join('|'));
+
+      for (const step of spec.typed) {
+        assert.equal((await editor.readTyped(step.field)).type, step.from, `${step.field} starts as ${step.from}`);
+        await editor.setTyped(step.field, step.to, step.value);
+        assert.equal(await editor.hasInputError(editor.typedContainer(step.field)), false, `${step.field}=${step.value} marked bad`);
+      }
+      for (const [selector, value] of Object.entries(spec.fill ?? {})) await page.locator(`#${selector}`).fill(value);
+      shots.push(await editor.screenshot(`dialog-${spec.short}.png`, editor.tray()));
+      await editor.dialogDone();
+      assert.equal(await editor.invalidMarker(id).isVisible(), false, 'valid node shows the invalid marker');
+      assert.equal(await editor.nodeProperty(id, 'valid'), true);
+
+      // Reopened: the types and values are kept.
+      await editor.openNode(id);
+      for (const step of spec.typed) {
+        const typed = await editor.readTyped(step.field);
+        assert.equal(typed.type, step.to, `${step.field} type after reopening`);
+        assert.equal(typed.value, step.value, `${step.field} value after reopening`);
+        assert.equal(await editor.nodeProperty(id, step.field), step.value);
+        assert.equal(await editor.nodeProperty(id, `${step.field}Type`), step.to);
+      }
+      if (spec.fill) {
+        // A stored password credential comes back as the placeholder, never the secret.
+        assert.equal(await page.locator('#node-input-token').inputValue(), '__PWRD__');
+      }
+
+      // A bad value: red in the dialog, then the invalid marker on the node.
+      const { bad } = spec;
+      await editor.setTyped(bad.field, bad.type, bad.value);
+      await page.waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`);
+      await editor.dialogDone();
+      await editor.invalidMarker(id).waitFor({ state: 'visible' });
+      assert.equal(await editor.nodeProperty(id, 'valid'), false);
+
+      // Fixed again.
+      await editor.openNode(id);
+      const good = spec.typed.find((step) => step.field === bad.field)!;
+      await editor.setTyped(good.field, good.to, good.value);
+      await page.waitForFunction(`!$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`);
+      await editor.dialogDone();
+      await editor.invalidMarker(id).waitFor({ state: 'hidden' });
+
+      // Help: select the node in the workspace, open the help tab.
+      await editor.selectNode(id);
+      const help = await editor.helpShown();
+      assert.equal(help.title, en(spec.type, 'paletteLabel'));
+      assert.equal(help.intro, helpIntro('en-US', spec.type));
+      editor.assertNoProblems(`in the ${spec.type} dialog`);
+    });
+  }
+});
+
+describe('example imported from Import > Examples, deployed against the simulator', function () {
+  let editor: Editor;
+  before(async function () {
+    editor = await Editor.open(browser, stack.editor);
+  });
+  after(async function () {
+    await editor?.close();
+  });
+
+  it('imports "01 - Get device details", takes the connection settings, deploys and shows debug output', async function () {
+    const page = editor.page;
+    const { sim } = stack;
+    await page.locator('#red-ui-header-button-sidemenu').click();
+    await page.locator('#menu-item-import').click();
+    await page.locator('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")').click();
+    const examples = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await examples.locator('.red-ui-treeList-label', { hasText: 'node-red-contrib-blynk-cloud' }).click();
+    await examples.locator('.red-ui-treeList-label', { hasText: '01 - Get device details' }).click();
+    await page.locator('#red-ui-clipboard-dialog-ok').click();
+    await page.waitForFunction(`!!RED.nodes.node('bgd-get-1') && RED.workspaces.active() === 'bgd-tab'`);
+
+    // What the example's comment tells a user to do: open its connection, set the server and
+    // the OAuth client. Here the server is the test's simulator (not the :18443 of npm start).
+    await editor.openNode('bgd-get-1');
+    assert.equal(await page.locator('#node-input-connection').inputValue(), 'blynk-demo-connection');
+    await page.locator('#node-input-btn-connection-edit').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+    assert.equal(await page.locator('#node-config-input-region-select').inputValue(), 'custom');
+    await page.locator('#node-config-input-server').fill(sim.url);
+    await page.locator('#node-config-input-clientId').fill(sim.demo.clientId);
+    await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await editor.settleTray();
+    await editor.dialogDone();
+
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.waitForFunction(`$('#red-ui-header-button-deploy').hasClass('disabled')`, undefined, { timeout: 20_000 });
+    const deployed = (await (await fetch(`${stack.editor}flows`)).json()) as Array<{ id: string; server?: string }>;
+    assert.equal(deployed.find((node) => node.id === 'blynk-demo-connection')?.server, sim.url);
+
+    await page.locator('#red-ui-tab-debug-link-button').click();
+    await editor.workspaceNode('bgd-inject-1').locator('.red-ui-flow-node-button').click();
+    const messages = page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
+    await messages.nth(1).waitFor({ state: 'visible', timeout: 20_000 });
+    const names = await messages.locator('.red-ui-debug-msg-name').allTextContents();
+    const bodies = await messages.locator('.red-ui-debug-msg-body').allTextContents();
+    const text = bodies.join('\n');
+    assert.ok(names.some((name) => name.includes('device')), names.join('|'));
+    assert.match(text, /Greenhouse/, text);
+    assert.ok(names.some((name) => name.includes('temperature')) && bodies.some((body) => body.trim() === '21.5'), text);
+    // The node shows no error status, and the simulator served the device.
+    assert.ok(sim.log.some((entry) => /device/i.test(entry.path) && entry.status === 200), 'no device request reached the simulator');
+    shots.push(await editor.screenshot('example-deployed.png'));
+    editor.assertNoProblems('while importing and deploying the example');
+  });
+});
+
+describe('editor languages (browser locale)', function () {
+  for (const [lang, locale] of [['de', 'de-DE'], ['ja', 'ja-JP']] as const) {
+    it(`shows the get device dialog in ${lang} (browser locale ${locale})`, async function () {
+      const type = NODES[0].type;
+      if (!fs.existsSync(path.join(ROOT, 'locales', lang))) {
+        // Pending until the catalogs are written; runs by itself once locales/<lang>/ exists.
+        this.skip();
+      }
+      assert.ok(
+        fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'locales', lang)),
+        `locales/${lang}/ exists but dist/nodes/locales/${lang}/ does not: run npm run build`,
+      );
+      const catalog = readCatalog(lang, type);
+      const where = `locales/${lang}/${type}.json`;
+      assert.ok(catalog, `${where} is missing`);
+      const editor = await Editor.open(browser, stack.editor, locale);
+      try {
+        const page = editor.page;
+        assert.equal(await page.evaluate('navigator.language'), locale);
+        assert.equal(await editor.paletteNode(type).getAttribute('data-palette-label'), catalogText(catalog, 'paletteLabel', where));
+        const id = await editor.addNode(type, 330, 140);
+        await editor.openNode(id);
+        const label = (key: string) => page.locator(`span[data-i18n$="${type}.label.${key}"]`).textContent();
+        assert.equal((await label('deviceId'))?.trim(), catalogText(catalog, 'label.deviceId', where));
+        assert.equal((await label('connection'))?.trim(), catalogText(catalog, 'label.connection', where));
+        assert.equal(
+          (await page.locator(`span[data-i18n$="${type}.tip.deviceId"]`).textContent())?.trim(),
+          catalogText(catalog, 'tip.deviceId', where),
+        );
+        await page.locator('#node-dialog-cancel').click();
+        await editor.settleTray();
+        const intro = helpIntro(lang, type);
+        if (intro) {
+          await editor.selectNode(id);
+          assert.equal((await editor.helpShown()).intro, intro);
+        }
+        editor.assertNoProblems(`in the ${lang} editor`);
+      } finally {
+        await editor.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,253 @@
+// Drives the Node-RED editor in Debian's Chromium through playwright-core: opening the editor,
+// placing nodes from the palette, editing them in their dialogs, the help sidebar, screenshots.
+// Code passed to page.evaluate runs in the browser; it is given as strings or untyped callbacks
+// because the test project compiles without the DOM library.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { ROOT } from './stack';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const VIEWPORT = { width: 1400, height: 900 };
+export const IMAGES = path.join(ROOT, 'docs', 'images');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+function isLoopback(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.protocol === 'data:' || url.protocol === 'blob:';
+}
+
+/** One value of a typedInput as the dialog shows it. */
+export interface Typed {
+  type: string;
+  value: string;
+  label: string;
+}
+
+export class Editor {
+  /** Console errors and uncaught exceptions in the page, in order. */
+  readonly problems: string[] = [];
+  /** Last HTTP status per request path (no query) the page received. */
+  readonly statuses = new Map<string, number>();
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly base: string,
+  ) {}
+
+  /** A fresh browser context (own storage, own language) with the editor loaded. */
+  static async open(browser: Browser, base: string, locale = 'en-US'): Promise<Editor> {
+    const context = await browser.newContext({ viewport: VIEWPORT, locale, deviceScaleFactor: 1 });
+    // The machine is offline: anything not on loopback would only time out, and is not ours.
+    await context.route((url) => !isLoopback(url), (route) => route.abort());
+    const page = await context.newPage();
+    const editor = new Editor(context, page, base);
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const where = message.location();
+      editor.problems.push(`console.error: ${message.text()} (${where.url}:${where.lineNumber})`);
+    });
+    page.on('pageerror', (error) => editor.problems.push(`uncaught: ${error.stack || error.message}`));
+    page.on('response', (response) => editor.statuses.set(new URL(response.url()).pathname, response.status()));
+    await page.goto(base);
+    await page.waitForSelector('#red-ui-palette-container-Blynk .red-ui-palette-node', { timeout: 60_000 });
+    await page.waitForFunction(
+      `window.RED && RED.workspaces && RED.workspaces.active() && !$('#red-ui-loading-progress').is(':visible')`,
+      undefined,
+      { timeout: 60_000 },
+    );
+    return editor;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  /** Fails with every console error and uncaught exception seen since the last call. */
+  assertNoProblems(when: string): void {
+    const seen = this.problems.splice(0);
+    assert.deepEqual(seen, [], `browser console errors ${when}:\n${seen.join('\n')}`);
+  }
+
+  eval<T>(expression: string): Promise<T> {
+    return this.page.evaluate(expression) as Promise<T>;
+  }
+
+  paletteNode(type: string): Locator {
+    return this.page.locator(`#red-ui-palette-container-Blynk .red-ui-palette-node[data-palette-type="${type}"]`);
+  }
+
+  /** Drags a node from the palette onto the workspace at page coordinates; returns its id. */
+  async addNode(type: string, x: number, y: number): Promise<string> {
+    const source = this.paletteNode(type);
+    await source.scrollIntoViewIfNeeded();
+    const box = await source.boundingBox();
+    assert.ok(box, `palette node ${type} has no box`);
+    const before = await this.eval<string[]>(`RED.nodes.filterNodes({type: ${JSON.stringify(type)}}).map(n => n.id)`);
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x - 40, y - 20, { steps: 8 });
+    await this.page.mouse.move(x, y, { steps: 8 });
+    await this.page.mouse.up();
+    const handle = await this.page.waitForFunction(
+      `(() => { const ids = RED.nodes.filterNodes({type: ${JSON.stringify(type)}}).map(n => n.id)
+        .filter(id => !${JSON.stringify(before)}.includes(id)); return ids.length === 1 && ids[0]; })()`,
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  workspaceNode(id: string): Locator {
+    return this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+  }
+
+  /** The red triangle Node-RED draws on a node whose properties do not validate. */
+  invalidMarker(id: string): Locator {
+    return this.workspaceNode(id).locator('g.red-ui-flow-node-error');
+  }
+
+  async nodeProperty<T>(id: string, property: string): Promise<T> {
+    return this.eval<T>(`RED.nodes.node(${JSON.stringify(id)})[${JSON.stringify(property)}]`);
+  }
+
+  /** Double-clicks a workspace node and waits for its edit dialog. */
+  async openNode(id: string): Promise<void> {
+    await this.workspaceNode(id).locator('rect.red-ui-flow-node').dblclick();
+    await this.page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    await this.settleTray();
+  }
+
+  /** Waits until the tray has stopped sliding in or out. */
+  async settleTray(): Promise<void> {
+    await this.page.waitForFunction(`$('.red-ui-tray:animated').length === 0`);
+    await this.page.waitForTimeout(150);
+  }
+
+  async dialogDone(): Promise<void> {
+    await this.page.locator('#node-dialog-ok').click();
+    await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await this.settleTray();
+  }
+
+  /** The open edit tray (the topmost one when a config dialog is stacked on a node dialog). */
+  tray(): Locator {
+    return this.page.locator('.red-ui-tray').last();
+  }
+
+  typedContainer(field: string): Locator {
+    return this.page.locator(`#node-input-${field} + .red-ui-typedInput-container`);
+  }
+
+  async readTyped(field: string): Promise<Typed> {
+    return this.eval<Typed>(`({
+      type: $('#node-input-${field}').typedInput('type'),
+      value: String($('#node-input-${field}').typedInput('value')),
+      label: $('#node-input-${field} + .red-ui-typedInput-container .red-ui-typedInput-type-label').text(),
+    })`);
+  }
+
+  /** Picks a type from the typedInput's menu and types a value, as a user would. */
+  async setTyped(field: string, type: string, value: string): Promise<void> {
+    const container = this.typedContainer(field);
+    await container.locator('button.red-ui-typedInput-type-select').click();
+    const option = this.page.locator(`.red-ui-typedInput-options:visible a[value="${type}"]`);
+    await option.click();
+    await option.waitFor({ state: 'hidden' });
+    const input = container.locator('input.red-ui-typedInput-input');
+    await input.fill(value);
+    await input.press('Tab');
+  }
+
+  async hasInputError(locator: Locator): Promise<boolean> {
+    return locator.evaluate((element: { classList: { contains(name: string): boolean } }) =>
+      element.classList.contains('input-error'),
+    );
+  }
+
+  /** Opens the help sidebar tab and returns what it shows: title and first paragraph. */
+  async helpShown(): Promise<{ title: string; intro: string }> {
+    await this.page.locator('#red-ui-tab-help-link-button').click();
+    const handle = await this.page.waitForFunction(`(() => {
+      const title = [...document.querySelectorAll('h1.red-ui-help-title')].find((e) => e.offsetParent);
+      const intro = title && title.parentElement.querySelector('p');
+      return intro ? { title: title.textContent.trim(), intro: intro.textContent.replace(/\\s+/g, ' ').trim() } : false;
+    })()`);
+    return (await handle.jsonValue()) as { title: string; intro: string };
+  }
+
+  /** Selects a workspace node with a click, so the help sidebar follows it. */
+  async selectNode(id: string): Promise<void> {
+    await this.workspaceNode(id).locator('rect.red-ui-flow-node').click();
+    await this.page.waitForFunction(
+      `RED.view.selection().nodes && RED.view.selection().nodes.length === 1 && RED.view.selection().nodes[0].id === ${JSON.stringify(id)}`,
+    );
+  }
+
+  async screenshot(name: string, target?: Locator | { x: number; y: number; width: number; height: number }): Promise<string> {
+    fs.mkdirSync(IMAGES, { recursive: true });
+    const file = path.join(IMAGES, name);
+    // Park the mouse outside the content so no hover state or tooltip ends up in the picture.
+    await this.page.mouse.move(VIEWPORT.width - 2, VIEWPORT.height - 2);
+    await this.page.waitForTimeout(250);
+    if (!target) await this.page.screenshot({ path: file });
+    else if ('screenshot' in target) await target.screenshot({ path: file });
+    else await this.page.screenshot({ path: file, clip: target });
+    return file;
+  }
+}
+
+/** A catalog of this package (`locales/<lang>/<type>.json`), or undefined if it does not exist. */
+export function readCatalog(lang: string, type: string): Record<string, unknown> | undefined {
+  const file = path.join(ROOT, 'locales', lang, `${type}.json`);
+  if (!fs.existsSync(file)) return undefined;
+  const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return catalog[type] as Record<string, unknown>;
+}
+
+/** The text at a dotted key of a catalog, failing clearly if the key is missing. */
+export function catalogText(catalog: Record<string, unknown> | undefined, key: string, where: string): string {
+  let value: unknown = catalog;
+  for (const part of key.split('.')) value = (value as Record<string, unknown> | undefined)?.[part];
+  assert.equal(typeof value, 'string', `${where} has no string at ${key}`);
+  return value as string;
+}
+
+/** The first paragraph of a node's help file, as plain text. */
+export function helpIntro(lang: string, type: string): string | undefined {
+  const file = path.join(ROOT, 'locales', lang, `${type}.html`);
+  if (!fs.existsSync(file)) return undefined;
+  const match = /<p>([\s\S]*?)<\/p>/.exec(fs.readFileSync(file, 'utf8'));
+  assert.ok(match, `${file} has no <p>`);
+  return match[1]
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The icon file each node's editor definition names (`icon: "….svg"` in nodes/<type>.html). */
+export function iconOf(type: string): string {
+  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
+  const match = /\bicon:\s*"([^"]+)"/.exec(html);
+  assert.ok(match, `nodes/${type}.html names no icon`);
+  return match[1];
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { NodeAPI } from 'node-red';
+import { BlynkError, BlynkErrorCode } from '../../dist/blynk';
+import { failureStatus, localize, statusKey } from '../../dist/nodes/lib/i18n';
+import { errorKey, statusText } from '../support/harness';
+
+/**
+ * In the test helper `RED._` is the identity, so flow tests see keys only. Here the keys the runtime
+ * builds are resolved by Node-RED's own i18n against the built catalogue, as the real loader
+ * registers it (namespace `<module>/<file>`, `<dir of js>/locales/<lang>/<file>.json`).
+ */
+
+const DIST = path.resolve(__dirname, '../../dist');
+const NAMESPACE = 'node-red-contrib-blynk-cloud/blynk-cloud-config';
+
+interface I18n {
+  init(settings: object): Promise<void>;
+  registerMessageCatalog(namespace: string, dir: string, file: string): Promise<void>;
+  _(key: string, params?: Record<string, unknown>): string;
+}
+
+/** Every code of the BlynkErrorCode union, read from the built declarations. */
+function errorCodes(): BlynkErrorCode[] {
+  const dts = fs.readFileSync(path.join(DIST, 'blynk/errors.d.ts'), 'utf8');
+  const union = /export type BlynkErrorCode =([^;]+);/.exec(dts);
+  assert.ok(union, 'BlynkErrorCode not found in errors.d.ts');
+  const codes = [...union[1].matchAll(/'([A-Z_]+)'/g)].map((m) => m[1] as BlynkErrorCode);
+  assert.ok(codes.length > 20, `only ${codes.length} codes found`);
+  return codes;
+}
+
+describe('runtime message catalogue', function () {
+  let i18n: I18n;
+  before(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    i18n = (require('@node-red/util') as { i18n: I18n }).i18n;
+    await i18n.init({});
+    await i18n.registerMessageCatalog(NAMESPACE, path.join(DIST, 'nodes/locales'), 'blynk-cloud-config.json');
+  });
+
+  const resolves = (key: string): void => {
+    const text = i18n._(key);
+    assert.notEqual(text, key, `${key} does not resolve`);
+    assert.ok(!text.startsWith(key.split(':')[1] ?? key), `${key} does not resolve: ${text}`);
+  };
+
+  it('resolves the keys the tests expect (the form used by errorKey/statusText)', () => {
+    resolves(errorKey('invalid-device-id'));
+    resolves(statusText('requesting'));
+  });
+
+  it('has a message for every error code, with its details substituted', () => {
+    const RED = { _: (key: string, params?: Record<string, unknown>) => i18n._(key, params) } as unknown as NodeAPI;
+    for (const code of errorCodes()) {
+      const error = new BlynkError(code, { status: 418, detail: 'DETAIL', value: 'VALUE', retryAfter: 7, length: 2000, host: 'HOST', server: 'SERVER', location: 'LOCATION', timeout: 99 });
+      const localized = localize(RED, error);
+      assert.equal(localized.code, code);
+      assert.ok(!localized.message.includes(`errors.${error.messageKey}`), `${code}: no message (${localized.message})`);
+      assert.ok(!/__\w+__/.test(localized.message), `${code}: placeholder left in ${localized.message}`);
+      assert.equal(String(localized), localized.message, `${code}: Node-RED would show "${String(localized)}"`);
+    }
+  });
+
+  it('has a status text for every failure and every token state', () => {
+    const keys = new Set<string>(errorCodes().map((code) => failureStatus(new BlynkError(code))));
+    for (const state of ['requesting', 'connecting', 'ok', 'auth-failed', 'rate-limited', 'error']) keys.add(statusKey(state));
+    for (const key of keys) resolves(key);
+  });
+});

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { NodeAPI } from 'node-red';
+
+/**
+ * The editor file (dist/nodes/<type>.html) and the runtime module must agree on what a node
+ * stores: the helper never loads the html, and credentials given to `helper.load()` bypass the
+ * runtime's credential filter, so flow tests cannot catch a mismatch.
+ */
+
+const DIST = path.resolve(__dirname, '../../dist/nodes');
+
+type Definition = Record<string, unknown> & {
+  category?: string;
+  defaults?: Record<string, { value?: unknown; type?: string; required?: boolean }>;
+  credentials?: Record<string, { type?: string }>;
+  oneditprepare?: (this: unknown) => void;
+};
+
+const PASSWORD = { type: 'password' };
+const TEXT = { type: 'text' };
+
+/** The contract: credentials exactly, and the defaults that must be present with these values. */
+const CONTRACT: Record<
+  string,
+  { category: string; credentials?: Record<string, { type: string }>; defaults: Record<string, unknown>; typed: string[] }
+> = {
+  'blynk-cloud-config': {
+    category: 'config',
+    credentials: { clientId: TEXT, clientSecret: PASSWORD, userEmail: TEXT, password: PASSWORD },
+    defaults: { name: '', server: 'https://blynk.cloud', grantType: 'client_credentials' },
+    typed: [],
+  },
+  'blynk-cloud-get-device': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg' },
+    typed: ['deviceId'],
+  },
+  'blynk-cloud-write-datastream': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg', dataStreamId: 'dataStreamId', dataStreamIdType: 'msg' },
+    typed: ['deviceId', 'dataStreamId'],
+  },
+  'blynk-cloud-log-event': {
+    category: 'Blynk',
+    defaults: {
+      name: '',
+      connection: '',
+      deviceId: 'deviceId',
+      deviceIdType: 'msg',
+      eventCodeType: 'str',
+      description: 'payload',
+      descriptionType: 'msg',
+    },
+    typed: ['deviceId', 'eventCode', 'description'],
+  },
+  'blynk-cloud-device-update': {
+    category: 'Blynk',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg' },
+    typed: ['pin'],
+  },
+};
+const TYPES = Object.keys(CONTRACT);
+
+/** Anything, called or read, gives back itself: enough for editor code that runs no jQuery at load. */
+function inert(): unknown {
+  const fn = function (): void {};
+  const proxy: unknown = new Proxy(fn, { get: () => proxy, apply: () => proxy });
+  return proxy;
+}
+
+/** Runs the html's `<script type="text/javascript">` blocks as the editor would, with a stub RED. */
+function editorRegistrations(type: string, $: unknown = inert()): Array<{ type: string; def: Definition }> {
+  const html = fs.readFileSync(path.join(DIST, `${type}.html`), 'utf8');
+  const scripts = [...html.matchAll(/<script\s+type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.ok(scripts.length > 0, `${type}.html has no <script type="text/javascript">`);
+  const registered: Array<{ type: string; def: Definition }> = [];
+  const RED = {
+    nodes: { registerType: (t: string, def: Definition) => registered.push({ type: t, def }) },
+    // Every validator factory returns a validator.
+    validators: new Proxy({}, { get: () => () => () => true }),
+    _: (key: string) => key,
+  };
+  for (const src of scripts) new Function('RED', '$', src)(RED, $);
+  return registered;
+}
+
+/** Calls the built module's initializer with a stub RED, recording `registerType`'s options. */
+function runtimeRegistrations(type: string): Array<{ type: string; opts: { credentials?: Record<string, { type?: string }> } | undefined }> {
+  const registered: Array<{ type: string; opts: { credentials?: Record<string, { type?: string }> } | undefined }> = [];
+  const RED = {
+    nodes: {
+      registerType: (t: string, _ctor: unknown, opts?: { credentials?: Record<string, { type?: string }> }) => registered.push({ type: t, opts }),
+    },
+    httpAdmin: { get: () => undefined, post: () => undefined },
+    auth: { needsPermission: () => () => undefined },
+    _: (key: string) => key,
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const init = require(path.join(DIST, `${type}.js`)) as (red: NodeAPI) => void;
+  assert.equal(typeof init, 'function', `${type}.js does not export its initializer`);
+  init(RED as unknown as NodeAPI);
+  return registered;
+}
+
+/** Records the typedInput() calls the html's oneditprepare makes (with its `$` recording them). */
+function typedInputs(type: string): Array<{ selector: string; opts: { types?: string[]; typeField?: string } }> {
+  const calls: Array<{ selector: string; opts: { types?: string[]; typeField?: string } }> = [];
+  const $ = (selector: string): unknown =>
+    new Proxy(
+      {},
+      {
+        get: (_t, prop) =>
+          prop === 'typedInput'
+            ? (opts: { types?: string[]; typeField?: string }) => {
+                calls.push({ selector, opts });
+                return inert();
+              }
+            : () => inert(),
+      },
+    );
+  const [{ def }] = editorRegistrations(type, $);
+  assert.equal(typeof def.oneditprepare, 'function');
+  def.oneditprepare?.call({ _: (k: string) => k });
+  return calls;
+}
+
+describe('registration: editor html vs runtime', function () {
+  for (const type of TYPES) {
+    describe(type, function () {
+      const contract = CONTRACT[type];
+
+      it('registers exactly this type in both the html and the runtime module', () => {
+        assert.deepEqual(
+          editorRegistrations(type).map((r) => r.type),
+          [type],
+        );
+        assert.deepEqual(
+          runtimeRegistrations(type).map((r) => r.type),
+          [type],
+        );
+      });
+
+      it('declares the same credentials, with the same types, in the html and the runtime', () => {
+        const [{ def }] = editorRegistrations(type);
+        const [{ opts }] = runtimeRegistrations(type);
+        const typesOf = (creds: Record<string, { type?: string }> | undefined): Record<string, string | undefined> | undefined =>
+          creds && Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, v.type]));
+        assert.deepEqual(typesOf(def.credentials), typesOf(opts?.credentials), 'html and runtime differ');
+        assert.deepEqual(typesOf(opts?.credentials), typesOf(contract.credentials), 'runtime differs from the contract');
+      });
+
+      it('declares the contract defaults and category', () => {
+        const [{ def }] = editorRegistrations(type);
+        assert.equal(def.category, contract.category);
+        const defaults = def.defaults ?? {};
+        for (const [name, value] of Object.entries(contract.defaults)) {
+          assert.ok(defaults[name], `no default for ${name}`);
+          assert.deepEqual(defaults[name].value, value, `default of ${name}`);
+        }
+        if (type !== 'blynk-cloud-config') {
+          assert.equal(defaults.connection.type, 'blynk-cloud-config');
+          assert.equal(defaults.connection.required, true);
+        }
+        for (const name of contract.typed) {
+          assert.ok(defaults[name], `no default for ${name}`);
+          assert.ok(defaults[`${name}Type`], `no default for ${name}Type`);
+        }
+      });
+
+      if (contract.typed.length > 0) {
+        it('edits each typed property with a typedInput bound to its <X>Type field', () => {
+          const calls = typedInputs(type);
+          for (const name of contract.typed) {
+            const call = calls.find((c) => c.selector === `#node-input-${name}`);
+            assert.ok(call, `no typedInput for ${name}`);
+            assert.equal(call.opts.typeField, `#node-input-${name}Type`);
+            const types = call.opts.types ?? [];
+            for (const t of ['str', 'msg', 'flow', 'global', 'env', 'jsonata']) assert.ok(types.includes(t), `${name} lacks type ${t}`);
+            if (/Id$/.test(name)) assert.ok(types.includes('num'), `${name} lacks type num`);
+          }
+        });
+      }
+    });
+  }
+});
