@@ -139,8 +139,11 @@ function start(cmd, args, { cwd, env }) {
       if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), graceful: true };
       const t0 = Date.now();
       child.kill('SIGINT');
-      const timer = new Promise((r) => setTimeout(() => r('timeout'), graceMs));
-      if ((await Promise.race([exited, timer])) === 'timeout') {
+      let timer;
+      const timeout = new Promise((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+      const first = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      if (first === 'timeout') {
         child.kill('SIGKILL');
         return { ...(await exited), graceful: false, ms: Date.now() - t0 };
       }

@@ -95,6 +95,22 @@ describe('blynk-cloud-config', function () {
       );
     });
 
+    it('never sends a stored secret to a server other than the one it was deployed for', async () => {
+      const { sim } = h;
+      await helper.load(ALL_NODES, [tab, cfg()], { cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
+      const elsewhere = sim.url.replace('127.0.0.1', 'localhost');
+      const answer = await testConnection({
+        id: 'cfg',
+        server: elsewhere,
+        grantType: 'client_credentials',
+        clientId: sim.demo.clientId,
+        clientSecret: '__PWRD__',
+      });
+      assert.equal(answer.ok, false);
+      assert.equal(answer.code, 'NO_OAUTH_CLIENT');
+      assert.equal(tokenRequests(sim).length, 0);
+    });
+
     it('uses a secret retyped in the dialog rather than the stored one', async () => {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab, cfg()], { cfg: { clientId: sim.demo.clientId, clientSecret: 'stale-stored-secret' } });

@@ -24,6 +24,8 @@ export interface ConfigUser {
 
 /** What flow nodes see of a `blynk-cloud-config` node. */
 export interface BlynkConfigNode extends Node<ConfigCredentials> {
+  /** The server as configured (not the region learned from a redirect). */
+  server?: string;
   /** The client for a kind of call, or the configuration error that prevents it. */
   clientFor(api: ApiKind): BlynkClient;
   /** The status a flow node of that kind shows when it is idle. */
@@ -58,6 +60,7 @@ export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCre
  */
 export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigDef): void {
   const users = new Map<string, { user: ConfigUser; api: ApiKind }>();
+  node.server = def.server;
   const credentials = credentialsOf(def.grantType, node.credentials ?? {});
   let client: BlynkClient | undefined;
   let setupError: BlynkError | undefined;

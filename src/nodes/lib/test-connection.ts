@@ -1,7 +1,7 @@
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
-import { BlynkClient, BlynkError, GrantType, organizationProfile } from '../../blynk';
-import { ConfigCredentials, credentialsOf } from './config-node';
+import { BlynkClient, BlynkError, GrantType, organizationProfile, parseServer } from '../../blynk';
+import { BlynkConfigNode, ConfigCredentials, credentialsOf } from './config-node';
 import { localize } from './i18n';
 
 /** What the config dialog sends: its current fields, typed but perhaps not deployed. */
@@ -23,12 +23,29 @@ function text(value: unknown): string {
 }
 
 /**
+ * A deployed node's stored credentials, but only when the dialog still points at the server they
+ * were deployed for: the test must not become a way to send a stored secret elsewhere.
+ */
+function storedCredentials(RED: NodeAPI, id: string, server: string): ConfigCredentials {
+  const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+  if (!deployed || !sameServer(deployed.server, server)) return {};
+  return (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
+}
+
+function sameServer(a: string | undefined, b: string): boolean {
+  try {
+    return parseServer(a).origin === parseServer(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Merges the dialog's fields with the stored credentials of the deployed node: a secret field the
  * user did not retype arrives as the placeholder (or empty) and is taken from storage.
  */
 function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
-  const id = text(body.id);
-  const stored = (id ? (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) : undefined) ?? {};
+  const stored = storedCredentials(RED, text(body.id), text(body.server));
   const secret = (typed: unknown, kept: string | undefined): string => {
     const value = text(typed);
     return value === STORED || value === '' ? (kept ?? '') : value;
