@@ -3,17 +3,18 @@
 // scorecard (node-red-dev validate) on the unpacked tarball, then installs the tarball into a
 // brand-new Node-RED user directory and checks it through the admin API and the comms websocket of
 // a separately started Node-RED:
-//   - Node-RED 4 on this machine's Node.js (the devDependency; --node-red-4=registry installs
-//     node-red@4 from the registry instead),
+//   - Node-RED 4 on this machine's Node.js: `npm install node-red@4` into the temp dir (the latest
+//     4.x, as a user gets it; --node-red-4=dev uses the devDependency instead, no download),
 //   - Node-RED 5 on Node.js 22, both from the npm registry (`npm install node@22`, `node-red@5`).
 // Everything (npm cache included) lives in one temp dir, removed at the end, also on failure.
 //
-// Options: --only=scorecard|4|5 (repeatable)  --node-red-4=dev|registry  --keep (leave the temp dir)
-//          --verbose (print Node-RED's log)  --skip-build
+// Options: --only=scorecard|4|5 (comma list)  --node-red-4=registry|dev  --keep (leave the temp dir)
+//          --verbose (print Node-RED's log)  --skip-build  --tarball=<file.tgz> (test that tarball:
+//          no build, no pack)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { NPM, run, npm, killAll, makeTempRoot, removeDir, indent, seconds } = require('./lib/proc');
+const { NPM, run, npm, killAll, makeTempRoot, removeDir, seconds } = require('./lib/proc');
 const { prepareNodeRed4, prepareNodeRed5 } = require('./lib/node-red-targets');
 const { testTarget, makeChecker, FAILED } = require('./lib/install-checks');
 const { scorecard, unpack } = require('./lib/scorecard');
@@ -21,14 +22,15 @@ const { scorecard, unpack } = require('./lib/scorecard');
 const root = path.resolve(__dirname, '..');
 
 function parseArgs(argv) {
-  const opts = { only: [], nr4: 'dev', keep: false, verbose: false, skipBuild: false };
+  const opts = { only: [], nr4: 'registry', keep: false, verbose: false, skipBuild: false, tarball: undefined };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
-    if (key === 'only') opts.only.push(...value.split(','));
+    if (key === 'only' && value) opts.only.push(...value.split(','));
     else if (key === 'node-red-4') opts.nr4 = value;
     else if (key === 'keep') opts.keep = true;
     else if (key === 'verbose') opts.verbose = true;
     else if (key === 'skip-build') opts.skipBuild = true;
+    else if (key === 'tarball') opts.tarball = path.resolve(value);
     else if (key === 'help' || key === 'h') {
       console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
@@ -59,19 +61,17 @@ async function main() {
   const results = [];
   const tempRoot = makeTempRoot('blynk-test-install-');
   const cacheDir = path.join(tempRoot, 'npm-cache');
-  let cleaned = false;
-  const cleanup = () => {
-    if (cleaned) return;
-    cleaned = true;
-    killAll();
-    if (opts.keep) console.log(`temp dir kept: ${tempRoot}`);
-    else removeDir(tempRoot);
-  };
+  let cleaning;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await killAll();
+      if (opts.keep) console.log(`temp dir kept: ${tempRoot}`);
+      else removeDir(tempRoot);
+    })());
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.once(sig, () => {
       console.log(`\n${sig}: stopping and cleaning up`);
-      cleanup();
-      process.exit(130);
+      cleanup().finally(() => process.exit(130));
     });
   }
   const phase = async (name, fn) => {
@@ -90,9 +90,13 @@ async function main() {
     const prep4 = opts.run4 ? background(() => prepareNodeRed4({ tempRoot, cacheDir, mode: opts.nr4 })) : undefined;
 
     const check = makeChecker('package', results);
-    if (!opts.skipBuild) {
+    if (!opts.skipBuild && !opts.tarball) {
       const built = await phase('build', () =>
-        check('npm run build', async () => `${seconds((await run(NPM, ['run', 'build'], { cwd: root, label: 'npm run build' })).ms)}`),
+        check('npm run build', async () => {
+          // npm's own log goes to the temp cache too; the build itself is the project's script
+          const env = { ...process.env, npm_config_cache: cacheDir };
+          return seconds((await run(NPM, ['run', 'build'], { cwd: root, env, label: 'npm run build' })).ms);
+        }),
       );
       if (built === FAILED) throw new Error('the build failed');
     }
@@ -100,7 +104,12 @@ async function main() {
     const packDir = path.join(tempRoot, 'pack');
     fs.mkdirSync(packDir);
     const tarball = await phase('pack', () =>
-      check('npm pack', async () => {
+      check(opts.tarball ? `given tarball ${path.basename(opts.tarball)}` : 'npm pack', async () => {
+        if (opts.tarball) {
+          const file = path.join(packDir, path.basename(opts.tarball));
+          fs.copyFileSync(opts.tarball, file);
+          return { text: `${(fs.statSync(file).size / 1024).toFixed(1)} kB`, value: file };
+        }
         const r = await npm(['pack', '--json', '--pack-destination', packDir], { cwd: root, cacheDir, label: 'npm pack' });
         const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
         const file = path.join(packDir, info.filename);
@@ -120,7 +129,7 @@ async function main() {
       await phase('scorecard', async () => {
         const workDir = path.join(tempRoot, 'scorecard');
         const pkgDir = unpack(tarball, path.join(workDir, 'package'));
-        await scorecard({ pkgDir, workDir, check: makeChecker('scorecard', results) });
+        await scorecard({ pkgDir, workDir, check: makeChecker('scorecard', results), verbose: opts.verbose });
       });
     }
 
@@ -139,10 +148,8 @@ async function main() {
         const target = await checkPrep(`get ${label}`, async () => {
           if (prepared.error) throw prepared.error;
           const t = prepared.value;
-          return {
-            text: `${t.nodeRedVersion} from ${t.source}; Node.js ${t.nodeVersion}${t.nodeSource ? ` from ${t.nodeSource}` : ' (this machine)'} at ${t.nodeBin} (ready after ${seconds(prepared.ms)}, in the background)`,
-            value: t,
-          };
+          const node = `Node.js ${t.nodeVersion}${t.nodeSource ? ` from ${t.nodeSource}` : ' (this machine)'} at ${t.nodeBin}`;
+          return { text: `${t.nodeRedVersion} from ${t.source}; ${node} (ready after ${seconds(prepared.ms)}, in the background)`, value: t };
         });
         if (target === FAILED) return;
         await testTarget(target, ctx);
@@ -153,7 +160,7 @@ async function main() {
     console.log(`\n✘ ${err.message}`);
   } finally {
     const c0 = Date.now();
-    cleanup();
+    await cleanup();
     phases.push(['cleanup', Date.now() - c0]);
   }
 
@@ -163,12 +170,12 @@ async function main() {
   console.log(`time: ${phases.map(([n, ms]) => `${n} ${seconds(ms)}`).join(', ')}; total ${seconds(Date.now() - t0)}`);
   console.log(`${results.length - failed.length} checks passed (${skipped.length} not verifiable here), ${failed.length} failed`);
   for (const s of skipped) console.log(`  ⚠ [${s.target}] ${s.name}: ${s.skipped}`);
-  for (const f of failed) console.log(`  ✘ [${f.target}] ${f.name}:\n${indent(f.message, '      ')}`);
+  for (const f of failed) console.log(`  ✘ [${f.target}] ${f.name}: ${f.message.split('\n')[0]}`);
   process.exitCode = failed.length ? 1 : 0;
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err && err.stack ? err.stack : err);
-  killAll();
+  await killAll();
   process.exitCode = 1;
 });

@@ -126,7 +126,8 @@ class Comms {
       waiter.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         const seen = this.debug(from).map((m) => `${m.data.id || m.data.type}: ${String(m.data.msg).slice(0, 120)}`);
-        reject(new Error(`no debug output from ${what} within ${seconds(timeoutMs)}; debug messages seen: ${seen.length ? '\n' + seen.join('\n') : 'none'}`));
+        const list = seen.length ? '\n' + seen.join('\n') : 'none';
+        reject(new Error(`no debug output from ${what} within ${seconds(timeoutMs)}; debug messages seen: ${list}`));
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -167,7 +168,12 @@ function decodeDebug(data) {
 
 function describeRequests(entries) {
   return entries.length
-    ? entries.map((e) => `${e.method} ${e.path}${queryText(e.query)} → ${e.status}${e.body === undefined ? '' : ' ' + JSON.stringify(redact(e.body))}`).join('\n')
+    ? entries
+        .map((e) => {
+          const body = e.body === undefined ? '' : ' ' + JSON.stringify(redact(e.body));
+          return `${e.method} ${e.path}${queryText(e.query)} → ${e.status}${body}`;
+        })
+        .join('\n')
     : '(none)';
 }
 
@@ -275,15 +281,22 @@ async function testTarget(target, ctx) {
       const pkgDir = path.join(userDir, 'node_modules', MODULE);
       assert(fs.existsSync(path.join(pkgDir, 'package.json')), `${MODULE} is not in ${userDir}/node_modules`);
       assert(!fs.lstatSync(pkgDir).isSymbolicLink(), `${MODULE} was linked, not installed`);
-      const axiosDir = path.join(userDir, 'node_modules', 'axios');
-      assert(fs.existsSync(path.join(axiosDir, 'package.json')), 'runtime dependency axios was not installed');
-      const axiosVersion = JSON.parse(fs.readFileSync(path.join(axiosDir, 'package.json'), 'utf8')).version;
-      const old = oldAgentBase(path.join(userDir, 'node_modules'));
-      assert(!old.length, `installed tree has agent-base < 6.0.0 (scorecard D02): ${old.join(', ')}`);
-      return { text: `axios ${axiosVersion} from the registry, no agent-base < 6 in the tree (${seconds(r.ms)})`, value: pkgDir };
+      return { text: `npm install ${path.basename(ctx.tarball)} (${seconds(r.ms)})`, value: pkgDir };
     });
     if (installed === FAILED) return;
     const pkgDir = installed;
+
+    await check('runtime dependencies installed from the registry', async () => {
+      const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).dependencies || {});
+      const versions = deps.map((d) => {
+        const pj = [pkgDir, userDir].map((dir) => path.join(dir, 'node_modules', d, 'package.json')).find((f) => fs.existsSync(f));
+        assert(pj, `dependency ${d} was not installed`);
+        return `${d} ${JSON.parse(fs.readFileSync(pj, 'utf8')).version}`;
+      });
+      const old = oldAgentBase(path.join(userDir, 'node_modules'));
+      assert(!old.length, `installed tree has agent-base < 6.0.0 (scorecard D02): ${old.join(', ')}`);
+      return `${versions.join(', ') || 'none'}; no agent-base < 6 in the installed tree`;
+    });
 
     // 2. Node-RED as its own process
     const port = await freePort();
@@ -299,7 +312,8 @@ async function testTarget(target, ctx) {
       const nodeVersion = (red.log.match(/Node\.js\s+version:\s*(v[\d.]+)/) || [])[1];
       assert(nodeVersion === target.nodeVersion, `Node-RED reports Node.js ${nodeVersion}, expected ${target.nodeVersion}`);
       // "-git": Node-RED's runtime appends it when a .git dir is 4 levels above its lib/ (the devDependency in this repo)
-      assert(s.version.replace(/-git$/, '') === target.nodeRedVersion, `GET /settings reports Node-RED ${s.version}, expected ${target.nodeRedVersion}`);
+      const reported = s.version.replace(/-git$/, '');
+      assert(reported === target.nodeRedVersion, `GET /settings reports Node-RED ${s.version}, expected ${target.nodeRedVersion}`);
       return { text: `Node-RED ${s.version} on Node.js ${nodeVersion}, ${base}`, value: s };
     });
     if (runtimeSettings === FAILED) return;
@@ -319,7 +333,7 @@ async function testTarget(target, ctx) {
         // The admin API never returns `loaded` (runtime/lib/api/nodes.js deletes it); a set that did
         // not load has `err`. The deploy below runs all five types, which shows they were loaded.
         const info = await getJson(base, `/nodes/${set.id}`);
-        if (set.err || info.err) problems.push(`${type}: load error ${JSON.stringify(set.err || info.err)}`);
+        if (set.err || info.err) problems.push(`${type}: load error ${errText(set.err || info.err)}`);
         else if (!set.enabled || !info.enabled) problems.push(`${type}: enabled=${set.enabled}/${info.enabled}`);
       }
       const startupLog = red.log
@@ -426,6 +440,12 @@ async function testTarget(target, ctx) {
       const ids = (after.flows || after).map((n) => n.id);
       const missing = flows.filter((n) => !ids.includes(n.id)).map((n) => n.id);
       assert(!missing.length, `not in GET /flows after deploy: ${missing.join(', ')}`);
+      await sleep(300); // the runtime logs "Started flows" or "Waiting for missing types" just after
+      const since = red.log.slice(logFromDeploy);
+      if (since.includes('Waiting for missing types')) {
+        const types = since.split('\n').filter((l) => /\[info\]\s+- \S/.test(l)).map((l) => l.replace(/.*\[info\]\s+- /, ''));
+        throw new Error(`the flows did not start: Node-RED is waiting for missing types ${types.join(', ')}`);
+      }
       return `HTTP ${res.status}, ${flows.length} nodes (was ${(before.flows || before).length}) in GET /flows; listening on /comms with ${wsPath}`;
     });
     if (deployed === FAILED) return;
@@ -442,7 +462,14 @@ async function testTarget(target, ctx) {
       }
       const config = JSON.parse(flowFile).find((n) => n.type === 'blynk-cloud-config');
       assert(config && !config.credentials, 'config node missing from flows.json, or with credentials');
-      return 'client id/secret and device token only in flows_cred.json (encrypted)';
+      // what the edit dialogs get back: text credentials readable, password ones only as has_<name>
+      const cc = await getJson(base, `/credentials/blynk-cloud-config/${config.id}`);
+      assert(cc.clientId === sim.demo.clientId, `GET /credentials/blynk-cloud-config: clientId ${JSON.stringify(cc.clientId)}`);
+      assert(cc.has_clientSecret === true && !('clientSecret' in cc), `GET /credentials/blynk-cloud-config: ${JSON.stringify(Object.keys(cc))}`);
+      const update = JSON.parse(flowFile).find((n) => n.type === 'blynk-cloud-device-update');
+      const uc = await getJson(base, `/credentials/blynk-cloud-device-update/${update.id}`);
+      assert(uc.has_token === true && !('token' in uc), `GET /credentials/blynk-cloud-device-update: ${JSON.stringify(Object.keys(uc))}`);
+      return 'only in flows_cred.json (encrypted); the editor gets clientId back, the secret and token only as has_*';
     });
 
     // a) the example's "check now" inject fires once, 3 s after deploy: seeded 21.5 °C → status "ok"
@@ -506,7 +533,8 @@ async function testTarget(target, ctx) {
       assert(entries.length === 3, `expected 3 requests, got:\n${describeRequests(entries)}`);
       assert(sim.state.value(device.id, 1) === 0 && sim.state.value(device.id, 3) === 'too hot', 'simulator datastreams not updated');
       const events = sim.state.events(device.id);
-      assert(events.length === 1 && events[0].code === 'high_temp' && events[0].description === description, `simulator events ${JSON.stringify(events)}`);
+      const eventOk = events.length === 1 && events[0].code === 'high_temp' && events[0].description === description;
+      assert(eventOk, `simulator events ${JSON.stringify(events)}`);
       assert(sim.tokens.requests === 1, `${sim.tokens.requests} OAuth token requests, expected 1 (token reused)`);
       return 'GET device, POST datastreams {"1":0,"3":"too hot"}, POST trigger-event high_temp; one OAuth token for the run';
     });
@@ -516,7 +544,10 @@ async function testTarget(target, ctx) {
       const logged = red.log.slice(logFromDeploy).split('\n').filter((l) => /\[(error|warn)\]/.test(l));
       assert(
         !problems.length && !logged.length,
-        [...problems.map((m) => `debug ${m.data.level === LOG_ERROR ? 'error' : 'warn'} from ${m.data.type || ''} ${m.data.id || ''}: ${m.data.msg}`), ...logged].join('\n'),
+        [
+          ...problems.map((m) => `debug ${m.data.level === LOG_ERROR ? 'error' : 'warn'} from ${m.data.type || ''} ${m.data.id || ''}: ${m.data.msg}`),
+          ...logged,
+        ].join('\n'),
       );
       return `${comms.debug().length} debug messages, none a warning or error; no [warn]/[error] in the Node-RED log since the deploy`;
     });
@@ -526,7 +557,8 @@ async function testTarget(target, ctx) {
       const ended = await red.stop(15_000);
       await check('Node-RED stops cleanly (SIGINT)', async () => {
         assert(ended.graceful, `did not exit within 15 s of SIGINT; log:\n${indent(tail(red.log, 20))}`);
-        assert(!/Error stopping node|Error: /.test(red.log.split('Stopping flows').pop() || ''), `errors while stopping:\n${indent(tail(red.log, 20))}`);
+        const lastStop = red.log.split('Stopping flows').pop() || '';
+        assert(!/Error stopping node|Error: /.test(lastStop), `errors while stopping:\n${indent(tail(red.log, 20))}`);
         return `exit ${ended.code ?? ended.signal} after ${seconds(ended.ms || 0)}`;
       });
       if (ctx.verbose || ctx.results.some((r) => r.target === target.label && !r.ok)) {
@@ -539,6 +571,11 @@ async function testTarget(target, ctx) {
 }
 
 // ---- helpers ----
+
+function errText(err) {
+  if (typeof err === 'string') return err;
+  return err.message || err.code || JSON.stringify(err);
+}
 
 function helpOf(html, type) {
   const m = new RegExp(`<script[^>]*data-help-name=["']${type}["'][^>]*>([\\s\\S]*?)</script>`).exec(html);
@@ -591,7 +628,8 @@ function loadWs(nodeRedDir) {
   for (const dir of candidates) {
     try {
       const wsPath = require.resolve('ws', { paths: [dir] });
-      return { WebSocket: require(wsPath), wsPath: `ws ${JSON.parse(fs.readFileSync(path.join(path.dirname(wsPath), 'package.json'), 'utf8')).version}` };
+      const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(wsPath), 'package.json'), 'utf8'));
+      return { WebSocket: require(wsPath), wsPath: `ws ${version}` };
     } catch {
       // next
     }

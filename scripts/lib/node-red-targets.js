@@ -21,10 +21,13 @@ function readVersion(pkgDir) {
 
 /**
  * Node-RED 4 on this machine's Node.js.
- * mode 'dev' (default): the devDependency (package-lock pins it; the version the unit tests run
- * against; no extra download). mode 'registry': `npm install node-red@4` into the temp dir.
+ * mode 'registry' (default): `npm install node-red@4` into the temp dir, the latest 4.x as a user
+ * gets it, in a tree that has nothing to do with this repository.
+ * mode 'dev': the devDependency (package-lock pins it; what the unit tests run against; no
+ * download). Node-RED then also scans the repository's node_modules for nodes and reports its
+ * version with "-git" (it sees the repo's .git).
  */
-async function prepareNodeRed4({ tempRoot, cacheDir, mode = 'dev' }) {
+async function prepareNodeRed4({ tempRoot, cacheDir, mode = 'registry' }) {
   let nodeRedDir;
   let source;
   if (mode === 'registry') {

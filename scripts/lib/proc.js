@@ -70,6 +70,7 @@ function run(cmd, args, { cwd, env, timeoutMs = 10 * 60_000, allowFailure = fals
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: isWindows && /\.cmd$/i.test(cmd),
       windowsHide: true,
+      detached: !isWindows, // own process group: killGroup() also reaches npm's script children
     });
     running.add(child);
     let stdout = '';
@@ -78,7 +79,7 @@ function run(cmd, args, { cwd, env, timeoutMs = 10 * 60_000, allowFailure = fals
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       stderr += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -109,7 +110,7 @@ function npm(args, { cwd, cacheDir, nodeBinDir, label, timeoutMs } = {}) {
 /** Starts a long-running child with output collected into `log` (a string getter). */
 function start(cmd, args, { cwd, env }) {
   if (stopped) throw new Error(`${cmd}: not started, the run is stopping`);
-  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !isWindows });
   running.add(child);
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -144,7 +145,7 @@ function start(cmd, args, { cwd, env }) {
       const first = await Promise.race([exited, timeout]);
       clearTimeout(timer);
       if (first === 'timeout') {
-        child.kill('SIGKILL');
+        killGroup(child, 'SIGKILL');
         return { ...(await exited), graceful: false, ms: Date.now() - t0 };
       }
       return { ...(await exited), graceful: true, ms: Date.now() - t0 };
@@ -152,16 +153,39 @@ function start(cmd, args, { cwd, env }) {
   };
 }
 
-/** Kills what is still running (children started by this process only, one by one). */
-function killAll() {
-  stopped = true;
-  for (const child of running) {
+/** Signals a child started here and its process group (npm's lifecycle scripts, their npm). */
+function killGroup(child, signal) {
+  try {
+    if (!isWindows && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
     try {
-      child.kill('SIGKILL');
+      child.kill(signal);
     } catch {
       // already gone
     }
   }
+}
+
+/**
+ * Stops what is still running (children started by this process and their process groups, one by
+ * one, by pid) and resolves once they have exited (at most `waitMs`), so that their directories
+ * can be removed. Nothing new is started afterwards.
+ */
+async function killAll(waitMs = 10_000) {
+  stopped = true;
+  const children = [...running];
+  const exits = children.map(
+    (child) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', resolve);
+      }),
+  );
+  for (const child of children) killGroup(child, 'SIGKILL');
+  let timer;
+  await Promise.race([Promise.all(exits), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+  clearTimeout(timer);
 }
 
 function freePort() {

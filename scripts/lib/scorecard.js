@@ -54,9 +54,10 @@ function typesFromHtml(pkgDir) {
 }
 
 /**
- * @param {{ pkgDir: string, workDir: string, check: Function }} opts  pkgDir: the unpacked tarball
+ * @param {{ pkgDir: string, workDir: string, check: Function, verbose?: boolean }} opts
+ *   pkgDir: the unpacked tarball; check: makeChecker() of install-checks.js
  */
-async function scorecard({ pkgDir, workDir, check }) {
+async function scorecard({ pkgDir, workDir, check, verbose = false }) {
   const card = path.join(workDir, 'card.json');
   const netLog = path.join(workDir, 'scorecard-network.log');
   fs.rmSync(card, { force: true });
@@ -66,9 +67,15 @@ async function scorecard({ pkgDir, workDir, check }) {
   const out = await run(
     process.execPath,
     ['-r', path.join(__dirname, 'scorecard-preload.js'), bin, 'validate', '-p', pkgDir, '-o', card],
-    { cwd: workDir, env: { ...childEnv({ cacheDir: path.join(workDir, 'npm-cache') }), SCORECARD_NETWORK_LOG: netLog }, allowFailure: true, timeoutMs: 5 * 60_000 },
+    {
+      cwd: workDir,
+      env: { ...childEnv({ cacheDir: path.join(workDir, 'npm-cache') }), SCORECARD_NETWORK_LOG: netLog },
+      allowFailure: true,
+      timeoutMs: 5 * 60_000,
+    },
   );
   const output = out.stdout + out.stderr;
+  if (verbose) console.log(indent(output.trimEnd()));
   const unreachable = fs.existsSync(netLog)
     ? fs
         .readFileSync(netLog, 'utf8')
@@ -78,7 +85,10 @@ async function scorecard({ pkgDir, workDir, check }) {
         .map((l) => JSON.parse(l))
     : [];
   const catalogueDown = unreachable.find((u) => u.url.includes('catalogue.nodered.org'));
-  const registryDown = unreachable.find((u) => u.url.includes('registry.npmjs.org')) || (/could not load /.test(output) ? { code: 'npm-remote-ls: could not load' } : undefined);
+  // npm-remote-ls (D02) does not fail on a network error: it logs "could not load <pkg>" and passes
+  const registryDown =
+    unreachable.find((u) => u.url.includes('registry.npmjs.org')) ||
+    (/could not load /.test(output) ? { code: 'npm-remote-ls: could not load' } : undefined);
 
   const result = await check(`node-red-dev ${version} validate -p <unpacked tarball> -o card.json`, async () => {
     if (!fs.existsSync(card)) {
@@ -88,7 +98,8 @@ async function scorecard({ pkgDir, workDir, check }) {
           `\n${indent(tail(output, 40))}`,
       );
     }
-    return { text: `${Object.keys(JSON.parse(fs.readFileSync(card, 'utf8'))).filter((k) => k !== 'package').length} checks in the card`, value: JSON.parse(fs.readFileSync(card, 'utf8')) };
+    const value = JSON.parse(fs.readFileSync(card, 'utf8'));
+    return { text: `${Object.keys(value).filter((k) => k !== 'package').length} checks in the card`, value };
   });
   if (!result || typeof result !== 'object') return;
   const { pkg, types } = typesFromHtml(pkgDir);
@@ -134,10 +145,13 @@ function detail(id, entry, pkg, types, output) {
       return `engines.node ${entry.version}`;
     case 'N02': {
       // A type whose html node-red-dev cannot parse silently drops out of N02; insist on all of them.
-      if (/Unable to parse/.test(output)) throw new Error(`node-red-dev could not parse an html file:\n${indent(output.split('\n').filter((l) => /Unable to parse/.test(l)).join('\n'))}`);
+      const unparsed = output.split('\n').filter((l) => /Unable to parse/.test(l));
+      if (unparsed.length) throw new Error(`node-red-dev could not parse an html file:\n${indent(unparsed.join('\n'))}\n${hint(id, pkg)}`);
       const flowTypes = types.filter((t) => !t.config).map((t) => t.type).sort();
       const covered = [...(entry.nodes || [])].sort();
-      if (JSON.stringify(flowTypes) !== JSON.stringify(covered)) throw new Error(`html declares ${flowTypes.join(', ')}; card covers ${covered.join(', ')}`);
+      if (JSON.stringify(flowTypes) !== JSON.stringify(covered)) {
+        throw new Error(`html declares ${flowTypes.join(', ')}; card covers ${covered.join(', ')}\n${hint(id, pkg)}`);
+      }
       return `${covered.length} flow node types found in the html and used by the examples: ${covered.join(', ')}`;
     }
     case 'D01':
@@ -156,10 +170,16 @@ function hint(id, pkg) {
     P03: 'package.json: add "repository" and "bugs".',
     P04: 'package.json: the name must be scoped (@scope/node-red-…) or start with node-red-contrib-.',
     P05: 'package.json: add "node-red" to "keywords".',
-    P06: `package.json: "node-red": { "version" } (now ${JSON.stringify(pkg['node-red'] && pkg['node-red'].version)}) must include the current latest Node-RED, e.g. ">=3.0.0".`,
-    P07: `package.json: "engines": { "node" } (now ${JSON.stringify(pkg.engines && pkg.engines.node)}) must include the minimum Node.js of the latest Node-RED (22.9), e.g. ">=18".`,
+    P06:
+      `package.json: "node-red": { "version" } (now ${JSON.stringify(pkg['node-red'] && pkg['node-red'].version)}) ` +
+      'must include the current latest Node-RED, e.g. ">=3.0.0".',
+    P07:
+      `package.json: "engines": { "node" } (now ${JSON.stringify(pkg.engines && pkg.engines.node)}) ` +
+      'must include the minimum Node.js of the latest Node-RED (22.9), e.g. ">=18".',
     N01: 'rename node types that another catalogue module already uses (src/ registerType + nodes/*.html).',
-    N02: 'examples/*.json must use every non-config node type; every nodes/*.html needs a <script type="text/javascript"> with registerType(\'<literal>\', { category: \'…\', … }).',
+    N02:
+      'examples/*.json must use every non-config node type, and every nodes/*.html needs a ' +
+      '<script type="text/javascript"> with registerType(\'<literal>\', { category: \'…\', … }).',
     D01: 'package.json: at most 6 runtime "dependencies".',
     D02: 'a dependency pulls agent-base < 6.0.0; update or replace it.',
     D03: 'package.json: move the listed dependencies to a range that includes their latest version.',
