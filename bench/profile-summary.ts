@@ -25,7 +25,7 @@ interface Profile {
 /** Where a function lives: our code, a dependency by package name, Node itself, or V8. */
 export function bucketOf(url: string): string {
   if (!url) return '(native / V8)';
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  if (url.startsWith('node:')) return url;
   const file = url.replace(/^file:\/\//, '');
   const nm = file.lastIndexOf('/node_modules/');
   if (nm >= 0) {

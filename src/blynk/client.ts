@@ -1,6 +1,7 @@
 import { ApiCall } from './endpoints';
 import { BlynkError, sanitizeDetail } from './errors';
 import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
+import { RateGate, RateLimits } from './rate-limits';
 import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
 import { Transport, TransportResponse } from './transport';
 
@@ -15,6 +16,8 @@ export interface BlynkClientOptions {
   now?: () => number;
   onStateChange?: (state: TokenState, error?: BlynkError) => void;
   onRegionMoved?: (server: string) => void;
+  /** Paces every request attempt (Platform per organisation, Device API per token); none when absent. */
+  rateLimits?: RateLimits;
 }
 
 export interface ApiResult {
@@ -42,9 +45,12 @@ export class BlynkClient {
   private lastAuthRenewalAt = -Infinity;
   /** Aborted by close(): ends calls in flight and their retries, and refuses new ones. */
   private readonly closed = new AbortController();
+  /** Request pacing, when the config node has it on. */
+  readonly gate?: RateGate;
 
   constructor(options: BlynkClientOptions) {
     this.transport = new Transport(options.server, { onRegionMoved: options.onRegionMoved });
+    if (options.rateLimits) this.gate = new RateGate(options.rateLimits, options.now);
     this.apiTimeoutMs = options.apiTimeoutMs ?? 15_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? (() => performance.now());
@@ -74,6 +80,7 @@ export class BlynkClient {
   close(): void {
     this.closed.abort();
     this.tokens?.close();
+    this.gate?.close();
     this.transport.close();
   }
 
@@ -111,6 +118,9 @@ export class BlynkClient {
   private async send(call: ApiCall, token: string | undefined, signal: AbortSignal): Promise<TransportResponse> {
     const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
     for (let attempt = 1; ; attempt++) {
+      // Each attempt waits its turn; with pacing off, or a turn free, there is nothing to await.
+      const turn = this.gate?.acquire(call, signal);
+      if (turn) await turn;
       let res: TransportResponse;
       try {
         res = await this.transport.request({

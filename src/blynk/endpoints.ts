@@ -3,11 +3,15 @@ import { HttpMethod, QueryEntries } from './transport';
 import {
   batchOf,
   dataStreamIdOf,
+  deviceEventDescriptionOf,
   deviceIdOf,
   eventCodeOf,
   eventDescriptionOf,
   isPlainObject,
   pinOf,
+  pinsOf,
+  propertyNameOf,
+  propertyValuesOf,
   queryValues,
   valueOf,
 } from './validate';
@@ -87,4 +91,43 @@ export function deviceUpdate(token: unknown, pin: unknown, payload: unknown): Ap
     ? [['token', auth], ['pin', name], ...queryValues(value).map((v): [string, string] => ['value', v])]
     : [['token', auth], [name, String(value)]];
   return { api: 'device', method: 'GET', path: '/external/api/update', query, idempotent: true };
+}
+
+/** What a device read asks for: pins, every stored value, or whether the hardware is online. */
+export type DeviceReadMode = 'pins' | 'all' | 'connected';
+
+/**
+ * Device HTTPS API reads. One pin is `get?token=…&v1` (Blynk answers with the value as text), several
+ * are `get?token=…&v1&v2` (a JSON object keyed by pin), `all` is `getAll`, `connected` is
+ * `isHardwareConnected` (`true`/`false`).
+ */
+export function deviceRead(token: unknown, mode: DeviceReadMode, pins?: unknown): ApiCall {
+  const auth = deviceTokenOf(token);
+  if (mode === 'all') return { api: 'device', method: 'GET', path: '/external/api/getAll', query: [['token', auth]], idempotent: true };
+  if (mode === 'connected') {
+    return { api: 'device', method: 'GET', path: '/external/api/isHardwareConnected', query: [['token', auth]], idempotent: true };
+  }
+  const query: Array<[string, string] | [string]> = [['token', auth]];
+  for (const pin of pinsOf(pins)) query.push([pin]);
+  return { api: 'device', method: 'GET', path: '/external/api/get', query, idempotent: true };
+}
+
+/** Device API `logEvent`: like the Platform one, logging twice logs twice, so never retried. */
+export function deviceLogEvent(token: unknown, eventCode: unknown, description: unknown): ApiCall {
+  const auth = deviceTokenOf(token);
+  const code = eventCodeOf(eventCode);
+  const text = deviceEventDescriptionOf(description);
+  const query: Array<[string, string]> = [['token', auth], ['code', code]];
+  if (text !== undefined) query.push(['description', text]);
+  return { api: 'device', method: 'GET', path: '/external/api/logEvent', query, idempotent: false };
+}
+
+/** Device API widget property of a pin: `update/property?token=…&pin=v1&label=…` (repeated for lists). */
+export function deviceProperty(token: unknown, pin: unknown, property: unknown, value: unknown): ApiCall {
+  const auth = deviceTokenOf(token);
+  const name = pinOf(pin);
+  const key = propertyNameOf(property);
+  const query: Array<[string, string]> = [['token', auth], ['pin', name]];
+  for (const text of propertyValuesOf(value)) query.push([key, text]);
+  return { api: 'device', method: 'GET', path: '/external/api/update/property', query, idempotent: true };
 }

@@ -6,3 +6,8 @@ export * from './server-url';
 export * from './token-manager';
 export * from './transport';
 export * from './validate';
+export * from './pacer';
+export * from './pins';
+export * from './platform-call';
+export * from './presets';
+export * from './rate-limits';

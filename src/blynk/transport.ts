@@ -4,10 +4,13 @@ import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
 import { BlynkError } from './errors';
 import { mayFollowRedirect, parseServer } from './server-url';
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Query parameters in order; a key may repeat (`value=lon&value=lat`). */
-export type QueryEntries = ReadonlyArray<readonly [string, string]>;
+/**
+ * Query parameters in order; a key may repeat (`value=lon&value=lat`). A key alone (`[key]`) is
+ * sent bare, as the Device API's `get?token=…&v1&v2` documents it.
+ */
+export type QueryEntries = ReadonlyArray<readonly [string, string] | readonly [string]>;
 
 export interface TransportRequest {
   method: HttpMethod;
@@ -116,7 +119,7 @@ export class Transport {
 export function encodeQuery(query: QueryEntries): string {
   let out = '';
   for (const [key, value] of query) {
-    out += `${out ? '&' : ''}${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+    out += `${out ? '&' : ''}${encodeURIComponent(key)}${value === undefined ? '' : `=${encodeURIComponent(value)}`}`;
   }
   return out;
 }

@@ -91,3 +91,46 @@ export function batchOf<K>(values: Record<string, unknown>, keyOf: (key: string)
 export function queryValues(value: DatastreamValue): string[] {
   return Array.isArray(value) ? [String(value[0]), String(value[1])] : [String(value)];
 }
+
+/** One pin, or several as an array or a list such as `"V1, V2 v3"`: validated, lowercase, once each. */
+export function pinsOf(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/).filter((s) => s !== '') : [value];
+  if (items.length === 0) throw new BlynkError('INVALID_PIN', { value: show(value) });
+  return [...new Set(items.map(pinOf))];
+}
+
+/** The Device API keeps at most 300 characters of an event description and discards longer ones (§5.7). */
+export const DEVICE_EVENT_DESCRIPTION_MAX = 300;
+
+export function deviceEventDescriptionOf(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (text.length > DEVICE_EVENT_DESCRIPTION_MAX) throw new BlynkError('DESCRIPTION_TOO_LONG', { length: text.length });
+  return text;
+}
+
+// [U] the property enum is not published (§4.10): any identifier-like name is accepted, except the
+// query's own keys.
+const PROPERTY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+export function propertyNameOf(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!PROPERTY.test(text) || text === 'token' || text === 'pin') throw new BlynkError('INVALID_PROPERTY', { value: show(value) });
+  return text;
+}
+
+/**
+ * A widget property value as query text: booleans stay `true`/`false` (`isDisabled=true`), an
+ * array is a multi-value property whose key repeats (`labels=a&labels=b`).
+ */
+export function propertyValuesOf(value: unknown): string[] {
+  const one = (v: unknown): string => {
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+    throw new BlynkError('INVALID_VALUE', { value: show(value) });
+  };
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    return value.map(one);
+  }
+  return [one(value)];
+}

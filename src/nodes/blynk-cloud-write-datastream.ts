@@ -1,8 +1,12 @@
 import { NodeAPI } from 'node-red';
-import { writeDatastream } from '../blynk';
+import { pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../blynk';
 import { registerFlowNode } from './lib/flow-node';
 
-/** Writes `msg.payload` to a datastream, or an object of them in one request; the msg passes unchanged. */
+/**
+ * Writes `msg.payload` to a datastream, or an object of them in one request; the msg passes
+ * unchanged. A pin (`V1`) instead of an id, or as a key of the object, is mapped to its id through
+ * the device's template (cached by the connection).
+ */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
     type: 'blynk-cloud-write-datastream',
@@ -12,6 +16,10 @@ export = function register(RED: NodeAPI): void {
       dataStreamId: { value: 'dataStreamId', type: 'msg' },
     },
     build: (values, msg) => writeDatastream(values.deviceId, values.dataStreamId, msg.payload),
+    execute: (values, msg, ctx) =>
+      writeUsesPins(values.dataStreamId, msg.payload)
+        ? writeByPin(ctx.client, ctx.config.datastreamMap(), pinWriteOf(values.deviceId, values.dataStreamId, msg.payload), ctx.signal)
+        : undefined,
     output: () => undefined,
   });
 };

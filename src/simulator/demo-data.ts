@@ -26,8 +26,8 @@ export const DEMO: DemoData = {
       { id: 6, pin: 'v5', label: 'Humidity', alias: 'Humidity', dataType: 'Integer', min: 0, max: 100 },
     ],
     events: [
-      { code: 'high_temp', name: 'High temperature' },
-      { code: 'low_battery', name: 'Low battery' },
+      { code: 'high_temp', name: 'High temperature', type: 'WARNING' },
+      { code: 'low_battery', name: 'Low battery', type: 'CRITICAL' },
       { code: 'door_open', name: 'Door opened' },
     ],
   },

@@ -3,7 +3,7 @@ import { all, apiError, first, json, noContent, toId, type Handler, type Reply, 
 import type { RateLimiter } from './limits';
 import type { TokenStore } from './oauth';
 import type { Store } from './store';
-import type { DatastreamValue, DemoDatastream, DeviceState } from './types';
+import type { DatastreamValue, DemoDatastream, DeviceState, StoredValue } from './types';
 import { coerceValue } from './values';
 
 interface Deps {
@@ -13,6 +13,20 @@ interface Deps {
 }
 
 const MAX_EVENT_TEXT = 1024; // code + description (§4.11)
+const MAX_IMPORT_POINTS = 10_000; // per device per day (§4.9); enforced here per request
+const MONTH_MS = 31 * 24 * 3600 * 1000;
+
+/** `page` (0-based) and `size` from the query. [U] bounds: tolerant, out-of-range values are clamped. */
+function pageOf(query: SimRequest['query'], defaultSize: number): { page: number; size: number } {
+  const size = Math.min(Math.max(toId(first(query, 'size')) ?? defaultSize, 1), 1000);
+  const page = toId(first(query, 'page')) ?? 0;
+  return { page, size };
+}
+
+function pageReply<T>(list: T[], query: SimRequest['query'], defaultSize: number): Reply {
+  const { page, size } = pageOf(query, defaultSize);
+  return json(200, { content: list.slice(page * size, page * size + size), totalElements: list.length });
+}
 
 export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
   const { demo } = store;
@@ -82,6 +96,50 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     lastReceivedEventAt: d.events.length ? d.events[d.events.length - 1].at : 0,
   });
 
+  const organization = () => ({
+    id: orgId,
+    name: demo.org.name,
+    description: 'Blynk cloud simulator',
+    parentOrganizationId: null,
+    isActive: true,
+    tz: 'Europe/Kyiv',
+    unitSystem: 'METRIC',
+    phoneNumber: '',
+    address: { fullAddress: '', city: '', country: '', state: '', zip: '' },
+    lastModifiedTs: createdAt,
+  });
+
+  /** The stream a Platform query names by `dataStreamId` or `pin`, or an error reply. */
+  const streamOfQuery = (req: SimRequest): DemoDatastream | Reply => {
+    const rawId = first(req.query, 'dataStreamId');
+    if (rawId !== undefined) {
+      const id = toId(rawId);
+      if (id === undefined) return apiError(400, 'Bad request - Invalid dataStreamId.');
+      return store.stream(id) ?? streamNotFound(id);
+    }
+    const pin = first(req.query, 'pin');
+    if (pin === undefined) return apiError(400, 'Bad request - dataStreamId or pin is required.');
+    return store.stream(pin) ?? streamNotFound(pin);
+  };
+
+  const timelineOf = (d: DeviceState) =>
+    d.events
+      .map((e, i) => {
+        const index = demo.template.events.findIndex((t) => t.code === e.code);
+        return {
+          id: d.id * 100_000 + i + 1,
+          eventId: index + 1,
+          orgId,
+          eventType: demo.template.events[index]?.type ?? 'INFORMATION',
+          description: e.description ?? '',
+          ts: e.at,
+          isResolved: false,
+          resolvedAt: 0,
+          resolvedComment: '',
+        };
+      })
+      .reverse(); // [U] order: newest first
+
   const fullInfo = (d: DeviceState) => ({
     ...baseInfo(d),
     dataStreamValues: demo.template.datastreams.map((ds) => streamValue(d, ds)),
@@ -89,30 +147,31 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
   });
 
   return {
-    'GET /api/v1/organization/profile': authed(() =>
-      json(200, {
-        id: orgId,
-        name: demo.org.name,
-        description: 'Blynk cloud simulator',
-        parentOrganizationId: null,
-        isActive: true,
-        tz: 'Europe/Kyiv',
-        unitSystem: 'METRIC',
-        phoneNumber: '',
-        address: { fullAddress: '', city: '', country: '', state: '', zip: '' },
-        lastModifiedTs: createdAt,
-      }),
-    ),
+    'GET /api/v1/organization/profile': authed(() => json(200, organization())),
 
-    'GET /api/v1/organization/devices': authed((req) => {
-      // [U] page/size bounds: tolerant, out-of-range values are clamped.
-      const size = Math.min(Math.max(toId(first(req.query, 'size')) ?? 50, 1), 1000);
-      const page = toId(first(req.query, 'page')) ?? 0;
-      const list = [...store.devices.values()];
-      return json(200, {
-        content: list.slice(page * size, page * size + size).map(baseInfo),
-        totalElements: list.length,
-      });
+    // [L] by id; the simulator knows only its own organisation.
+    'GET /api/v1/organization': authed((req) => {
+      const raw = first(req.query, 'orgId');
+      const id = raw === undefined ? orgId : toId(raw);
+      if (id === undefined) return apiError(400, 'Bad request - Invalid orgId.');
+      return id === orgId ? json(200, organization()) : apiError(404, `Organization with identifier ${id} is not found.`);
+    }),
+
+    'GET /api/v1/organization/devices': authed((req) => pageReply([...store.devices.values()].map(baseInfo), req.query, 50)),
+
+    'GET /api/v1/organization/search/devices': authed((req) => {
+      const query = first(req.query, 'query');
+      if (query === undefined || query === '' || query.length > 255) return apiError(400, 'Bad request - Invalid query.');
+      const order = (first(req.query, 'sortOrder') ?? 'ASC').toUpperCase();
+      if (order !== 'ASC' && order !== 'DESC') return apiError(400, 'Bad request - Invalid sortOrder.');
+      const needle = query.toLowerCase();
+      const found = [...store.devices.values()].filter((d) => d.name.toLowerCase().includes(needle) || String(d.id) === query);
+      // [U] sortBy: Name and Device Id are honoured; any other value keeps id order.
+      const sortBy = first(req.query, 'sortBy');
+      if (sortBy === 'Name') found.sort((a, b) => a.name.localeCompare(b.name));
+      else found.sort((a, b) => a.id - b.id);
+      if (order === 'DESC') found.reverse();
+      return pageReply(found.map(baseInfo), req.query, 50);
     }),
 
     'GET /api/v1/organization/device': authed((req) => withDevice(first(req.query, 'deviceId'), (d) => json(200, fullInfo(d)))),
@@ -222,6 +281,77 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
             return apiError(400, 'Bad request - Event code and description must not exceed 1024 symbols.');
           }
           store.logEvent(d, { code, ...(description ? { description } : {}), via: 'platform', at: Date.now() });
+          return noContent();
+        }),
+      ),
+    ),
+
+    // [U] response shape: a page of {ts, value}, newest first.
+    'GET /api/v1/organization/device/datastream/history': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => {
+        const ds = streamOfQuery(req);
+        if ('status' in ds) return ds;
+        const from = first(req.query, 'from');
+        const to = first(req.query, 'to');
+        const fromTs = from === undefined ? 0 : Number(from);
+        const toTs = to === undefined ? Number.MAX_SAFE_INTEGER : Number(to);
+        if (!Number.isFinite(fromTs) || !Number.isFinite(toTs)) return apiError(400, 'Bad request - Invalid from/to.');
+        const points = (d.history.get(ds.id) ?? [])
+          .filter((p) => p.updatedAt >= fromTs && p.updatedAt <= toTs)
+          .map((p) => ({ ts: p.updatedAt, value: p.value }))
+          .reverse();
+        return pageReply(points, req.query, 50);
+      }),
+    ),
+
+    // [U] 2xx code of an accepted import: 202 with no content.
+    'POST /api/v1/organization/device/import/batch': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const id = toId(b.dataStreamId);
+          const ds = id === undefined ? undefined : store.stream(id);
+          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          if (!Array.isArray(b.values) || b.values.length === 0) return apiError(400, 'Bad request - Invalid values');
+          if (b.values.length > MAX_IMPORT_POINTS) return apiError(400, 'Bad request - Too many values.');
+          const oldest = Date.now() - MONTH_MS;
+          const points: StoredValue[] = [];
+          for (const item of b.values as unknown[]) {
+            const p = item as { value?: unknown; ts?: unknown };
+            if (typeof item !== 'object' || item === null || typeof p.ts !== 'number' || !Number.isFinite(p.ts) || p.ts < oldest) {
+              return apiError(400, 'Bad request - Invalid values');
+            }
+            const value = coerceValue(ds, p.value);
+            if (value === undefined) return apiError(400, 'Bad request - Invalid values');
+            points.push({ value, updatedAt: p.ts });
+          }
+          for (const p of points) store.record(d, ds, p.value, p.updatedAt);
+          const newest = points.reduce((a, p) => (p.updatedAt > a.updatedAt ? p : a));
+          const current = d.values.get(ds.id);
+          if (!current || newest.updatedAt >= current.updatedAt) d.values.set(ds.id, { ...newest });
+          return { status: 202 };
+        }),
+      ),
+    ),
+
+    'GET /api/v1/organization/device/timeline': authed((req) =>
+      withDevice(first(req.query, 'deviceId'), (d) => {
+        const type = first(req.query, 'eventType');
+        const list = timelineOf(d).filter((e) => type === undefined || e.eventType === type);
+        return pageReply(list, req.query, 20);
+      }),
+    ),
+
+    'POST /api/v1/organization/device/metafield': authed((req) =>
+      withBody(req, (b) =>
+        withDevice(b.deviceId, (d) => {
+          const id = toId(b.metaFieldId);
+          const field = id === undefined ? undefined : d.metaFields.find((f) => f.id === id);
+          if (!field) return apiError(404, 'Meta field is not found.');
+          const v = b.newValue;
+          if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) {
+            return apiError(400, 'The provided value for metafield is invalid.');
+          }
+          field.value = String(v);
           return noContent();
         }),
       ),

@@ -11,6 +11,9 @@ import type {
   StoredValue,
 } from './types';
 
+/** Raw values kept per datastream for the history route. */
+export const HISTORY_LIMIT = 10_000;
+
 export class Store implements SimulatorState {
   readonly devices = new Map<number, DeviceState>();
   private readonly byToken = new Map<string, DeviceState>();
@@ -43,6 +46,7 @@ export class Store implements SimulatorState {
         templateId: d.templateId,
         connected: !SEED_OFFLINE.has(d.id),
         values,
+        history: new Map([...values].map(([id, v]) => [id, [{ value: cloneValue(v.value), updatedAt: v.updatedAt }]])),
         events: [],
         properties: new Map(),
         metaFields: [
@@ -66,6 +70,17 @@ export class Store implements SimulatorState {
 
   setValue(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at = Date.now()): void {
     device.values.set(ds.id, { value, updatedAt: at });
+    this.record(device, ds, value, at);
+  }
+
+  /** Adds a raw value to the history, kept in time order (imports may come out of order). */
+  record(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at: number): void {
+    let list = device.history.get(ds.id);
+    if (!list) device.history.set(ds.id, (list = []));
+    let i = list.length;
+    while (i > 0 && list[i - 1].updatedAt > at) i--;
+    list.splice(i, 0, { value, updatedAt: at });
+    if (list.length > HISTORY_LIMIT) list.splice(0, list.length - HISTORY_LIMIT);
   }
 
   logEvent(device: DeviceState, event: LoggedEvent): void {

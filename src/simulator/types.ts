@@ -69,6 +69,8 @@ export interface DemoDatastream {
 export interface DemoEvent {
   code: string;
   name: string;
+  /** Timeline event type, e.g. WARNING; INFORMATION when absent. */
+  type?: string;
 }
 
 export interface DemoDevice {
@@ -113,6 +115,7 @@ export interface DeviceState {
   readonly templateId: number;
   connected: boolean; // what isHardwareConnected / device/online report
   readonly values: Map<number, StoredValue>; // by datastream id
+  readonly history: Map<number, StoredValue[]>; // raw values by datastream id, oldest first, bounded
   readonly events: LoggedEvent[];
   readonly properties: Map<string, Record<string, PropertyValue>>; // by lowercase pin ('v1')
   readonly metaFields: { id: number; name: string; value: string }[];

@@ -2,7 +2,7 @@
 // test, an injectable monotonic clock, and checks on what actually went over the wire.
 import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
-import { BlynkClient, BlynkError, type BlynkClientOptions, type OAuthCredentials } from '../../dist/blynk';
+import { BlynkClient, BlynkError, TokenManager, type BlynkClientOptions, type OAuthCredentials } from '../../dist/blynk';
 import { startSimulator, type RequestLogEntry, type Simulator } from '../../dist/simulator';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -133,9 +133,11 @@ export async function mint(sim: Simulator): Promise<{ access_token: string; refr
   return (await res.json()) as { access_token: string; refresh_token: string };
 }
 
-/** Waits for a background renewal of `client` to settle, if one is running. */
-export async function settled(client: BlynkClient): Promise<void> {
-  const inflight = (client.tokens as unknown as { inflight?: Promise<unknown> } | undefined)?.inflight;
+/** Waits for a background renewal of a client (or token manager) to settle, if one is running. */
+export async function settled(owner: BlynkClient | TokenManager): Promise<void> {
+  const tokens = owner instanceof TokenManager ? owner : owner.tokens;
+  // White-box: the single-flight promise is private, and a background renewal has no other handle.
+  const inflight = (tokens as unknown as { inflight?: Promise<unknown> } | undefined)?.inflight;
   await inflight?.catch(() => undefined);
 }
 

@@ -2,12 +2,13 @@
 // clock from when the request was sent, lifetimes clamped to [30 s, 24 h] (rules 2 and 3).
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
-import { organizationProfile, type BlynkClient } from '../../dist/blynk';
+import { organizationProfile, TokenManager, Transport, type BlynkClient } from '../../dist/blynk';
 import {
   apiRequests,
   bearerOf,
   Clock,
   delay,
+  demoCredentials,
   FAST_RETRY,
   grantOf,
   itD4,
@@ -95,7 +96,7 @@ describe('client: token renewal timing', () => {
     sim.setTokenLifetime(300);
     const clock = new Clock();
     const t0 = clock.t;
-    const client = env.client({ now: clock.now });
+    const client = env.client({ now: clock.now, retry: FAST_RETRY });
     await callAndSettle(client);
     // 5.001 s left: the old token still goes out, renewal in the background.
     clock.t = t0 + 294_999;
@@ -161,30 +162,52 @@ describe('client: token renewal timing', () => {
       fake = undefined;
     });
 
-    it('C15 wall clock jumps of ±1 h do not matter: no renewal burst, no expired token, default clock is performance.now', async () => {
+    it('C15 wall clock jumps of ±1 h do not matter: no renewal burst, no expired token; the default clock is performance.now', async () => {
       const { sim } = env;
+      // The client is told 300 s; the simulator (which shares Date) keeps the token a day, so only
+      // the client's notion of time is under test.
+      const minted = await mint(sim);
+      const base = sim.tokens.requests;
+      sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 200, body: { ...minted, token_type: 'Bearer', expires_in: 300 } } });
       fake = sinon.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.now(), shouldAdvanceTime: false });
       const start = Date.now();
-      const client = env.client(); // default monotonic clock
-      assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[0]);
-      fake.setSystemTime(start + 3_600_000);
-      for (let i = 0; i < 5; i++) assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[0]);
-      fake.setSystemTime(start - 3_600_000);
-      for (let i = 0; i < 5; i++) assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[0]);
-      assert.equal(sim.tokens.requests, 1);
-      // performance.now is what counts: 86 340 s on it (the default margin of 60 s) renews.
+      const client = env.client(); // default clock
+      assert.equal(await callAndSettle(client), minted.access_token);
+      for (const jump of [3_600_000, -3_600_000, 7_200_000]) {
+        fake.setSystemTime(start + jump); // wall clock only; performance.now does not move
+        for (let i = 0; i < 3; i++) assert.equal(await callAndSettle(client), minted.access_token);
+      }
+      assert.equal(sim.tokens.requests - base, 1);
+      // performance.now is what counts: 240 s on it (300 s less the 60 s margin) renews.
       fake.setSystemTime(start);
-      fake.tick(86_339_999);
-      assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[0]);
-      assert.equal(sim.tokens.requests, 1);
+      fake.tick(239_999);
+      assert.equal(await callAndSettle(client), minted.access_token);
+      assert.equal(sim.tokens.requests - base, 1);
       fake.tick(1);
-      assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[0]);
-      assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
+      assert.equal(await callAndSettle(client), minted.access_token);
+      assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
       assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[1]);
-      assert.deepEqual(
-        apiRequests(sim.log).map((e) => e.status),
-        apiRequests(sim.log).map(() => 200),
-      );
+      assert.deepEqual(apiRequests(sim.log).map((e) => e.status), apiRequests(sim.log).map(() => 200));
+    });
+
+    it('C15 TokenManager on its own also defaults to the monotonic clock', async () => {
+      const { sim } = env;
+      fake = sinon.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.now(), shouldAdvanceTime: false });
+      const transport = new Transport(sim.url);
+      const tokens = new TokenManager({ transport, credentials: demoCredentials(sim) });
+      try {
+        const first = await tokens.getToken();
+        fake.setSystemTime(Date.now() + 86_400_000 * 2); // two days on the wall clock
+        assert.equal(await tokens.getToken(), first);
+        assert.equal(sim.tokens.requests, 1);
+        fake.tick(86_400_000); // a day on both
+        assert.notEqual(await tokens.getToken(), first);
+        // The refresh token expired on the simulator's (wall) clock too: refresh refused, primary grant.
+        assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
+      } finally {
+        tokens.close();
+        transport.close();
+      }
     });
 
     it('A4 idle 2 h, then a message: nothing sent while idle; the refresh token expired server-side → primary grant; message succeeds', async () => {

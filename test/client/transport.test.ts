@@ -99,7 +99,7 @@ describe('client: transport', () => {
         sim.faults.add({ match: { path: DEVICE_PATH }, action: { redirect: target } });
         const started = Date.now();
         const err = await failure(() => client.call(getDevice(101)));
-        assert.ok(Date.now() - started < 500);
+        assert.ok(Date.now() - started < 1500);
         assertSafeError(err, secretsOf(sim));
         assert.deepEqual([err.code, err.status, err.details.location], ['REDIRECT_REFUSED', 308, new URL(target).origin]);
         assert.deepEqual(moved, []);
@@ -176,7 +176,7 @@ describe('client: transport', () => {
       const client = env.track(new BlynkClient({ server: 'http://127.0.0.1:1', credentials: demoCredentials(sim), retry: FAST_RETRY }));
       const started = Date.now();
       const err = await failure(() => client.call(organizationProfile()));
-      assert.ok(Date.now() - started < 1000);
+      assert.ok(Date.now() - started < 3000);
       assert.deepEqual([err.code, err.details.detail, err.details.host], ['NETWORK', 'ECONNREFUSED', '127.0.0.1:1']);
     });
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { DEMO } from '../../dist/simulator';
 import { catalogText, Editor, helpIntro, iconOf, launchBrowser, readCatalog } from './editor';
 import { ROOT, Stack, startStack } from './stack';
 
@@ -66,7 +67,7 @@ const NODES: NodeCase[] = [
     at: [330, 440],
     typed: [{ field: 'pin', from: 'msg', to: 'str', value: 'V1' }],
     bad: { field: 'pin', type: 'str', value: 'V256' },
-    fill: { 'node-input-token': '' /* set to the demo device token in before() */ },
+    fill: { 'node-input-token': DEMO.devices[0].token },
   },
 ];
 
@@ -75,11 +76,21 @@ const en = (type: string, key: string): string => catalogText(readCatalog('en-US
 let stack: Stack;
 let browser: Browser;
 const shots: string[] = [];
+/** The editor of the running test, for a screenshot when it fails. */
+let current: Editor | undefined;
 
 before(async function () {
   this.timeout(90_000);
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  NODES[3].fill = { 'node-input-token': stack.sim.demo.devices[0].token };
+});
+
+afterEach(async function () {
+  if (this.currentTest?.state !== 'failed' || !current) return;
+  const dir = path.join(ROOT, 'dist-test', 'e2e-failures');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${this.currentTest.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  await current.page.screenshot({ path: file }).catch(() => undefined);
+  console.log(`      failure screenshot: ${path.relative(ROOT, file)}`);
 });
 
 after(async function () {
@@ -94,10 +105,14 @@ describe('editor in Chromium (en-US)', function () {
   const ids: Record<string, string> = {};
 
   before(async function () {
-    editor = await Editor.open(browser, stack.editor);
+    current = editor = await Editor.open(browser, stack.editor);
   });
   after(async function () {
     await editor?.close();
+  });
+  // A test that failed with a dialog open must not take the next one down with it.
+  beforeEach(async function () {
+    await editor.closeDialogs();
   });
 
   it('shows the four flow nodes under Blynk with their labels and icons, and loads all five icons', async function () {
@@ -189,6 +204,8 @@ describe('editor in Chromium (en-US)', function () {
     const test = async (): Promise<string> => {
       await button.click();
       await page.waitForFunction(`$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`);
+      // The button is usable again once the answer is shown.
+      await page.waitForFunction(`!$('#node-config-blynk-cloud-test').prop('disabled')`);
       return ((await result.textContent()) ?? '').trim();
     };
     const connected = en(CONFIG, 'test-connection.connected').replace('__name__', sim.demo.org.name);
@@ -218,7 +235,7 @@ describe('editor in Chromium (en-US)', function () {
     // Every test asked the simulator for a token.
     assert.ok(sim.log.filter((entry) => entry.path.startsWith('/oauth2/token')).length >= 3, 'no token requests in the simulator log');
 
-    shots.push(await editor.screenshot('config-test-connection.png', editor.tray()));
+    shots.push(await editor.trayScreenshot('config-test-connection.png'));
 
     // The dialog's help button shows the config node's help.
     await editor.tray().locator('.red-ui-tray-footer-left button').first().click();
@@ -246,9 +263,11 @@ describe('editor in Chromium (en-US)', function () {
         (await page.locator('.red-ui-tray-breadcrumbs li').last().textContent())?.includes(en(spec.type, 'paletteLabel')),
         true,
       );
-      // The existing connection is picked for a new node.
-      const connection = await page.locator('#node-input-connection').inputValue();
-      assert.equal(await editor.nodeProperty(connection, 'type'), CONFIG);
+      // A new node starts with no connection ("none"); the user picks the one made above
+      // (get device already has it: the connection was created from its dialog).
+      const select = page.locator('#node-input-connection');
+      if ((await select.inputValue()) === '_ADD_') await select.selectOption({ label: 'Blynk simulator' });
+      assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).type`), CONFIG);
       // Every label of the form is translated (no raw key, no empty label).
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
       assert.ok(labels.length >= 3 && labels.every((text) => text.trim() !== '' && !text.includes('.label.')), labels.join('|'));
@@ -259,7 +278,7 @@ describe('editor in Chromium (en-US)', function () {
         assert.equal(await editor.hasInputError(editor.typedContainer(step.field)), false, `${step.field}=${step.value} marked bad`);
       }
       for (const [selector, value] of Object.entries(spec.fill ?? {})) await page.locator(`#${selector}`).fill(value);
-      shots.push(await editor.screenshot(`dialog-${spec.short}.png`, editor.tray()));
+      shots.push(await editor.trayScreenshot(`dialog-${spec.short}.png`));
       await editor.dialogDone();
       assert.equal(await editor.invalidMarker(id).isVisible(), false, 'valid node shows the invalid marker');
       assert.equal(await editor.nodeProperty(id, 'valid'), true);
@@ -273,9 +292,9 @@ describe('editor in Chromium (en-US)', function () {
         assert.equal(await editor.nodeProperty(id, step.field), step.value);
         assert.equal(await editor.nodeProperty(id, `${step.field}Type`), step.to);
       }
-      if (spec.fill) {
-        // A stored password credential comes back as the placeholder, never the secret.
-        assert.equal(await page.locator('#node-input-token').inputValue(), '__PWRD__');
+      // Credentials typed before Done are kept in the editor until deploy.
+      for (const [selector, value] of Object.entries(spec.fill ?? {})) {
+        assert.equal(await page.locator(`#${selector}`).inputValue(), value, `${selector} after reopening`);
       }
 
       // A bad value: red in the dialog, then the invalid marker on the node.
@@ -307,7 +326,7 @@ describe('editor in Chromium (en-US)', function () {
 describe('example imported from Import > Examples, deployed against the simulator', function () {
   let editor: Editor;
   before(async function () {
-    editor = await Editor.open(browser, stack.editor);
+    current = editor = await Editor.open(browser, stack.editor);
   });
   after(async function () {
     await editor?.close();
@@ -323,7 +342,10 @@ describe('example imported from Import > Examples, deployed against the simulato
     await examples.locator('.red-ui-treeList-label', { hasText: 'node-red-contrib-blynk-cloud' }).click();
     await examples.locator('.red-ui-treeList-label', { hasText: '01 - Get device details' }).click();
     await page.locator('#red-ui-clipboard-dialog-ok').click();
-    await page.waitForFunction(`!!RED.nodes.node('bgd-get-1') && RED.workspaces.active() === 'bgd-tab'`);
+    await page.waitForFunction(`!!RED.nodes.node('bgd-get-1')`);
+    // The example comes as its own flow tab, next to the (empty) Flow 1: switch to it.
+    await page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: 'Blynk: get device' }).click();
+    await page.waitForFunction(`RED.workspaces.active() === 'bgd-tab'`);
 
     // What the example's comment tells a user to do: open its connection, set the server and
     // the OAuth client. Here the server is the test's simulator (not the :18443 of npm start).
@@ -342,7 +364,11 @@ describe('example imported from Import > Examples, deployed against the simulato
     await editor.dialogDone();
 
     await page.locator('#red-ui-header-button-deploy').click();
-    await page.waitForFunction(`$('#red-ui-header-button-deploy').hasClass('disabled')`, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      `!RED.nodes.dirty() && !$('.red-ui-deploy-button-spinner').is(':visible') && $('#red-ui-header-button-deploy').hasClass('disabled')`,
+      undefined,
+      { timeout: 20_000 },
+    );
     const deployed = (await (await fetch(`${stack.editor}flows`)).json()) as Array<{ id: string; server?: string }>;
     assert.equal(deployed.find((node) => node.id === 'blynk-demo-connection')?.server, sim.url);
 
@@ -351,13 +377,15 @@ describe('example imported from Import > Examples, deployed against the simulato
     const messages = page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
     await messages.nth(1).waitFor({ state: 'visible', timeout: 20_000 });
     const names = await messages.locator('.red-ui-debug-msg-name').allTextContents();
-    const bodies = await messages.locator('.red-ui-debug-msg-body').allTextContents();
+    const bodies = await messages.locator('.red-ui-debug-msg-payload').allTextContents();
     const text = bodies.join('\n');
     assert.ok(names.some((name) => name.includes('device')), names.join('|'));
     assert.match(text, /Greenhouse/, text);
     assert.ok(names.some((name) => name.includes('temperature')) && bodies.some((body) => body.trim() === '21.5'), text);
     // The node shows no error status, and the simulator served the device.
     assert.ok(sim.log.some((entry) => /device/i.test(entry.path) && entry.status === 200), 'no device request reached the simulator');
+    await editor.dismissNotifications();
+    await page.mouse.click(600, 700); // deselect, on empty canvas
     shots.push(await editor.screenshot('example-deployed.png'));
     editor.assertNoProblems('while importing and deploying the example');
   });
@@ -378,7 +406,7 @@ describe('editor languages (browser locale)', function () {
       const catalog = readCatalog(lang, type);
       const where = `locales/${lang}/${type}.json`;
       assert.ok(catalog, `${where} is missing`);
-      const editor = await Editor.open(browser, stack.editor, locale);
+      const editor = (current = await Editor.open(browser, stack.editor, locale));
       try {
         const page = editor.page;
         assert.equal(await page.evaluate('navigator.language'), locale);

@@ -10,7 +10,8 @@ import { ROOT } from './stack';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const VIEWPORT = { width: 1400, height: 900 };
-export const IMAGES = path.join(ROOT, 'docs', 'images');
+/** Where screenshots go: docs/images/, or E2E_SCREENSHOT_DIR (e.g. to keep the tree clean in CI). */
+export const IMAGES = process.env.E2E_SCREENSHOT_DIR ? path.resolve(process.env.E2E_SCREENSHOT_DIR) : path.join(ROOT, 'docs', 'images');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -138,6 +139,28 @@ export class Editor {
     await this.page.waitForTimeout(150);
   }
 
+  /** Clicks away the editor's notifications (Imported, Successfully deployed, …). */
+  async dismissNotifications(): Promise<void> {
+    // A click closes a notification that is not fixed; jQuery's trigger avoids waiting for
+    // the slide-in animation to settle.
+    await this.page.evaluate(`$('#red-ui-notifications .red-ui-notification:visible').trigger('click')`);
+    await this.page.waitForFunction(`$('#red-ui-notifications .red-ui-notification:visible').length === 0`, undefined, {
+      timeout: 10_000,
+    });
+  }
+
+  /** Cancels any open edit dialogs (config dialog first). */
+  async closeDialogs(): Promise<void> {
+    for (const id of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
+      const cancel = this.page.locator(id);
+      if (await cancel.isVisible()) {
+        await cancel.click();
+        await cancel.waitFor({ state: 'detached' });
+        await this.settleTray();
+      }
+    }
+  }
+
   async dialogDone(): Promise<void> {
     await this.page.locator('#node-dialog-ok').click();
     await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
@@ -164,10 +187,22 @@ export class Editor {
   /** Picks a type from the typedInput's menu and types a value, as a user would. */
   async setTyped(field: string, type: string, value: string): Promise<void> {
     const container = this.typedContainer(field);
-    await container.locator('button.red-ui-typedInput-type-select').click();
-    const option = this.page.locator(`.red-ui-typedInput-options:visible a[value="${type}"]`);
-    await option.click();
-    await option.waitFor({ state: 'hidden' });
+    const menu = this.page.locator('.red-ui-typedInput-options:visible');
+    // The menu opens with a 100 ms slide; a click that lands while typedInput is still
+    // "disarmed" from a previous menu is swallowed, so click again if no menu shows up.
+    for (let attempt = 1; ; attempt++) {
+      await container.locator('button.red-ui-typedInput-type-select').click();
+      try {
+        await menu.first().waitFor({ state: 'visible', timeout: 2_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw new Error(`the type menu of ${field} did not open: ${String(err)}`);
+      }
+    }
+    assert.equal(await menu.count(), 1, `one type menu open for ${field}`);
+    await menu.locator(`a[value="${type}"]`).click();
+    await menu.first().waitFor({ state: 'hidden' });
+    assert.equal((await this.readTyped(field)).type, type, `${field} switched to ${type}`);
     const input = container.locator('input.red-ui-typedInput-input');
     await input.fill(value);
     await input.press('Tab');
@@ -196,6 +231,27 @@ export class Editor {
     await this.page.waitForFunction(
       `RED.view.selection().nodes && RED.view.selection().nodes.length === 1 && RED.view.selection().nodes[0].id === ${JSON.stringify(id)}`,
     );
+  }
+
+  /** A screenshot of the open dialog, from its title down to the last row of its form. */
+  async trayScreenshot(name: string): Promise<string> {
+    await this.page.evaluate(`document.activeElement && document.activeElement.blur()`);
+    const tray = this.tray();
+    const box = await tray.boundingBox();
+    assert.ok(box, 'no dialog open');
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const bottom = await tray.evaluate((element: any) => {
+      const form = [...element.querySelectorAll('.red-ui-tray-content form')].find((f: any) => f.offsetParent);
+      let last = 0;
+      for (const child of form ? [...form.children] : []) {
+        const rect = (child as any).getBoundingClientRect();
+        if (rect.height > 0) last = Math.max(last, rect.bottom);
+      }
+      return last;
+    });
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    const height = bottom > box.y ? Math.min(box.height, bottom + 16 - box.y) : box.height;
+    return this.screenshot(name, { x: box.x, y: box.y, width: box.width, height });
   }
 
   async screenshot(name: string, target?: Locator | { x: number; y: number; width: number; height: number }): Promise<string> {

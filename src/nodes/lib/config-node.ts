@@ -1,10 +1,27 @@
 import { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
-import { BlynkClient, BlynkError, GrantType, OAuthCredentials, TokenState } from '../../blynk';
+import {
+  BlynkClient,
+  BlynkError,
+  DatastreamMap,
+  GrantType,
+  OAuthCredentials,
+  pacingEnabled,
+  rateLimitsOf,
+  TokenState,
+} from '../../blynk';
 import { CATALOG, localize, statusKey } from './i18n';
 
 export interface ConfigDef extends NodeDef {
   server?: string;
   grantType?: GrantType;
+  /** `auto` (also when absent): Blynk's documented limits on `blynk.cloud` hosts, none elsewhere. */
+  rateLimit?: 'auto' | 'on' | 'off';
+  /** Platform API requests per minute for the organisation (default 10,000). */
+  platformRate?: number | string;
+  /** Device API requests per second per device (default 50). */
+  deviceRate?: number | string;
+  /** Calls that may wait for their turn, per queue (default 1000). */
+  queueLimit?: number | string;
 }
 
 export interface ConfigCredentials {
@@ -32,6 +49,10 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
   statusFor(api: ApiKind): NodeStatus;
   register(user: ConfigUser, api: ApiKind): void;
   deregister(user: ConfigUser): void;
+  /** The pin → datastream id maps for Platform writes by pin (needs the OAuth client). */
+  datastreamMap(): DatastreamMap;
+  /** The shortest poll interval the per-device limit allows (ms): the configured rate, else Blynk's. */
+  devicePollFloorMs(): number;
 }
 
 const STATE_STATUS: Record<TokenState, NodeStatus> = {
@@ -73,8 +94,12 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || def.id }));
   };
 
+  const limits = rateLimitsOf({ platformPerMinute: def.platformRate, devicePerSecond: def.deviceRate, maxQueue: def.queueLimit });
+  const rateLimits = pacingEnabled(def.rateLimit, def.server) ? limits : undefined;
+  let pinMap: DatastreamMap | undefined;
+
   try {
-    client = new BlynkClient({ server: def.server, credentials, onStateChange, onRegionMoved });
+    client = new BlynkClient({ server: def.server, credentials, onStateChange, onRegionMoved, rateLimits });
   } catch (err) {
     setupError = err instanceof BlynkError ? err : new BlynkError('INVALID_SERVER', { server: String(def.server) });
   }
@@ -94,10 +119,18 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   node.deregister = (user: ConfigUser): void => {
     users.delete(user.id);
   };
+  node.datastreamMap = (): DatastreamMap => {
+    const platform = node.clientFor('platform');
+    pinMap ??= new DatastreamMap(platform);
+    return pinMap;
+  };
+  // Whether or not calls are paced, a poll never comes faster than the per-device limit allows.
+  node.devicePollFloorMs = (): number => 1000 / limits.devicePerSecond;
 
   node.on('close', (_removed: boolean, done: () => void) => {
     client?.close();
     client = undefined;
+    pinMap = undefined;
     setupError = new BlynkError('CLOSED');
     users.clear();
     done();

@@ -1,11 +1,41 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { ApiCall, ApiResult, BlynkError } from '../../blynk';
+import { ApiCall, ApiResult, BlynkClient, BlynkError } from '../../blynk';
 import { BlynkConfigNode, ConfigUser } from './config-node';
 import { failureStatus, localize, statusKey } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
 export interface FlowNodeDef extends NodeDef {
   connection?: string;
+}
+
+/** What `execute` gets besides the evaluated properties and the msg. */
+export interface ExecuteContext<Creds extends object = object> {
+  node: Node<Creds>;
+  def: FlowNodeDef;
+  config: BlynkConfigNode;
+  client: BlynkClient;
+  signal: AbortSignal;
+}
+
+/** What `start` gets: the node, its config, and ways to evaluate and show without a message. */
+export interface NodeContext<Creds extends object = object> {
+  RED: NodeAPI;
+  node: Node<Creds>;
+  def: FlowNodeDef;
+  config: BlynkConfigNode | null;
+  /** Aborted when the node closes. */
+  signal: AbortSignal;
+  /** The typed properties evaluated against `msg` (PropertyError if one cannot be). */
+  evaluate(msg: NodeMessageInFlow): Promise<Record<string, unknown>>;
+  /** Shows `status` unless messages are in flight (their `requesting` wins until they end). */
+  showStatus(status: NodeStatus): void;
+}
+
+/** Node-level work beside the message path, e.g. polling; ended when the node closes. */
+export interface NodeExtension {
+  /** The status shown when no message is in flight, instead of the config node's. */
+  idleStatus?(): NodeStatus;
+  close(): void;
 }
 
 /** Everything that differs between the flow nodes; the rest is `registerFlowNode`'s job. */
@@ -17,9 +47,18 @@ export interface FlowNodeSpec<Creds extends object = object> {
   properties: Record<string, TypedProperty>;
   credentials?: Record<keyof Creds & string, { type: 'text' | 'password' }>;
   /** Validates the evaluated properties and the msg, and describes the call (throws BlynkError). */
-  build(values: Record<string, unknown>, msg: NodeMessageInFlow, node: Node<Creds>): ApiCall;
+  build(values: Record<string, unknown>, msg: NodeMessageInFlow, node: Node<Creds>, def: FlowNodeDef): ApiCall;
+  /**
+   * For a message that needs more than the one call `build` describes (pin resolution, paging):
+   * returns its result, or undefined to take the `build` way. It must validate before its first request.
+   */
+  execute?(values: Record<string, unknown>, msg: NodeMessageInFlow, ctx: ExecuteContext<Creds>): Promise<ApiResult> | undefined;
   /** Puts the result on the msg; `msg.payload = data` when absent. */
-  output?(msg: NodeMessage, result: ApiResult): void;
+  output?(msg: NodeMessage, result: ApiResult, def: FlowNodeDef): void;
+  /** Adds to a failed msg before it goes to Catch nodes (e.g. the HTTP status). */
+  failed?(msg: NodeMessageInFlow, error: BlynkError): void;
+  /** Starts node-level work when the node starts (e.g. watch polling). */
+  start?(ctx: NodeContext<Creds>): NodeExtension | undefined;
   /**
    * Removes what must not travel further: called however the message ends, since a failed msg
    * goes on to Catch nodes too.
@@ -68,9 +107,13 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const user: ConfigUser = {
       id: node.id,
       status: (status: NodeStatus) => {
-        if (busy === 0) node.status(status);
+        if (busy === 0 && !extension?.idleStatus) node.status(status);
       },
     };
+    // Declared here, set once started (below): the message path only reads it.
+    // eslint-disable-next-line prefer-const
+    let extension: NodeExtension | undefined;
+    const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
 
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
@@ -88,7 +131,11 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
       const values = await evaluateAll(msg).catch((err: unknown) => {
         throw new PropertyError(err);
       });
-      const call = spec.build(values, msg, node);
+      if (spec.execute) {
+        const result = spec.execute(values, msg, { node, def, config, client, signal: abort.signal });
+        if (result) return result;
+      }
+      const call = spec.build(values, msg, node, def);
       return client.call(call, abort.signal);
     };
 
@@ -110,9 +157,9 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
         (result) => {
           if (!settle(done)) return;
           spec.scrub?.(msg);
-          if (spec.output) spec.output(msg, result);
+          if (spec.output) spec.output(msg, result, def);
           else msg.payload = result.data;
-          if (busy === 0) node.status(config ? config.statusFor(spec.api) : {});
+          if (busy === 0) node.status(idleStatus());
           send(msg);
           done();
         },
@@ -125,14 +172,31 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
             return;
           }
           const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: String(err) });
+          spec.failed?.(msg, error);
           node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
           done(localize(RED, error));
         },
       );
     });
 
+    extension = spec.start?.({
+      RED,
+      node,
+      def,
+      config,
+      signal: abort.signal,
+      evaluate: (msg) =>
+        evaluateAll(msg).catch((err: unknown) => {
+          throw new PropertyError(err);
+        }),
+      showStatus: (status) => {
+        if (busy === 0) node.status(status);
+      },
+    });
+
     node.on('close', (_removed: boolean, closed: () => void) => {
       abort.abort();
+      extension?.close();
       const error = localize(RED, new BlynkError('CLOSED'));
       for (const [done, msg] of pending) {
         spec.scrub?.(msg);

@@ -52,10 +52,19 @@ export function failureStatus(error: BlynkError): string {
     case 'EVENT_TOO_LONG':
     case 'INVALID_VALUE':
     case 'EMPTY_BATCH':
+    case 'DESCRIPTION_TOO_LONG':
+    case 'INVALID_PROPERTY':
+    case 'INVALID_METHOD':
+    case 'INVALID_PATH':
+    case 'INVALID_PARAMS':
+    case 'INVALID_BODY':
       return statusKey('invalid-input');
+    case 'QUEUE_FULL':
+      return statusKey('queue-full');
     case 'RATE_LIMITED':
       return statusKey('rate-limited');
     case 'NOT_FOUND':
+    case 'PIN_NOT_FOUND':
       return statusKey('not-found');
     case 'FORBIDDEN':
       return statusKey('denied');

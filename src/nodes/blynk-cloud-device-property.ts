@@ -1,0 +1,30 @@
+import { NodeAPI } from 'node-red';
+import { deviceProperty } from '../blynk';
+import { registerFlowNode } from './lib/flow-node';
+
+interface DeviceCredentials {
+  token?: string;
+}
+
+/**
+ * Sets a widget property of a pin (`label`, `color`, `isDisabled`, …) through the Device HTTPS
+ * API with the device's auth token (the node's credential, else `msg.deviceToken`). An array value
+ * sets a multi-value property (`labels`). The msg passes unchanged, without `msg.deviceToken`.
+ */
+export = function register(RED: NodeAPI): void {
+  registerFlowNode<DeviceCredentials>(RED, {
+    type: 'blynk-cloud-device-property',
+    api: 'device',
+    properties: {
+      pin: { value: 'topic', type: 'msg' },
+      property: { value: 'label', type: 'str' },
+      value: { value: 'payload', type: 'msg' },
+    },
+    credentials: { token: { type: 'password' } },
+    build: (values, msg, node) => deviceProperty(node.credentials?.token || msg.deviceToken, values.pin, values.property, values.value),
+    scrub: (msg) => {
+      delete msg.deviceToken;
+    },
+    output: () => undefined,
+  });
+};

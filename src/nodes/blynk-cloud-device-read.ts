@@ -1,0 +1,57 @@
+import { NodeAPI } from 'node-red';
+import { BlynkError, deviceRead, DeviceReadMode, pinsOf } from '../blynk';
+import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
+import { pollIntervalMs, startWatch } from './lib/watch';
+
+interface DeviceCredentials {
+  token?: string;
+}
+
+interface ReadDef extends FlowNodeDef {
+  read?: string;
+  watch?: boolean;
+  interval?: number | string;
+}
+
+const modeOf = (def: FlowNodeDef): DeviceReadMode => {
+  const read = (def as ReadDef).read;
+  return read === 'all' || read === 'connected' ? read : 'pins';
+};
+
+/** Blynk's answer as it came, except `isHardwareConnected`'s text `true`/`false`, which is a boolean. */
+const valueOf = (mode: DeviceReadMode, data: unknown): unknown =>
+  mode === 'connected' ? data === true || String(data).trim().toLowerCase() === 'true' : data;
+
+/**
+ * Device HTTPS API read with the device's auth token (the node's credential, else
+ * `msg.deviceToken`): one pin, several, all values, or whether the device is online. In watch mode
+ * it also polls (node credential only) and sends a new msg when the value changes.
+ */
+export = function register(RED: NodeAPI): void {
+  registerFlowNode<DeviceCredentials>(RED, {
+    type: 'blynk-cloud-device-read',
+    api: 'device',
+    properties: { pins: { value: 'topic', type: 'msg' } },
+    credentials: { token: { type: 'password' } },
+    build: (values, msg, node, def) => deviceRead(node.credentials?.token || msg.deviceToken, modeOf(def), values.pins),
+    output: (msg, result, def) => {
+      msg.payload = valueOf(modeOf(def), result.data);
+    },
+    scrub: (msg) => {
+      delete msg.deviceToken;
+    },
+    start: (ctx) => {
+      const def = ctx.def as ReadDef;
+      if (!def.watch) return undefined;
+      const mode = modeOf(def);
+      const floor = ctx.config ? ctx.config.devicePollFloorMs() : 0;
+      return startWatch(ctx, pollIntervalMs(def.interval, floor), async () => {
+        const values = await ctx.evaluate({ _msgid: '' });
+        const call = deviceRead(ctx.node.credentials?.token, mode, values.pins);
+        if (!ctx.config) throw new BlynkError('NO_CONFIG');
+        const result = await ctx.config.clientFor('device').call(call, ctx.signal);
+        return { topic: mode === 'pins' ? pinsOf(values.pins).join(',') : mode, value: valueOf(mode, result.data) };
+      });
+    },
+  });
+};
