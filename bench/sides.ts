@@ -63,8 +63,19 @@ export function bareAxios(server: string, token: string): Side & { agent: http.A
   };
 }
 
-/** Routes the sink of `nodeId` and the Catch node to `loop` for one run. */
-function route(rt: Runtime, nodeId: string, loop: Loop, runId: number, check: (msg: Msg) => string | undefined): () => void {
+/**
+ * Routes the sink of `nodeId` and, unless `catchToo` is false, the Catch node to `loop` for one
+ * run. The core http request node reports a failure twice, to Catch and on its output with
+ * msg.statusCode = the error code, so for it the output alone decides.
+ */
+function route(
+  rt: Runtime,
+  nodeId: string,
+  loop: Loop,
+  runId: number,
+  check: (msg: Msg) => string | undefined,
+  catchToo = true,
+): () => void {
   const own = (msg: Msg): boolean => {
     if (msg.benchRun === runId && typeof msg.benchSeq === 'number') return true;
     loop.strays++;
@@ -74,12 +85,18 @@ function route(rt: Runtime, nodeId: string, loop: Loop, runId: number, check: (m
     if (own(msg)) loop.complete(msg.benchSeq!, check(msg));
   });
   rt.onSink(ERROR_SINK, (msg) => {
+    if (!catchToo) return;
     if (own(msg)) loop.complete(msg.benchSeq!, msg.error ?? 'caught');
   });
   return () => {
     rt.onSink(sinkOf(nodeId), undefined);
     rt.onSink(ERROR_SINK, undefined);
   };
+}
+
+/** What the core node put on a failed msg: the HTTP status, or the error code and message. */
+function failure(m: Msg): string {
+  return typeof m.statusCode === 'number' ? `HTTP ${m.statusCode}` : `${String(m.statusCode)}: ${String(m.payload)}`;
 }
 
 /** 2: Node-RED's core `http request` node, the Bearer header set on msg.headers. */
@@ -96,8 +113,13 @@ export function coreHttpRequest(rt: Runtime, server: string, token: string): Sid
         loop.setInject((seq) =>
           node.receive({ benchRun: runId, benchSeq: seq, url: getUrl, headers: { Authorization: authorization } }),
         );
-        return route(rt, IDS.coreGet, loop, runId, (m) =>
-          m.statusCode === 200 && (m.payload as { id?: number })?.id === DEVICE_ID ? undefined : `HTTP ${m.statusCode}`,
+        return route(
+          rt,
+          IDS.coreGet,
+          loop,
+          runId,
+          (m) => (m.statusCode === 200 && (m.payload as { id?: number })?.id === DEVICE_ID ? undefined : failure(m)),
+          false,
         );
       }
       const node = rt.node(IDS.coreWrite);
@@ -110,7 +132,7 @@ export function coreHttpRequest(rt: Runtime, server: string, token: string): Sid
           payload: { deviceId: DEVICE_ID, dataStreamId: DATASTREAM_ID, value: valueFor(seq) },
         }),
       );
-      return route(rt, IDS.coreWrite, loop, runId, (m) => (m.statusCode === 204 ? undefined : `HTTP ${m.statusCode}`));
+      return route(rt, IDS.coreWrite, loop, runId, (m) => (m.statusCode === 204 ? undefined : failure(m)), false);
     },
   };
 }

@@ -3,9 +3,23 @@
 // under test for the main thread's event loop, and its sockets and timers stay out of the
 // main thread's process.getActiveResourcesInfo().
 import fs from 'node:fs';
+import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import { startSimulator } from '../dist/simulator';
 import type { FaultRule, Simulator, SimulatorOptions } from '../dist/simulator';
+
+// The simulator's server closes idle keep-alive connections after Node's default 5 s. A side
+// that sat out a few runs then races that close: on a loaded machine the client's own 4-s idle
+// timer can fire late, and a request sent on a socket the server is closing fails with
+// ECONNRESET. Like a real front end (nginx: 75 s), keep idle connections for 60 s instead.
+const KEEP_ALIVE_MS = 60_000;
+const createServer = http.createServer;
+(http as { createServer: unknown }).createServer = function (...args: unknown[]) {
+  const server = (createServer as (...a: unknown[]) => http.Server)(...args);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  return server;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startSimulator } = require('../dist/simulator') as typeof import('../dist/simulator');
 
 export interface SimRequestMessage {
   id: number;

@@ -41,6 +41,10 @@ const SAME_AS_ENGLISH = {
     'blynk-cloud-config.region.ny3', // New York (ny3.blynk.cloud)
     'blynk-cloud-config.region.blr1', // Bangalore (blr1.blynk.cloud)
     'blynk-cloud-device-update.label.pin', // Pin
+    'blynk-cloud-device-property.label.pin', // Pin
+    'blynk-cloud-device-read.label.pins', // Pins
+    'blynk-cloud-device-read.read.pins', // Pins
+    'blynk-cloud-api.label.body', // Body: the HTTP term, as German API docs use it
   ],
 };
 

@@ -6,6 +6,14 @@ const path = require('node:path');
 
 const examplesDir = path.resolve(__dirname, '..', 'examples');
 
+/** Nodes that call the Device HTTPS API with a device auth token credential. */
+const DEVICE_TOKEN_TYPES = new Set([
+  'blynk-cloud-device-update',
+  'blynk-cloud-device-read',
+  'blynk-cloud-device-event',
+  'blynk-cloud-device-property',
+]);
+
 function exampleFiles() {
   return fs
     .readdirSync(examplesDir)
@@ -35,9 +43,9 @@ function withDemoSettings(node, tabId, server, demo) {
     node.credentials = { clientId: demo.clientId, clientSecret: demo.clientSecret, userEmail: demo.userEmail, password: demo.password };
     return node;
   }
-  if (node.type === 'blynk-cloud-device-update') node.credentials = { token: demo.devices[0].token };
+  if (DEVICE_TOKEN_TYPES.has(node.type)) node.credentials = { token: demo.devices[0].token };
   node.z = tabId;
   return node;
 }
 
-module.exports = { exampleFlows, exampleFiles };
+module.exports = { exampleFlows, exampleFiles, DEVICE_TOKEN_TYPES };

@@ -8,13 +8,8 @@ const { isDeepStrictEqual } = require('node:util');
 const { childEnv, npm, start, freePort, sleep, tail, indent, seconds } = require('./proc');
 
 const MODULE = 'node-red-contrib-blynk-cloud';
-const TYPES = [
-  'blynk-cloud-config',
-  'blynk-cloud-get-device',
-  'blynk-cloud-write-datastream',
-  'blynk-cloud-log-event',
-  'blynk-cloud-device-update',
-];
+// Every node type the package declares, config node first (package.json is the one list).
+const TYPES = Object.keys(require('../../package.json')['node-red'].nodes);
 const EXAMPLE = '05 - Thermostat - read device, write datastreams, log an event.json';
 const LOG_ERROR = 20; // RED.log levels, as carried by debug messages of node.error / node.warn
 const LOG_WARN = 30;
@@ -331,7 +326,7 @@ async function testTarget(target, ctx) {
           continue;
         }
         // The admin API never returns `loaded` (runtime/lib/api/nodes.js deletes it); a set that did
-        // not load has `err`. The deploy below runs all five types, which shows they were loaded.
+        // not load has `err`. The deploy below runs the example, which shows its types were loaded.
         const info = await getJson(base, `/nodes/${set.id}`);
         if (set.err || info.err) problems.push(`${type}: load error ${errText(set.err || info.err)}`);
         else if (!set.enabled || !info.enabled) problems.push(`${type}: enabled=${set.enabled}/${info.enabled}`);

@@ -134,7 +134,7 @@ export class DatastreamMap {
       map = await this.pinsOf(template.value, true);
       missing = pins.find((pin) => !map.value.has(pin));
     }
-    if (missing !== undefined) throw new BlynkError('PIN_NOT_FOUND', { value: missing.toUpperCase(), detail: `template ${template.value}` });
+    if (missing !== undefined) throw new BlynkError('PIN_NOT_FOUND', { value: missing.toUpperCase(), detail: String(template.value) });
     return { ids: map.value, fresh: template.fetched && map.fetched };
   }
 
@@ -159,7 +159,7 @@ export class DatastreamMap {
       const data = res.data as { templateId?: unknown } | null;
       const templateId = typeof data === 'object' && data !== null ? Number(data.templateId) : NaN;
       if (!Number.isSafeInteger(templateId)) {
-        throw new BlynkError('HTTP_ERROR', { status: res.status, detail: `device ${deviceId} has no templateId` });
+        throw new BlynkError('HTTP_ERROR', { status: res.status, detail: `baseInfo?deviceId=${deviceId}: templateId` });
       }
       remember(this.devices, deviceId, { value: templateId, at: this.now() }, this.maxDevices);
       return templateId;

@@ -8,8 +8,9 @@ import { isPlainObject } from './validate';
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
+/** As validate.ts shows values: no words of any one language in a localised message. */
 function show(value: unknown): string {
-  return sanitizeDetail(value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : value);
+  return sanitizeDetail(value === undefined ? 'undefined' : typeof value === 'string' ? JSON.stringify(value) : value);
 }
 
 export function methodOf(value: unknown): HttpMethod {
@@ -72,7 +73,7 @@ export function bodyOf(value: unknown): unknown {
   try {
     JSON.stringify(body);
   } catch {
-    throw new BlynkError('INVALID_BODY', { value: 'an object that cannot be written as JSON' });
+    throw new BlynkError('INVALID_BODY', { value: show(body) }); // a cycle: shown as [object Object]
   }
   return body;
 }

@@ -60,6 +60,8 @@ export class TokenManager {
   private blockedUntil = 0;
   private retryRenewalAt = 0;
   private current: TokenState = 'idle';
+  /** `state:code` of the failure last reported with its error (see setState). */
+  private lastFailure?: string;
   private readonly abort = new AbortController();
   private readonly transport: Transport;
   private readonly credentials: OAuthCredentials;
@@ -264,10 +266,13 @@ export class TokenManager {
 
   private tokenError(res: TransportResponse, primary: boolean): BlynkError {
     const { error, description } = oauthErrorOf(res.data);
+    // An RFC 6749 error explains itself; any other body (a proxy's page, `{message}`, nothing) is
+    // shown after its HTTP status, which the user's message would otherwise not carry (B5).
+    const body = sanitizeDetail(description ?? error ?? res.data);
     const details = {
       status: res.status,
       ...(error ? { oauthError: error } : {}),
-      detail: sanitizeDetail(description ?? error ?? res.data) || `HTTP ${res.status}`,
+      detail: error ? body || `HTTP ${res.status}` : body ? `HTTP ${res.status}: ${body}` : `HTTP ${res.status}`,
     };
     // Same test as waitBeforeRetry: a 503 on a refresh is a plain failure (the RT counts as spent).
     if (res.status === 429 || (primary && res.status === 503)) {
@@ -290,7 +295,14 @@ export class TokenManager {
   private setState(state: TokenState, error?: BlynkError): void {
     if (state === this.current && !error) return;
     this.current = state;
-    this.onStateChange?.(state, error);
+    // The same failure again (each message retries it, between 'connecting's) is not news: the
+    // error goes out once per state and code until a token is had again, so a failing stream of
+    // messages makes one warning, not one each (F8). The state itself is always passed on.
+    if (state === 'ok') this.lastFailure = undefined;
+    const failure = error ? `${state}:${error.code}` : undefined;
+    const news = failure !== undefined && failure !== this.lastFailure;
+    if (news) this.lastFailure = failure;
+    this.onStateChange?.(state, news ? error : undefined);
   }
 }
 

@@ -5,8 +5,9 @@ export type DatastreamValue = string | number | [number, number];
 
 const MAX_INT32 = 2_147_483_647;
 
+/** A value as it goes into a localised message: no words of any one language (`undefined`, not "nothing"). */
 function show(value: unknown): string {
-  return sanitizeDetail(value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : value);
+  return sanitizeDetail(value === undefined ? 'undefined' : typeof value === 'string' ? JSON.stringify(value) : value);
 }
 
 function toInteger(value: unknown): number | undefined {

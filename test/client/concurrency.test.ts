@@ -100,7 +100,7 @@ describe('client: concurrency', () => {
     assert.ok(errors.every((e) => e === first));
     assert.equal(first.code, 'TOKEN_REJECTED');
     assert.equal(first.status, 500);
-    assert.equal(first.details.detail, `upstream failure ${'x'.repeat(183)}…`);
+    assert.equal(first.details.detail, `HTTP 500: upstream failure ${'x'.repeat(183)}…`);
     assert.equal(sim.tokens.requests, 3);
     assert.deepEqual(apiRequests(sim.log), []);
     assert.equal(client.tokens?.state, 'error');

@@ -115,13 +115,13 @@ describe('client: bad answers and the errors it surfaces', () => {
   describe('B5 error bodies that are not RFC 6749 shaped', () => {
     const long = 'y'.repeat(10_240);
     for (const [label, status, body, detail] of [
-      ['{message}', 500, { message: 'Quota exceeded' }, '{"message":"Quota exceeded"}'],
+      ['{message}', 500, { message: 'Quota exceeded' }, 'HTTP 500: {"message":"Quota exceeded"}'],
       ['empty', 500, '', 'HTTP 500'],
-      ['text', 502, 'Bad gateway', 'Bad gateway'],
-      ['10 KB of text', 500, long, `${'y'.repeat(200)}…`],
-      ['control characters', 500, 'line1\r\nline2\u0007\u001b[31mred', 'line1 line2 [31mred'],
+      ['text', 502, 'Bad gateway', 'HTTP 502: Bad gateway'],
+      ['10 KB of text', 500, long, `HTTP 500: ${'y'.repeat(200)}…`],
+      ['control characters', 500, 'line1\r\nline2\u0007\u001b[31mred', 'HTTP 500: line1 line2 [31mred'],
       ['RFC error with a control-laden description', 500, { error: 'server_error', error_description: 'a\nb\tc' }, 'a b c'],
-      ['{"error":{"message"}} (Blynk API shape)', 500, { error: { message: 'Internal' } }, '{"error":{"message":"Internal"}}'],
+      ['{"error":{"message"}} (Blynk API shape)', 500, { error: { message: 'Internal' } }, 'HTTP 500: {"error":{"message":"Internal"}}'],
     ] as const) {
       it(`B5 ${label}: generic TOKEN_REJECTED with the status, sanitised, ≤200 chars`, async () => {
         const { sim } = env;
@@ -140,7 +140,7 @@ describe('client: bad answers and the errors it surfaces', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 400, body: { message: 'nope' } } });
       const client = env.client({ now: clock.now });
       const err = await failure(() => client.call(organizationProfile()));
-      assert.deepEqual([err.code, err.status, err.oauthError, err.retryAfter, err.details.detail], ['TOKEN_REJECTED', 400, undefined, 300, '{"message":"nope"}']);
+      assert.deepEqual([err.code, err.status, err.oauthError, err.retryAfter, err.details.detail], ['TOKEN_REJECTED', 400, undefined, 300, 'HTTP 400: {"message":"nope"}']);
       assert.equal((await failure(() => client.call(organizationProfile()))).code, 'AUTH_COOLDOWN');
       assert.equal(sim.tokens.requests, 1);
     });

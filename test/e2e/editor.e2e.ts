@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../dist/simulator';
-import { catalogText, Editor, helpIntro, iconOf, launchBrowser, readCatalog } from './editor';
-import { ROOT, Stack, startStack } from './stack';
+import { catalogText, categoryOf, Editor, helpIntro, iconOf, launchBrowser, readCatalog } from './editor';
+import { declaredTypes, ROOT, Stack, startStack } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
 
@@ -71,6 +71,9 @@ const NODES: NodeCase[] = [
   },
 ];
 
+/** Flow nodes (not config nodes) in package.json order: what the Blynk palette category shows. */
+const PALETTE = declaredTypes().filter((type) => categoryOf(type) === 'Blynk');
+
 const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
 
 let stack: Stack;
@@ -81,7 +84,13 @@ let current: Editor | undefined;
 
 before(async function () {
   this.timeout(90_000);
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  // Start both, and keep whichever started even if the other fails, so after() can stop it
+  // (a Chromium left running would keep mocha from exiting).
+  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()]);
+  if (started.status === 'fulfilled') stack = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  if (started.status === 'rejected') throw started.reason;
+  if (launched.status === 'rejected') throw launched.reason;
 });
 
 afterEach(async function () {
@@ -115,16 +124,18 @@ describe('editor in Chromium (en-US)', function () {
     await editor.closeDialogs();
   });
 
-  it('shows the four flow nodes under Blynk with their labels and icons, and loads all five icons', async function () {
+  it('shows every flow node of package.json under Blynk with its label and icon, and loads every icon', async function () {
     const page = editor.page;
     const category = page.locator('#red-ui-palette-container-Blynk');
     assert.equal((await category.locator('.red-ui-palette-header span').textContent())?.trim(), 'Blynk');
     const types = await category.locator('.red-ui-palette-node').evaluateAll((nodes) =>
       nodes.map((node) => (node as unknown as { getAttribute(name: string): string }).getAttribute('data-palette-type')),
     );
-    assert.deepEqual(types, NODES.map((n) => n.type));
+    // The palette lists a module's node sets in the order package.json declares them.
+    assert.deepEqual(types, PALETTE);
+    for (const { type } of NODES) assert.ok(PALETTE.includes(type), `${type} is not a Blynk palette node`);
 
-    for (const { type } of NODES) {
+    for (const type of PALETTE) {
       const node = editor.paletteNode(type);
       const label = en(type, 'paletteLabel');
       assert.equal(await node.getAttribute('data-palette-label'), label);
@@ -135,7 +146,7 @@ describe('editor in Chromium (en-US)', function () {
         `icons/node-red-contrib-blynk-cloud/${iconOf(type)}`);
     }
     // The config node has no palette entry; its icon is still served and drawn.
-    const icons = [...NODES.map((n) => n.type), CONFIG].map(iconOf);
+    const icons = declaredTypes().map(iconOf);
     const loaded = await page.evaluate(
       (urls) =>
         Promise.all(
@@ -152,7 +163,7 @@ describe('editor in Chromium (en-US)', function () {
       icons.map((icon) => `icons/node-red-contrib-blynk-cloud/${icon}`),
     );
     icons.forEach((icon, i) => assert.ok(loaded[i] > 0, `${icon} did not load as an image`));
-    for (const { type } of NODES) {
+    for (const type of PALETTE) {
       const status = editor.statuses.get(`/icons/node-red-contrib-blynk-cloud/${iconOf(type)}`);
       assert.equal(status, 200, `palette icon of ${type} answered ${status}`);
     }
@@ -319,6 +330,28 @@ describe('editor in Chromium (en-US)', function () {
       assert.equal(help.title, en(spec.type, 'paletteLabel'));
       assert.equal(help.intro, helpIntro('en-US', spec.type));
       editor.assertNoProblems(`in the ${spec.type} dialog`);
+    });
+  }
+
+  // Nodes beyond the four above (added later) get the basic checks: their dialog opens and
+  // closes without a console error, every label is translated, the help shows their intro.
+  for (const [index, type] of PALETTE.filter((t) => !NODES.some((n) => n.type === t)).entries()) {
+    it(`${type}: dialog opens without errors, labels translated, help`, async function () {
+      const page = editor.page;
+      const id = await editor.addNode(type, 620 + 250 * (index % 2), 140 + 100 * Math.floor(index / 2));
+      await editor.openNode(id);
+      const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
+      assert.ok(labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)), `untranslated labels: ${labels.join('|')}`);
+      const select = page.locator('#node-input-connection');
+      if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_') {
+        await select.selectOption({ label: 'Blynk simulator' });
+      }
+      await editor.dialogDone();
+      await editor.selectNode(id);
+      const help = await editor.helpShown();
+      assert.equal(help.title, en(type, 'paletteLabel'));
+      assert.equal(help.intro, helpIntro('en-US', type));
+      editor.assertNoProblems(`in the ${type} dialog`);
     });
   }
 });

@@ -233,25 +233,49 @@ export class Editor {
     );
   }
 
-  /** A screenshot of the open dialog, from its title down to the last row of its form. */
+  /**
+   * A screenshot of the open dialog, from its title down to the last row of its form. A form
+   * taller than the window is shown whole: the window grows for the picture, then shrinks back.
+   */
   async trayScreenshot(name: string): Promise<string> {
     await this.page.evaluate(`document.activeElement && document.activeElement.blur()`);
-    const tray = this.tray();
-    const box = await tray.boundingBox();
-    assert.ok(box, 'no dialog open');
     /* eslint-disable @typescript-eslint/no-explicit-any */
-    const bottom = await tray.evaluate((element: any) => {
-      const form = [...element.querySelectorAll('.red-ui-tray-content form')].find((f: any) => f.offsetParent);
-      let last = 0;
-      for (const child of form ? [...form.children] : []) {
-        const rect = (child as any).getBoundingClientRect();
-        if (rect.height > 0) last = Math.max(last, rect.bottom);
-      }
-      return last;
-    });
+    const measure = () =>
+      this.tray().evaluate((element: any) => {
+        for (const node of element.querySelectorAll('*')) if (node.scrollTop) node.scrollTop = 0;
+        const form = [...element.querySelectorAll('.red-ui-tray-content form')].find((f: any) => f.offsetParent) as any;
+        let last = 0;
+        let first = Infinity;
+        for (const child of form ? [...form.children] : []) {
+          const rect = (child as any).getBoundingClientRect();
+          if (rect.height > 0) {
+            last = Math.max(last, rect.bottom);
+            first = Math.min(first, rect.top);
+          }
+        }
+        const content = form ? form.closest('.red-ui-tray-content') : null;
+        const visibleBottom = content ? content.getBoundingClientRect().bottom : last;
+        return { last, overflow: Math.max(0, last - visibleBottom), first };
+      });
     /* eslint-enable @typescript-eslint/no-explicit-any */
-    const height = bottom > box.y ? Math.min(box.height, bottom + 16 - box.y) : box.height;
-    return this.screenshot(name, { x: box.x, y: box.y, width: box.width, height });
+    let fit = await measure();
+    const grown = fit.overflow > 0;
+    try {
+      if (grown) {
+        await this.page.setViewportSize({ width: VIEWPORT.width, height: VIEWPORT.height + Math.ceil(fit.overflow) + 40 });
+        await this.page.waitForTimeout(400);
+        fit = await measure();
+      }
+      const box = await this.tray().boundingBox();
+      assert.ok(box, 'no dialog open');
+      const height = fit.last > box.y ? Math.min(box.height, fit.last + 16 - box.y) : box.height;
+      return await this.screenshot(name, { x: box.x, y: box.y, width: box.width, height });
+    } finally {
+      if (grown) {
+        await this.page.setViewportSize(VIEWPORT);
+        await this.page.waitForTimeout(400);
+      }
+    }
   }
 
   async screenshot(name: string, target?: Locator | { x: number; y: number; width: number; height: number }): Promise<string> {
@@ -298,6 +322,14 @@ export function helpIntro(lang: string, type: string): string | undefined {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The palette category of a node type (`category: '…'` in nodes/<type>.html). */
+export function categoryOf(type: string): string {
+  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
+  const match = /\bcategory:\s*['"]([^'"]+)['"]/.exec(html);
+  assert.ok(match, `nodes/${type}.html names no category`);
+  return match[1];
 }
 
 /** The icon file each node's editor definition names (`icon: "….svg"` in nodes/<type>.html). */

@@ -22,6 +22,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The node sets package.json declares (`node-red.nodes`), in order. */
+export function declaredTypes(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+  return Object.keys(pkg['node-red'].nodes);
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -65,11 +71,14 @@ async function waitForTypes(editor: string, child: ChildProcess, output: () => s
     try {
       const res = await fetch(`${editor}nodes`, { headers: { Accept: 'application/json' } });
       if (res.ok) {
-        const sets = (await res.json()) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+        const sets = (await res.json()) as Array<{ module: string; name: string; enabled: boolean; err?: unknown }>;
         const ours = sets.filter((set) => set.module === PACKAGE);
         const broken = ours.find((set) => set.err);
-        if (broken) throw new Error(`Node-RED could not load ${PACKAGE}: ${broken.err}`);
-        if (ours.length === 5) return;
+        if (broken) {
+          const err = typeof broken.err === 'string' ? broken.err : JSON.stringify(broken.err);
+          throw new Error(`Node-RED could not load ${PACKAGE}/${broken.name}: ${err}\n${output()}`);
+        }
+        if (declaredTypes().every((type) => ours.some((set) => set.name === type))) return;
       }
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('Node-RED could not')) throw err;
@@ -77,7 +86,7 @@ async function waitForTypes(editor: string, child: ChildProcess, output: () => s
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`Node-RED did not list the ${PACKAGE} nodes at ${editor}nodes within 60 s:\n${output()}`);
+  throw new Error(`Node-RED did not list all ${PACKAGE} nodes (${declaredTypes().join(', ')}) at ${editor}nodes within 60 s:\n${output()}`);
 }
 
 export async function startStack(): Promise<Stack> {

@@ -36,8 +36,31 @@ const CASES: Array<{ type: string; node?: Record<string, unknown>; msg: () => No
     msg: () => ({ topic: 'V1', payload: 30, deviceToken: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ' }),
     path: '/external/api/update',
   },
+  {
+    type: 'blynk-cloud-api',
+    node: { method: 'GET', methodType: 'str', path: '/api/v1/organization/device', pathType: 'str', params: '{"deviceId":101}', paramsType: 'json' },
+    msg: () => ({}),
+    path: '/api/v1/organization/device',
+  },
+  {
+    type: 'blynk-cloud-device-read',
+    msg: () => ({ topic: 'V1', deviceToken: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ' }),
+    path: '/external/api/get',
+  },
+  {
+    type: 'blynk-cloud-device-event',
+    node: { eventCode: 'door_open', eventCodeType: 'str' },
+    msg: () => ({ payload: 'open', deviceToken: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ' }),
+    path: '/external/api/logEvent',
+  },
+  {
+    type: 'blynk-cloud-device-property',
+    msg: () => ({ topic: 'V1', payload: 'Kitchen', deviceToken: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ' }),
+    path: '/external/api/update/property',
+  },
 ];
-const PLATFORM = CASES.filter((c) => c.type !== 'blynk-cloud-device-update');
+const isDevice = (type: string): boolean => type.startsWith('blynk-cloud-device-');
+const PLATFORM = CASES.filter((c) => !isDevice(c.type));
 
 describe('flow nodes: common behaviour', function () {
   const h = useHarness();
@@ -65,7 +88,7 @@ describe('flow nodes: common behaviour', function () {
       assert.equal(out.caught, undefined, JSON.stringify(out.caught?.error));
       assert.ok(out.sent);
       assert.deepEqual(statusesOf('n1')[0], REQUESTING);
-      assert.deepEqual(lastStatus('n1'), c.type === 'blynk-cloud-device-update' ? {} : CONNECTED);
+      assert.deepEqual(lastStatus('n1'), isDevice(c.type) ? {} : CONNECTED);
     });
   }
 

@@ -29,7 +29,16 @@ const CONTRACT: Record<
   'blynk-cloud-config': {
     category: 'config',
     credentials: { clientId: TEXT, clientSecret: PASSWORD, userEmail: TEXT, password: PASSWORD },
-    defaults: { name: '', server: 'https://blynk.cloud', grantType: 'client_credentials' },
+    // rateLimit, platformRate, deviceRate, queueLimit: issue 8; flows saved before get "auto".
+    defaults: {
+      name: '',
+      server: 'https://blynk.cloud',
+      grantType: 'client_credentials',
+      rateLimit: 'auto',
+      platformRate: 10000,
+      deviceRate: 50,
+      queueLimit: 1000,
+    },
     typed: [],
   },
   'blynk-cloud-get-device': {
@@ -61,8 +70,69 @@ const CONTRACT: Record<
     defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg' },
     typed: ['pin'],
   },
+  'blynk-cloud-api': {
+    category: 'Blynk',
+    defaults: {
+      name: '',
+      connection: '',
+      method: 'method',
+      methodType: 'msg',
+      path: 'path',
+      pathType: 'msg',
+      params: 'params',
+      paramsType: 'msg',
+      body: 'payload',
+      bodyType: 'msg',
+      allPages: false,
+    },
+    typed: ['method', 'path', 'params', 'body'],
+  },
+  'blynk-cloud-device-read': {
+    category: 'Blynk',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', connection: '', read: 'pins', pins: 'topic', pinsType: 'msg', watch: false, interval: 10 },
+    typed: ['pins'],
+  },
+  'blynk-cloud-device-event': {
+    category: 'Blynk',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', connection: '', eventCode: '', eventCodeType: 'str', description: 'payload', descriptionType: 'msg' },
+    typed: ['eventCode', 'description'],
+  },
+  'blynk-cloud-device-property': {
+    category: 'Blynk',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg', property: 'label', propertyType: 'str', value: 'payload', valueType: 'msg' },
+    typed: ['pin', 'property', 'value'],
+  },
 };
 const TYPES = Object.keys(CONTRACT);
+
+describe('registration: package.json', function () {
+  it('declares exactly the types of the contract, each with a built .js and .html', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodes = (require('../../package.json') as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
+    assert.deepEqual(Object.keys(nodes).sort(), [...TYPES].sort());
+    for (const [type, file] of Object.entries(nodes)) {
+      assert.equal(file, `dist/nodes/${type}.js`);
+      assert.ok(fs.existsSync(path.join(DIST, `${type}.js`)) && fs.existsSync(path.join(DIST, `${type}.html`)), type);
+    }
+  });
+
+  it('gives every type its own icon file, white on transparent, 40×60', () => {
+    const icons = new Set<string>();
+    for (const type of TYPES) {
+      const html = fs.readFileSync(path.join(DIST, `${type}.html`), 'utf8');
+      const icon = /icon:\s*"([^"]+)"/.exec(html)?.[1];
+      assert.ok(icon, `${type}: no icon`);
+      assert.ok(!icons.has(icon), `${type}: icon ${icon} is shared`);
+      icons.add(icon);
+      const svg = fs.readFileSync(path.join(DIST, 'icons', icon), 'utf8');
+      assert.match(svg, /width="40" height="60"/, icon);
+      assert.doesNotMatch(svg, /fill="#(?!fff)[0-9a-f]{3,6}"|<rect[^>]*width="40" height="60"/i, `${icon}: not white on transparent`);
+    }
+  });
+});
 
 /** Anything, called or read, gives back itself: enough for editor code that runs no jQuery at load. */
 function inert(): unknown {

@@ -1,16 +1,14 @@
 import helper from 'node-red-node-test-helper';
-import { Node, NodeMessage } from 'node-red';
+import { Node, NodeInitializer, NodeMessage } from 'node-red';
 import { startSimulator, Simulator } from '../../dist/simulator';
+
+/** Every node type of package.json's `node-red.nodes`, config node first. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const NODE_TYPES: string[] = Object.keys((require('../../package.json') as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
 
 /** The package's node modules, as Node-RED loads them from the built tree. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ALL_NODES = [
-  require('../../dist/nodes/blynk-cloud-config'),
-  require('../../dist/nodes/blynk-cloud-get-device'),
-  require('../../dist/nodes/blynk-cloud-write-datastream'),
-  require('../../dist/nodes/blynk-cloud-log-event'),
-  require('../../dist/nodes/blynk-cloud-device-update'),
-];
+export const ALL_NODES = NODE_TYPES.map((type) => require(`../../dist/nodes/${type}`) as NodeInitializer);
 
 helper.init(require.resolve('node-red'));
 

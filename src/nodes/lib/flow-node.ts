@@ -98,21 +98,23 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const props = names.map((name) => typedProperty(def, name, spec.properties[name]));
     const config = (def.connection ? RED.nodes.getNode(def.connection) : null) as BlynkConfigNode | null;
     const abort = new AbortController();
+    let executeContext: ExecuteContext<Creds> | undefined;
     /** Messages not yet ended, by their `done`. */
     const pending = new Map<Done, NodeMessageInFlow>();
     let busy = 0;
 
+    /** Node-level work from `spec.start`, set once the handlers are in place (below). */
+    let extension: NodeExtension | undefined;
+
     // The config node shows its token state on its users; while a request is in flight, the
-    // node keeps saying so, and shows the state once idle (`statusFor`).
+    // node keeps saying so, and shows the state once idle (`statusFor`). A node with an idle
+    // status of its own (watching) keeps that one.
     const user: ConfigUser = {
       id: node.id,
       status: (status: NodeStatus) => {
         if (busy === 0 && !extension?.idleStatus) node.status(status);
       },
     };
-    // Declared here, set once started (below): the message path only reads it.
-    // eslint-disable-next-line prefer-const
-    let extension: NodeExtension | undefined;
     const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
 
@@ -132,7 +134,9 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
         throw new PropertyError(err);
       });
       if (spec.execute) {
-        const result = spec.execute(values, msg, { node, def, config, client, signal: abort.signal });
+        // One context per node: the config's client stays the same for the node's lifetime.
+        if (executeContext?.client !== client) executeContext = { node, def, config, client, signal: abort.signal };
+        const result = spec.execute(values, msg, executeContext);
         if (result) return result;
       }
       const call = spec.build(values, msg, node, def);

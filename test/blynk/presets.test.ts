@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiCall, ApiResult, BlynkError, callAllPages, platformCall, PRESETS, presetFor } from '../../dist/blynk';
+
+const HTML = path.resolve(__dirname, '../../dist/nodes/blynk-cloud-api.html');
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as BlynkError).code;
+  }
+  return 'none';
+}
+
+describe('platform api: presets and the generic call', function () {
+  it("the editor's preset list equals the runtime table (src/blynk/presets.ts)", () => {
+    const html = fs.readFileSync(HTML, 'utf8');
+    const block = /\/\* presets:start \*\/\s*var PRESETS = (\[[\s\S]*?\]);\s*\/\* presets:end \*\//.exec(html);
+    assert.ok(block, 'no presets:start … presets:end block in blynk-cloud-api.html');
+    assert.deepEqual(JSON.parse(block[1]), JSON.parse(JSON.stringify(PRESETS)));
+  });
+
+  it('every preset is a valid call whose route is the one from blynk-api.md, with unique ids and routes', () => {
+    const ids = new Set(PRESETS.map((p) => p.id));
+    assert.equal(ids.size, PRESETS.length);
+    assert.equal(new Set(PRESETS.map((p) => `${p.method} ${p.path}`)).size, PRESETS.length);
+    for (const p of PRESETS) {
+      const call = platformCall(p.method, p.path, p.params, p.body);
+      assert.equal(call.method, p.method);
+      assert.equal(call.path, p.path);
+      assert.equal(call.idempotent, p.idempotent, p.id);
+      if (p.method === 'POST') assert.deepEqual(call.body, p.body, p.id);
+      else assert.equal(call.body, undefined, p.id);
+      assert.ok(p.path.startsWith('/api/v1/organization') || p.path.startsWith('/api/v2/organization'), p.path);
+    }
+    // The calls issue 8 lists, by id.
+    for (const id of [
+      'devices',
+      'devices-search',
+      'device',
+      'device-base-info',
+      'device-online',
+      'datastream-values',
+      'datastream-history',
+      'datastreams-update',
+      'datastream-import',
+      'datastream-property',
+      'metafields',
+      'metafield-update',
+      'timeline',
+      'organization',
+      'template-datastreams',
+    ]) {
+      assert.ok(ids.has(id), `no preset ${id}`);
+    }
+    assert.equal(presetFor('GET', '/api/v1/organization/devices')?.paged, true);
+    assert.equal(presetFor('POST', '/api/v1/organization/devices'), undefined);
+  });
+
+  it('builds method, path, query and body, with the path query and params kept in order', () => {
+    assert.deepEqual(platformCall(undefined, 'api/v1/organization/device?deviceId=101', { x: [1, 2], skip: null, flag: true }, { ignored: 1 }), {
+      api: 'platform',
+      method: 'GET',
+      path: '/api/v1/organization/device',
+      query: [
+        ['deviceId', '101'],
+        ['x', '1'],
+        ['x', '2'],
+        ['flag', 'true'],
+      ],
+      idempotent: true,
+    });
+    assert.deepEqual(platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1}'), {
+      api: 'platform',
+      method: 'POST',
+      path: '/api/v1/organization/device/datastream',
+      query: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+      body: { deviceId: 1 },
+      idempotent: true,
+    });
+    // Not a documented call: HTTP's idempotency decides whether a lost answer may be retried.
+    assert.equal(platformCall('POST', '/api/v1/organization/device/something', {}, {}).idempotent, false);
+    assert.equal(platformCall('PUT', '/api/v1/organization/device/something', {}, {}).idempotent, true);
+    assert.equal(platformCall('DELETE', '/api/v1/organization/device', { deviceId: 1 }, { x: 1 }).body, undefined);
+    assert.equal(platformCall('POST', '/api/v1/organization/device/trigger-event', {}, {}).idempotent, false);
+  });
+
+  it('refuses what must not be sent, before anything is sent', () => {
+    for (const method of ['FETCH', 'get me', 5, {}, 'OPTIONS']) assert.equal(code(() => platformCall(method, '/api/v1/x', {}, {})), 'INVALID_METHOD', String(method));
+    for (const p of ['', undefined, 5, '/oauth2/token', '/api', '/api/', '/api//x', '/api/../oauth2/token', '/api/v1/./x', 'https://evil.example/api/v1', '//evil.example/api/v1', '/api/v1/x y', '/external/api/get']) {
+      assert.equal(code(() => platformCall('GET', p, {}, {})), 'INVALID_PATH', String(p));
+    }
+    for (const params of [[1, 2], 5, { a: { nested: 1 } }, { a: NaN }, { a: [{}] }]) assert.equal(code(() => platformCall('GET', '/api/v1/x', params, {})), 'INVALID_PARAMS', JSON.stringify(params));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const body of [5, 'not json', '"a string"', true, cyclic]) assert.equal(code(() => platformCall('POST', '/api/v1/x', {}, body)), 'INVALID_BODY', String(body));
+    assert.equal(platformCall('POST', '/api/v1/x', {}, undefined).body, undefined, 'no body is allowed');
+    assert.deepEqual(platformCall('POST', '/api/v1/x', {}, [1, 2]).body, [1, 2]);
+  });
+
+  describe('callAllPages', function () {
+    /** A paged list of `total` items served `size` at a time; logs the pages asked for. */
+    function pagedClient(total: number, defaultSize = 2): { calls: string[]; call(call: ApiCall): Promise<ApiResult> } {
+      const calls: string[] = [];
+      return {
+        calls,
+        async call(call) {
+          const q = new Map((call.query ?? []).map((e) => [e[0], e[1]]));
+          const page = Number(q.get('page') ?? 0);
+          const size = Number(q.get('size') ?? defaultSize);
+          calls.push(`page=${page} size=${q.get('size') ?? '-'}`);
+          const items = Array.from({ length: total }, (_, i) => i).slice(page * size, page * size + size);
+          return { status: 200, data: { content: items, totalElements: total } };
+        },
+      };
+    }
+
+    it('follows the next page until totalElements items came, keeping size and the other params', async () => {
+      const client = pagedClient(5);
+      const result = await callAllPages(client, platformCall('GET', '/api/v1/organization/devices', { size: 2, orgId: 7 }, undefined));
+      assert.deepEqual(result.data, { content: [0, 1, 2, 3, 4], totalElements: 5 });
+      assert.deepEqual([result.pages, result.truncated, result.status], [3, false, 200]);
+      assert.deepEqual(client.calls, ['page=0 size=2', 'page=1 size=2', 'page=2 size=2']);
+    });
+
+    it('starts at the page the caller asked for, and stops on an empty page', async () => {
+      const client = pagedClient(5);
+      const result = await callAllPages(client, platformCall('GET', '/api/v1/organization/devices', { page: 1, size: 2 }, undefined));
+      assert.deepEqual(result.data, { content: [2, 3, 4], totalElements: 5 });
+      assert.deepEqual(client.calls, ['page=1 size=2', 'page=2 size=2', 'page=3 size=2']);
+    });
+
+    it('stops at maxPages and says so', async () => {
+      const client = pagedClient(100);
+      const result = await callAllPages(client, platformCall('GET', '/api/v1/organization/devices', {}, undefined), undefined, 3);
+      assert.deepEqual([result.pages, result.truncated, (result.data as { content: unknown[] }).content.length], [3, true, 6]);
+    });
+
+    it('leaves answers that are not pages, and non-GET calls, as they are', async () => {
+      const single = { calls: 0, async call(): Promise<ApiResult> { this.calls++; return { status: 200, data: [{ id: 1 }] }; } };
+      const result = await callAllPages(single, platformCall('GET', '/api/v1/organization/device/metafield', { deviceId: 1 }, undefined));
+      assert.deepEqual([result.data, result.pages, result.truncated, single.calls], [[{ id: 1 }], 1, false, 1]);
+    });
+  });
+});

@@ -1,0 +1,444 @@
+// The reliability suite's harness: flows in a real Node-RED runtime (node-red-node-test-helper)
+// against the simulator over real sockets, with messages rendered by Node-RED's own i18n in
+// English (what a user reads, details included, instead of the helper's bare keys), and after
+// every test:
+// - E1: everything readable (see capture.ts) searched for every secret and token: 0 hits;
+// - D4: no refresh token was sent twice, and the simulator saw no reuse;
+// both also kept in a ledger that the E1 and D4 tests check over the whole run.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { NodeAPI, NodeMessage, NodeStatus } from 'node-red';
+import sinon from 'sinon';
+import type { BlynkClient, TokenManager } from '../../dist/blynk';
+import { RequestLogEntry, Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
+import { Capture, deepText, findSecrets } from './capture';
+import { ALL_NODES, FlowNode, helper } from './runtime';
+
+export const TOKEN_PATH = '/oauth2/token';
+export const DEVICE_PATH = '/api/v1/organization/device';
+export const WRITE_PATH = '/api/v1/organization/device/datastream';
+export const EVENT_PATH = '/api/v1/organization/device/trigger-event';
+export const UPDATE_PATH = '/external/api/update';
+
+const NAMESPACE = 'node-red-contrib-blynk-cloud/blynk-cloud-config';
+const DIST = path.resolve(__dirname, '../../dist');
+
+interface I18n {
+  init(settings: object): Promise<void>;
+  registerMessageCatalog(namespace: string, dir: string, file: string): Promise<void>;
+  _(key: string, params?: Record<string, unknown>): string;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const i18n = (require('@node-red/util') as { i18n: I18n }).i18n;
+
+let catalogue: Promise<void> | undefined;
+function loadCatalogue(): Promise<void> {
+  catalogue ??= (async () => {
+    await i18n.init({});
+    await i18n.registerMessageCatalog(NAMESPACE, path.join(DIST, 'nodes/locales'), 'blynk-cloud-config.json');
+  })();
+  return catalogue;
+}
+
+type NodeModule = (RED: NodeAPI) => void;
+
+/** The package's modules, each given a RED whose `_` is Node-RED's i18n in English. */
+const NODES: NodeModule[] = (ALL_NODES as NodeModule[]).map((module) => (red: NodeAPI) => {
+  const english = (key: string, params?: Record<string, unknown>): string => i18n._(key, { ...params, lng: 'en-US' });
+  module(Object.assign(Object.create(red) as NodeAPI, { _: english }));
+});
+
+export type Caught = NodeMessage & { error: { message: string; code?: string; stack?: string; source: { id: string; type: string } } };
+
+/** What the flow's sink, Catch and Status nodes received in this test (every sink: `sent`). */
+export interface Outputs {
+  sent: NodeMessage[];
+  caught: Caught[];
+  statuses: NodeMessage[];
+  /** How many reached the sink and the Catch node, kept in quiet mode too. */
+  sentCount: number;
+  caughtCount: number;
+}
+
+/** Ledger over the whole run, read by the E1 and D4 tests. */
+export const ledger = {
+  /** Tests whose readable output was searched, with its size and the hits (always none to pass). */
+  scanned: [] as Array<{ title: string; bytes: number; secrets: number; hits: string[] }>,
+  /** Tests whose refresh tokens were checked, and any replay found. */
+  rotation: [] as Array<{ title: string; refreshSent: number; problems: string[] }>,
+};
+
+export interface Rig {
+  readonly sim: Simulator;
+  readonly capture: Capture;
+  readonly out: Outputs;
+  /** Loads `flow`; `cfg` gets the demo OAuth client unless `credentials.cfg` is given. */
+  load(flow: FlowNode[], credentials?: Record<string, Record<string, string>>): Promise<void>;
+  /** Redeploys (full, flows or nodes) and keeps listening to the sinks. */
+  deploy(flow: FlowNode[], type: 'full' | 'flows' | 'nodes', credentials?: Record<string, Record<string, string>>): Promise<void>;
+  /** Sends `msg` into node `id` (it also records a `deviceToken` on it as a secret). */
+  send(id: string, msg: NodeMessage): void;
+  /** More strings that must not be readable (tokens served by a fault, wrong secrets…). */
+  secret(...values: string[]): void;
+  /** Fake Date and performance (the simulator shares Date): time moves only by tick/setSystemTime. */
+  fakeClock(): sinon.SinonFakeTimers;
+  /** The config node's client (white-box, for the token manager's state). */
+  client(id?: string): BlynkClient;
+  /** Waits for a background renewal of config `id`, if one is running. */
+  settled(id?: string): Promise<void>;
+  /** Sends `msg` into `id` and waits for it at the sink or the Catch node (matched by _msgid). */
+  exchange(id: string, msg: NodeMessage, timeoutMs?: number): Promise<Outcome>;
+  /** Like exchange, and it must fail: the Catch node's msg (nothing may reach the sink). */
+  failure(id: string, msg: NodeMessage, timeoutMs?: number): Promise<Caught>;
+  /** Like exchange, and it must succeed: the msg that left the node. */
+  success(id: string, msg: NodeMessage, timeoutMs?: number): Promise<NodeMessage>;
+  /** Waits until `n` messages in all have reached the sink or the Catch node. */
+  ended(n: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Load tests: what reaches the sink (and Status nodes) is only counted and handed to `each`, not
+   * kept or inspected, and the helper's spies forget their calls (see forget), so that memory
+   * measures the package, not the test. Failures still go to the capture.
+   */
+  quiet(each?: (msg: NodeMessage) => void): void;
+  /** Drops what the helper's Node.prototype spies recorded so far (they keep every call). */
+  forget(): void;
+}
+
+export interface Outcome {
+  sent?: NodeMessage;
+  caught?: Caught;
+}
+
+export interface RigOptions {
+  simulator?: SimulatorOptions;
+}
+
+/**
+ * One simulator per file, one Node-RED runtime per test. Everything is checked and cleaned up
+ * after each test, so a test only loads its flow, sends, and asserts.
+ */
+export function useRig(options: RigOptions = {}): Rig {
+  let sim: Simulator | undefined;
+  let capture = new Capture();
+  let out: Outputs = emptyOutputs();
+  let quiet = false;
+  let extra = new Set<string>();
+  let fake: sinon.SinonFakeTimers | undefined;
+  const listening = new WeakSet<object>();
+  let onQuiet: ((msg: NodeMessage) => void) | undefined;
+
+  const listen = (flow: FlowNode[]): void => {
+    for (const def of flow) {
+      if (def.type !== 'helper') continue;
+      const node = helper.getNode(def.id);
+      if (!node || listening.has(node)) continue;
+      listening.add(node);
+      const kind = def.id.startsWith('caught') ? 'caught' : def.id.startsWith('statuses') ? 'statuses' : 'sent';
+      // Not once(): see runtime.ts. Inspected on arrival, as a Debug node would show it.
+      node.on('input', (msg: NodeMessage) => {
+        if (kind === 'sent') out.sentCount++;
+        if (kind === 'caught') out.caughtCount++;
+        if (quiet && kind !== 'caught') {
+          onQuiet?.(msg);
+          return;
+        }
+        capture.add(`${kind} ${def.id}`, kind === 'sent' ? withoutRequestedDeviceToken(msg) : msg);
+        (out[kind] as NodeMessage[]).push(msg);
+      });
+    }
+  };
+
+  const credentialSecrets = (credentials: Record<string, Record<string, string>>): void => {
+    for (const creds of Object.values(credentials)) {
+      for (const key of ['clientSecret', 'password', 'token'] as const) {
+        const value = creds[key];
+        if (value && value.length >= 6) extra.add(value);
+      }
+      if (creds.clientSecret) {
+        extra.add(Buffer.from(`${creds.clientId ?? ''}:${creds.clientSecret}`).toString('base64'));
+        extra.add(Buffer.from(`${formEncode(creds.clientId ?? '')}:${formEncode(creds.clientSecret)}`).toString('base64'));
+      }
+    }
+  };
+
+  const rig: Rig = {
+    get sim(): Simulator {
+      assert.ok(sim, 'simulator not started');
+      return sim;
+    },
+    get capture() {
+      return capture;
+    },
+    get out() {
+      return out;
+    },
+    async load(flow, credentials = {}) {
+      const creds = { cfg: { clientId: rig.sim.demo.clientId, clientSecret: rig.sim.demo.clientSecret }, ...credentials };
+      credentialSecrets(creds);
+      await helper.load(NODES, flow, creds);
+      listen(flow);
+    },
+    async deploy(flow, type, credentials) {
+      if (credentials) credentialSecrets(credentials);
+      await helper.setFlows(flow, type, credentials);
+      listen(flow);
+    },
+    send(id, msg) {
+      const token = (msg as { deviceToken?: unknown }).deviceToken;
+      if (typeof token === 'string' && token.length >= 6) extra.add(token);
+      helper.getNode(id).receive(msg);
+    },
+    secret(...values) {
+      for (const v of values) extra.add(v);
+    },
+    fakeClock() {
+      assert.equal(fake, undefined, 'fake clock already installed');
+      fake = sinon.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.now(), shouldAdvanceTime: false });
+      return fake;
+    },
+    client(id = 'cfg') {
+      const config = helper.getNode(id) as unknown as { clientFor(api: 'platform' | 'device'): BlynkClient };
+      return config.clientFor('device');
+    },
+    async settled(id = 'cfg') {
+      const tokens = rig.client(id).tokens as (TokenManager & { inflight?: Promise<unknown> }) | undefined;
+      // White-box: a background renewal has no other handle.
+      await (tokens as unknown as { inflight?: Promise<unknown> } | undefined)?.inflight?.catch(() => undefined);
+    },
+    async exchange(id, msg, timeoutMs = 15_000) {
+      rig.send(id, msg);
+      const msgid = msg._msgid;
+      assert.ok(msgid, 'the runtime gave the msg no _msgid');
+      let outcome: Outcome | undefined;
+      await waitFor(
+        () => {
+          const sent = out.sent.find((m) => m._msgid === msgid);
+          const caught = out.caught.find((m) => m._msgid === msgid);
+          if (sent || caught) outcome = { sent, caught };
+          return outcome !== undefined;
+        },
+        `message ${msgid} to end`,
+        timeoutMs,
+      );
+      return outcome as Outcome;
+    },
+    async failure(id, msg, timeoutMs) {
+      const outcome = await rig.exchange(id, msg, timeoutMs);
+      assert.equal(outcome.sent, undefined, 'the message was sent on, not failed');
+      assert.ok(outcome.caught);
+      await delay(0);
+      assert.equal(out.sent.filter((m) => m._msgid === msg._msgid).length, 0, 'the failed message also reached the sink');
+      return outcome.caught;
+    },
+    async success(id, msg, timeoutMs) {
+      const outcome = await rig.exchange(id, msg, timeoutMs);
+      assert.equal(outcome.caught, undefined, `the message failed: ${outcome.caught?.error.message}`);
+      assert.ok(outcome.sent);
+      return outcome.sent;
+    },
+    async ended(n, timeoutMs = 10_000) {
+      await waitFor(() => out.sentCount + out.caughtCount >= n, `${n} messages to end (${out.sentCount} sent, ${out.caughtCount} caught)`, timeoutMs);
+    },
+    quiet(each) {
+      quiet = true;
+      onQuiet = each;
+    },
+    forget() {
+      forgetSpies();
+    },
+  };
+
+  before(async () => {
+    await loadCatalogue();
+    sim = await startSimulator(options.simulator ?? {});
+  });
+  after(async () => {
+    await sim?.close();
+  });
+  beforeEach((done) => {
+    capture = new Capture();
+    out = emptyOutputs();
+    quiet = false;
+    extra = new Set();
+    helper.startServer(() => {
+      capture.start();
+      done();
+    });
+  });
+  afterEach(async function () {
+    const title = this.currentTest?.fullTitle() ?? '?';
+    const s = rig.sim;
+    capture.collectSpies();
+    fake?.restore();
+    fake = undefined;
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+    capture.stop();
+    // Anything logged while the flows stopped is included: close must not leak either.
+    const secrets = [...secretsOf(s), ...extra];
+    const hits = findSecrets(capture.text, secrets);
+    ledger.scanned.push({ title, bytes: capture.text.length, secrets: secrets.length, hits });
+    const problems = refreshReplays(s.log);
+    if (s.tokens.refreshReuse !== 0) problems.push(`the simulator saw ${s.tokens.refreshReuse} reused refresh token(s)`);
+    ledger.rotation.push({ title, refreshSent: refreshSent(s.log).length, problems });
+    s.reset();
+    assert.deepEqual(hits, [], `E1: readable output of "${title}" shows secrets`);
+    assert.deepEqual(problems, [], `D4: refresh token replay in "${title}"`);
+  });
+  return rig;
+}
+
+/** Every secret the simulator holds or handed out. */
+function emptyOutputs(): Outputs {
+  return { sent: [], caught: [], statuses: [], sentCount: 0, caughtCount: 0 };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NODE_PROTOTYPE = (require('@node-red/runtime/lib/nodes/Node') as { prototype: Record<string, unknown> }).prototype;
+
+function forgetSpies(): void {
+  for (const method of ['status', 'warn', 'error', 'log', 'debug', 'trace', 'send']) {
+    (NODE_PROTOTYPE[method] as Partial<sinon.SinonSpy> | undefined)?.resetHistory?.();
+  }
+  (helper.log() as Partial<sinon.SinonSpy> | undefined)?.resetHistory?.();
+}
+
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/** A full garbage collection, then the heap in use (bytes). */
+export function heapAfterGc(): number {
+  collect();
+  collect();
+  return process.memoryUsage().heapUsed;
+}
+
+export function secretsOf(sim: Simulator): string[] {
+  const { clientId, clientSecret, password } = sim.demo;
+  return [
+    clientSecret,
+    password,
+    Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
+    ...sim.tokens.issuedAccess,
+    ...sim.tokens.issuedRefresh,
+    ...sim.demo.devices.map((d) => d.token),
+  ];
+}
+
+/**
+ * The one place a device token may be readable: the Blynk device record that a get-device node
+ * was asked for (Blynk's `GET …/device` answer includes the device's `token` by design, and flows
+ * use it as `msg.deviceToken`). Only that field of a successful answer is left out of the search.
+ */
+function withoutRequestedDeviceToken(msg: NodeMessage): NodeMessage {
+  const payload = msg.payload as { id?: unknown; token?: unknown } | null | undefined;
+  if (!payload || typeof payload !== 'object' || typeof payload.id !== 'number' || typeof payload.token !== 'string') return msg;
+  return { ...msg, payload: { ...payload, token: '<the device record asked for>' } };
+}
+
+function formEncode(text: string): string {
+  return new URLSearchParams([['', text]]).toString().slice(1);
+}
+
+// ---- flows ----
+
+export const TAB: FlowNode = { id: 'tab', type: 'tab', label: 'reliability' };
+
+export function configNode(server: string, extra: Record<string, unknown> = {}, id = 'cfg'): FlowNode {
+  return { id, type: 'blynk-cloud-config', server, grantType: 'client_credentials', ...extra };
+}
+
+/** Catch (all nodes) → `caught`, Status (all nodes) → `statuses`. */
+export function observers(): FlowNode[] {
+  return [
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+    { id: 'watcher', z: 'tab', type: 'status', scope: null, wires: [['statuses']] },
+    { id: 'statuses', z: 'tab', type: 'helper' },
+  ];
+}
+
+/** A tab, the config `cfg`, the given nodes (wired to `sink` unless they say otherwise), Catch and Status. */
+export function flow(server: string, nodes: FlowNode[], configExtra: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    TAB,
+    configNode(server, configExtra),
+    ...nodes.map((n) => ({ z: 'tab', wires: [['sink']], connection: 'cfg', ...n })),
+    { id: 'sink', z: 'tab', type: 'helper' },
+    ...observers(),
+  ];
+}
+
+export const getDevice = (id = 'n1', extra: Record<string, unknown> = {}): FlowNode => ({ id, type: 'blynk-cloud-get-device', ...extra });
+export const writeDatastream = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-write-datastream' });
+export const logEvent = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-log-event', eventCode: 'high_temp', eventCodeType: 'str' });
+export const deviceUpdate = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-device-update' });
+
+// ---- reading the simulator's log ----
+
+export const tokenRequests = (log: RequestLogEntry[]): RequestLogEntry[] => log.filter((e) => e.method === 'POST' && e.path === TOKEN_PATH);
+export const apiRequests = (log: RequestLogEntry[], path?: string): RequestLogEntry[] =>
+  log.filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
+export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type ?? '');
+/** The access token an API request carried ('' when none). */
+export const bearerOf = (e: RequestLogEntry): string => /^Bearer (.*)$/.exec(e.headers.authorization ?? '')?.[1] ?? '';
+export const refreshSent = (log: RequestLogEntry[]): string[] =>
+  tokenRequests(log)
+    .filter((e) => grantOf(e) === 'refresh_token')
+    .map((e) => String(e.query.refresh_token));
+
+/** A refresh token may go out again only when every earlier send of it was answered 429 (not processed). */
+export function refreshReplays(log: RequestLogEntry[]): string[] {
+  const sends = new Map<string, RequestLogEntry[]>();
+  for (const e of tokenRequests(log)) {
+    if (grantOf(e) !== 'refresh_token') continue;
+    const rt = String(e.query.refresh_token);
+    sends.set(rt, [...(sends.get(rt) ?? []), e]);
+  }
+  const problems: string[] = [];
+  for (const [rt, entries] of sends) {
+    if (entries.slice(0, -1).some((e) => e.status !== 429)) {
+      problems.push(`refresh token ${rt.slice(0, 4)}… sent ${entries.length} times (statuses ${entries.map((e) => e.status).join(',')})`);
+    }
+  }
+  return problems;
+}
+
+/** Gets a real token from the simulator without the package, e.g. to serve it from a fault. */
+export async function mint(sim: Simulator): Promise<{ access_token: string; refresh_token: string }> {
+  const basic = Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64');
+  const res = await fetch(`${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, { method: 'POST', headers: { authorization: `Basic ${basic}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { access_token: string; refresh_token: string };
+}
+
+// ---- waiting ----
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `cond` holds (real time, whatever a fake clock says). */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = process.hrtime.bigint();
+  const limit = BigInt(timeoutMs) * 1_000_000n;
+  while (!cond()) {
+    if (process.hrtime.bigint() - start > limit) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/** Statuses a node set itself (the helper's spy), oldest first. */
+export function statusesOf(id: string): NodeStatus[] {
+  const node = helper.getNode(id);
+  const spy = (node as unknown as { status: sinon.SinonSpy }).status;
+  return spy
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args[0] as NodeStatus);
+}
+
+export const STATUS = (key: string): string => `${NAMESPACE}:blynk-cloud-config.status.${key}`;
+
+/** The deepText of a value, for tests that search one thing. */
+export { deepText };

@@ -1,0 +1,50 @@
+// Root hooks for the whole mocha run (loaded with `require` in .mocharc.json):
+// - F9: every unhandled promise rejection anywhere in the suite is counted, and the run fails at
+//   the end if there was one (mocha alone would crash on the first, or miss one that lands late);
+// - F4: the run must end on its own, without `--exit`: after the last test nothing may keep the
+//   event loop alive. What is left is printed, and the run fails instead of hanging.
+import { inspect } from 'node:util';
+
+const rejections: string[] = [];
+
+process.on('unhandledRejection', (reason: unknown) => {
+  const text = reason instanceof Error ? (reason.stack ?? reason.message) : inspect(reason, { depth: 4 });
+  rejections.push(text);
+  // Shown at once, so that the test that caused it can be found in the output.
+  process.stderr.write(`\n[root-hooks] unhandled rejection #${rejections.length}: ${text}\n`);
+});
+
+/** Unhandled rejections seen so far in this run. */
+export function unhandledRejections(): readonly string[] {
+  return rejections;
+}
+
+/** Resources that keep the process alive, less the standard streams' own handles. */
+export function liveResources(): string[] {
+  return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap');
+}
+
+/** How long the root `after` waits for sockets and timers that are already closing. */
+const SETTLE_MS = 2_000;
+
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    const deadline = Date.now() + SETTLE_MS;
+    let left = liveResources();
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 20));
+      left = liveResources();
+    }
+    const problems: string[] = [];
+    if (rejections.length > 0) problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
+    if (left.length > 0) {
+      problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')}`);
+      // A leak must fail the run, not hang it: exit once the reporter has printed the failure.
+      setTimeout(() => {
+        process.stderr.write(`[root-hooks] still active after the run: ${liveResources().join(', ')}; exiting with failure\n`);
+        process.exit(1);
+      }, 10_000).unref();
+    }
+    if (problems.length > 0) throw new Error(problems.join('\n\n'));
+  },
+};
