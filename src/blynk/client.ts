@@ -18,6 +18,10 @@ export interface BlynkClientOptions {
   onRegionMoved?: (server: string) => void;
   /** Paces every request attempt (Platform per organisation, Device API per token); none when absent. */
   rateLimits?: RateLimits;
+  /** Token endpoint path (default `/oauth2/token`). */
+  tokenPath?: string;
+  /** `authorization_code`: each rotated refresh token, to be stored (see TokenManagerOptions). */
+  onRefreshToken?: (refreshToken: string | undefined) => void;
 }
 
 export interface ApiResult {
@@ -64,6 +68,8 @@ export class BlynkClient {
         retry: options.retry,
         now: this.now,
         onStateChange: options.onStateChange,
+        tokenPath: options.tokenPath,
+        onRefreshToken: options.onRefreshToken,
       });
     }
   }

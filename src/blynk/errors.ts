@@ -31,6 +31,7 @@ export type BlynkErrorCode =
   | 'TOKEN_REJECTED'
   | 'TOKEN_BAD_RESPONSE'
   | 'AUTH_COOLDOWN'
+  | 'SIGNIN_REQUIRED'
   | 'RATE_LIMITED'
   | 'TIMEOUT'
   | 'NETWORK'

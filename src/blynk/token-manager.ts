@@ -2,7 +2,7 @@ import { BlynkError, sanitizeDetail } from './errors';
 import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
 import { QueryEntries, Transport, TransportResponse } from './transport';
 
-export type GrantType = 'client_credentials' | 'user_credentials';
+export type GrantType = 'client_credentials' | 'user_credentials' | 'authorization_code';
 
 export interface OAuthCredentials {
   grantType: GrantType;
@@ -10,10 +10,17 @@ export interface OAuthCredentials {
   clientSecret: string;
   userEmail?: string;
   password?: string;
+  /** `authorization_code`: the refresh token stored after the user signed in (used once). */
+  refreshToken?: string;
+  /** Sent with the grants that accept it (client and user credentials). */
+  scope?: string;
 }
 
+/** Blynk's documented token path. */
+export const DEFAULT_TOKEN_PATH = '/oauth2/token';
+
 /** What the config node shows on its users: see `TokenManager.state`. */
-export type TokenState = 'idle' | 'connecting' | 'ok' | 'auth-failed' | 'rate-limited' | 'error';
+export type TokenState = 'idle' | 'connecting' | 'ok' | 'auth-failed' | 'signin-required' | 'rate-limited' | 'error';
 
 export interface TokenManagerOptions {
   transport: Transport;
@@ -26,6 +33,13 @@ export interface TokenManagerOptions {
   /** Monotonic milliseconds; `performance.now` unless a test injects another clock. */
   now?: () => number;
   onStateChange?: (state: TokenState, error?: BlynkError) => void;
+  /** Token endpoint path (default `/oauth2/token`). */
+  tokenPath?: string;
+  /**
+   * `authorization_code`: called with each rotated refresh token, and with undefined once the
+   * stored one is spent or refused, so that the config node can keep its credential current.
+   */
+  onRefreshToken?: (refreshToken: string | undefined) => void;
 }
 
 interface Token {
@@ -70,6 +84,13 @@ export class TokenManager {
   private readonly policy: RetryPolicy;
   private readonly now: () => number;
   private readonly onStateChange?: (state: TokenState, error?: BlynkError) => void;
+  private readonly tokenPath: string;
+  private readonly onRefreshToken?: (refreshToken: string | undefined) => void;
+  /**
+   * `authorization_code`: the refresh token that stands in for the primary grant (there is no
+   * other way back in without the user). Single use like any refresh token.
+   */
+  private grantRefresh?: string;
 
   constructor(options: TokenManagerOptions) {
     this.transport = options.transport;
@@ -79,6 +100,22 @@ export class TokenManager {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? (() => performance.now());
     this.onStateChange = options.onStateChange;
+    this.tokenPath = options.tokenPath || DEFAULT_TOKEN_PATH;
+    this.onRefreshToken = options.onRefreshToken;
+    if (this.credentials.grantType === 'authorization_code') this.grantRefresh = this.credentials.refreshToken || undefined;
+  }
+
+  /**
+   * `authorization_code`: a new sign-in by the user. Replaces the stored refresh token, ends the
+   * "sign in again" state and its cool-down; the next call spends it.
+   */
+  signIn(refreshToken: string): void {
+    if (this.credentials.grantType !== 'authorization_code' || this.abort.signal.aborted) return;
+    this.grantRefresh = refreshToken;
+    this.token = undefined;
+    this.refreshToken = undefined;
+    this.fatal = undefined;
+    this.setState('idle');
   }
 
   get state(): TokenState {
@@ -143,6 +180,8 @@ export class TokenManager {
   /** The error to fail with at once while a cool-down or a long Retry-After is running. */
   private blocked(): BlynkError | undefined {
     const now = this.now();
+    // Nothing left to try without the user: fail at once, with no request, until they sign in.
+    if (this.fatal?.error.code === 'SIGNIN_REQUIRED' && !this.grantRefresh) return this.fatal.error;
     if (this.fatal && now < this.fatal.until) {
       const retryAfter = Math.ceil((this.fatal.until - now) / 1000);
       return new BlynkError('AUTH_COOLDOWN', { ...this.fatal.error.details, retryAfter });
@@ -162,6 +201,11 @@ export class TokenManager {
       this.token = token;
       this.refreshToken = undefined;
       this.fatal = undefined;
+      if (this.credentials.grantType === 'authorization_code') {
+        // The rotated refresh token is the new way back in after a restart: hand it on to be stored.
+        this.grantRefresh = token.refreshToken;
+        this.onRefreshToken?.(token.refreshToken);
+      }
       this.setState('ok');
       return token;
     } catch (err) {
@@ -190,6 +234,8 @@ export class TokenManager {
     if (!refreshToken) return undefined;
     this.refreshToken = undefined;
     if (this.token) this.token.refreshToken = undefined;
+    // The stored copy is the same token: spent with it, so the fallback below cannot replay it.
+    if (this.grantRefresh === refreshToken) this.grantRefresh = undefined;
     try {
       return await this.tokenRequest(
         [['grant_type', 'refresh_token'], ['refresh_token', refreshToken]],
@@ -202,6 +248,7 @@ export class TokenManager {
         if (err.code === 'RATE_LIMITED') this.refreshToken = refreshToken;
         throw err;
       }
+      if (this.credentials.grantType === 'authorization_code') this.onRefreshToken?.(undefined);
       return undefined; // spent or refused: fall back to the primary grant, once
     }
   }
@@ -209,11 +256,48 @@ export class TokenManager {
   private primaryGrant(): Promise<Token> {
     const { grantType, clientId, clientSecret, userEmail, password } = this.credentials;
     if (!clientId || !clientSecret) return Promise.reject(new BlynkError('NO_OAUTH_CLIENT'));
+    if (grantType === 'authorization_code') return this.storedRefresh();
+    const scope = this.credentials.scope?.trim();
+    const scoped: QueryEntries = scope ? [['scope', scope]] : [];
     if (grantType === 'user_credentials') {
       if (!userEmail || !password) return Promise.reject(new BlynkError('NO_USER_CREDENTIALS'));
-      return this.tokenRequest([['grant_type', grantType]], { userEmail, password }, true);
+      return this.tokenRequest([['grant_type', grantType], ...scoped], { userEmail, password }, true);
     }
-    return this.tokenRequest([['grant_type', 'client_credentials']], undefined, true);
+    return this.tokenRequest([['grant_type', 'client_credentials'], ...scoped], undefined, true);
+  }
+
+  /**
+   * `authorization_code`: spends the stored refresh token. Without one, or when Blynk refuses it,
+   * only the user can help: "sign in again", with no request at all until they do (no loop).
+   * A 429 proves it unspent, so it is kept; any other failure counts it as spent.
+   */
+  private async storedRefresh(): Promise<Token> {
+    const refreshToken = this.grantRefresh;
+    if (!refreshToken) throw this.signinRequired();
+    this.grantRefresh = undefined;
+    try {
+      return await this.tokenRequest([['grant_type', 'refresh_token'], ['refresh_token', refreshToken]], undefined, false);
+    } catch (err) {
+      if (err instanceof BlynkError && err.code === 'RATE_LIMITED') {
+        this.grantRefresh = refreshToken;
+        throw err;
+      }
+      if (err instanceof BlynkError && err.code === 'TOKEN_REJECTED' && err.status !== undefined && err.status >= 400 && err.status < 500) {
+        this.onRefreshToken?.(undefined);
+        throw this.signinRequired(err);
+      }
+      // An outage or a lost answer: the token may have been spent, but only a new sign-in can tell.
+      this.onRefreshToken?.(undefined);
+      throw err;
+    }
+  }
+
+  /** The "sign in again" error, held for the cool-down like any rejected credential (rule 10). */
+  private signinRequired(cause?: BlynkError): BlynkError {
+    const retryAfter = Math.ceil(this.fatalCooldownMs / 1000);
+    const error = new BlynkError('SIGNIN_REQUIRED', { ...(cause?.details ?? {}), retryAfter });
+    this.fatal = { error, until: this.now() + this.fatalCooldownMs };
+    return error;
   }
 
   /**
@@ -228,7 +312,7 @@ export class TokenManager {
       try {
         res = await this.transport.request({
           method: 'POST',
-          path: '/oauth2/token',
+          path: this.tokenPath,
           query,
           body,
           headers: { Authorization: basicAuth(this.credentials.clientId, this.credentials.clientSecret) },
@@ -317,6 +401,8 @@ function stateFor(error: BlynkError): TokenState {
     case 'NO_OAUTH_CLIENT':
     case 'NO_USER_CREDENTIALS':
       return 'auth-failed';
+    case 'SIGNIN_REQUIRED':
+      return 'signin-required';
     case 'RATE_LIMITED':
       return 'rate-limited';
     default:

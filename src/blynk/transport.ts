@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
 import { BlynkError } from './errors';
+import { InFlight } from './in-flight';
 import { mayFollowRedirect, parseServer } from './server-url';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -48,6 +49,7 @@ export class Transport {
   private readonly client: AxiosInstance;
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, rejectUnauthorized: true });
+  private readonly inFlight = new InFlight();
 
   constructor(server: string | undefined, private readonly options: TransportOptions = {}) {
     this.origin = parseServer(server);
@@ -69,7 +71,18 @@ export class Transport {
     return this.origin.origin;
   }
 
+  /** One request, when its turn comes: at most MAX_IN_FLIGHT of them are on the wire at once. */
   async request(req: TransportRequest): Promise<TransportResponse> {
+    const turn = this.inFlight.acquire(req.signal);
+    if (turn) await turn;
+    try {
+      return await this.exchange(req);
+    } finally {
+      this.inFlight.release();
+    }
+  }
+
+  private async exchange(req: TransportRequest): Promise<TransportResponse> {
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
       const res = await this.send(origin, req);
@@ -89,6 +102,7 @@ export class Transport {
 
   /** Frees the pooled sockets; requests in flight are aborted by their own signals. */
   close(): void {
+    this.inFlight.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

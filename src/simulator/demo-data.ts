@@ -7,6 +7,7 @@ export const DEMO: DemoData = {
   clientSecret: 'sim-demo-secret-7Qx2Lp9Vn4Rt',
   userEmail: 'demo@example.com',
   password: 'demo-password-123',
+  userWithoutDeveloperMode: { email: 'viewer@example.com', password: 'viewer-password-456' },
   org: { id: 1001, name: 'Simulated Org' },
   devices: [
     { id: 101, name: 'Greenhouse', token: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ', templateId: 77 },

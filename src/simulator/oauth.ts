@@ -1,17 +1,35 @@
 // POST /oauth2/token and the token bookkeeping behind it (blynk-api.md §2, RFC 6749, RFC 9700 §4.14.2).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { first, json, type Query, type Reply, type SimRequest } from './http';
 import type { TokenStats } from './types';
 
-const GRANTS = new Set(['client_credentials', 'user_credentials', 'refresh_token']);
+const GRANTS = new Set(['client_credentials', 'user_credentials', 'refresh_token', 'authorization_code']);
+
+/** How long an authorization code may be exchanged (RFC 6749 §4.1.2 recommends at most 10 min). */
+const CODE_LIFETIME_MS = 60_000;
 
 interface Family {
   revoked: boolean; // set when a used refresh token of this grant is replayed
+  scope?: string; // granted scope, echoed in every answer of the family
+}
+
+/** An authorization code: single use, bound to its client, redirect URI and PKCE challenge. */
+interface AuthCode {
+  clientId: string;
+  redirectUri: string;
+  challenge?: string;
+  scope?: string;
+  userEmail: string;
+  expiresAt: number;
+  used: boolean;
+  /** Tokens issued for it, revoked if the code is replayed (RFC 6749 §4.1.2). */
+  family?: Family;
 }
 interface AccessInfo {
   expiresAt: number;
   revoked: boolean;
   userEmail?: string;
+  family?: Family;
 }
 interface RefreshInfo {
   expiresAt: number;
@@ -39,8 +57,15 @@ export class TokenStore implements TokenStats {
 
   private access = new Map<string, AccessInfo>();
   private refresh = new Map<string, RefreshInfo>();
+  private codes = new Map<string, AuthCode>();
   private readonly clients = new Map<string, string>();
+  /** Registered redirect URLs of clients created through the API; other clients accept loopback ones. */
+  private readonly redirects = new Map<string, string[]>();
   private readonly users = new Map<string, string>();
+  /** Users without developer mode (they may not create OAuth clients). */
+  private readonly nonDevelopers = new Set<string>();
+  /** Replays of an authorization code. */
+  codeReuse = 0;
 
   constructor(public lifetimeSec: number) {}
 
@@ -48,8 +73,51 @@ export class TokenStore implements TokenStats {
     this.clients.set(id, secret);
   }
 
-  addUser(email: string, password: string): void {
+  addUser(email: string, password: string, developerMode = true): void {
     this.users.set(email.toLowerCase(), password);
+    if (developerMode) this.nonDevelopers.delete(email.toLowerCase());
+    else this.nonDevelopers.add(email.toLowerCase());
+  }
+
+  /** A client created through `POST /api/v1/organization/oauth/clients/create`. */
+  addClientWithRedirects(id: string, secret: string, redirectUrls: string[]): void {
+    this.clients.set(id, secret);
+    this.redirects.set(id, redirectUrls);
+  }
+
+  hasClient(id: string): boolean {
+    return this.clients.has(id);
+  }
+
+  /**
+   * Whether `uri` may receive codes for `clientId`: one of its registered URLs exactly, or, for a
+   * client registered without any ([U]: the demo client), any http(s) URL on a loopback host.
+   */
+  redirectAllowed(clientId: string, uri: string): boolean {
+    const registered = this.redirects.get(clientId);
+    if (registered && registered.length > 0) return registered.includes(uri);
+    try {
+      const url = new URL(uri);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The user an access token was issued to (undefined for client-scoped tokens). */
+  userOf(token: string): string | undefined {
+    return this.access.get(token)?.userEmail;
+  }
+
+  isDeveloper(email: string): boolean {
+    return !this.nonDevelopers.has(email.toLowerCase());
+  }
+
+  /** Issues a code after the user's consent (see authorize.ts). */
+  createCode(code: Omit<AuthCode, 'used' | 'expiresAt'>): string {
+    const value = newToken();
+    this.codes.set(value, { ...code, used: false, expiresAt: Date.now() + CODE_LIFETIME_MS });
+    return value;
   }
 
   revokeAccessToken(token: string): void {
@@ -70,8 +138,10 @@ export class TokenStore implements TokenStats {
     this.issuedAccess = [];
     this.issuedRefresh = [];
     this.refreshReuse = 0;
+    this.codeReuse = 0;
     this.access = new Map();
     this.refresh = new Map();
+    this.codes = new Map();
   }
 
   checkAccess(token: string): AccessCheck {
@@ -81,8 +151,9 @@ export class TokenStore implements TokenStats {
   }
 
   /** Counted when the request arrives, before faults: tests count what the client sent. */
-  count(query: Query): void {
-    const grant = first(query, 'grant_type') ?? '(none)';
+  count(query: Query, req?: SimRequest): void {
+    const params = req && isForm(req) ? { ...Object.fromEntries(new URLSearchParams(req.rawBody)), ...query } : query;
+    const grant = first(params, 'grant_type') ?? '(none)';
     this.requests++;
     this.byGrant[grant] = (this.byGrant[grant] ?? 0) + 1;
   }
@@ -97,9 +168,13 @@ export class TokenStore implements TokenStats {
     const clientId = this.authenticateClient(req.headers.authorization, params);
     if (clientId === undefined) return oauthError('invalid_client', 'Client ID is not found or password is wrong.');
 
+    // The requested scope is granted as asked ([U]: Blynk's scope names are not documented).
+    const scope = first(params, 'scope') || undefined;
     switch (grant) {
       case 'client_credentials':
-        return this.issue(clientId, { revoked: false });
+        return this.issue(clientId, { revoked: false, scope });
+      case 'authorization_code':
+        return this.codeGrant(clientId, params);
       case 'user_credentials': {
         const body = req.json as { userEmail?: unknown; password?: unknown } | undefined;
         if (req.jsonError || typeof body?.userEmail !== 'string' || typeof body.password !== 'string') {
@@ -109,7 +184,7 @@ export class TokenStore implements TokenStats {
         if (this.users.get(body.userEmail.toLowerCase()) !== body.password) {
           return oauthError('invalid_grant', 'User email or password is wrong.');
         }
-        return this.issue(clientId, { revoked: false }, body.userEmail);
+        return this.issue(clientId, { revoked: false, scope }, body.userEmail);
       }
       default:
         return this.refreshGrant(clientId, first(params, 'refresh_token'));
@@ -132,11 +207,37 @@ export class TokenStore implements TokenStats {
     return this.issue(clientId, info.family, info.userEmail);
   }
 
+  /** RFC 6749 §4.1.3 with RFC 7636 §4.6: single-use code, same client and redirect URI, PKCE. */
+  private codeGrant(clientId: string, params: Query): Reply {
+    const value = first(params, 'code');
+    if (!value) return oauthError('invalid_request', 'Missing code parameter.');
+    const code = this.codes.get(value);
+    if (!code || code.clientId !== clientId) return oauthError('invalid_grant', 'Authorization code is invalid.');
+    if (code.used) {
+      // A replayed code revokes what was issued for it (RFC 6749 §4.1.2).
+      this.codeReuse++;
+      if (code.family) code.family.revoked = true;
+      for (const [token, info] of this.access) if (info.family === code.family) this.revokeAccessToken(token);
+      return oauthError('invalid_grant', 'Authorization code was already used.');
+    }
+    code.used = true;
+    if (Date.now() >= code.expiresAt) return oauthError('invalid_grant', 'Authorization code is expired.');
+    if (first(params, 'redirect_uri') !== code.redirectUri) return oauthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+    if (code.challenge !== undefined) {
+      const verifier = first(params, 'code_verifier') ?? '';
+      if (createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+        return oauthError('invalid_grant', 'PKCE verification failed.');
+      }
+    }
+    code.family = { revoked: false, scope: code.scope };
+    return this.issue(clientId, code.family, code.userEmail);
+  }
+
   private issue(clientId: string, family: Family, userEmail?: string): Reply {
     const expiresAt = Date.now() + this.lifetimeSec * 1000;
     const accessToken = newToken();
     const refreshToken = newToken();
-    this.access.set(accessToken, { expiresAt, revoked: false, userEmail });
+    this.access.set(accessToken, { expiresAt, revoked: false, userEmail, family });
     // Refresh tokens share the access token lifetime (blynk-api.md §2).
     this.refresh.set(refreshToken, { expiresAt, used: false, family, clientId, userEmail });
     this.issuedAccess.push(accessToken);
@@ -147,6 +248,7 @@ export class TokenStore implements TokenStats {
         token_type: 'Bearer',
         expires_in: this.lifetimeSec,
         refresh_token: refreshToken,
+        ...(family.scope !== undefined ? { scope: family.scope } : {}),
       }),
       headers: { 'Cache-Control': 'no-store' },
     };

@@ -1,4 +1,5 @@
 // Platform HTTPS API (blynk-api.md §3–§4): Bearer token, ids in the query, JSON bodies, 204 on writes.
+import { randomBytes } from 'node:crypto';
 import { all, apiError, first, json, noContent, toId, type Handler, type Reply, type SimRequest } from './http';
 import type { RateLimiter } from './limits';
 import type { TokenStore } from './oauth';
@@ -45,6 +46,31 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       if (!limiter.allowOrg(orgId)) return apiError(429, 'Too many requests');
       return h(req);
     };
+
+  /**
+   * Create OAuth client (seed OpenAPI `createOAuthClient`): name 1–64, at most 10 redirect URIs of
+   * at most 1024 characters, `orgId` defaults to the token's organisation; a user-scoped token needs
+   * developer mode (403). The new client works at the token endpoint at once.
+   */
+  const createOAuthClient = (req: SimRequest): Reply =>
+    withBody(req, (b) => {
+      const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const user = tokens.userOf(bearer);
+      if (user !== undefined && !tokens.isDeveloper(user)) return apiError(403, 'Developer mode is required to create OAuth clients.');
+      const { name, redirectUrls } = b;
+      if (typeof name !== 'string' || name.length < 1 || name.length > 64) return apiError(400, 'name must be 1 to 64 characters long.');
+      if (redirectUrls !== undefined && !Array.isArray(redirectUrls)) return apiError(400, 'redirectUrls must be an array.');
+      const urls = (redirectUrls ?? []) as unknown[];
+      if (urls.length > 10) return apiError(400, 'At most 10 redirect URLs are allowed.');
+      for (const u of urls) {
+        if (typeof u !== 'string' || u.length > 1024 || !URL.canParse(u)) return apiError(400, `Invalid redirect URL: ${String(u).slice(0, 100)}`);
+      }
+      if (b.orgId !== undefined && b.orgId !== orgId) return apiError(404, `Organization ${String(b.orgId)} is not found or access denied.`);
+      const clientId = `oa2-client-id_${randomBytes(9).toString('base64url')}`;
+      const secret = randomBytes(18).toString('base64url');
+      tokens.addClientWithRedirects(clientId, secret, urls as string[]);
+      return json(201, { orgId, name, clientId, secret, redirectUrls: urls });
+    });
 
   /** Resolve `deviceId` (query or body) or answer the documented error. */
   const withDevice = (raw: unknown, fn: (d: DeviceState) => Reply): Reply => {
@@ -148,6 +174,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
 
   return {
     'GET /api/v1/organization/profile': authed(() => json(200, organization())),
+    'POST /api/v1/organization/oauth/clients/create': authed((req) => createOAuthClient(req)),
 
     // [L] by id; the simulator knows only its own organisation.
     'GET /api/v1/organization': authed((req) => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { Socket } from 'node:net';
 import { DEMO } from './demo-data';
 import { deviceRoutes } from './device-api';
+import { authorizeRoutes } from './authorize';
 import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
 import { RateLimiter } from './limits';
@@ -22,12 +23,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokens = new TokenStore(defaultLifetime);
   tokens.addClient(demo.clientId, demo.clientSecret);
   tokens.addUser(demo.userEmail, demo.password);
+  if (demo.userWithoutDeveloperMode) {
+    tokens.addUser(demo.userWithoutDeveloperMode.email, demo.userWithoutDeveloperMode.password, false);
+  }
   const limiter = new RateLimiter(options.limits);
   const faults = new Faults();
   const log = new RequestLog(options.logLimit ?? 10_000);
   const routes = new Map<string, Handler>(
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
+      ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
       ...platformRoutes({ store, tokens, limiter }),
       ...deviceRoutes({ store, limiter }),
     }),
@@ -85,9 +90,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       at: Date.now(),
     };
     log.push(entry);
-    if (method === 'POST' && path === '/oauth2/token') tokens.count(query);
-
     const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, json: body, jsonError };
+    if (method === 'POST' && path === '/oauth2/token') tokens.count(query, simReq);
     const handle = (): Reply => (tooLarge ? apiError(413, 'Request is too large.') : route(simReq));
     const answer = (reply: Reply): void => send(res, entry, reply);
 
@@ -165,8 +169,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     addOAuthClient(clientId: string, clientSecret: string) {
       tokens.addClient(clientId, clientSecret);
     },
-    addUser(email: string, password: string) {
-      tokens.addUser(email, password);
+    addUser(email: string, password: string, developerMode?: boolean) {
+      tokens.addUser(email, password, developerMode);
     },
     // Back to the start-up options; clients and users added by tests are kept.
     reset() {

@@ -47,6 +47,8 @@ export interface TokenStats {
   issuedAccess: string[];
   issuedRefresh: string[];
   refreshReuse: number;
+  /** Replays of an authorization code at the token endpoint. */
+  codeReuse: number;
   revokeAccessToken(token: string): void;
   revokeAll(): void;
 }
@@ -85,6 +87,8 @@ export interface DemoData {
   clientSecret: string;
   userEmail: string;
   password: string;
+  /** A seeded user without developer mode: may not create OAuth clients (403). */
+  userWithoutDeveloperMode?: { email: string; password: string };
   org: { id: number; name: string };
   devices: DemoDevice[];
   template: { id: number; name: string; datastreams: DemoDatastream[]; events: DemoEvent[] };
@@ -143,7 +147,8 @@ export interface Simulator {
   setTokenLifetime(sec: number): void;
   setLimits(limits: Limits): void;
   addOAuthClient(clientId: string, clientSecret: string): void;
-  addUser(email: string, password: string): void;
+  /** `developerMode` (default true) decides whether the user may create OAuth clients. */
+  addUser(email: string, password: string, developerMode?: boolean): void;
   reset(): void;
   close(): Promise<void>;
 }

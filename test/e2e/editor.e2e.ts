@@ -311,9 +311,12 @@ describe('editor in Chromium (en-US)', function () {
       // A bad value: red in the dialog, then the invalid marker on the node.
       const { bad } = spec;
       await editor.setTyped(bad.field, bad.type, bad.value);
-      await page.waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`);
+      await page
+        .waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+        .catch(() => assert.fail(`${bad.field} = ${bad.type} "${bad.value}" is not marked red (input-error) in the dialog`));
       await editor.dialogDone();
-      await editor.invalidMarker(id).waitFor({ state: 'visible' });
+      await editor.invalidMarker(id).waitFor({ state: 'visible', timeout: 5_000 })
+        .catch(() => assert.fail(`node with ${bad.field} = "${bad.value}" shows no invalid marker in the workspace`));
       assert.equal(await editor.nodeProperty(id, 'valid'), false);
 
       // Fixed again.

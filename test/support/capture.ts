@@ -45,8 +45,14 @@ export class Capture {
     this.add('process warning', warning);
   };
   /** What the editor would show: status updates (also those made while flows stop) and comms. */
-  private readonly onStatus = (event: unknown): void => this.add('node-status event', event);
-  private readonly onComms = (event: unknown): void => this.add('comms event', event);
+  private readonly onStatus = (event: unknown): void => {
+    if (!this.quiet) this.add('node-status event', event);
+  };
+  private readonly onComms = (event: unknown): void => {
+    if (!this.quiet) this.add('comms event', event);
+  };
+  /** Load tests: status and comms events are not kept (log entries and warnings still are). */
+  quiet = false;
   private restoreStreams?: () => void;
 
   /** Starts capturing; call after `helper.startServer` (its RED.init drops every log handler). */

@@ -127,6 +127,14 @@ export function useRig(options: RigOptions = {}): Rig {
   let extra = new Set<string>();
   let fake: sinon.SinonFakeTimers | undefined;
   const listening = new WeakSet<object>();
+  /** `ended` waiters, woken by the sink and Catch listeners (no polling: load tests wait often). */
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  const notify = (): void => {
+    const done = out.sentCount + out.caughtCount;
+    if (!waiters.some((w) => w.n <= done)) return;
+    for (const w of waiters.filter((x) => x.n <= done)) w.resolve();
+    waiters = waiters.filter((w) => w.n > done);
+  };
   let onQuiet: ((msg: NodeMessage) => void) | undefined;
 
   const listen = (flow: FlowNode[]): void => {
@@ -140,8 +148,9 @@ export function useRig(options: RigOptions = {}): Rig {
       node.on('input', (msg: NodeMessage) => {
         if (kind === 'sent') out.sentCount++;
         if (kind === 'caught') out.caughtCount++;
+        if (kind !== 'statuses') notify();
         if (quiet && kind !== 'caught') {
-          onQuiet?.(msg);
+          if (kind === 'sent') onQuiet?.(msg);
           return;
         }
         capture.add(`${kind} ${def.id}`, kind === 'sent' ? withoutRequestedDeviceToken(msg) : msg);
@@ -239,10 +248,20 @@ export function useRig(options: RigOptions = {}): Rig {
       return outcome.sent;
     },
     async ended(n, timeoutMs = 10_000) {
-      await waitFor(() => out.sentCount + out.caughtCount >= n, `${n} messages to end (${out.sentCount} sent, ${out.caughtCount} caught)`, timeoutMs);
+      if (out.sentCount + out.caughtCount >= n) return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          waiters.push({ n, resolve });
+          timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} messages to end (${out.sentCount} sent, ${out.caughtCount} caught)`)), timeoutMs);
+        });
+      } finally {
+        clearTimeout(timer);
+      }
     },
     quiet(each) {
       quiet = true;
+      capture.quiet = true;
       onQuiet = each;
     },
     forget() {
@@ -261,6 +280,7 @@ export function useRig(options: RigOptions = {}): Rig {
     capture = new Capture();
     out = emptyOutputs();
     quiet = false;
+    waiters = [];
     extra = new Set();
     helper.startServer(() => {
       capture.start();

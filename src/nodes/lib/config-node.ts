@@ -22,6 +22,12 @@ export interface ConfigDef extends NodeDef {
   deviceRate?: number | string;
   /** Calls that may wait for their turn, per queue (default 1000). */
   queueLimit?: number | string;
+  /** OAuth scope asked for (optional; sent only where the grant accepts it). */
+  scope?: string;
+  /** `authorization_code`: the authorization page's path ([U] default `/oauth2/authorize`). */
+  authorizePath?: string;
+  /** Token endpoint path, for every grant (default `/oauth2/token`). */
+  tokenPath?: string;
 }
 
 export interface ConfigCredentials {
@@ -29,6 +35,8 @@ export interface ConfigCredentials {
   clientSecret?: string;
   userEmail?: string;
   password?: string;
+  /** `authorization_code`: stored by the sign-in callback, rotated on use; never sent to the editor. */
+  refreshToken?: string;
 }
 
 export type ApiKind = 'platform' | 'device';
@@ -53,6 +61,10 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
   datastreamMap(): DatastreamMap;
   /** The shortest poll interval the per-device limit allows (ms): the configured rate, else Blynk's. */
   devicePollFloorMs(): number;
+  /** The grant this node was deployed with. */
+  grantType?: GrantType;
+  /** `authorization_code`: a fresh sign-in's refresh token, used at once by the running node. */
+  signIn?(refreshToken: string): void;
 }
 
 const STATE_STATUS: Record<TokenState, NodeStatus> = {
@@ -60,18 +72,39 @@ const STATE_STATUS: Record<TokenState, NodeStatus> = {
   connecting: { fill: 'yellow', shape: 'ring', text: statusKey('connecting') },
   ok: { fill: 'green', shape: 'dot', text: statusKey('ok') },
   'auth-failed': { fill: 'red', shape: 'ring', text: statusKey('auth-failed') },
+  'signin-required': { fill: 'red', shape: 'ring', text: statusKey('signin-required') },
   'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },
   error: { fill: 'red', shape: 'ring', text: statusKey('error') },
 };
 
-export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCredentials): OAuthCredentials {
+export function grantTypeOf(value: unknown): GrantType {
+  return value === 'user_credentials' || value === 'authorization_code' ? value : 'client_credentials';
+}
+
+export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCredentials, scope?: string): OAuthCredentials {
+  const grant = grantTypeOf(grantType);
   return {
-    grantType: grantType === 'user_credentials' ? 'user_credentials' : 'client_credentials',
+    grantType: grant,
     clientId: (creds.clientId ?? '').trim(),
     clientSecret: creds.clientSecret ?? '',
     userEmail: (creds.userEmail ?? '').trim(),
     password: creds.password ?? '',
+    ...(grant === 'authorization_code' && creds.refreshToken ? { refreshToken: creds.refreshToken } : {}),
+    ...(scope && scope.trim() ? { scope: scope.trim() } : {}),
   };
+}
+
+/**
+ * Stores a refresh token as a credential of node `id`, keeping its other credentials. Node-RED keeps
+ * it in memory and writes it to flows_cred.json only with the next deploy (node-red#1055).
+ */
+export function storeRefreshToken(RED: NodeAPI, id: string, refreshToken: string | undefined): void {
+  const current = (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
+  const next: ConfigCredentials = { ...current };
+  if (refreshToken) next.refreshToken = refreshToken;
+  else delete next.refreshToken;
+  // addCredentials returns a promise in Node-RED ≥1; nothing to wait for, and it does not fail.
+  void Promise.resolve(RED.nodes.addCredentials(id, next as Record<string, unknown>)).catch(() => undefined);
 }
 
 /**
@@ -82,7 +115,8 @@ export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCre
 export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigDef): void {
   const users = new Map<string, { user: ConfigUser; api: ApiKind }>();
   node.server = def.server;
-  const credentials = credentialsOf(def.grantType, node.credentials ?? {});
+  const credentials = credentialsOf(def.grantType, node.credentials ?? {}, def.scope);
+  node.grantType = credentials.grantType;
   let client: BlynkClient | undefined;
   let setupError: BlynkError | undefined;
 
@@ -99,7 +133,19 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   let pinMap: DatastreamMap | undefined;
 
   try {
-    client = new BlynkClient({ server: def.server, credentials, onStateChange, onRegionMoved, rateLimits });
+    // The rotated refresh token goes back into the credential store at once; Node-RED writes it to
+    // disk only on the next deploy (node-red#1055), as the help and the dialog say.
+    const onRefreshToken =
+      credentials.grantType === 'authorization_code' ? (rt: string | undefined) => storeRefreshToken(RED, node.id, rt) : undefined;
+    client = new BlynkClient({
+      server: def.server,
+      credentials,
+      onStateChange,
+      onRegionMoved,
+      rateLimits,
+      tokenPath: def.tokenPath || undefined,
+      onRefreshToken,
+    });
   } catch (err) {
     setupError = err instanceof BlynkError ? err : new BlynkError('INVALID_SERVER', { server: String(def.server) });
   }
@@ -113,6 +159,9 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     return client;
   };
   node.statusFor = (api: ApiKind): NodeStatus => (api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {});
+  node.signIn = (refreshToken: string): void => {
+    client?.tokens?.signIn(refreshToken);
+  };
   node.register = (user: ConfigUser, api: ApiKind): void => {
     users.set(user.id, { user, api });
   };

@@ -39,6 +39,8 @@ export function failureStatus(error: BlynkError): string {
     case 'AUTH_COOLDOWN':
     case 'UNAUTHORIZED':
       return statusKey('auth-failed');
+    case 'SIGNIN_REQUIRED':
+      return statusKey('signin-required');
     case 'NO_CONFIG':
     case 'NO_OAUTH_CLIENT':
     case 'NO_USER_CREDENTIALS':

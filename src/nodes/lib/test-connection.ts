@@ -1,7 +1,7 @@
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
 import { BlynkClient, BlynkError, GrantType, organizationProfile, parseServer } from '../../blynk';
-import { BlynkConfigNode, ConfigCredentials, credentialsOf } from './config-node';
+import { BlynkConfigNode, ConfigCredentials, credentialsOf, grantTypeOf } from './config-node';
 import { localize } from './i18n';
 
 /** What the config dialog sends: its current fields, typed but perhaps not deployed. */
@@ -13,12 +13,14 @@ interface TestRequest {
   clientSecret?: unknown;
   userEmail?: unknown;
   password?: unknown;
+  scope?: unknown;
+  tokenPath?: unknown;
 }
 
 /** Node-RED's placeholder for a password credential that is stored but not shown. */
 const STORED = '__PWRD__';
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
@@ -32,7 +34,7 @@ function storedCredentials(RED: NodeAPI, id: string, server: string): ConfigCred
   return (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
 }
 
-function sameServer(a: string | undefined, b: string): boolean {
+export function sameServer(a: string | undefined, b: string): boolean {
   try {
     return parseServer(a).origin === parseServer(b).origin;
   } catch {
@@ -44,7 +46,7 @@ function sameServer(a: string | undefined, b: string): boolean {
  * Merges the dialog's fields with the stored credentials of the deployed node: a secret field the
  * user did not retype arrives as the placeholder (or empty) and is taken from storage.
  */
-function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
+export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
   const stored = storedCredentials(RED, text(body.id), text(body.server));
   const secret = (typed: unknown, kept: string | undefined): string => {
     const value = text(typed);
@@ -59,6 +61,23 @@ function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
 }
 
 /**
+ * `authorization_code`: the stored refresh token is single use, so a second client spending it
+ * would sign the deployed node out. The test runs through the deployed node's own client instead.
+ */
+async function viaDeployedNode(RED: NodeAPI, body: TestRequest): Promise<{ id: unknown; name: unknown; scope?: string }> {
+  const id = text(body.id);
+  const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+  if (!deployed || deployed.grantType !== 'authorization_code' || !sameServer(deployed.server, text(body.server))) {
+    throw new BlynkError('SIGNIN_REQUIRED');
+  }
+  const client = deployed.clientFor('platform');
+  const { data } = await client.call(organizationProfile());
+  const org = (data ?? {}) as { id?: unknown; name?: unknown };
+  const scope = client.tokens?.scope;
+  return { id: org.id, name: org.name, ...(scope ? { scope } : {}) };
+}
+
+/**
  * `POST /blynk-cloud/test-connection`: gets a token with the dialog's settings and reads the
  * organisation profile. The answer holds the organisation's name or the reason it failed,
  * never a secret or a token.
@@ -69,13 +88,15 @@ export function registerTestConnection(RED: NodeAPI): void {
     RED.auth.needsPermission('blynk-cloud-config.write'),
     (req: Request, res: Response) => {
       const body = (req.body ?? {}) as TestRequest;
-      const grantType: GrantType = body.grantType === 'user_credentials' ? 'user_credentials' : 'client_credentials';
+      const grantType: GrantType = grantTypeOf(body.grantType);
       let client: BlynkClient | undefined;
       const run = async (): Promise<{ id: unknown; name: unknown; scope?: string }> => {
+        if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
         client = new BlynkClient({
           server: text(body.server),
-          credentials: credentialsOf(grantType, credentialsFrom(RED, body)),
+          credentials: credentialsOf(grantType, credentialsFrom(RED, body), text(body.scope)),
           retry: { attempts: 1 },
+          tokenPath: text(body.tokenPath) || undefined,
         });
         if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
         const { data } = await client.call(organizationProfile());
