@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ApiCall } from './endpoints';
 import { BlynkError, sanitizeDetail } from './errors';
 import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
@@ -49,6 +50,8 @@ export class BlynkClient {
   private lastAuthRenewalAt = -Infinity;
   /** Aborted by close(): ends calls in flight and their retries, and refuses new ones. */
   private readonly closed = new AbortController();
+  /** Per caller signal (a flow node's), the signal its calls run with: see signalFor. */
+  private readonly callSignals = new WeakMap<AbortSignal, AbortSignal>();
   /** Request pacing, when the config node has it on. */
   readonly gate?: RateGate;
 
@@ -58,6 +61,7 @@ export class BlynkClient {
     this.apiTimeoutMs = options.apiTimeoutMs ?? 15_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? (() => performance.now());
+    setMaxListeners(0, this.closed.signal);
     const credentials = options.credentials;
     if (credentials && credentials.clientId && credentials.clientSecret) {
       this.tokens = new TokenManager({
@@ -76,11 +80,28 @@ export class BlynkClient {
 
   async call(call: ApiCall, callerSignal?: AbortSignal): Promise<ApiResult> {
     if (this.closed.signal.aborted) throw new BlynkError('CLOSED');
-    // A signal of its own per call: listeners go on it, not on the shared ones (no MaxListeners warning).
-    const signal = AbortSignal.any(callerSignal ? [callerSignal, this.closed.signal] : [this.closed.signal]);
+    const signal = this.signalFor(callerSignal);
     const res = call.api === 'platform' ? await this.platformCall(call, signal) : await this.send(call, undefined, signal);
     if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
     throw errorFor(res);
+  }
+
+  /**
+   * The signal for calls made with `callerSignal`: aborted by the caller or by close(). Made once
+   * per caller (a flow node), not per call: each AbortSignal.any() leaves a WeakRef on both source
+   * signals, and Node 20 does not prune them while the sources live, so one per call grows the
+   * heap by ~70 bytes a message for as long as the flow runs. Every request in flight adds an abort
+   * listener to it, so any number of them is allowed (no MaxListenersExceededWarning).
+   */
+  private signalFor(callerSignal: AbortSignal | undefined): AbortSignal {
+    if (!callerSignal) return this.closed.signal;
+    let signal = this.callSignals.get(callerSignal);
+    if (!signal) {
+      signal = AbortSignal.any([callerSignal, this.closed.signal]);
+      setMaxListeners(0, signal);
+      this.callSignals.set(callerSignal, signal);
+    }
+    return signal;
   }
 
   close(): void {

@@ -215,7 +215,8 @@ export class TokenManager {
         // A background renewal failed while the token still works: try again a little later
         // rather than on every message.
         this.retryRenewalAt = this.now() + RENEWAL_RETRY_MS;
-        if (state === 'auth-failed') this.setState(state, error);
+        // "sign in again" too: once the current token runs out nothing else can get a new one.
+        if (state === 'auth-failed' || state === 'signin-required') this.setState(state, error);
       } else if (error.code !== 'CLOSED') {
         this.setState(state, error);
       }

@@ -1,5 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { BlynkConfigNode, ConfigCredentials, ConfigDef, initConfigNode } from './lib/config-node';
+import { registerAuthorize } from './lib/authorize';
 import { registerTestConnection } from './lib/test-connection';
 
 export = function register(RED: NodeAPI): void {
@@ -13,7 +14,10 @@ export = function register(RED: NodeAPI): void {
       clientSecret: { type: 'password' },
       userEmail: { type: 'text' },
       password: { type: 'password' },
+      // Stored by the sign-in callback (authorization code grant); a password, so never sent to the editor.
+      refreshToken: { type: 'password' },
     },
   });
   registerTestConnection(RED);
+  registerAuthorize(RED);
 };

@@ -179,6 +179,16 @@ describe('blynk-cloud-config', function () {
   });
 
   describe('GET /credentials/blynk-cloud-config/:id', function () {
+    it('shows a stored refresh token (authorization code grant) only as has_refreshToken', async () => {
+      const { sim } = h;
+      await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg({ grantType: 'authorization_code' })], {
+        cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, refreshToken: 'rt-secret-value-123' },
+      });
+      const res = await helper.request().get('/credentials/blynk-cloud-config/cfg').expect(200);
+      assert.equal(res.body.has_refreshToken, true);
+      assertNoSecret(res.text, ['rt-secret-value-123']);
+    });
+
     it('says which secrets are set, never what they are', async () => {
       const { sim } = h;
       await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg()], {
@@ -190,6 +200,7 @@ describe('blynk-cloud-config', function () {
         has_clientSecret: true,
         userEmail: sim.demo.userEmail,
         has_password: true,
+        has_refreshToken: false,
       });
       assertNoSecret(res.text);
     });
@@ -198,7 +209,7 @@ describe('blynk-cloud-config', function () {
       const { sim } = h;
       await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg()], { cfg: { clientId: sim.demo.clientId } });
       const res = await helper.request().get('/credentials/blynk-cloud-config/cfg').expect(200);
-      assert.deepEqual(res.body, { clientId: sim.demo.clientId, has_clientSecret: false, userEmail: '', has_password: false });
+      assert.deepEqual(res.body, { clientId: sim.demo.clientId, has_clientSecret: false, userEmail: '', has_password: false, has_refreshToken: false });
     });
 
     it('hides the device-update token the same way', async () => {

@@ -28,8 +28,10 @@ const CONTRACT: Record<
 > = {
   'blynk-cloud-config': {
     category: 'config',
-    credentials: { clientId: TEXT, clientSecret: PASSWORD, userEmail: TEXT, password: PASSWORD },
+    // refreshToken: issue 7 (authorization code grant), a password so it never reaches the editor.
+    credentials: { clientId: TEXT, clientSecret: PASSWORD, userEmail: TEXT, password: PASSWORD, refreshToken: PASSWORD },
     // rateLimit, platformRate, deviceRate, queueLimit: issue 8; flows saved before get "auto".
+    // scope, authorizePath, tokenPath: issue 7; empty means none / the default paths.
     defaults: {
       name: '',
       server: 'https://blynk.cloud',
@@ -38,6 +40,9 @@ const CONTRACT: Record<
       platformRate: 10000,
       deviceRate: 50,
       queueLimit: 1000,
+      scope: '',
+      authorizePath: '',
+      tokenPath: '',
     },
     typed: [],
   },

@@ -76,7 +76,7 @@ export interface Rig {
   readonly out: Outputs;
   /** Loads `flow`; `cfg` gets the demo OAuth client unless `credentials.cfg` is given. */
   load(flow: FlowNode[], credentials?: Record<string, Record<string, string>>): Promise<void>;
-  /** Redeploys (full, flows or nodes) and keeps listening to the sinks. */
+  /** Redeploys (full, flows or nodes) and keeps listening to the sinks; credentials default to the last ones. */
   deploy(flow: FlowNode[], type: 'full' | 'flows' | 'nodes', credentials?: Record<string, Record<string, string>>): Promise<void>;
   /** Sends `msg` into node `id` (it also records a `deviceToken` on it as a secret). */
   send(id: string, msg: NodeMessage): void;
@@ -136,6 +136,7 @@ export function useRig(options: RigOptions = {}): Rig {
     waiters = waiters.filter((w) => w.n > done);
   };
   let onQuiet: ((msg: NodeMessage) => void) | undefined;
+  let lastCredentials: Record<string, Record<string, string>> = {};
 
   const listen = (flow: FlowNode[]): void => {
     for (const def of flow) {
@@ -186,12 +187,16 @@ export function useRig(options: RigOptions = {}): Rig {
     async load(flow, credentials = {}) {
       const creds = { cfg: { clientId: rig.sim.demo.clientId, clientSecret: rig.sim.demo.clientSecret }, ...credentials };
       credentialSecrets(creds);
+      lastCredentials = creds;
       await helper.load(NODES, flow, creds);
       listen(flow);
     },
     async deploy(flow, type, credentials) {
-      if (credentials) credentialSecrets(credentials);
-      await helper.setFlows(flow, type, credentials);
+      // The helper hands these to the runtime as the whole credential store: never deploy without.
+      const creds = credentials ?? lastCredentials;
+      credentialSecrets(creds);
+      lastCredentials = creds;
+      await helper.setFlows(flow, type, creds);
       listen(flow);
     },
     send(id, msg) {

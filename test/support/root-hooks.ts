@@ -24,8 +24,24 @@ export function liveResources(): string[] {
   return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap');
 }
 
-/** How long the root `after` waits for sockets and timers that are already closing. */
-const SETTLE_MS = 2_000;
+/** What the live handles are (sockets with their addresses), for the failure message. */
+function describeHandles(): string {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles
+    .map((h) => {
+      const name = (h as object).constructor?.name ?? typeof h;
+      const socket = h as { localPort?: number; remoteAddress?: string; remotePort?: number };
+      return socket.localPort !== undefined ? `${name} ${socket.localPort} → ${socket.remoteAddress}:${socket.remotePort}` : name;
+    })
+    .join('; ');
+}
+
+/**
+ * How long the root `after` waits for sockets and timers that are already ending (a keep-alive
+ * timeout, say): they delay the exit but do not prevent it. Normally nothing is left and it does
+ * not wait at all.
+ */
+const SETTLE_MS = 10_000;
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
@@ -38,7 +54,7 @@ export const mochaHooks = {
     const problems: string[] = [];
     if (rejections.length > 0) problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
     if (left.length > 0) {
-      problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')}`);
+      problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')} (handles: ${describeHandles()})`);
       // A leak must fail the run, not hang it: exit once the reporter has printed the failure.
       setTimeout(() => {
         process.stderr.write(`[root-hooks] still active after the run: ${liveResources().join(', ')}; exiting with failure\n`);

@@ -1,0 +1,337 @@
+// Authorization code grant for the config node (RFC 6749 §4.1, PKCE RFC 7636, RFC 9700 §2.1), and
+// "Create OAuth client" (POST /api/v1/organization/oauth/clients/create, seed OpenAPI).
+//
+//   POST /blynk-cloud/authorize/start     (editor, admin permission) → the authorization URL
+//   GET  /blynk-cloud/authorize/callback  (the browser window, redirected by Blynk) → result page
+//   GET  /blynk-cloud/authorize/status    (editor, admin permission) → how the last sign-in ended
+//   POST /blynk-cloud/oauth-clients       (editor, admin permission) → a new OAuth client, once
+//
+// The callback cannot carry the editor's admin token (Blynk's redirect is a plain navigation), so it
+// is protected by the `state` instead: unguessable, single use, minutes long, bound to one config
+// node, to the browser that started it (an HttpOnly cookie) and, with adminAuth, to the editor user.
+import { createHash, randomBytes } from 'node:crypto';
+import { Request, Response } from 'express';
+import { NodeAPI } from 'node-red';
+import {
+  BlynkError,
+  DEFAULT_TOKEN_PATH,
+  encodeQuery,
+  parseServer,
+  sanitizeDetail,
+  Transport,
+  basicAuth,
+} from '../../blynk';
+import { BlynkConfigNode, storeRefreshToken } from './config-node';
+import { CATALOG, localize } from './i18n';
+import { credentialsFrom, text } from './test-connection';
+
+/** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
+export const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
+/** How long a sign-in may take from the button to the callback. */
+export const STATE_LIFETIME_MS = 5 * 60_000;
+/** Pending sign-ins kept at most (one per config node; this bounds memory against a runaway editor). */
+const MAX_PENDING = 50;
+const COOKIE = 'blynk-cloud-signin';
+const CALLBACK = 'blynk-cloud/authorize/callback';
+
+interface Pending {
+  nodeId: string;
+  /** The editor user (adminAuth), '' without adminAuth. */
+  user: string;
+  /** Random value also set as an HttpOnly cookie in the editor's browser. */
+  binding: string;
+  verifier: string;
+  redirectUri: string;
+  server: string;
+  clientId: string;
+  clientSecret: string;
+  tokenPath: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+type Outcome = { state: 'pending' | 'ok' | 'failed'; user: string; message?: string; scope?: string };
+
+/** A path on the Blynk server: absolute, plain characters, no `..` and no `//`. */
+function pathOk(path: string): boolean {
+  return /^\/[A-Za-z0-9._~\-/]*$/.test(path) && !path.includes('..') && !path.includes('//');
+}
+
+const random = (): string => randomBytes(32).toString('base64url');
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function userOf(req: Request): string {
+  const user = (req as Request & { user?: { username?: unknown } }).user;
+  return typeof user?.username === 'string' ? user.username : '';
+}
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The callback URL: the one the dialog computed from the editor's own address (right behind a
+ * reverse proxy), if it is an http(s) URL of this route, else derived from this request.
+ */
+function redirectUriOf(req: Request, typed: string): string {
+  try {
+    const url = new URL(typed);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith(`/${CALLBACK}`) && !url.search && !url.hash) {
+      return url.toString();
+    }
+  } catch {
+    // fall through
+  }
+  const base = req.originalUrl.replace(/blynk-cloud\/authorize\/start.*$/, '');
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}${base}${CALLBACK}`;
+}
+
+export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.now()): void {
+  const pending = new Map<string, Pending>();
+  const outcomes = new Map<string, Outcome>();
+  const t = (key: string, params?: Record<string, string | number>): string => RED._(`${CATALOG}.${key}`, params);
+
+  const prune = (): void => {
+    const at = now();
+    for (const [state, p] of pending) if (at >= p.expiresAt + STATE_LIFETIME_MS) pending.delete(state);
+    while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value as string);
+  };
+
+  RED.httpAdmin.post('/blynk-cloud/authorize/start', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const nodeId = text(body.id);
+    const fail = (message: string): void => void res.json({ ok: false, message });
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(t('signin.errors.no-node'));
+    let origin: string;
+    try {
+      origin = parseServer(text(body.server)).origin;
+    } catch {
+      return fail(localize(RED, new BlynkError('INVALID_SERVER', { server: sanitizeDetail(text(body.server)) })).message);
+    }
+    const authorizePath = text(body.authorizePath).trim() || DEFAULT_AUTHORIZE_PATH;
+    const tokenPath = text(body.tokenPath).trim() || DEFAULT_TOKEN_PATH;
+    if (!pathOk(authorizePath) || !pathOk(tokenPath)) return fail(t('signin.errors.bad-path'));
+    // Secrets the dialog did not retype come from the deployed node, only for the same server.
+    const creds = credentialsFrom(RED, body);
+    const clientId = (creds.clientId ?? '').trim();
+    const clientSecret = creds.clientSecret ?? '';
+    if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
+
+    prune();
+    // One sign-in per node at a time: a new one makes an older window's state worthless.
+    for (const [state, p] of pending) if (p.nodeId === nodeId && !p.used) pending.delete(state);
+    const state = random();
+    const verifier = random();
+    const binding = random();
+    const redirectUri = redirectUriOf(req, text(body.redirectUri));
+    const user = userOf(req);
+    pending.set(state, {
+      nodeId,
+      user,
+      binding,
+      verifier,
+      redirectUri,
+      server: origin,
+      clientId,
+      clientSecret,
+      tokenPath,
+      expiresAt: now() + STATE_LIFETIME_MS,
+      used: false,
+    });
+    outcomes.set(nodeId, { state: 'pending', user });
+    const scope = text(body.scope).trim();
+    const query: [string, string][] = [
+      ['response_type', 'code'],
+      ['client_id', clientId],
+      ['redirect_uri', redirectUri],
+      ['state', state],
+      // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
+      ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
+      ['code_challenge_method', 'S256'],
+      ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+    ];
+    const cookiePath = new URL(redirectUri).pathname;
+    res.setHeader(
+      'Set-Cookie',
+      `${COOKIE}=${binding}; Path=${cookiePath}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, url: `${origin}${authorizePath}?${encodeQuery(query)}`, redirectUri, expiresIn: STATE_LIFETIME_MS / 1000 });
+  });
+
+  RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
+    const q = req.query as Record<string, unknown>;
+    const state = text(q.state);
+    const record = state ? pending.get(state) : undefined;
+    const page = (ok: boolean, message: string, nodeId?: string): void => {
+      const title = t(ok ? 'signin.page.success' : 'signin.page.failure');
+      // `<` escaped so the JSON cannot end the script element.
+      const data = JSON.stringify({ type: 'blynk-cloud-signin', ok, id: nodeId ?? null }).replace(/</g, '\\u003c');
+      res.status(ok ? 200 : 400);
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Set-Cookie', `${COOKIE}=; Path=${req.baseUrl || ''}/${CALLBACK}; Max-Age=0; HttpOnly; SameSite=Lax`);
+      res.end(
+        `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>` +
+          `<h1 id="blynk-cloud-signin-result" data-ok="${ok}">${escapeHtml(title)}</h1><p id="blynk-cloud-signin-message">${escapeHtml(message)}</p>` +
+          `<p>${escapeHtml(t(ok ? 'signin.page.deploy' : 'signin.page.retry'))}</p><p>${escapeHtml(t('signin.page.close'))}</p>` +
+          `<script>(function(){var r=${data};try{if(window.opener){window.opener.postMessage(r,location.origin);}}catch(e){}` +
+          `setTimeout(function(){window.close();},${ok ? 1500 : 8000});})();</script></body></html>`,
+      );
+    };
+    // A replay must not overwrite how the real sign-in ended.
+    const fresh = record !== undefined && !record.used;
+    const refuse = (key: string, params?: Record<string, string>): void => {
+      const message = t(`signin.errors.${key}`, params);
+      if (record && fresh) outcomes.set(record.nodeId, { state: 'failed', user: record.user, message });
+      page(false, message, record?.nodeId);
+    };
+    // Each check refuses with nothing stored. A known state is spent by its first use, whatever
+    // the outcome, so it cannot be replayed.
+    if (!record) return refuse('no-pending');
+    if (record.used) return refuse('replayed');
+    record.used = true;
+    // The secret is needed once more, for the exchange; the record forgets it now.
+    const secret = record.clientSecret;
+    record.clientSecret = '';
+    if (now() >= record.expiresAt) return refuse('expired');
+    if (cookieOf(req, COOKIE) !== record.binding) return refuse('other-browser');
+    const error = text(q.error);
+    if (error) return refuse(error === 'access_denied' ? 'denied' : 'authorize-error', { detail: sanitizeDetail(error) });
+    const code = text(q.code);
+    if (!code) return refuse('no-code');
+    exchange(record, secret ?? '', code).then(
+      ({ refreshToken, scope }) => {
+        storeRefreshToken(RED, record.nodeId, refreshToken);
+        const deployed = RED.nodes.getNode(record.nodeId) as BlynkConfigNode | null;
+        if (deployed?.grantType === 'authorization_code') deployed.signIn?.(refreshToken);
+        outcomes.set(record.nodeId, { state: 'ok', user: record.user, ...(scope ? { scope } : {}) });
+        page(true, t('signin.page.signed-in'), record.nodeId);
+      },
+      (err: unknown) => refuse('exchange', { detail: err instanceof BlynkError ? localize(RED, err).message : 'error' }),
+    );
+  });
+
+  RED.httpAdmin.get('/blynk-cloud/authorize/status', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
+    const id = text((req.query as Record<string, unknown>).id);
+    const outcome = outcomes.get(id);
+    const stored = Boolean(id && (RED.nodes.getCredentials(id) as { refreshToken?: string } | undefined)?.refreshToken);
+    res.setHeader('Cache-Control', 'no-store');
+    // Another editor user's sign-in is not theirs to see (adminAuth only; without it '' === '').
+    if (!outcome || outcome.user !== userOf(req)) return void res.json({ state: 'none', signedIn: stored });
+    res.json({ state: outcome.state, signedIn: stored, ...(outcome.message ? { message: outcome.message } : {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
+  });
+
+  registerCreateClient(RED);
+}
+
+/** Exchanges the code once: Basic client authentication, form body (seed 003, RFC 6749 §4.1.3). */
+async function exchange(record: Pending, clientSecret: string, code: string): Promise<{ refreshToken: string; scope?: string }> {
+  const transport = new Transport(record.server);
+  try {
+    const form = new URLSearchParams([
+      ['grant_type', 'authorization_code'],
+      ['code', code],
+      ['redirect_uri', record.redirectUri],
+      ['code_verifier', record.verifier],
+    ]).toString();
+    const res = await transport.request({
+      method: 'POST',
+      path: record.tokenPath,
+      body: form,
+      headers: { Authorization: basicAuth(record.clientId, clientSecret), 'Content-Type': 'application/x-www-form-urlencoded' },
+      timeoutMs: 10_000,
+    });
+    const data = (res.data && typeof res.data === 'object' ? res.data : {}) as Record<string, unknown>;
+    if (res.status < 200 || res.status >= 300) {
+      const detail = sanitizeDetail(typeof data.error_description === 'string' ? data.error_description : (data.error ?? res.data)) || `HTTP ${res.status}`;
+      throw new BlynkError('TOKEN_REJECTED', { status: res.status, detail });
+    }
+    if (typeof data.access_token !== 'string' || typeof data.refresh_token !== 'string' || !data.refresh_token) {
+      throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'refresh_token missing' });
+    }
+    return { refreshToken: data.refresh_token, ...(typeof data.scope === 'string' ? { scope: data.scope } : {}) };
+  } finally {
+    transport.close();
+  }
+}
+
+const MAX_NAME = 64;
+const MAX_REDIRECTS = 10;
+const MAX_URL = 1024;
+
+/**
+ * `POST /blynk-cloud/oauth-clients`: creates an OAuth client with the deployed connection's token.
+ * The one place a secret goes to the browser: the user must copy it, and Blynk shows it only once.
+ */
+function registerCreateClient(RED: NodeAPI): void {
+  const t = (key: string, params?: Record<string, string | number>): string => RED._(`${CATALOG}.${key}`, params);
+  RED.httpAdmin.post('/blynk-cloud/oauth-clients', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    res.setHeader('Cache-Control', 'no-store');
+    const fail = (code: string, message: string): void => void res.json({ ok: false, code, message });
+    const name = text(body.name).trim();
+    if (name.length < 1 || name.length > MAX_NAME) return fail('INVALID_INPUT', t('oauth-client.errors.name', { max: MAX_NAME }));
+    const rawOrg = body.orgId === undefined || body.orgId === null ? '' : String(body.orgId).trim();
+    const orgId = rawOrg === '' ? undefined : Number(rawOrg);
+    if (orgId !== undefined && !(Number.isInteger(orgId) && orgId > 0 && orgId <= 2147483647)) {
+      return fail('INVALID_INPUT', t('oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
+    }
+    const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => text(u).trim()).filter((u) => u !== '') : [];
+    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', t('oauth-client.errors.urls', { max: MAX_REDIRECTS }));
+    if (urls.length > MAX_REDIRECTS) return fail('INVALID_INPUT', t('oauth-client.errors.urls', { max: MAX_REDIRECTS }));
+    for (const url of urls) {
+      if (url.length > MAX_URL || !URL.canParse(url)) {
+        return fail('INVALID_INPUT', t('oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
+      }
+    }
+    const id = text(body.id);
+    const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+    if (!deployed) return fail('NO_CONFIG', t('oauth-client.errors.not-deployed'));
+    let call;
+    try {
+      call = deployed.clientFor('platform').call({
+        api: 'platform',
+        method: 'POST',
+        path: '/api/v1/organization/oauth/clients/create',
+        body: { ...(orgId !== undefined ? { orgId } : {}), name, redirectUrls: urls },
+        idempotent: false,
+      });
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    call.then(
+      ({ data }) => {
+        const d = (data ?? {}) as Record<string, unknown>;
+        if (typeof d.clientId !== 'string' || typeof d.secret !== 'string') {
+          return fail('HTTP_ERROR', t('oauth-client.errors.bad-answer'));
+        }
+        res.json({
+          ok: true,
+          client: { clientId: d.clientId, secret: d.secret, name: d.name, orgId: d.orgId, redirectUrls: Array.isArray(d.redirectUrls) ? d.redirectUrls : urls },
+        });
+      },
+      (err: unknown) => {
+        const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR');
+        const detail = error.details.detail ?? error.code;
+        const key: Record<string, string> = {
+          BAD_REQUEST: 'bad-request',
+          FORBIDDEN: 'forbidden',
+          NOT_FOUND: 'not-found',
+          RATE_LIMITED: 'rate-limited',
+          SERVER_ERROR: 'server-error',
+        };
+        const k = key[error.code];
+        fail(error.code, k ? t(`oauth-client.errors.${k}`, { detail }) : localize(RED, error).message);
+      },
+    );
+  });
+}
