@@ -1,6 +1,7 @@
 // The editor side of the package in a real browser: palette, help, edit dialogs with their
 // typedInputs and validation, the config dialog with Test connection, an example imported from
-// the Import menu and deployed against the simulator, and the German and Japanese catalogs.
+// the Import menu and deployed against the simulator, Sign in with Blynk (authorization code,
+// Allow and Deny on the simulator's consent page), and the German and Japanese catalogs.
 // Run with `npm run test:e2e` (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -424,6 +425,157 @@ describe('example imported from Import > Examples, deployed against the simulato
     await page.mouse.click(600, 700); // deselect, on empty canvas
     shots.push(await editor.screenshot('example-deployed.png'));
     editor.assertNoProblems('while importing and deploying the example');
+  });
+});
+
+describe('sign in with Blynk (authorization code)', function () {
+  let editor: Editor;
+  before(async function () {
+    current = editor = await Editor.open(browser, stack.editor);
+  });
+  after(async function () {
+    await editor?.close();
+  });
+  beforeEach(async function () {
+    await editor.closeDialogs();
+  });
+
+  const authCodeRequests = (): number => stack.sim.tokens.byGrant.authorization_code ?? 0;
+
+  /** Credentials of a config node as the editor's admin API shows them (secrets as has_*). */
+  const runtimeCredentials = async (id: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${stack.editor}credentials/${CONFIG}/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+    assert.equal(res.status, 200, `GET /credentials/${CONFIG}/${id}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+
+  /**
+   * A get-device node with a new connection (the add button of its connection field) on the
+   * simulator, authorization code grant, the demo client and scope org:read; the config dialog
+   * stays open. Returns the id of the node.
+   */
+  const newAuthCodeConnection = async (name: string, at: [number, number]): Promise<string> => {
+    const page = editor.page;
+    const nodeId = await editor.addNode(NODES[0].type, ...at);
+    await editor.openNode(nodeId);
+    await page.locator('#node-input-btn-connection-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+    await page.locator('#node-config-input-name').fill(name);
+    await page.locator('#node-config-input-region-select').selectOption('custom');
+    await page.locator('#node-config-input-server').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-server').fill(stack.sim.url);
+
+    await page.locator('#node-config-input-grantType').selectOption('authorization_code');
+    const redirect = page.locator('#node-config-blynk-cloud-redirect');
+    await redirect.waitFor({ state: 'visible' });
+    assert.equal(await redirect.inputValue(), `${stack.editor}blynk-cloud/authorize/callback`);
+    assert.equal(await page.locator('#node-config-blynk-cloud-signin').isVisible(), true);
+
+    await page.locator('#node-config-input-clientId').fill(DEMO.clientId);
+    await page.locator('#node-config-input-clientSecret').fill(DEMO.clientSecret);
+    await page.locator('#node-config-input-scope').fill('org:read');
+    return nodeId;
+  };
+
+  /** Clicks Sign in with Blynk and returns the window it opens, on the simulator's consent page. */
+  const openSignIn = async () => {
+    const page = editor.page;
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#node-config-blynk-cloud-signin')]);
+    popup.on('pageerror', (error) => editor.problems.push(`uncaught in the sign-in window: ${error.message}`));
+    await popup.locator('#allow').waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(new URL(popup.url()).origin, new URL(stack.sim.url).origin, 'the consent page is on the simulator');
+    assert.equal((await popup.locator('#scope').textContent())?.trim(), 'org:read');
+    return popup;
+  };
+
+  /** Add (config dialog), Done (node dialog): the id the connection got in the workspace. */
+  const addAndDone = async (): Promise<string> => {
+    const page = editor.page;
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await editor.settleTray();
+    const configId = await page.locator('#node-input-connection').inputValue();
+    assert.equal(await editor.nodeProperty(configId, 'type'), CONFIG);
+    assert.equal(await editor.nodeProperty(configId, 'grantType'), 'authorization_code');
+    assert.equal(await editor.nodeProperty(configId, 'scope'), 'org:read');
+    await editor.dialogDone();
+    return configId;
+  };
+
+  const deployedConfig = async (id: string): Promise<Record<string, unknown> | undefined> => {
+    const flows = (await (await fetch(`${stack.editor}flows`, { headers: { Accept: 'application/json' } })).json()) as Array<Record<string, unknown>>;
+    return flows.find((node) => node.id === id);
+  };
+
+  it('Allow on the consent page: the dialog shows the sign-in, Deploy keeps it in the runtime', async function () {
+    const page = editor.page;
+    assert.equal(authCodeRequests(), 0, 'an authorization code was exchanged before the test');
+    await newAuthCodeConnection('Blynk sign-in', [330, 600]);
+    const popup = await openSignIn();
+    const closed = popup.waitForEvent('close', { timeout: 20_000 });
+    await popup.locator('#allow').click();
+    // The callback page reports to the editor and closes itself.
+    await closed.catch(() => assert.fail(`the sign-in window did not close itself (at ${popup.url()})`));
+
+    const result = page.locator('#node-config-blynk-cloud-signin-result');
+    const signedIn = en(CONFIG, 'signin.signedIn');
+    await page
+      .waitForFunction(
+        `(() => { const t = $('#node-config-blynk-cloud-signin-result').text(); return t.includes(${JSON.stringify(signedIn)}) && t.includes('org:read'); })()`,
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(async () => assert.fail(`the dialog shows "${(await result.textContent()) ?? ''}", not "${signedIn}" with org:read`));
+    assert.equal(await result.evaluate((el: { textContent: string | null }) => el.textContent?.trim()),
+      `${signedIn} ${en(CONFIG, 'test-connection.scope').replace('__scope__', 'org:read')}`);
+    assert.equal(authCodeRequests(), 1, 'authorization_code token requests at the simulator');
+    shots.push(await editor.trayScreenshot('config-sign-in.png'));
+
+    const configId = await addAndDone();
+    await editor.deploy();
+    const deployed = await deployedConfig(configId);
+    assert.ok(deployed, `GET /flows has no config node ${configId}`);
+    assert.equal(deployed.type, CONFIG);
+    assert.equal(deployed.server, stack.sim.url);
+    assert.equal(deployed.grantType, 'authorization_code');
+    const creds = await runtimeCredentials(configId);
+    assert.equal(creds.has_refreshToken, true, `credentials after deploy: ${JSON.stringify(creds)}`);
+    assert.equal(creds.clientId, DEMO.clientId);
+    assert.equal(creds.has_clientSecret, true);
+    // No second exchange: the code was used once.
+    assert.equal(authCodeRequests(), 1);
+    assert.equal(stack.sim.tokens.codeReuse, 0);
+    await editor.dismissNotifications().catch(() => undefined);
+    editor.assertNoProblems('while signing in with Blynk');
+  });
+
+  it('Deny on the consent page: the dialog shows the failure, nothing is stored', async function () {
+    const page = editor.page;
+    const before = authCodeRequests();
+    await newAuthCodeConnection('Blynk refused', [330, 700]);
+    const popup = await openSignIn();
+    await popup.locator('#deny').click();
+    const outcome = popup.locator('#blynk-cloud-signin-result');
+    await outcome.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await outcome.getAttribute('data-ok'), 'false');
+    assert.equal((await popup.locator('#blynk-cloud-signin-message').textContent())?.trim(), en(CONFIG, 'signin.errors.denied'));
+
+    const failed = en(CONFIG, 'signin.failed').replace('__message__', en(CONFIG, 'signin.errors.denied'));
+    const result = page.locator('#node-config-blynk-cloud-signin-result');
+    await page
+      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, { timeout: 10_000 })
+      .catch(async () => assert.fail(`the dialog shows "${(await result.textContent()) ?? ''}", not "${failed}"`));
+    if (!popup.isClosed()) await popup.close();
+
+    const configId = await addAndDone();
+    await editor.deploy();
+    assert.ok(await deployedConfig(configId), `GET /flows has no config node ${configId}`);
+    const creds = await runtimeCredentials(configId);
+    assert.notEqual(creds.has_refreshToken, true, `credentials after deploy: ${JSON.stringify(creds)}`);
+    assert.equal(authCodeRequests(), before, 'a refused sign-in asked the simulator for a token');
+    await editor.dismissNotifications().catch(() => undefined);
+    editor.assertNoProblems('after a refused sign-in');
   });
 });
 

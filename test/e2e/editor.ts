@@ -167,6 +167,16 @@ export class Editor {
     await this.settleTray();
   }
 
+  /** Clicks Deploy and waits until the editor shows the flows as deployed. */
+  async deploy(): Promise<void> {
+    await this.page.locator('#red-ui-header-button-deploy').click();
+    await this.page.waitForFunction(
+      `!RED.nodes.dirty() && !$('.red-ui-deploy-button-spinner').is(':visible') && $('#red-ui-header-button-deploy').hasClass('disabled')`,
+      undefined,
+      { timeout: 20_000 },
+    );
+  }
+
   /** The open edit tray (the topmost one when a config dialog is stacked on a node dialog). */
   tray(): Locator {
     return this.page.locator('.red-ui-tray').last();
