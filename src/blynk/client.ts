@@ -97,7 +97,7 @@ export class BlynkClient {
     if (!callerSignal) return this.closed.signal;
     let signal = this.callSignals.get(callerSignal);
     if (!signal) {
-      signal = AbortSignal.any([callerSignal, this.closed.signal]);
+      signal = eitherSignal(callerSignal, this.closed.signal);
       setMaxListeners(0, signal);
       this.callSignals.set(callerSignal, signal);
     }
@@ -182,6 +182,16 @@ export class BlynkClient {
     if (attempt >= this.policy.attempts) return undefined;
     return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(this.policy, attempt);
   }
+}
+
+/** Aborted when either is; `AbortSignal.any` where the runtime has it (Node 18.17+, 20.3+). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const both = new AbortController();
+  const abort = (): void => both.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return both.signal;
 }
 
 /** Maps a non-2xx answer to the package's error, with Blynk's own message as the detail. */

@@ -1,6 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+
+type AxiosModule = typeof import('axios');
+let axiosModule: AxiosModule | undefined;
+
+/**
+ * axios is loaded with the first client rather than when Node-RED requires the node files: it is
+ * most of the package's start-up time, and a flow may never use a Blynk node.
+ */
+function loadAxios(): AxiosModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  axiosModule ??= require('axios') as AxiosModule;
+  return axiosModule;
+}
 import { BlynkError } from './errors';
 import { InFlight } from './in-flight';
 import { mayFollowRedirect, parseServer } from './server-url';
@@ -38,6 +51,8 @@ export interface TransportOptions {
 }
 
 const MAX_REDIRECTS = 2;
+/** TCP keep-alive delay of pooled sockets: the one axios sets on each request. */
+const TCP_KEEPALIVE_MS = 60_000;
 
 /**
  * One HTTP connection pool to one Blynk server. It keeps sockets alive between calls, verifies
@@ -47,13 +62,16 @@ const MAX_REDIRECTS = 2;
 export class Transport {
   private origin: URL;
   private readonly client: AxiosInstance;
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, rejectUnauthorized: true });
+  // axios calls socket.setKeepAlive(true, 60 s) on every request, and the agent calls it again
+  // with keepAliveMsecs when the socket goes back to the pool. With the same delay on both, Node's
+  // cached setting matches and no setsockopt() pair is made per request.
+  private readonly httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, rejectUnauthorized: true });
   private readonly inFlight = new InFlight();
 
   constructor(server: string | undefined, private readonly options: TransportOptions = {}) {
     this.origin = parseServer(server);
-    this.client = axios.create({
+    this.client = loadAxios().default.create({
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
       maxRedirects: 0,
@@ -180,7 +198,7 @@ const TLS_CODES = new Set([
 
 /** Rebuilds an axios failure from its code alone: the AxiosError itself carries secrets. */
 function networkError(err: unknown, origin: URL, timeoutMs: number): BlynkError {
-  const code = isAxiosError(err) ? err.code : undefined;
+  const code = loadAxios().isAxiosError(err) ? err.code : undefined;
   const host = origin.host;
   if (code === 'ERR_CANCELED') return new BlynkError('CLOSED');
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
