@@ -3,11 +3,13 @@ import { BlynkError } from './errors';
 /**
  * How many requests one connection pool (one config node) has on the wire at once; the rest wait
  * their turn, first come first served. Without a cap, 1,000 queued messages start 1,000 requests
- * (and sockets) in one tick and block the event loop for over half a second (D8). 32 keeps a
- * fast local server busy and allows 320 requests/s at 100 ms per request, above Blynk's own
- * limits (10,000/min per organisation, 50/s per device), so it costs nothing against the cloud.
+ * (and sockets) at once and block the event loop for 0.6–0.9 s (D8); the answers that arrive
+ * together are what blocks it, so the delay grows with the cap (p99 measured ~50 ms at 8, ~70 ms
+ * at 16, ~100–150 ms at 32, ~170 ms at 64). The cost: at most 16 / round-trip time requests per
+ * second per config node, e.g. 160/s at 100 ms, which is Blynk's own Platform API limit (10,000
+ * per minute per organisation); against a local server throughput was the same for 8 to 64.
  */
-export const MAX_IN_FLIGHT = 32;
+export const MAX_IN_FLIGHT = 16;
 
 interface Waiter {
   start(): void;

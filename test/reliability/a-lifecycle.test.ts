@@ -22,7 +22,7 @@ describe('reliability A: lifecycle (flow level)', function () {
 
   /** Sends one get-device message and waits for it to come out of the node. */
   async function one(deviceId = 101): Promise<void> {
-    const before = rig.out.sent.length + rig.out.caught.length;
+    const before = rig.out.sentCount + rig.out.caughtCount;
     rig.send('n1', { payload: null, deviceId });
     await rig.ended(before + 1);
     await rig.settled();

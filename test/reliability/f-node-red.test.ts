@@ -97,6 +97,29 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.deepEqual(tokenRequests(sim.log).map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
   });
 
+  it('F1 redeploy with 100 messages queued behind 16 hanging requests: all 100 end with CLOSED at once, the queued ones are never sent', async () => {
+    const { sim } = rig;
+    const deployed = flow(sim.url, [deviceUpdate()]);
+    await rig.load(deployed, { n1: { token: sim.demo.devices[0].token } });
+    sim.faults.add({ match: { path: '/external/api/update' }, times: Infinity, action: { delayMs: 30_000 } });
+    const oldNode = helper.getNode('n1');
+    for (let i = 0; i < 100; i++) rig.send('n1', { topic: 'V1', payload: i });
+    await waitFor(() => sim.log.length === 16, '16 requests on the wire');
+    const started = process.hrtime.bigint();
+    await rig.deploy(
+      deployed.map((n) => (n.id === 'n1' ? { ...n, name: 'edited' } : n)),
+      'nodes',
+    );
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 1_000, `redeploy took ${ms.toFixed(0)} ms`);
+    await waitFor(() => rig.out.caught.length === 100, 'the 100 messages to end');
+    assert.deepEqual(new Set(rig.out.caught.map((c) => c.error.code)), new Set(['CLOSED']));
+    assert.equal((NODE_PROTOTYPE.error as SinonSpy).getCalls().filter((c) => c.thisValue === oldNode).length, 100);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(sim.log.length, 16, 'a queued request went out after close');
+    assert.equal(rig.out.sentCount, 0);
+  });
+
   it('F2 100 deploy cycles with traffic (config and flow nodes recreated each time): timers, sockets and listeners flat, no MaxListenersExceededWarning', async function () {
     this.timeout(90_000);
     const { sim } = rig;

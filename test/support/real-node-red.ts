@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { httpRequest } from './http';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'node-red-contrib-blynk-cloud';
@@ -76,10 +77,7 @@ export async function startNodeRed(): Promise<RealNodeRed> {
   child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const get = async (pathname: string): Promise<{ status: number; text: string }> => {
-    const res = await fetch(url + pathname);
-    return { status: res.status, text: await res.text() };
-  };
+  const get = (pathname: string): Promise<{ status: number; text: string }> => httpRequest('GET', url + pathname);
 
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -103,12 +101,8 @@ export async function startNodeRed(): Promise<RealNodeRed> {
     output: () => chunks.join(''),
     get,
     async deploy(flow) {
-      const res = await fetch(`${url}/flows`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-        body: JSON.stringify(flow),
-      });
-      if (!res.ok) throw new Error(`deploy failed: HTTP ${res.status} ${await res.text()}`);
+      const res = await httpRequest('POST', `${url}/flows`, { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, JSON.stringify(flow));
+      if (res.status !== 204 && res.status !== 200) throw new Error(`deploy failed: HTTP ${res.status} ${res.text}`);
     },
     async stop(signal = 'SIGTERM') {
       const started = process.hrtime.bigint();

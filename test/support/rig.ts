@@ -14,6 +14,7 @@ import sinon from 'sinon';
 import type { BlynkClient, TokenManager } from '../../dist/blynk';
 import { RequestLogEntry, Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
 import { Capture, deepText, findSecrets } from './capture';
+import { httpRequest } from './http';
 import { ALL_NODES, FlowNode, helper } from './runtime';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -99,9 +100,11 @@ export interface Rig {
   /**
    * Load tests: what reaches the sink (and Status nodes) is only counted and handed to `each`, not
    * kept or inspected, and the helper's spies forget their calls (see forget), so that memory
-   * measures the package, not the test. Failures still go to the capture.
+   * measures the package, not the test. Failures still go to the capture, unless `caughtToo`.
    */
-  quiet(each?: (msg: NodeMessage) => void): void;
+  quiet(each?: (msg: NodeMessage) => void, caughtToo?: boolean): void;
+  /** Back to keeping and inspecting everything. */
+  unquiet(): void;
   /** Drops what the helper's Node.prototype spies recorded so far (they keep every call). */
   forget(): void;
 }
@@ -124,6 +127,7 @@ export function useRig(options: RigOptions = {}): Rig {
   let capture = new Capture();
   let out: Outputs = emptyOutputs();
   let quiet = false;
+  let quietCaught = false;
   let extra = new Set<string>();
   let fake: sinon.SinonFakeTimers | undefined;
   const listening = new WeakSet<object>();
@@ -150,7 +154,7 @@ export function useRig(options: RigOptions = {}): Rig {
         if (kind === 'sent') out.sentCount++;
         if (kind === 'caught') out.caughtCount++;
         if (kind !== 'statuses') notify();
-        if (quiet && kind !== 'caught') {
+        if (quiet && (kind !== 'caught' || quietCaught)) {
           if (kind === 'sent') onQuiet?.(msg);
           return;
         }
@@ -264,10 +268,17 @@ export function useRig(options: RigOptions = {}): Rig {
         clearTimeout(timer);
       }
     },
-    quiet(each) {
+    quiet(each, caughtToo = false) {
       quiet = true;
+      quietCaught = caughtToo;
       capture.quiet = true;
       onQuiet = each;
+    },
+    unquiet() {
+      quiet = false;
+      quietCaught = false;
+      capture.quiet = false;
+      onQuiet = undefined;
     },
     forget() {
       forgetSpies();
@@ -285,6 +296,7 @@ export function useRig(options: RigOptions = {}): Rig {
     capture = new Capture();
     out = emptyOutputs();
     quiet = false;
+    quietCaught = false;
     waiters = [];
     extra = new Set();
     helper.startServer(() => {
@@ -434,9 +446,9 @@ export function refreshReplays(log: RequestLogEntry[]): string[] {
 /** Gets a real token from the simulator without the package, e.g. to serve it from a fault. */
 export async function mint(sim: Simulator): Promise<{ access_token: string; refresh_token: string }> {
   const basic = Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64');
-  const res = await fetch(`${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, { method: 'POST', headers: { authorization: `Basic ${basic}` } });
+  const res = await httpRequest('POST', `${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, { authorization: `Basic ${basic}` });
   assert.equal(res.status, 200);
-  return (await res.json()) as { access_token: string; refresh_token: string };
+  return JSON.parse(res.text) as { access_token: string; refresh_token: string };
 }
 
 // ---- waiting ----
