@@ -83,11 +83,6 @@ export class BlynkError extends Error {
   get messageKey(): string {
     return this.code.toLowerCase().replace(/_/g, '-');
   }
-
-  /** The same error with a (localised) message, keeping code and details. */
-  withMessage(message: string): BlynkError {
-    return new BlynkError(this.code, this.details, message);
-  }
 }
 
 export function isBlynkError(value: unknown): value is BlynkError {

@@ -5,6 +5,7 @@ export * from './in-flight';
 export * from './retry';
 export * from './server-url';
 export * from './token-manager';
+export { basicAuth } from './token-response';
 export * from './transport';
 export * from './validate';
 export * from './pacer';
