@@ -61,6 +61,10 @@ export interface FlowOptions {
   server: string;
   clientId: string;
   clientSecret: string;
+  /** The demo device's auth token, for the paced device update node. */
+  deviceToken: string;
+  /** Device API requests per second that the paced connection keeps to. */
+  deviceRate: number;
 }
 
 /** Node ids of the flow below. */
@@ -68,6 +72,7 @@ export const IDS = {
   pkgGet: 'pkg-get',
   pkgWrite: 'pkg-write',
   pkgCold: 'pkg-cold',
+  pkgPaced: 'pkg-paced',
   coreGet: 'core-get',
   coreWrite: 'core-write',
   config: 'cfg',
@@ -159,9 +164,20 @@ export async function startRuntime(flow: FlowOptions): Promise<Runtime> {
     { id: IDS.pkgGet, type: 'blynk-cloud-get-device', z, connection: IDS.config, wires: [[sinkOf(IDS.pkgGet)]] },
     { id: IDS.pkgWrite, type: 'blynk-cloud-write-datastream', z, connection: IDS.config, wires: [[sinkOf(IDS.pkgWrite)]] },
     { id: IDS.pkgCold, type: 'blynk-cloud-get-device', z, connection: 'cfg-cold', wires: [[sinkOf(IDS.pkgCold)]] },
+    { ...config('cfg-paced'), rateLimit: 'on', deviceRate: flow.deviceRate },
+    {
+      id: IDS.pkgPaced,
+      type: 'blynk-cloud-device-update',
+      z,
+      connection: 'cfg-paced',
+      pin: 'topic',
+      pinType: 'msg',
+      credentials: { token: flow.deviceToken },
+      wires: [[sinkOf(IDS.pkgPaced)]],
+    },
     coreRequest(IDS.coreGet, 'GET', 'obj'),
     coreRequest(IDS.coreWrite, 'POST', 'txt'),
-    ...[IDS.pkgGet, IDS.pkgWrite, IDS.pkgCold, IDS.coreGet, IDS.coreWrite].map(sink),
+    ...[IDS.pkgGet, IDS.pkgWrite, IDS.pkgCold, IDS.pkgPaced, IDS.coreGet, IDS.coreWrite].map(sink),
     { id: 'catch-all', type: 'catch', z, scope: null, uncaught: false, wires: [[ERROR_SINK]] },
     { id: ERROR_SINK, type: 'bench-sink', z, wires: [] },
   ];

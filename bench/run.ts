@@ -11,11 +11,11 @@ import { threadCpuNs } from './cpu';
 import { Loop, LoopResult, LoopSpec } from './loop';
 import { IDS, PACKAGE_ROOT, RedNode, Runtime, startRuntime } from './nodered';
 import { SimClient } from './sim-client';
-import { bareAxios, coreHttpRequest, Op, packageNodes, Side, SideKey } from './sides';
+import { bareAxios, coreHttpRequest, deviceUpdates, Op, packageNodes, Side, SideKey } from './sides';
 
 // ---------------------------------------------------------------- options
 
-const PHASES = ['startup', 'memory', 'tokens', 'matrix', 'latency'] as const;
+const PHASES = ['startup', 'memory', 'tokens', 'matrix', 'latency', 'pacing'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -32,6 +32,9 @@ interface Options {
   latencyReps: number;
   /** expires_in of the package's tokens; the client clamps it to at least 30 s. */
   tokenLifetimeSec: number;
+  /** The pacing burst: messages sent at once, and the simulator's per-device limit (Blynk's 50/s). */
+  pacingMessages: number;
+  pacingRate: number;
   json?: string;
 }
 
@@ -49,6 +52,8 @@ function parseArgs(argv: string[]): Options {
     latencyDelayMs: 50,
     latencyReps: 3,
     tokenLifetimeSec: 30,
+    pacingMessages: 250,
+    pacingRate: 50,
   };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const arg of argv) {
@@ -83,6 +88,12 @@ function parseArgs(argv: string[]): Options {
         break;
       case 'token-lifetime':
         o.tokenLifetimeSec = Number(value);
+        break;
+      case 'pacing-messages':
+        o.pacingMessages = Number(value);
+        break;
+      case 'pacing-rate':
+        o.pacingRate = Number(value);
         break;
       case 'json':
         o.json = value;
@@ -409,6 +420,29 @@ async function coldTokenPhase(env: Env): Promise<ColdResult> {
   return { messages: r.sent, ok: r.ok, tokenRequests: after - before };
 }
 
+interface PacingResult {
+  result: LoopResult;
+  /** Requests the simulator refused with 429. */
+  refused: number;
+  /** The burst at exactly the limit, in seconds (the first second's worth goes at once). */
+  expectedSeconds: number;
+}
+
+/**
+ * Issue 8: a burst of device updates all sent at once into a connection paced at the simulator's
+ * per-device limit. Every message must arrive, none refused with 429, in about messages / rate.
+ */
+async function pacingPhase(env: Env, o: Options): Promise<PacingResult> {
+  await env.sim.setLimits({ deviceRequestsPerSecond: o.pacingRate });
+  const loop = new Loop();
+  const unbind = deviceUpdates(env.rt, IDS.pkgPaced).bind('write', loop, ++runIds);
+  const result = await loop.run({ concurrency: o.pacingMessages, count: o.pacingMessages });
+  unbind();
+  const refused = await env.sim.rateLimited();
+  await env.sim.setLimits({});
+  return { result, refused, expectedSeconds: (o.pacingMessages - 1) / o.pacingRate };
+}
+
 // ---------------------------------------------------------------- report
 
 function ratio(a: number, b: number): string {
@@ -455,7 +489,13 @@ function main(): Promise<number> {
     // short-lived ones, so that steady traffic has to renew them.
     const fixedToken = await fetchToken(sim.url, sim.info.clientId, sim.info.clientSecret);
     await sim.setTokenLifetime(o.tokenLifetimeSec);
-    const rt = await startRuntime({ server: sim.url, clientId: sim.info.clientId, clientSecret: sim.info.clientSecret });
+    const rt = await startRuntime({
+      server: sim.url,
+      clientId: sim.info.clientId,
+      clientSecret: sim.info.clientSecret,
+      deviceToken: sim.info.deviceToken,
+      deviceRate: o.pacingRate,
+    });
     const all: Record<SideKey, Side> = {
       bare: bareAxios(sim.url, fixedToken),
       core: coreHttpRequest(rt, sim.url, fixedToken),
@@ -503,6 +543,16 @@ function main(): Promise<number> {
         for (const side of sides) await run(env, 'latency', side, 'get', { concurrency: 64, count: o.latencyMessages });
       }
       await sim.clearFaults();
+    }
+    let pacing: PacingResult | undefined;
+    if (o.phases.has('pacing')) {
+      log(`pacing: ${o.pacingMessages} device updates at once, simulator limit ${o.pacingRate}/s per device`);
+      pacing = await pacingPhase(env, o);
+      const r = pacing.result;
+      if (r.ok !== r.sent || r.lost || r.duplicates || r.errors || pacing.refused) {
+        failures.push(`pacing: sent ${r.sent}, ok ${r.ok}, errors ${r.errors}, lost ${r.lost}, duplicates ${r.duplicates}, ` +
+          `refused with 429 ${pacing.refused}${r.firstError ? ` (first error: ${r.firstError})` : ''}`);
+      }
     }
     const tokensAtEnd = await sim.tokens();
     const tokensEnd = tokensAtEnd.requests;
@@ -626,6 +676,14 @@ function main(): Promise<number> {
       print(`    listeners: ${lk.map((k) => `${k} ${memory!.listenersBefore[k] ?? 0}→${memory!.listenersAfter[k] ?? 0}`).join(', ')}: ${lisFlat ? 'flat' : 'GREW'}`);
       print(`    timers, sockets and listeners flat (sockets: at most ${SOCKET_BOUND}, one per message in flight and one for a token renewal): ${verdict(resFlat && lisFlat)}`);
       targets.memory = { ...memory, growthMB: growth, resFlat, lisFlat };
+    }
+    if (pacing) {
+      const r = pacing.result;
+      const held = r.ok === r.sent && !r.lost && !r.duplicates && pacing.refused === 0;
+      print(`  pacing: ${r.sent} device updates sent at once into a connection paced at ${o.pacingRate}/s, simulator limit ` +
+        `${o.pacingRate}/s per device → ${r.ok} delivered, ${r.lost} lost, ${r.duplicates} duplicated, ${pacing.refused} refused with 429, ` +
+        `in ${r.seconds.toFixed(2)} s (${pacing.expectedSeconds.toFixed(2)} s at exactly the limit): ${verdict(held)}`);
+      targets.pacing = { ...r, refused: pacing.refused, expectedSeconds: pacing.expectedSeconds };
     }
     if (startup) {
       print(`  start-up: requiring the ${startup.files} dist/nodes/*.js files in a fresh process: ${startup.nodesMs.toFixed(1)} ms, median of 5 ` +

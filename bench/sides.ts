@@ -158,3 +158,16 @@ export function packageNodes(rt: Runtime, ids: { get: string; write: string } = 
     },
   };
 }
+
+/** This package's device update node on a paced connection: the burst of the pacing phase. */
+export function deviceUpdates(rt: Runtime, id: string): Side {
+  return {
+    key: 'pkg',
+    label: 'package (device update)',
+    bind(_op, loop, runId) {
+      const node = rt.node(id);
+      loop.setInject((seq) => node.receive({ benchRun: runId, benchSeq: seq, topic: 'V1', payload: valueFor(seq) }));
+      return route(rt, id, loop, runId, () => undefined);
+    },
+  };
+}

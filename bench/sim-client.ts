@@ -63,6 +63,12 @@ export class SimClient {
   value(device: number, stream: number): Promise<unknown> {
     return this.call('value', device, stream);
   }
+  setLimits(limits: { deviceRequestsPerSecond?: number }): Promise<void> {
+    return this.call('setLimits', limits) as Promise<void>;
+  }
+  rateLimited(): Promise<number> {
+    return this.call('rateLimited') as Promise<number>;
+  }
 
   async close(): Promise<void> {
     await this.call('close');

@@ -23,7 +23,7 @@ const { startSimulator } = require('../dist/simulator') as typeof import('../dis
 
 export interface SimRequestMessage {
   id: number;
-  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'value' | 'close';
+  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'value' | 'setLimits' | 'rateLimited' | 'close';
   args: unknown[];
 }
 
@@ -35,6 +35,7 @@ export interface SimInfo {
   clientId: string;
   clientSecret: string;
   deviceId: number;
+  deviceToken: string;
 }
 
 const port = parentPort;
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     addFault: (rule: FaultRule) => sim.faults.add(rule),
     clearFaults: () => sim.faults.clear(),
     value: (device: number, stream: number) => sim.state.value(device, stream),
+    setLimits: (limits: { deviceRequestsPerSecond?: number }) => sim.setLimits(limits),
+    rateLimited: () => sim.rateLimited,
     close: () => sim.close(),
   };
   port!.on('message', (m: SimRequestMessage) => {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     clientId: sim.demo.clientId,
     clientSecret: sim.demo.clientSecret,
     deviceId: sim.demo.devices[0].id,
+    deviceToken: sim.demo.devices[0].token,
   };
   port!.postMessage({ id: 0, result: info });
 }

@@ -18,6 +18,8 @@ class Window {
 
 export class RateLimiter {
   private limits: Limits = {};
+  /** Requests answered 429 since the limits were last set: what a paced client must keep at 0. */
+  refused = 0;
   private readonly orgs = new Map<number, Window>();
   private readonly devices = new Map<string, Window>();
 
@@ -28,6 +30,7 @@ export class RateLimiter {
   /** Replace the limits and forget all counts. */
   set(limits: Limits): void {
     this.limits = { ...limits };
+    this.refused = 0;
     this.orgs.clear();
     this.devices.clear();
   }
@@ -35,13 +38,18 @@ export class RateLimiter {
   /** Platform API, per organisation per minute. */
   allowOrg(orgId: number): boolean {
     const limit = this.limits.orgRequestsPerMinute;
-    return limit === undefined || hit(this.orgs, orgId, 60_000, limit);
+    return limit === undefined || this.count(hit(this.orgs, orgId, 60_000, limit));
   }
 
   /** Device API, per device token per second (keyed only by valid tokens, so the map stays small). */
   allowDevice(token: string): boolean {
     const limit = this.limits.deviceRequestsPerSecond;
-    return limit === undefined || hit(this.devices, token, 1000, limit);
+    return limit === undefined || this.count(hit(this.devices, token, 1000, limit));
+  }
+
+  private count(allowed: boolean): boolean {
+    if (!allowed) this.refused++;
+    return allowed;
   }
 }
 

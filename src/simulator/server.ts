@@ -166,6 +166,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setLimits(limits) {
       limiter.set(limits);
     },
+    get rateLimited() {
+      return limiter.refused;
+    },
     addOAuthClient(clientId: string, clientSecret: string) {
       tokens.addClient(clientId, clientSecret);
     },

@@ -146,6 +146,8 @@ export interface Simulator {
   readonly state: SimulatorState;
   setTokenLifetime(sec: number): void;
   setLimits(limits: Limits): void;
+  /** Requests refused with 429 by the limits since they were last set. */
+  readonly rateLimited: number;
   addOAuthClient(clientId: string, clientSecret: string): void;
   /** `developerMode` (default true) decides whether the user may create OAuth clients. */
   addUser(email: string, password: string, developerMode?: boolean): void;

@@ -106,5 +106,8 @@ describe('simulator: Device HTTPS API', () => {
     assert.deepEqual(statuses, [200, 200, 429]);
     const other = sim.demo.devices[1].token;
     assert.equal((await call(sim, 'GET', `/external/api/isHardwareConnected?token=${other}`)).status, 200);
+    assert.equal(sim.rateLimited, 1);
+    sim.setLimits({});
+    assert.equal(sim.rateLimited, 0);
   });
 });
