@@ -1,14 +1,11 @@
 // The transport: region redirects (Authorization kept, only to Blynk or loopback), plain http only
 // on loopback, verified TLS (C17), keep-alive, response cap, and close() ending everything.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BlynkClient, BlynkError, deviceUpdate, getDevice, organizationProfile, Transport } from '../../dist/blynk';
+import { badCertificates } from '../support/certificates';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
   apiRequests,
@@ -182,29 +179,13 @@ describe('client: transport', () => {
   });
 
   describe('C17 TLS', () => {
-    let dir: string | undefined;
-    const certs: Record<'selfSigned' | 'expired', { key: Buffer; cert: Buffer } | undefined> = { selfSigned: undefined, expired: undefined };
+    let certs: Partial<ReturnType<typeof badCertificates> & object> = {};
 
     before(function () {
-      try {
-        dir = mkdtempSync(join(tmpdir(), 'blynk-tls-'));
-        const make = (name: string, days: string): { key: Buffer; cert: Buffer } => {
-          const key = join(dir as string, `${name}.key`);
-          const csr = join(dir as string, `${name}.csr`);
-          const cert = join(dir as string, `${name}.pem`);
-          execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-          execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', days, '-out', cert], { stdio: 'ignore' });
-          return { key: readFileSync(key), cert: readFileSync(cert) };
-        };
-        certs.selfSigned = make('self', '1');
-        certs.expired = make('expired', '-1');
-      } catch {
-        // No openssl: Node cannot make an X.509 certificate by itself.
-        this.skip();
-      }
-    });
-    after(() => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      const made = badCertificates();
+      // No openssl: Node cannot make an X.509 certificate by itself.
+      if (!made) this.skip();
+      certs = made ?? {};
     });
 
     for (const [kind, detail] of [

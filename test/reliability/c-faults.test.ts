@@ -3,13 +3,10 @@
 // The config node runs with its production settings (10 s token timeout, 3 attempts, 60 s
 // Retry-After cap, 5 min cool-down); only time is faked where a scenario spans minutes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NodeMessage } from 'node-red';
+import { badCertificates } from '../support/certificates';
 import { startSimulator, Simulator } from '../../dist/simulator';
 import { LOG } from '../support/capture';
 import {
@@ -504,29 +501,13 @@ describe('reliability C: faults survived (flow level)', function () {
   });
 
   describe('C17 TLS certificate verification', () => {
-    let dir: string | undefined;
-    const certs: Record<'selfSigned' | 'expired', { key: Buffer; cert: Buffer } | undefined> = { selfSigned: undefined, expired: undefined };
+    let certs: Partial<ReturnType<typeof badCertificates> & object> = {};
 
     before(function () {
-      try {
-        dir = mkdtempSync(join(tmpdir(), 'blynk-rel-tls-'));
-        const make = (name: string, days: string): { key: Buffer; cert: Buffer } => {
-          const key = join(dir as string, `${name}.key`);
-          const csr = join(dir as string, `${name}.csr`);
-          const cert = join(dir as string, `${name}.pem`);
-          execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-          execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', days, '-out', cert], { stdio: 'ignore' });
-          return { key: readFileSync(key), cert: readFileSync(cert) };
-        };
-        certs.selfSigned = make('self', '1');
-        certs.expired = make('expired', '-1');
-      } catch {
-        // No openssl: Node cannot make an X.509 certificate by itself. The client suite says the same.
-        this.skip();
-      }
-    });
-    after(() => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      const made = badCertificates();
+      // No openssl: Node cannot make an X.509 certificate by itself.
+      if (!made) this.skip();
+      certs = made ?? {};
     });
 
     for (const [kind, reason] of [

@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KeyPair {
+  key: Buffer;
+  cert: Buffer;
+}
+
+/**
+ * A self-signed and an already expired certificate for 127.0.0.1, made with openssl (Node cannot
+ * make an X.509 certificate by itself); undefined where openssl is missing.
+ */
+export function badCertificates(): { selfSigned: KeyPair; expired: KeyPair } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'blynk-tls-'));
+  const make = (name: string, days: string): KeyPair => {
+    const key = join(dir, `${name}.key`);
+    const csr = join(dir, `${name}.csr`);
+    const cert = join(dir, `${name}.pem`);
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', days, '-out', cert], { stdio: 'ignore' });
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  };
+  try {
+    return { selfSigned: make('self', '1'), expired: make('expired', '-1') };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
