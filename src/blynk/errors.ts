@@ -85,10 +85,6 @@ export class BlynkError extends Error {
   }
 }
 
-export function isBlynkError(value: unknown): value is BlynkError {
-  return value instanceof BlynkError;
-}
-
 function defaultMessage(code: BlynkErrorCode, details: BlynkErrorDetails): string {
   const extra = details.detail ?? details.value;
   return extra === undefined ? code : `${code}: ${extra}`;

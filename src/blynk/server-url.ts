@@ -1,15 +1,5 @@
 import { BlynkError } from './errors';
 
-/** Blynk's documented regional hosts, as the editor's region picker offers them. */
-export const REGION_HOSTS = [
-  'blynk.cloud',
-  'fra1.blynk.cloud',
-  'lon1.blynk.cloud',
-  'ny3.blynk.cloud',
-  'sgp1.blynk.cloud',
-  'blr1.blynk.cloud',
-] as const;
-
 export const DEFAULT_SERVER = 'https://blynk.cloud';
 
 /**

@@ -1,5 +1,5 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { ApiCall, ApiResult, BlynkClient, BlynkError } from '../../blynk';
+import { ApiCall, ApiResult, BlynkClient, BlynkError, sanitizeDetail } from '../../blynk';
 import { BlynkConfigNode, ConfigUser } from './config-node';
 import { failureStatus, localize, statusKey } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
@@ -175,7 +175,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
             done(err);
             return;
           }
-          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: String(err) });
+          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: sanitizeDetail(err instanceof Error ? err.message : err) });
           spec.failed?.(msg, error);
           node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
           done(localize(RED, error));
