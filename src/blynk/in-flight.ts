@@ -2,27 +2,38 @@ import { BlynkError } from './errors';
 
 /**
  * How many requests one connection pool (one config node) has on the wire at once; the rest wait
- * their turn, first come first served. Without a cap, 1,000 queued messages start 1,000 requests
- * (and sockets) at once and block the event loop for 0.6–0.9 s (D8); the answers that arrive
- * together are what blocks it, so the delay grows with the cap (p99 measured ~50 ms at 8, ~70 ms
- * at 16, ~100–150 ms at 32, ~170 ms at 64). The cost: at most 16 / round-trip time requests per
- * second per config node, e.g. 160/s at 100 ms, which is Blynk's own Platform API limit (10,000
- * per minute per organisation); against a local server throughput was the same for 8 to 64.
+ * their turn, first come first served. 64 hides a 50 ms round trip up to about 1,280 requests per
+ * second (issue 5's latency target), well above Blynk's own Platform API limit (10,000 per minute
+ * per organisation), and keeps the number of sockets to one server bounded.
  */
-export const MAX_IN_FLIGHT = 16;
+export const MAX_IN_FLIGHT = 64;
+
+/**
+ * How many requests are started before the event loop gets a turn. Starting a request through
+ * axios costs about 0.3–0.8 ms of CPU, and its answer about as much again, so 1,000 queued messages
+ * started at once block the loop for most of a second (D8). Starting them in slices keeps each
+ * turn short: with a fast server the answers come back in slices of the same size, with a slow one
+ * the slices add up to MAX_IN_FLIGHT in flight within a few turns.
+ */
+export const STARTS_PER_TURN = 16;
 
 interface Waiter {
   start(): void;
   fail(error: BlynkError): void;
 }
 
-/** A counting semaphore whose waiters leave on abort or close with CLOSED. */
+/** A counting semaphore, started in slices per event-loop turn, whose waiters leave on abort or close. */
 export class InFlight {
   private active = 0;
+  private startedThisTurn = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
   private readonly queue: Waiter[] = [];
   private closed = false;
 
-  constructor(private readonly limit = MAX_IN_FLIGHT) {}
+  constructor(
+    private readonly limit = MAX_IN_FLIGHT,
+    private readonly perTurn = STARTS_PER_TURN,
+  ) {}
 
   /** Requests waiting for a turn. */
   get waiting(): number {
@@ -35,8 +46,8 @@ export class InFlight {
    */
   acquire(signal?: AbortSignal): Promise<void> | undefined {
     if (this.closed || signal?.aborted) return Promise.reject(new BlynkError('CLOSED'));
-    if (this.active < this.limit) {
-      this.active++;
+    if (this.queue.length === 0 && this.mayStart()) {
+      this.started();
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
@@ -60,16 +71,41 @@ export class InFlight {
     });
   }
 
-  /** Gives a turn back: the next waiter, if any, takes it over. */
+  /** Gives a turn back: the next waiter, if any, takes it over now or in the next loop turn. */
   release(): void {
-    const next = this.queue.shift();
-    if (next) next.start();
-    else this.active--;
+    this.active--;
+    this.drain();
   }
 
   /** Refuses every waiting request with CLOSED, and any later one. */
   close(): void {
     this.closed = true;
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
     for (const waiter of this.queue.splice(0)) waiter.fail(new BlynkError('CLOSED'));
+  }
+
+  private mayStart(): boolean {
+    return this.active < this.limit && this.startedThisTurn < this.perTurn;
+  }
+
+  private started(): void {
+    this.active++;
+    // The first start of a turn schedules the turn's end: the budget comes back once the loop has
+    // run its timers and I/O, and the waiters left over are started then.
+    if (this.startedThisTurn++ === 0) this.turnEnd = setImmediate(this.nextTurn);
+  }
+
+  private readonly nextTurn = (): void => {
+    this.turnEnd = undefined;
+    this.startedThisTurn = 0;
+    this.drain();
+  };
+
+  private drain(): void {
+    while (this.queue.length > 0 && !this.closed && this.mayStart()) {
+      this.started();
+      this.queue.shift()!.start();
+    }
   }
 }

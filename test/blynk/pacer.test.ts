@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import sinon from 'sinon';
 import {
   ApiCall,
@@ -139,6 +140,8 @@ describe('pacer', function () {
   it('removes its abort listeners once a waiter is released (no listener build-up on a shared signal)', async () => {
     const pacer = new Pacer({ limit: 100, periodMs: 1000, maxQueue: 1000, now });
     const shared = new AbortController();
+    // As the client does for each flow node's signal: 49 waiters listen at once, by design.
+    setMaxListeners(0, shared.signal);
     const add = sinon.spy(shared.signal, 'addEventListener');
     const remove = sinon.spy(shared.signal, 'removeEventListener');
     burst(pacer, 50, shared.signal);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { NodeMessage } from 'node-red';
 import { SinonSpy } from 'sinon';
-import { BlynkError } from '../../dist/blynk';
+import { BlynkError, MAX_IN_FLIGHT } from '../../dist/blynk';
 import { LOG } from '../support/capture';
 import { unhandledRejections } from '../support/root-hooks';
 import {
@@ -97,14 +97,14 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.deepEqual(tokenRequests(sim.log).map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
   });
 
-  it('F1 redeploy with 100 messages queued behind 16 hanging requests: all 100 end with CLOSED at once, the queued ones are never sent', async () => {
+  it('F1 redeploy with 100 messages queued behind 64 hanging requests (the cap): all 100 end with CLOSED at once, the queued ones are never sent', async () => {
     const { sim } = rig;
     const deployed = flow(sim.url, [deviceUpdate()]);
     await rig.load(deployed, { n1: { token: sim.demo.devices[0].token } });
     sim.faults.add({ match: { path: '/external/api/update' }, times: Infinity, action: { delayMs: 30_000 } });
     const oldNode = helper.getNode('n1');
     for (let i = 0; i < 100; i++) rig.send('n1', { topic: 'V1', payload: i });
-    await waitFor(() => sim.log.length === 16, '16 requests on the wire');
+    await waitFor(() => sim.log.length === MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} requests on the wire`);
     const started = process.hrtime.bigint();
     await rig.deploy(
       deployed.map((n) => (n.id === 'n1' ? { ...n, name: 'edited' } : n)),
@@ -116,7 +116,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.deepEqual(new Set(rig.out.caught.map((c) => c.error.code)), new Set(['CLOSED']));
     assert.equal((NODE_PROTOTYPE.error as SinonSpy).getCalls().filter((c) => c.thisValue === oldNode).length, 100);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(sim.log.length, 16, 'a queued request went out after close');
+    assert.equal(sim.log.length, MAX_IN_FLIGHT, 'a queued request went out after close');
     assert.equal(rig.out.sentCount, 0);
   });
 
