@@ -1,5 +1,5 @@
-// A/B comparison of package trees (e.g. the current tree and one with bench/proposed.patch
-// applied), each built, run in turns so that both see the same machine load:
+// A/B comparison of package trees (e.g. the current tree and a copy with a change applied),
+// each built, run in turns so that both see the same machine load:
 //   node dist-bench/ab.js --rounds=3 /tmp/base /tmp/patched -- --phases=matrix --levels=16 --reps=3
 // Every tree must contain dist/ and dist-bench/ (npm run build; tsc -p bench/tsconfig.json).
 import { spawnSync } from 'node:child_process';

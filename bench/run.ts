@@ -574,7 +574,7 @@ function main(): Promise<number> {
     print(`node-red-contrib-blynk-cloud benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ` +
       `Node-RED ${(rt.RED as unknown as { version(): string }).version()}, simulator on loopback in a worker thread`);
     print(`Load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} ` +
-      `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg much less).`);
+      `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg less).`);
 
     if (o.phases.has('matrix')) {
       print();
