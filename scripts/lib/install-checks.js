@@ -399,6 +399,24 @@ async function testTarget(target, ctx) {
       return icons.join(', ');
     });
 
+    await check('GET /resources/…: the editor helpers every flow node dialog loads are served', async () => {
+      const problems = [];
+      const wanted = new Set();
+      for (const type of TYPES) {
+        const html = fs.readFileSync(path.join(pkgDir, 'dist', 'nodes', `${type}.html`), 'utf8');
+        for (const m of html.matchAll(/<script\s+src="([^"]+)"><\/script>/g)) wanted.add(m[1]);
+      }
+      if (!wanted.size) problems.push('no node loads a resource');
+      for (const src of wanted) {
+        const res = await http(base, `/${src}`);
+        if (res.status !== 200) problems.push(`${src}: HTTP ${res.status}`);
+        else if (!/javascript/.test(res.type)) problems.push(`${src}: content-type ${res.type}`);
+        else if (!res.text.includes('window.BlynkCloudEditor')) problems.push(`${src}: not the editor helpers`);
+      }
+      assert(!problems.length, problems.join('\n'));
+      return [...wanted].join(', ');
+    });
+
     await check('GET /library/examples/flows: the examples are listed and served', async () => {
       const shipped = fs
         .readdirSync(path.join(pkgDir, 'examples'))

@@ -337,15 +337,34 @@ describe('editor in Chromium (en-US)', function () {
     });
   }
 
+  // One fixed value per node that the shared editor helpers (resources/blynk-cloud-editor.js)
+  // must refuse, and one they must accept.
+  const LITERALS: Record<string, { field: string; bad: string; good: string }> = {
+    'blynk-cloud-api': { field: 'method', bad: 'FETCH', good: 'get' },
+    'blynk-cloud-device-read': { field: 'pins', bad: 'V1, X2', good: 'v1, V255' },
+    'blynk-cloud-device-event': { field: 'eventCode', bad: 'high-temp!', good: 'high_temp' },
+    'blynk-cloud-device-property': { field: 'pin', bad: 'V256', good: ' V3 ' },
+  };
+
   // Nodes beyond the four above (added later) get the basic checks: their dialog opens and
-  // closes without a console error, every label is translated, the help shows their intro.
+  // closes without a console error, every label is translated, a bad fixed value is marked red,
+  // the help shows their intro.
   for (const [index, type] of PALETTE.filter((t) => !NODES.some((n) => n.type === t)).entries()) {
-    it(`${type}: dialog opens without errors, labels translated, help`, async function () {
+    it(`${type}: dialog opens without errors, labels translated, bad fixed value marked, help`, async function () {
       const page = editor.page;
       const id = await editor.addNode(type, 620 + 250 * (index % 2), 140 + 100 * Math.floor(index / 2));
       await editor.openNode(id);
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
       assert.ok(labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)), `untranslated labels: ${labels.join('|')}`);
+      const literal = LITERALS[type];
+      assert.ok(literal, `no fixed values to check for ${type}`);
+      const container = editor.typedContainer(literal.field);
+      await editor.setTyped(literal.field, 'str', literal.bad);
+      await page
+        .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+        .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
+      await editor.setTyped(literal.field, 'str', literal.good);
+      assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
       const select = page.locator('#node-input-connection');
       if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_') {
         await select.selectOption({ label: 'Blynk simulator' });

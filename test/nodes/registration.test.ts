@@ -146,11 +146,21 @@ function inert(): unknown {
   return proxy;
 }
 
-/** Runs the html's `<script type="text/javascript">` blocks as the editor would, with a stub RED. */
+/** The editor helpers the flow nodes' html loads, served by Node-RED from the module's resources/. */
+const EDITOR_SCRIPT = 'resources/node-red-contrib-blynk-cloud/blynk-cloud-editor.js';
+const EDITOR_HELPERS = fs.readFileSync(path.resolve(__dirname, '../../resources/blynk-cloud-editor.js'), 'utf8');
+
+/**
+ * Runs the html's scripts as the editor would, with a stub RED: the resources it loads by `src`
+ * first, then its `<script type="text/javascript">` blocks.
+ */
 function editorRegistrations(type: string, $: unknown = inert()): Array<{ type: string; def: Definition }> {
   const html = fs.readFileSync(path.join(DIST, `${type}.html`), 'utf8');
+  const loaded = [...html.matchAll(/<script\s+src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  assert.deepEqual(loaded, type === 'blynk-cloud-config' ? [] : [EDITOR_SCRIPT], `${type}.html loads other scripts`);
   const scripts = [...html.matchAll(/<script\s+type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   assert.ok(scripts.length > 0, `${type}.html has no <script type="text/javascript">`);
+  if (loaded.length) scripts.unshift(EDITOR_HELPERS);
   const registered: Array<{ type: string; def: Definition }> = [];
   const RED = {
     nodes: { registerType: (t: string, def: Definition) => registered.push({ type: t, def }) },
@@ -158,7 +168,8 @@ function editorRegistrations(type: string, $: unknown = inert()): Array<{ type: 
     validators: new Proxy({}, { get: () => () => () => true }),
     _: (key: string) => key,
   };
-  for (const src of scripts) new Function('RED', '$', src)(RED, $);
+  const window = {};
+  for (const src of scripts) new Function('RED', '$', 'window', src)(RED, $, window);
   return registered;
 }
 

@@ -1,0 +1,94 @@
+/*
+ * What the dialogs of the Blynk flow nodes share: input patterns, the validator of a typed
+ * property, typedInput set-up and labels. Node-RED (1.3+) serves this folder to the editor as
+ * resources/node-red-contrib-blynk-cloud/; each node's .html loads this file before its own script,
+ * so that every node set works on its own, and the file defines itself only once.
+ */
+(function () {
+    "use strict";
+
+    if (window.BlynkCloudEditor) {
+        return;
+    }
+
+    // A virtual pin V0 to V255, either case (as src/blynk/validate.ts checks it, after trimming).
+    var PIN = "[vV](25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+
+    /** A field's value in the open dialog (checkboxes as booleans), else the node's saved one. */
+    function current(node, field) {
+        var $field = $("#node-input-" + field);
+        if ($field.length && $field.attr("type") === "checkbox") {
+            return $field.prop("checked");
+        }
+        var value = $field.val();
+        return (value === undefined || value === null) ? node[field] : value;
+    }
+
+    /** A fixed value, checked as it is typed, rather than an expression evaluated per message. */
+    function isLiteral(type) {
+        return type === "str" || type === "num" || type === "bool";
+    }
+
+    /**
+     * The validator of a typed property: a literal value is checked by `checkLiteral` (called with
+     * the node as `this` and the text as typed), other types need a well-formed expression, and a
+     * non-empty one unless `optional`. `catalog` is the node's message catalogue prefix.
+     */
+    function typedProperty(catalog, typeField, checkLiteral, optional) {
+        var syntax = RED.validators.typedInput(typeField);
+        return function (v, opt) {
+            var value = (v === undefined || v === null) ? "" : String(v);
+            if (isLiteral(current(this, typeField) || this[typeField])) {
+                return checkLiteral.call(this, value);
+            }
+            if (value.trim() === "") {
+                return optional ? true : RED._(catalog + "errors.required");
+            }
+            return syntax.call(this, v, opt);
+        };
+    }
+
+    function anything() {
+        return true;
+    }
+
+    /** Turns #node-input-<field> into a typedInput whose type is kept in #node-input-<field>Type. */
+    function typedInput(field, defaultType, types) {
+        return $("#node-input-" + field).typedInput({
+            default: defaultType,
+            types: types,
+            typeField: "#node-input-" + field + "Type"
+        });
+    }
+
+    /** The node's name, else `specific` (a label from its settings, if any), else its palette label. */
+    function label(node, type, specific) {
+        return node.name || specific || node._(type + ".paletteLabel");
+    }
+
+    /** Named nodes in italics, as Node-RED's own nodes show them. */
+    function labelStyle() {
+        return this.name ? "node_label_italic" : "";
+    }
+
+    window.BlynkCloudEditor = {
+        POSITIVE_INTEGER: /^[1-9]\d*$/,
+        INTEGER: /^\d+$/,
+        VIRTUAL_PIN: new RegExp("^\\s*" + PIN + "\\s*$"),
+        // One or several pins, separated by commas, semicolons or spaces.
+        PIN_LIST: new RegExp("^\\s*" + PIN + "(\\s*[,;\\s]\\s*" + PIN + ")*\\s*$"),
+        // Blynk event codes: letters, digits, spaces and underscores, at most 50 characters.
+        EVENT_CODE: /^[A-Za-z0-9 _]{1,50}$/,
+        // The typedInput types of a value that names something (an id, a pin) or is free text.
+        ID_TYPES: ["msg", "flow", "global", "num", "str", "env", "jsonata"],
+        NAME_TYPES: ["str", "msg", "flow", "global", "env", "jsonata"],
+        TEXT_TYPES: ["msg", "flow", "global", "str", "env", "jsonata"],
+        current: current,
+        isLiteral: isLiteral,
+        typedProperty: typedProperty,
+        anything: anything,
+        typedInput: typedInput,
+        label: label,
+        labelStyle: labelStyle
+    };
+})();
