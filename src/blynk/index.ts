@@ -13,3 +13,4 @@ export * from './pins';
 export * from './platform-call';
 export * from './presets';
 export * from './rate-limits';
+export * from './device-tokens';

@@ -1,5 +1,5 @@
 import { NodeAPI } from 'node-red';
-import { callAllPages, PagedResult, platformCall } from '../blynk';
+import { callAllPages, PagedResult, platformCall, withoutDeviceTokens } from '../blynk';
 import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
 
 interface ApiDef extends FlowNodeDef {
@@ -8,8 +8,8 @@ interface ApiDef extends FlowNodeDef {
 
 /**
  * Any Platform API call with the connection's managed token: method, path (under `/api/`), query
- * and JSON body from the node or the msg. `msg.payload` gets Blynk's parsed answer and
- * `msg.statusCode` its status; a paged list can be followed to the end.
+ * and JSON body from the node or the msg. `msg.payload` gets Blynk's parsed answer (device auth
+ * tokens taken out) and `msg.statusCode` its status; a paged list can be followed to the end.
  */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
       return call.method === 'GET' ? callAllPages(ctx.client, call, ctx.signal) : ctx.client.call(call, ctx.signal);
     },
     output: (msg, result) => {
-      msg.payload = result.data;
+      msg.payload = withoutDeviceTokens(result.data);
       (msg as { statusCode?: number }).statusCode = result.status;
       if ('pages' in result) {
         const { pages, truncated } = result as PagedResult;

@@ -1,13 +1,19 @@
 import { NodeAPI } from 'node-red';
-import { getDevice } from '../blynk';
+import { getDevice, withoutDeviceTokens } from '../blynk';
 import { registerFlowNode } from './lib/flow-node';
 
-/** Device info from the Platform API: `msg.payload` is the device object as Blynk returns it. */
+/**
+ * Device info from the Platform API: `msg.payload` is the device object as Blynk returns it, less
+ * the device's auth token.
+ */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
     type: 'blynk-cloud-get-device',
     api: 'platform',
     properties: { deviceId: { value: 'deviceId', type: 'msg' } },
     build: (values) => getDevice(values.deviceId),
+    output: (msg, result) => {
+      msg.payload = withoutDeviceTokens(result.data);
+    },
   });
 };
