@@ -454,8 +454,8 @@ function ratio(r: number): string {
  * other in the same repetition: load from other work drifts over a run of minutes, and pairing
  * cancels most of it, where a ratio of two separate medians would carry it.
  */
-function pairedRatio(pkg: SideKey, other: SideKey, op: Op, c: number): number {
-  const a = cell(pkg, op, c).runs;
+function pairedRatio(other: SideKey, op: Op, c: number): number {
+  const a = cell('pkg', op, c).runs;
   const b = cell(other, op, c).runs;
   const ratios = a.slice(0, b.length).map((r, i) => r.rate / b[i].rate);
   return ratios.length ? median(ratios) : NaN;
@@ -594,8 +594,8 @@ function main(): Promise<number> {
             const x = cells[s.key];
             row.push(pad(`${fmt(x.rate)} [${fmt(x.usPerMsg)}] ${fmt(x.simCpu * 100)}%`, 22));
           }
-          if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('pkg', 'bare', op, c)), 6));
-          if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('pkg', 'core', op, c)), 6));
+          if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('bare', op, c)), 6));
+          if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('core', op, c)), 6));
           print(row.join('  '));
           matrixJson.push({ op, concurrency: c, ...Object.fromEntries(sides.map((s) => [s.key, { rate: cells[s.key].rate, usPerMsg: cells[s.key].usPerMsg, simCpu: cells[s.key].simCpu, runs: cells[s.key].runs.map((r) => r.rate) }])) });
         }
@@ -630,12 +630,12 @@ function main(): Promise<number> {
         const us = (k: SideKey) => cell(k, op, 16).usPerMsg;
         const cpu = (k: SideKey) => `CPU per message ${fmt(us(k))} vs ${fmt(us('pkg'))} µs: ${(us(k) / us('pkg')).toFixed(2)}×`;
         if (o.sides.includes('bare') && o.sides.includes('pkg')) {
-          const r = pairedRatio('pkg', 'bare', op, 16);
+          const r = pairedRatio('bare', op, 16);
           print(`  overhead ${op} @16: package / bare axios = ${r.toFixed(2)}× msg/s (paired median, target ≥ 0.90×): ${verdict(r >= 0.9)}  [${cpu('bare')}]`);
           targets[`${op}.pkgOverBare16`] = { rate: r, cpu: us('bare') / us('pkg') };
         }
         if (o.sides.includes('core') && o.sides.includes('pkg')) {
-          const r = pairedRatio('pkg', 'core', op, 16);
+          const r = pairedRatio('core', op, 16);
           print(`  overhead ${op} @16: package / core http request = ${r.toFixed(2)}× msg/s (paired median, target ≥ 1.50×): ${verdict(r >= 1.5)}  [${cpu('core')}]`);
           targets[`${op}.pkgOverCore16`] = { rate: r, cpu: us('core') / us('pkg') };
         }

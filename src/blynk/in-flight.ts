@@ -91,8 +91,8 @@ export class InFlight {
 
   private started(): void {
     this.active++;
-    // The first start of a turn schedules the turn's end: the budget comes back once the loop has
-    // run its timers and I/O, and the waiters left over are started then.
+    // The first start of a turn schedules its end (setImmediate: after the callbacks running now),
+    // where the budget comes back and the waiters left over start.
     if (this.startedThisTurn++ === 0) this.turnEnd = setImmediate(this.nextTurn);
   }
 
