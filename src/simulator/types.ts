@@ -51,6 +51,8 @@ export interface TokenStats {
   codeReuse: number;
   revokeAccessToken(token: string): void;
   revokeAll(): void;
+  /** Whether this OAuth client exists: the demo client, or one created through the API. */
+  hasClient(id: string): boolean;
 }
 
 // ---- demo data ----

@@ -596,6 +596,90 @@ describe('sign in with Blynk (authorization code)', function () {
     await editor.dismissNotifications().catch(() => undefined);
     editor.assertNoProblems('after a refused sign-in');
   });
+  it('Create OAuth client, then "use it in a new connection": Blynk has the client, the new connection signs in with it, Deploy keeps it', async function () {
+    const page = editor.page;
+    // A connection allowed to create clients (the demo client, client credentials), deployed:
+    // the create route uses the deployed connection's token.
+    const nodeId = await editor.addNode(NODES[0].type, 330, 800);
+    await editor.openNode(nodeId);
+    await page.locator('#node-input-btn-connection-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+    await page.locator('#node-config-input-name').fill('Blynk admin');
+    await page.locator('#node-config-input-region-select').selectOption('custom');
+    await page.locator('#node-config-input-server').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-server').fill(stack.sim.url);
+    await page.locator('#node-config-input-clientId').fill(DEMO.clientId);
+    await page.locator('#node-config-input-clientSecret').fill(DEMO.clientSecret);
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await editor.settleTray();
+    const adminId = await page.locator('#node-input-connection').inputValue();
+    await editor.dialogDone();
+    await editor.deploy();
+
+    await editor.openNode(nodeId);
+    await page.locator('#node-input-btn-connection-edit').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+    const callback = `${stack.editor}blynk-cloud/authorize/callback`;
+    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-urls').inputValue(), callback);
+    await page.locator('#node-config-blynk-cloud-oauth-name').fill('Node-RED e2e');
+    await page.locator('#node-config-blynk-cloud-oauth-create').click();
+    const shownId = page.locator('#node-config-blynk-cloud-oauth-new-id');
+    await shownId.waitFor({ state: 'visible', timeout: 10_000 });
+    const clientId = ((await shownId.textContent()) ?? '').trim();
+    const secret = ((await page.locator('#node-config-blynk-cloud-oauth-new-secret').textContent()) ?? '').trim();
+    assert.ok(stack.sim.tokens.hasClient(clientId), `the simulator has no client ${clientId}`);
+    assert.ok(secret.length >= 16, 'the new secret is shown once');
+
+    const configIds = (): Promise<string[]> =>
+      editor.eval<string[]>(`(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`);
+    const before = await configIds();
+    await page.locator('#node-config-blynk-cloud-oauth-use').click();
+    const added = (await configIds()).filter((id) => !before.includes(id));
+    assert.equal(added.length, 1, 'one new connection in the workspace');
+    const [newId] = added;
+    assert.deepEqual(
+      await editor.eval(`(() => { const n = RED.nodes.node(${JSON.stringify(newId)}); return [n.name, n.server, n.grantType, n.rateLimit, n.scope, n.credentials.clientId]; })()`),
+      ['Node-RED e2e', stack.sim.url, 'authorization_code', 'auto', '', clientId],
+    );
+    await editor.closeDialogs();
+
+    // The new connection on the node, signed in with the new client.
+    await editor.openNode(nodeId);
+    await page.locator('#node-input-connection').selectOption(newId);
+    await page.locator('#node-input-btn-connection-edit').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await editor.settleTray();
+    assert.equal(await page.locator('#node-config-input-grantType').inputValue(), 'authorization_code');
+    await page.locator('#node-config-input-scope').fill('org:read');
+    const exchanged = authCodeRequests();
+    const popup = await openSignIn();
+    const closed = popup.waitForEvent('close', { timeout: 20_000 });
+    await popup.locator('#allow').click();
+    await closed.catch(() => assert.fail(`the sign-in window did not close itself (at ${popup.url()})`));
+    const signedIn = en(CONFIG, 'signin.signedIn');
+    await page
+      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().includes(${JSON.stringify(signedIn)})`, undefined, { timeout: 10_000 })
+      .catch(async () => assert.fail(`the dialog shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`));
+    // The code was exchanged with the new client's id and secret (the simulator checks both).
+    assert.equal(authCodeRequests(), exchanged + 1);
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await editor.settleTray();
+    await editor.dialogDone();
+    await editor.deploy();
+
+    const deployed = await deployedConfig(newId);
+    assert.ok(deployed, `GET /flows has no config node ${newId}`);
+    assert.deepEqual([deployed.server, deployed.grantType], [stack.sim.url, 'authorization_code']);
+    const creds = await runtimeCredentials(newId);
+    assert.deepEqual([creds.clientId, creds.has_clientSecret, creds.has_refreshToken], [clientId, true, true], JSON.stringify(creds));
+    assert.ok(await deployedConfig(adminId), 'the connection that created the client is still deployed');
+    await editor.dismissNotifications().catch(() => undefined);
+    editor.assertNoProblems('while creating an OAuth client and using it');
+  });
 });
 
 describe('editor languages (browser locale)', function () {
