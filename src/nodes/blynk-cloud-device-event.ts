@@ -1,10 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceLogEvent } from '../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
-
-interface DeviceCredentials {
-  token?: string;
-}
 
 /**
  * Logs a device event through the Device HTTPS API (`logEvent`) with the device's auth token (the
@@ -19,11 +16,8 @@ export = function register(RED: NodeAPI): void {
       eventCode: { value: '', type: 'str' },
       description: { value: 'payload', type: 'msg' },
     },
-    credentials: { token: { type: 'password' } },
-    build: (values, msg, node) => deviceLogEvent(node.credentials?.token || msg.deviceToken, values.eventCode, values.description),
-    scrub: (msg) => {
-      delete msg.deviceToken;
-    },
+    ...deviceToken,
+    build: (values, msg, node) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
     output: () => undefined,
   });
 };

@@ -1,10 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceProperty } from '../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
-
-interface DeviceCredentials {
-  token?: string;
-}
 
 /**
  * Sets a widget property of a pin (`label`, `color`, `isDisabled`, …) through the Device HTTPS
@@ -20,11 +17,8 @@ export = function register(RED: NodeAPI): void {
       property: { value: 'label', type: 'str' },
       value: { value: 'payload', type: 'msg' },
     },
-    credentials: { token: { type: 'password' } },
-    build: (values, msg, node) => deviceProperty(node.credentials?.token || msg.deviceToken, values.pin, values.property, values.value),
-    scrub: (msg) => {
-      delete msg.deviceToken;
-    },
+    ...deviceToken,
+    build: (values, msg, node) => deviceProperty(tokenFor(node, msg), values.pin, values.property, values.value),
     output: () => undefined,
   });
 };

@@ -1,11 +1,8 @@
 import { NodeAPI } from 'node-red';
 import { BlynkError, deviceRead, DeviceReadMode, pinsOf } from '../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
 import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
 import { pollIntervalMs, startWatch } from './lib/watch';
-
-interface DeviceCredentials {
-  token?: string;
-}
 
 interface ReadDef extends FlowNodeDef {
   read?: string;
@@ -32,13 +29,10 @@ export = function register(RED: NodeAPI): void {
     type: 'blynk-cloud-device-read',
     api: 'device',
     properties: { pins: { value: 'topic', type: 'msg' } },
-    credentials: { token: { type: 'password' } },
-    build: (values, msg, node, def) => deviceRead(node.credentials?.token || msg.deviceToken, modeOf(def), values.pins),
+    ...deviceToken,
+    build: (values, msg, node, def) => deviceRead(tokenFor(node, msg), modeOf(def), values.pins),
     output: (msg, result, def) => {
       msg.payload = valueOf(modeOf(def), result.data);
-    },
-    scrub: (msg) => {
-      delete msg.deviceToken;
     },
     start: (ctx) => {
       const def = ctx.def as ReadDef;

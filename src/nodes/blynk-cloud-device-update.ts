@@ -1,10 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceUpdate } from '../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
-
-interface DeviceCredentials {
-  token?: string;
-}
 
 /**
  * Device HTTPS API update with the device's auth token (the node's credential, else
@@ -16,12 +13,8 @@ export = function register(RED: NodeAPI): void {
     type: 'blynk-cloud-device-update',
     api: 'device',
     properties: { pin: { value: 'topic', type: 'msg' } },
-    credentials: { token: { type: 'password' } },
-    build: (values, msg, node) => deviceUpdate(node.credentials?.token || msg.deviceToken, values.pin, msg.payload),
-    // A token that came on the msg goes no further: neither down the flow nor to Catch nodes.
-    scrub: (msg) => {
-      delete msg.deviceToken;
-    },
+    ...deviceToken,
+    build: (values, msg, node) => deviceUpdate(tokenFor(node, msg), values.pin, msg.payload),
     output: () => undefined,
   });
 };
