@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median } from './stats';
 
 interface Cell {
   op: string;
@@ -15,13 +16,6 @@ interface Cell {
 interface SideCell {
   rate: number;
   usPerMsg: number;
-}
-
-function median(v: number[]): number {
-  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const argv = process.argv.slice(2);

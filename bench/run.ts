@@ -12,6 +12,7 @@ import { Loop, LoopResult, LoopSpec } from './loop';
 import { IDS, PACKAGE_ROOT, RedNode, Runtime, startRuntime } from './nodered';
 import { SimClient } from './sim-client';
 import { bareAxios, coreHttpRequest, deviceUpdates, Op, packageNodes, Side, SideKey } from './sides';
+import { median } from './stats';
 
 // ---------------------------------------------------------------- options
 
@@ -116,13 +117,6 @@ const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 const pad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 const padEnd = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
-
-function median(values: number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
 
 async function fullGc(): Promise<void> {
   if (!gc) return;
@@ -474,260 +468,258 @@ function cell(side: SideKey, op: Op, c: number, phase = 'matrix') {
 
 const LABEL: Record<SideKey, string> = { bare: '1 bare axios', core: '2 core http request', pkg: '3 package' };
 
-function main(): Promise<number> {
-  return (async () => {
-    const o = parseArgs(process.argv.slice(2));
-    const t0 = performance.now();
-    const loadStart = os.loadavg();
-    const warnings = new Map<string, number>();
-    process.on('warning', (w) => {
-      const key = `${w.name}: ${w.message}`;
-      warnings.set(key, (warnings.get(key) ?? 0) + 1);
-    });
-    if (!gc) log('warning: run with node --expose-gc (npm run bench does) for the heap figures');
-    const out: string[] = [];
-    const print = (line = '') => out.push(line);
-    const json: Record<string, unknown> = { options: { ...o, phases: [...o.phases] } };
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const loadStart = os.loadavg();
+  const warnings = new Map<string, number>();
+  process.on('warning', (w) => {
+    const key = `${w.name}: ${w.message}`;
+    warnings.set(key, (warnings.get(key) ?? 0) + 1);
+  });
+  if (!gc) log('warning: run with node --expose-gc (npm run bench does) for the heap figures');
+  const out: string[] = [];
+  const print = (line = '') => out.push(line);
+  const json: Record<string, unknown> = { options: { ...o, phases: [...o.phases] } };
 
-    let startup: StartupResult | undefined;
-    if (o.phases.has('startup')) {
-      log('start-up: requiring dist/nodes/*.js in fresh processes');
-      startup = startupPhase();
-    }
+  let startup: StartupResult | undefined;
+  if (o.phases.has('startup')) {
+    log('start-up: requiring dist/nodes/*.js in fresh processes');
+    startup = startupPhase();
+  }
 
-    log('starting the simulator (worker thread) and Node-RED (embedded)');
-    const sim = await SimClient.start({ port: 0, logLimit: 0 });
-    // Sides 1 and 2 get one long-lived token up front; the package's config nodes then get
-    // short-lived ones, so that steady traffic has to renew them.
-    const fixedToken = await fetchToken(sim.url, sim.info.clientId, sim.info.clientSecret);
-    await sim.setTokenLifetime(o.tokenLifetimeSec);
-    const rt = await startRuntime({
-      server: sim.url,
-      clientId: sim.info.clientId,
-      clientSecret: sim.info.clientSecret,
-      deviceToken: sim.info.deviceToken,
-      deviceRate: o.pacingRate,
-    });
-    const all: Record<SideKey, Side> = {
-      bare: bareAxios(sim.url, fixedToken),
-      core: coreHttpRequest(rt, sim.url, fixedToken),
-      pkg: packageNodes(rt),
-    };
-    const env: Env = { sim, rt, sides: all };
-    const sides = o.sides.map((k) => all[k]);
-    if (sides.some((s) => !s)) throw new Error(`--sides takes bare,core,pkg`);
+  log('starting the simulator (worker thread) and Node-RED (embedded)');
+  const sim = await SimClient.start({ port: 0, logLimit: 0 });
+  // Sides 1 and 2 get one long-lived token up front; the package's config nodes then get
+  // short-lived ones, so that steady traffic has to renew them.
+  const fixedToken = await fetchToken(sim.url, sim.info.clientId, sim.info.clientSecret);
+  await sim.setTokenLifetime(o.tokenLifetimeSec);
+  const rt = await startRuntime({
+    server: sim.url,
+    clientId: sim.info.clientId,
+    clientSecret: sim.info.clientSecret,
+    deviceToken: sim.info.deviceToken,
+    deviceRate: o.pacingRate,
+  });
+  const all: Record<SideKey, Side> = {
+    bare: bareAxios(sim.url, fixedToken),
+    core: coreHttpRequest(rt, sim.url, fixedToken),
+    pkg: packageNodes(rt),
+  };
+  const env: Env = { sim, rt, sides: all };
+  const sides = o.sides.map((k) => all[k]);
+  if (sides.some((s) => !s)) throw new Error(`--sides takes bare,core,pkg`);
 
-    let memory: MemoryResult | undefined;
-    if (o.phases.has('memory')) {
-      log(`memory: ${fmt(o.memoryMessages)} messages through blynk-cloud-get-device`);
-      memory = await memoryPhase(env, o);
-    }
+  let memory: MemoryResult | undefined;
+  if (o.phases.has('memory')) {
+    log(`memory: ${fmt(o.memoryMessages)} messages through blynk-cloud-get-device`);
+    memory = await memoryPhase(env, o);
+  }
 
-    let cold: ColdResult | undefined;
-    if (o.phases.has('tokens')) {
-      log('tokens: 64 cold messages');
-      cold = await coldTokenPhase(env);
-      steady.excluded += cold.tokenRequests;
-    }
+  let cold: ColdResult | undefined;
+  if (o.phases.has('tokens')) {
+    log('tokens: 64 cold messages');
+    cold = await coldTokenPhase(env);
+    steady.excluded += cold.tokenRequests;
+  }
 
-    if (o.phases.has('matrix')) {
-      log('warm-up');
-      for (const op of o.ops) for (const side of sides) await run(env, 'warmup', side, op, { concurrency: 16, durationMs: o.warmupMs });
-      const total = o.reps * o.ops.length * o.levels.length * sides.length;
-      let n = 0;
-      for (let rep = 1; rep <= o.reps; rep++) {
-        log(`matrix: repetition ${rep}/${o.reps} (${n}/${total} runs done)`);
-        for (const op of o.ops) {
-          for (const c of o.levels) {
-            for (const side of sides) {
-              await run(env, 'matrix', side, op, { concurrency: c, durationMs: o.runMs });
-              n++;
-            }
-          }
-        }
-      }
-    }
-
-    if (o.phases.has('latency')) {
-      log(`latency: +${o.latencyDelayMs} ms on every /api/ answer`);
-      await sim.addFault({ match: { path: /^\/api\// }, times: Infinity, action: { delayMs: o.latencyDelayMs } });
-      for (let rep = 1; rep <= o.latencyReps; rep++) {
-        for (const side of sides) await run(env, 'latency', side, 'get', { concurrency: 64, count: o.latencyMessages });
-      }
-      await sim.clearFaults();
-    }
-    let pacing: PacingResult | undefined;
-    if (o.phases.has('pacing')) {
-      log(`pacing: ${o.pacingMessages} device updates at once, simulator limit ${o.pacingRate}/s per device`);
-      pacing = await pacingPhase(env, o);
-      const r = pacing.result;
-      if (r.ok !== r.sent || r.lost || r.duplicates || r.errors || pacing.refused) {
-        failures.push(`pacing: sent ${r.sent}, ok ${r.ok}, errors ${r.errors}, lost ${r.lost}, duplicates ${r.duplicates}, ` +
-          `refused with 429 ${pacing.refused}${r.firstError ? ` (first error: ${r.firstError})` : ''}`);
-      }
-    }
-    const tokensAtEnd = await sim.tokens();
-    const tokensEnd = tokensAtEnd.requests;
-    const elapsed = (performance.now() - t0) / 1000;
-
-    // ------------------------------------------------------------ print
-    print(`node-red-contrib-blynk-cloud benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ` +
-      `Node-RED ${(rt.RED as unknown as { version(): string }).version()}, simulator on loopback in a worker thread`);
-    print(`Load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} ` +
-      `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg less).`);
-
-    if (o.phases.has('matrix')) {
-      print();
-      print(`Throughput, messages/s: median of ${o.reps} interleaved ${o.runMs}-ms runs per cell (1,2,3,1,2,3,…), exactly N in flight.`);
-      print('Each cell: msg/s [main-thread CPU µs per message] simulator-thread CPU %. Ratios: median of the per-repetition ratios.');
-      const head = [padEnd('op', 6), pad('in flight', 9), ...sides.map((s) => pad(LABEL[s.key], 22))];
-      const hasRatios = o.sides.includes('pkg');
-      if (hasRatios && o.sides.includes('bare')) head.push(pad('3/1', 6));
-      if (hasRatios && o.sides.includes('core')) head.push(pad('3/2', 6));
-      print(head.join('  '));
-      const matrixJson: unknown[] = [];
+  if (o.phases.has('matrix')) {
+    log('warm-up');
+    for (const op of o.ops) for (const side of sides) await run(env, 'warmup', side, op, { concurrency: 16, durationMs: o.warmupMs });
+    const total = o.reps * o.ops.length * o.levels.length * sides.length;
+    let n = 0;
+    for (let rep = 1; rep <= o.reps; rep++) {
+      log(`matrix: repetition ${rep}/${o.reps} (${n}/${total} runs done)`);
       for (const op of o.ops) {
         for (const c of o.levels) {
-          const cells = Object.fromEntries(sides.map((s) => [s.key, cell(s.key, op, c)]));
-          const row = [padEnd(op === 'get' ? 'get' : 'write', 6), pad(String(c), 9)];
-          for (const s of sides) {
-            const x = cells[s.key];
-            row.push(pad(`${fmt(x.rate)} [${fmt(x.usPerMsg)}] ${fmt(x.simCpu * 100)}%`, 22));
+          for (const side of sides) {
+            await run(env, 'matrix', side, op, { concurrency: c, durationMs: o.runMs });
+            n++;
           }
-          if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('bare', op, c)), 6));
-          if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('core', op, c)), 6));
-          print(row.join('  '));
-          matrixJson.push({ op, concurrency: c, ...Object.fromEntries(sides.map((s) => [s.key, { rate: cells[s.key].rate, usPerMsg: cells[s.key].usPerMsg, simCpu: cells[s.key].simCpu, runs: cells[s.key].runs.map((r) => r.rate) }])) });
         }
       }
-      json.matrix = matrixJson;
-      print();
-      print(`Per side, over its matrix runs:`);
-      print([padEnd('side', 22), pad('messages', 10), pad('peak heap MB', 13), pad('peak RSS MB', 12), pad('token requests', 15), pad('errors', 7), pad('lost', 5), pad('dup', 4)].join('  '));
-      for (const s of sides) {
-        const runs = records.filter((r) => r.phase === 'matrix' && r.side === s.key);
-        const sum = (f: (r: RunRecord) => number) => runs.reduce((n, r) => n + f(r), 0);
-        print([
-          padEnd(LABEL[s.key], 22),
-          pad(fmt(sum((r) => r.sent)), 10),
-          pad(fmt(MB(Math.max(...runs.map((r) => r.peakHeap))), 1), 13),
-          pad(fmt(MB(Math.max(...runs.map((r) => r.peakRss))), 1), 12),
-          pad(s.key === 'pkg' ? fmt(sum((r) => r.tokenRequests)) : '0 (fixed)', 15),
-          pad(fmt(sum((r) => r.errors)), 7),
-          pad(fmt(sum((r) => r.lost)), 5),
-          pad(fmt(sum((r) => r.duplicates)), 4),
-        ].join('  '));
-      }
-      print('(RSS is the whole process, simulator thread included; heap is the main thread\'s.)');
     }
+  }
 
+  if (o.phases.has('latency')) {
+    log(`latency: +${o.latencyDelayMs} ms on every /api/ answer`);
+    await sim.addFault({ match: { path: /^\/api\// }, times: Infinity, action: { delayMs: o.latencyDelayMs } });
+    for (let rep = 1; rep <= o.latencyReps; rep++) {
+      for (const side of sides) await run(env, 'latency', side, 'get', { concurrency: 64, count: o.latencyMessages });
+    }
+    await sim.clearFaults();
+  }
+  let pacing: PacingResult | undefined;
+  if (o.phases.has('pacing')) {
+    log(`pacing: ${o.pacingMessages} device updates at once, simulator limit ${o.pacingRate}/s per device`);
+    pacing = await pacingPhase(env, o);
+    const r = pacing.result;
+    if (r.ok !== r.sent || r.lost || r.duplicates || r.errors || pacing.refused) {
+      failures.push(`pacing: sent ${r.sent}, ok ${r.ok}, errors ${r.errors}, lost ${r.lost}, duplicates ${r.duplicates}, ` +
+        `refused with 429 ${pacing.refused}${r.firstError ? ` (first error: ${r.firstError})` : ''}`);
+    }
+  }
+  const tokensAtEnd = await sim.tokens();
+  const tokensEnd = tokensAtEnd.requests;
+  const elapsed = (performance.now() - t0) / 1000;
+
+  // ------------------------------------------------------------ print
+  print(`node-red-contrib-blynk-cloud benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ` +
+    `Node-RED ${(rt.RED as unknown as { version(): string }).version()}, simulator on loopback in a worker thread`);
+  print(`Load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} ` +
+    `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg less).`);
+
+  if (o.phases.has('matrix')) {
     print();
-    print('Targets (measured, not asserted):');
-    const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'MET' : 'NOT MET');
-    const targets: Record<string, unknown> = {};
-    if (o.phases.has('matrix') && o.levels.includes(16)) {
-      for (const op of o.ops) {
-        const us = (k: SideKey) => cell(k, op, 16).usPerMsg;
-        const cpu = (k: SideKey) => `CPU per message ${fmt(us(k))} vs ${fmt(us('pkg'))} µs: ${(us(k) / us('pkg')).toFixed(2)}×`;
-        if (o.sides.includes('bare') && o.sides.includes('pkg')) {
-          const r = pairedRatio('bare', op, 16);
-          print(`  overhead ${op} @16: package / bare axios = ${r.toFixed(2)}× msg/s (paired median, target ≥ 0.90×): ${verdict(r >= 0.9)}  [${cpu('bare')}]`);
-          targets[`${op}.pkgOverBare16`] = { rate: r, cpu: us('bare') / us('pkg') };
+    print(`Throughput, messages/s: median of ${o.reps} interleaved ${o.runMs}-ms runs per cell (1,2,3,1,2,3,…), exactly N in flight.`);
+    print('Each cell: msg/s [main-thread CPU µs per message] simulator-thread CPU %. Ratios: median of the per-repetition ratios.');
+    const head = [padEnd('op', 6), pad('in flight', 9), ...sides.map((s) => pad(LABEL[s.key], 22))];
+    const hasRatios = o.sides.includes('pkg');
+    if (hasRatios && o.sides.includes('bare')) head.push(pad('3/1', 6));
+    if (hasRatios && o.sides.includes('core')) head.push(pad('3/2', 6));
+    print(head.join('  '));
+    const matrixJson: unknown[] = [];
+    for (const op of o.ops) {
+      for (const c of o.levels) {
+        const cells = Object.fromEntries(sides.map((s) => [s.key, cell(s.key, op, c)]));
+        const row = [padEnd(op === 'get' ? 'get' : 'write', 6), pad(String(c), 9)];
+        for (const s of sides) {
+          const x = cells[s.key];
+          row.push(pad(`${fmt(x.rate)} [${fmt(x.usPerMsg)}] ${fmt(x.simCpu * 100)}%`, 22));
         }
-        if (o.sides.includes('core') && o.sides.includes('pkg')) {
-          const r = pairedRatio('core', op, 16);
-          print(`  overhead ${op} @16: package / core http request = ${r.toFixed(2)}× msg/s (paired median, target ≥ 1.50×): ${verdict(r >= 1.5)}  [${cpu('core')}]`);
-          targets[`${op}.pkgOverCore16`] = { rate: r, cpu: us('core') / us('pkg') };
-        }
+        if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('bare', op, c)), 6));
+        if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('core', op, c)), 6));
+        print(row.join('  '));
+        matrixJson.push({ op, concurrency: c, ...Object.fromEntries(sides.map((s) => [s.key, { rate: cells[s.key].rate, usPerMsg: cells[s.key].usPerMsg, simCpu: cells[s.key].simCpu, runs: cells[s.key].runs.map((r) => r.rate) }])) });
       }
     }
-    if (o.phases.has('latency')) {
-      const ideal = o.latencyMessages / (64 / (o.latencyDelayMs / 1000));
-      const rounds = Math.ceil(o.latencyMessages / 64) * (o.latencyDelayMs / 1000);
-      print(`  latency hiding: ${o.latencyMessages} get-device messages, 64 in flight, +${o.latencyDelayMs} ms per answer; ` +
-        `expected ${ideal.toFixed(2)} s (${rounds.toFixed(2)} s in whole rounds of 64), median of ${o.latencyReps}:`);
-      for (const s of sides) {
-        const x = cell(s.key, 'get', 64, 'latency');
-        const ok = x.seconds <= rounds * 1.25;
-        print(`    ${padEnd(LABEL[s.key], 22)} ${x.seconds.toFixed(2)} s${s.key === 'pkg' ? ` (target ≤ ${(rounds * 1.25).toFixed(2)} s, i.e. within 25 %): ${verdict(ok)}` : ''}`);
-        targets[`latency.${s.key}`] = x.seconds;
-      }
-    }
-    if (o.phases.has('tokens') && cold) {
-      print(`  tokens, cold: ${cold.messages} messages at once into a fresh config node → ${cold.tokenRequests} token request(s), ` +
-        `${cold.ok} delivered (target exactly 1): ${verdict(cold.tokenRequests === 1 && cold.ok === cold.messages)}`);
-      targets.coldTokenRequests = cold.tokenRequests;
-    }
-    if (o.phases.has('tokens') && Number.isFinite(steady.firstAt)) {
-      const span = (steady.lastAt - steady.firstAt) / 1000;
-      const requests = tokensEnd - steady.tokensAtFirst - steady.excluded;
-      const lifetime = Math.max(30, o.tokenLifetimeSec);
-      const renewEvery = lifetime - Math.min(60, lifetime * 0.2);
-      const expected = 1 + Math.floor(span / renewEvery);
-      print(`  tokens, steady: ${fmt(steady.messages)} package messages over ${span.toFixed(0)} s with a ${lifetime}-s token lifetime ` +
-        `(renewed at ${renewEvery} s) → ${requests} token request(s), expected ≈ ${expected} (1 + span / ${renewEvery} s), ` +
-        `${fmt(steady.messages / Math.max(1, requests))} messages per token request: ${verdict(Math.abs(requests - expected) <= 1)}`);
-      print(`    all token requests of the run, by grant (the fixed token and the cold test included): ` +
-        Object.entries(tokensAtEnd.byGrant).map(([g, n]) => `${g} ${n}`).join(', '));
-      targets.steadyTokenRequests = { requests, expected, span, messages: steady.messages };
-    }
-    if (memory) {
-      const growth = MB(memory.heapAfter - memory.heapBefore);
-      print(`  memory: ${fmt(memory.messages)} messages through blynk-cloud-get-device (16 in flight, ${fmt(memory.rate)} msg/s): ` +
-        `heap after GC ${fmt(MB(memory.heapBefore), 1)} → ${fmt(MB(memory.heapAfter), 1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(2)} MB, ` +
-        `${fmt((memory.heapAfter - memory.heapBefore) / memory.messages)} bytes per message; ` +
-        `target < 10 MB): ${verdict(gc ? growth < 10 : undefined)}; RSS ${fmt(MB(memory.rssBefore), 0)} → ${fmt(MB(memory.rssAfter), 0)} MB`);
-      const kinds = [...new Set([...Object.keys(memory.resourcesBefore), ...Object.keys(memory.resourcesAfter)])].sort();
-      const within = (k: string, before: Record<string, number>, after: Record<string, number>) =>
-        (after[k] ?? 0) <= ((k === TCP || k === POOLED) ? Math.max(before[k] ?? 0, SOCKET_BOUND) : (before[k] ?? 0));
-      const resFlat = kinds.every((k) => within(k, memory!.resourcesBefore, memory!.resourcesAfter));
-      print(`    active resources: ${kinds.map((k) => `${k} ${memory!.resourcesBefore[k] ?? 0}→${memory!.resourcesAfter[k] ?? 0}`).join(', ')}: ${resFlat ? 'flat' : 'GREW'}`);
-      const lk = [...new Set([...Object.keys(memory.listenersBefore), ...Object.keys(memory.listenersAfter)])];
-      const lisFlat = lk.every((k) => within(k, memory!.listenersBefore, memory!.listenersAfter));
-      print(`    listeners: ${lk.map((k) => `${k} ${memory!.listenersBefore[k] ?? 0}→${memory!.listenersAfter[k] ?? 0}`).join(', ')}: ${lisFlat ? 'flat' : 'GREW'}`);
-      print(`    timers, sockets and listeners flat (sockets: at most ${SOCKET_BOUND}, one per message in flight and one for a token renewal): ${verdict(resFlat && lisFlat)}`);
-      targets.memory = { ...memory, growthMB: growth, resFlat, lisFlat };
-    }
-    if (pacing) {
-      const r = pacing.result;
-      const held = r.ok === r.sent && !r.lost && !r.duplicates && pacing.refused === 0;
-      print(`  pacing: ${r.sent} device updates sent at once into a connection paced at ${o.pacingRate}/s, simulator limit ` +
-        `${o.pacingRate}/s per device → ${r.ok} delivered, ${r.lost} lost, ${r.duplicates} duplicated, ${pacing.refused} refused with 429, ` +
-        `in ${r.seconds.toFixed(2)} s (${pacing.expectedSeconds.toFixed(2)} s at exactly the limit): ${verdict(held)}`);
-      targets.pacing = { ...r, refused: pacing.refused, expectedSeconds: pacing.expectedSeconds };
-    }
-    if (startup) {
-      print(`  start-up: requiring the ${startup.files} dist/nodes/*.js files in a fresh process: ${startup.nodesMs.toFixed(1)} ms, median of 5 ` +
-        `(axios alone, for reference: ${startup.axiosMs.toFixed(1)} ms; target < 100 ms): ${verdict(startup.nodesMs < 100)}`);
-      targets.startupMs = startup;
-    }
-    json.targets = targets;
-
-    const problems = rt.logProblems;
-    if (problems.length) {
-      print();
-      print(`Node-RED log (warn and above), ${problems.length} line(s)${problems.length > 10 ? ', first 10' : ''}:`);
-      for (const p of problems.slice(0, 10)) print(`  ${p}`);
-    }
-    if (warnings.size) {
-      print();
-      print('Process warnings during the run:');
-      for (const [w, n] of warnings) print(`  ${n}× ${w}`);
-    }
-    if (rt.strays > 0) failures.push(`${rt.strays} message(s) reached a sink outside any run`);
-
-    await rt.stop();
-    await sim.close();
-
+    json.matrix = matrixJson;
     print();
-    print(`Runs: ${records.length}, wall time ${elapsed.toFixed(0)} s. ` +
-      (failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'Every message of every run arrived exactly once, without errors.'));
-    process.stdout.write(out.join('\n') + '\n');
-    json.failures = failures;
-    json.records = records;
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(json, null, 2));
-    return failures.length ? 1 : 0;
-  })();
+    print(`Per side, over its matrix runs:`);
+    print([padEnd('side', 22), pad('messages', 10), pad('peak heap MB', 13), pad('peak RSS MB', 12), pad('token requests', 15), pad('errors', 7), pad('lost', 5), pad('dup', 4)].join('  '));
+    for (const s of sides) {
+      const runs = records.filter((r) => r.phase === 'matrix' && r.side === s.key);
+      const sum = (f: (r: RunRecord) => number) => runs.reduce((n, r) => n + f(r), 0);
+      print([
+        padEnd(LABEL[s.key], 22),
+        pad(fmt(sum((r) => r.sent)), 10),
+        pad(fmt(MB(Math.max(...runs.map((r) => r.peakHeap))), 1), 13),
+        pad(fmt(MB(Math.max(...runs.map((r) => r.peakRss))), 1), 12),
+        pad(s.key === 'pkg' ? fmt(sum((r) => r.tokenRequests)) : '0 (fixed)', 15),
+        pad(fmt(sum((r) => r.errors)), 7),
+        pad(fmt(sum((r) => r.lost)), 5),
+        pad(fmt(sum((r) => r.duplicates)), 4),
+      ].join('  '));
+    }
+    print('(RSS is the whole process, simulator thread included; heap is the main thread\'s.)');
+  }
+
+  print();
+  print('Targets (measured, not asserted):');
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'MET' : 'NOT MET');
+  const targets: Record<string, unknown> = {};
+  if (o.phases.has('matrix') && o.levels.includes(16)) {
+    for (const op of o.ops) {
+      const us = (k: SideKey) => cell(k, op, 16).usPerMsg;
+      const cpu = (k: SideKey) => `CPU per message ${fmt(us(k))} vs ${fmt(us('pkg'))} µs: ${(us(k) / us('pkg')).toFixed(2)}×`;
+      if (o.sides.includes('bare') && o.sides.includes('pkg')) {
+        const r = pairedRatio('bare', op, 16);
+        print(`  overhead ${op} @16: package / bare axios = ${r.toFixed(2)}× msg/s (paired median, target ≥ 0.90×): ${verdict(r >= 0.9)}  [${cpu('bare')}]`);
+        targets[`${op}.pkgOverBare16`] = { rate: r, cpu: us('bare') / us('pkg') };
+      }
+      if (o.sides.includes('core') && o.sides.includes('pkg')) {
+        const r = pairedRatio('core', op, 16);
+        print(`  overhead ${op} @16: package / core http request = ${r.toFixed(2)}× msg/s (paired median, target ≥ 1.50×): ${verdict(r >= 1.5)}  [${cpu('core')}]`);
+        targets[`${op}.pkgOverCore16`] = { rate: r, cpu: us('core') / us('pkg') };
+      }
+    }
+  }
+  if (o.phases.has('latency')) {
+    const ideal = o.latencyMessages / (64 / (o.latencyDelayMs / 1000));
+    const rounds = Math.ceil(o.latencyMessages / 64) * (o.latencyDelayMs / 1000);
+    print(`  latency hiding: ${o.latencyMessages} get-device messages, 64 in flight, +${o.latencyDelayMs} ms per answer; ` +
+      `expected ${ideal.toFixed(2)} s (${rounds.toFixed(2)} s in whole rounds of 64), median of ${o.latencyReps}:`);
+    for (const s of sides) {
+      const x = cell(s.key, 'get', 64, 'latency');
+      const ok = x.seconds <= rounds * 1.25;
+      print(`    ${padEnd(LABEL[s.key], 22)} ${x.seconds.toFixed(2)} s${s.key === 'pkg' ? ` (target ≤ ${(rounds * 1.25).toFixed(2)} s, i.e. within 25 %): ${verdict(ok)}` : ''}`);
+      targets[`latency.${s.key}`] = x.seconds;
+    }
+  }
+  if (o.phases.has('tokens') && cold) {
+    print(`  tokens, cold: ${cold.messages} messages at once into a fresh config node → ${cold.tokenRequests} token request(s), ` +
+      `${cold.ok} delivered (target exactly 1): ${verdict(cold.tokenRequests === 1 && cold.ok === cold.messages)}`);
+    targets.coldTokenRequests = cold.tokenRequests;
+  }
+  if (o.phases.has('tokens') && Number.isFinite(steady.firstAt)) {
+    const span = (steady.lastAt - steady.firstAt) / 1000;
+    const requests = tokensEnd - steady.tokensAtFirst - steady.excluded;
+    const lifetime = Math.max(30, o.tokenLifetimeSec);
+    const renewEvery = lifetime - Math.min(60, lifetime * 0.2);
+    const expected = 1 + Math.floor(span / renewEvery);
+    print(`  tokens, steady: ${fmt(steady.messages)} package messages over ${span.toFixed(0)} s with a ${lifetime}-s token lifetime ` +
+      `(renewed at ${renewEvery} s) → ${requests} token request(s), expected ≈ ${expected} (1 + span / ${renewEvery} s), ` +
+      `${fmt(steady.messages / Math.max(1, requests))} messages per token request: ${verdict(Math.abs(requests - expected) <= 1)}`);
+    print(`    all token requests of the run, by grant (the fixed token and the cold test included): ` +
+      Object.entries(tokensAtEnd.byGrant).map(([g, n]) => `${g} ${n}`).join(', '));
+    targets.steadyTokenRequests = { requests, expected, span, messages: steady.messages };
+  }
+  if (memory) {
+    const growth = MB(memory.heapAfter - memory.heapBefore);
+    print(`  memory: ${fmt(memory.messages)} messages through blynk-cloud-get-device (16 in flight, ${fmt(memory.rate)} msg/s): ` +
+      `heap after GC ${fmt(MB(memory.heapBefore), 1)} → ${fmt(MB(memory.heapAfter), 1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(2)} MB, ` +
+      `${fmt((memory.heapAfter - memory.heapBefore) / memory.messages)} bytes per message; ` +
+      `target < 10 MB): ${verdict(gc ? growth < 10 : undefined)}; RSS ${fmt(MB(memory.rssBefore), 0)} → ${fmt(MB(memory.rssAfter), 0)} MB`);
+    const kinds = [...new Set([...Object.keys(memory.resourcesBefore), ...Object.keys(memory.resourcesAfter)])].sort();
+    const within = (k: string, before: Record<string, number>, after: Record<string, number>) =>
+      (after[k] ?? 0) <= ((k === TCP || k === POOLED) ? Math.max(before[k] ?? 0, SOCKET_BOUND) : (before[k] ?? 0));
+    const resFlat = kinds.every((k) => within(k, memory!.resourcesBefore, memory!.resourcesAfter));
+    print(`    active resources: ${kinds.map((k) => `${k} ${memory!.resourcesBefore[k] ?? 0}→${memory!.resourcesAfter[k] ?? 0}`).join(', ')}: ${resFlat ? 'flat' : 'GREW'}`);
+    const lk = [...new Set([...Object.keys(memory.listenersBefore), ...Object.keys(memory.listenersAfter)])];
+    const lisFlat = lk.every((k) => within(k, memory!.listenersBefore, memory!.listenersAfter));
+    print(`    listeners: ${lk.map((k) => `${k} ${memory!.listenersBefore[k] ?? 0}→${memory!.listenersAfter[k] ?? 0}`).join(', ')}: ${lisFlat ? 'flat' : 'GREW'}`);
+    print(`    timers, sockets and listeners flat (sockets: at most ${SOCKET_BOUND}, one per message in flight and one for a token renewal): ${verdict(resFlat && lisFlat)}`);
+    targets.memory = { ...memory, growthMB: growth, resFlat, lisFlat };
+  }
+  if (pacing) {
+    const r = pacing.result;
+    const held = r.ok === r.sent && !r.lost && !r.duplicates && pacing.refused === 0;
+    print(`  pacing: ${r.sent} device updates sent at once into a connection paced at ${o.pacingRate}/s, simulator limit ` +
+      `${o.pacingRate}/s per device → ${r.ok} delivered, ${r.lost} lost, ${r.duplicates} duplicated, ${pacing.refused} refused with 429, ` +
+      `in ${r.seconds.toFixed(2)} s (${pacing.expectedSeconds.toFixed(2)} s at exactly the limit): ${verdict(held)}`);
+    targets.pacing = { ...r, refused: pacing.refused, expectedSeconds: pacing.expectedSeconds };
+  }
+  if (startup) {
+    print(`  start-up: requiring the ${startup.files} dist/nodes/*.js files in a fresh process: ${startup.nodesMs.toFixed(1)} ms, median of 5 ` +
+      `(axios alone, for reference: ${startup.axiosMs.toFixed(1)} ms; target < 100 ms): ${verdict(startup.nodesMs < 100)}`);
+    targets.startupMs = startup;
+  }
+  json.targets = targets;
+
+  const problems = rt.logProblems;
+  if (problems.length) {
+    print();
+    print(`Node-RED log (warn and above), ${problems.length} line(s)${problems.length > 10 ? ', first 10' : ''}:`);
+    for (const p of problems.slice(0, 10)) print(`  ${p}`);
+  }
+  if (warnings.size) {
+    print();
+    print('Process warnings during the run:');
+    for (const [w, n] of warnings) print(`  ${n}× ${w}`);
+  }
+  if (rt.strays > 0) failures.push(`${rt.strays} message(s) reached a sink outside any run`);
+
+  await rt.stop();
+  await sim.close();
+
+  print();
+  print(`Runs: ${records.length}, wall time ${elapsed.toFixed(0)} s. ` +
+    (failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'Every message of every run arrived exactly once, without errors.'));
+  process.stdout.write(out.join('\n') + '\n');
+  json.failures = failures;
+  json.records = records;
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify(json, null, 2));
+  return failures.length ? 1 : 0;
 }
 
 main().then(

@@ -29,7 +29,7 @@ export interface Side {
  * floor: no redirect following (axios would wrap every request in follow-redirects; the
  * package follows Blynk's redirects itself), no proxy lookup; responses parsed as JSON.
  */
-export function bareAxios(server: string, token: string): Side & { agent: http.Agent } {
+export function bareAxios(server: string, token: string): Side {
   const agent = new http.Agent({ keepAlive: true });
   const api = axios.create({
     baseURL: server,
@@ -41,7 +41,6 @@ export function bareAxios(server: string, token: string): Side & { agent: http.A
   return {
     key: 'bare',
     label: 'bare axios',
-    agent,
     bind(op, loop) {
       loop.setInject(
         op === 'get'

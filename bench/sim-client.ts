@@ -60,9 +60,6 @@ export class SimClient {
   clearFaults(): Promise<void> {
     return this.call('clearFaults') as Promise<void>;
   }
-  value(device: number, stream: number): Promise<unknown> {
-    return this.call('value', device, stream);
-  }
   setLimits(limits: { deviceRequestsPerSecond?: number }): Promise<void> {
     return this.call('setLimits', limits) as Promise<void>;
   }

@@ -23,7 +23,7 @@ const { startSimulator } = require('../dist/simulator') as typeof import('../dis
 
 export interface SimRequestMessage {
   id: number;
-  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'value' | 'setLimits' | 'rateLimited' | 'close';
+  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'setLimits' | 'rateLimited' | 'close';
   args: unknown[];
 }
 
@@ -31,10 +31,8 @@ export interface SimInfo {
   /** Linux thread id of the simulator thread (its CPU time is read from /proc), or 0. */
   tid: number;
   url: string;
-  port: number;
   clientId: string;
   clientSecret: string;
-  deviceId: number;
   deviceToken: string;
 }
 
@@ -48,7 +46,6 @@ async function main(): Promise<void> {
     setTokenLifetime: (sec: number) => sim.setTokenLifetime(sec),
     addFault: (rule: FaultRule) => sim.faults.add(rule),
     clearFaults: () => sim.faults.clear(),
-    value: (device: number, stream: number) => sim.state.value(device, stream),
     setLimits: (limits: { deviceRequestsPerSecond?: number }) => sim.setLimits(limits),
     rateLimited: () => sim.rateLimited,
     close: () => sim.close(),
@@ -70,10 +67,8 @@ async function main(): Promise<void> {
   const info: SimInfo = {
     tid,
     url: sim.url,
-    port: sim.port,
     clientId: sim.demo.clientId,
     clientSecret: sim.demo.clientSecret,
-    deviceId: sim.demo.devices[0].id,
     deviceToken: sim.demo.devices[0].token,
   };
   port!.postMessage({ id: 0, result: info });

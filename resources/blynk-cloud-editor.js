@@ -13,6 +13,9 @@
 
     // A virtual pin V0 to V255, either case (as src/blynk/validate.ts checks it, after trimming).
     var PIN = "[vV](25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    var POSITIVE_INTEGER = /^[1-9]\d*$/;
+    // Blynk event codes: letters, digits, spaces and underscores, at most 50 characters.
+    var EVENT_CODE = /^[A-Za-z0-9 _]{1,50}$/;
 
     /** A field's value in the open dialog (checkboxes as booleans), else the node's saved one. */
     function current(node, field) {
@@ -52,6 +55,20 @@
         return true;
     }
 
+    /** The validator of a device id property: a literal must be a positive integer. */
+    function deviceIdValidator(catalog) {
+        return typedProperty(catalog, "deviceIdType", function (value) {
+            return POSITIVE_INTEGER.test(value.trim()) ? true : RED._(catalog + "errors.deviceId");
+        });
+    }
+
+    /** The validator of an event code property: a literal must be a Blynk event code. */
+    function eventCodeValidator(catalog) {
+        return typedProperty(catalog, "eventCodeType", function (value) {
+            return EVENT_CODE.test(value) ? true : RED._(catalog + "errors.eventCode");
+        });
+    }
+
     /** Turns #node-input-<field> into a typedInput whose type is kept in #node-input-<field>Type. */
     function typedInput(field, defaultType, types) {
         return $("#node-input-" + field).typedInput({
@@ -59,6 +76,13 @@
             types: types,
             typeField: "#node-input-" + field + "Type"
         });
+    }
+
+    /** The node type's `paletteLabel`: its name in the palette, from its catalogue. */
+    function paletteLabel(type) {
+        return function () {
+            return this._(type + ".paletteLabel");
+        };
     }
 
     /** The node's name, else `specific` (a label from its settings, if any), else its palette label. */
@@ -72,13 +96,12 @@
     }
 
     window.BlynkCloudEditor = {
-        POSITIVE_INTEGER: /^[1-9]\d*$/,
+        POSITIVE_INTEGER: POSITIVE_INTEGER,
         INTEGER: /^\d+$/,
         VIRTUAL_PIN: new RegExp("^\\s*" + PIN + "\\s*$"),
         // One or several pins, separated by commas, semicolons or spaces.
         PIN_LIST: new RegExp("^\\s*" + PIN + "(\\s*[,;\\s]\\s*" + PIN + ")*\\s*$"),
-        // Blynk event codes: letters, digits, spaces and underscores, at most 50 characters.
-        EVENT_CODE: /^[A-Za-z0-9 _]{1,50}$/,
+        EVENT_CODE: EVENT_CODE,
         // The typedInput types of a value that names something (an id, a pin) or is free text.
         ID_TYPES: ["msg", "flow", "global", "num", "str", "env", "jsonata"],
         NAME_TYPES: ["str", "msg", "flow", "global", "env", "jsonata"],
@@ -87,7 +110,10 @@
         isLiteral: isLiteral,
         typedProperty: typedProperty,
         anything: anything,
+        deviceIdValidator: deviceIdValidator,
+        eventCodeValidator: eventCodeValidator,
         typedInput: typedInput,
+        paletteLabel: paletteLabel,
         label: label,
         labelStyle: labelStyle
     };

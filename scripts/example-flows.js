@@ -48,4 +48,4 @@ function withDemoSettings(node, tabId, server, demo) {
   return node;
 }
 
-module.exports = { exampleFlows, exampleFiles, DEVICE_TOKEN_TYPES };
+module.exports = { exampleFlows };

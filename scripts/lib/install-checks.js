@@ -654,4 +654,4 @@ function loadWs(nodeRedDir) {
   throw new Error(`cannot resolve the ws package from ${nodeRedDir}`);
 }
 
-module.exports = { testTarget, makeChecker, FAILED, MODULE, TYPES };
+module.exports = { testTarget, makeChecker, FAILED };

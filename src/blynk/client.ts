@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ApiCall } from './endpoints';
 import { BlynkError, sanitizeDetail } from './errors';
-import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
+import { DEFAULT_RETRY_POLICY, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { RateGate, RateLimits } from './rate-limits';
 import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
 import { Transport, TransportResponse } from './transport';
@@ -28,6 +28,11 @@ export interface BlynkClientOptions {
 export interface ApiResult {
   status: number;
   data: unknown;
+}
+
+/** Anything that makes API calls as BlynkClient does (a test may pass a fake). */
+export interface Caller {
+  call(call: ApiCall, signal?: AbortSignal): Promise<ApiResult>;
 }
 
 /**
@@ -69,7 +74,7 @@ export class BlynkClient {
         credentials,
         timeoutMs: options.tokenTimeoutMs,
         fatalCooldownMs: options.fatalCooldownMs,
-        retry: options.retry,
+        retry: this.policy,
         now: this.now,
         onStateChange: options.onStateChange,
         tokenPath: options.tokenPath,
@@ -160,27 +165,16 @@ export class BlynkClient {
           signal,
         });
       } catch (err) {
-        const retryable = call.idempotent && err instanceof BlynkError && err.code === 'NETWORK';
-        if (!retryable || attempt >= this.policy.attempts) throw err;
-        await sleep(backoffMs(this.policy, attempt), signal);
+        const backoff = networkRetryMs(this.policy, err, attempt, call.idempotent);
+        if (backoff === undefined) throw err;
+        await sleep(backoff, signal);
         continue;
       }
-      const wait = this.waitBeforeRetry(call, res, attempt);
+      // A Retry-After over the cap is not waited out: the answer goes to the caller (RATE_LIMITED).
+      const wait = retryWaitMs(this.policy, res.status, res.retryAfter, attempt, call.idempotent);
       if (wait === undefined) return res;
       await sleep(wait, signal);
     }
-  }
-
-  private waitBeforeRetry(call: ApiCall, res: TransportResponse, attempt: number): number | undefined {
-    const limited = res.status === 429 || (call.idempotent && res.status === 503);
-    if (!limited) {
-      const retry = call.idempotent && res.status >= 500 && attempt < this.policy.attempts;
-      return retry ? backoffMs(this.policy, attempt) : undefined;
-    }
-    const retryAfter = parseRetryAfter(res.retryAfter);
-    if (retryAfter !== undefined && retryAfter > this.policy.retryAfterCapSec) return undefined;
-    if (attempt >= this.policy.attempts) return undefined;
-    return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(this.policy, attempt);
   }
 }
 

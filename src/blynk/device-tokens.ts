@@ -1,3 +1,5 @@
+import { isRecord } from './validate';
+
 /**
  * Blynk's device objects carry the device's auth token (`token`): a secret with which anyone can
  * write to the device. No node puts a token on a msg (debug output, context and logs would keep
@@ -14,8 +16,4 @@ function withoutToken(value: unknown): unknown {
   if (!isRecord(value) || typeof value.token !== 'string' || !('id' in value)) return value;
   const { token: _token, ...device } = value;
   return device;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

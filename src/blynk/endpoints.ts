@@ -2,6 +2,7 @@ import { BlynkError } from './errors';
 import { HttpMethod, QueryEntries } from './transport';
 import {
   batchOf,
+  DatastreamValue,
   dataStreamIdOf,
   deviceEventDescriptionOf,
   deviceIdOf,
@@ -31,7 +32,8 @@ export interface ApiCall {
   idempotent: boolean;
 }
 
-const ORG = '/api/v1/organization';
+/** The prefix of the Platform API's organisation paths. */
+export const ORG = '/api/v1/organization';
 
 export function organizationProfile(): ApiCall {
   return { api: 'platform', method: 'GET', path: `${ORG}/profile`, idempotent: true };
@@ -42,6 +44,26 @@ export function getDevice(deviceId: unknown): ApiCall {
   return { api: 'platform', method: 'GET', path: `${ORG}/device`, query: [['deviceId', String(id)]], idempotent: true };
 }
 
+/** `device/baseInfo` of an already validated device id (its template id, among others). */
+export function deviceBaseInfo(deviceId: number): ApiCall {
+  return { api: 'platform', method: 'GET', path: `${ORG}/device/baseInfo`, query: [['deviceId', String(deviceId)]], idempotent: true };
+}
+
+/** `template/datastreams` of a template id: its datastreams with their pins. */
+export function templateDatastreams(templateId: number): ApiCall {
+  return { api: 'platform', method: 'GET', path: `${ORG}/template/datastreams`, query: [['templateId', String(templateId)]], idempotent: true };
+}
+
+/** One value to one datastream, all already validated. Idempotent: setting it twice leaves the same state. */
+export function datastreamWrite(deviceId: number, dataStreamId: number, value: DatastreamValue): ApiCall {
+  return { api: 'platform', method: 'POST', path: `${ORG}/device/datastream`, body: { deviceId, dataStreamId, value }, idempotent: true };
+}
+
+/** Validated values keyed by datastream id, in one multi-datastream request. Idempotent too. */
+export function datastreamsWrite(deviceId: number, values: Record<string, DatastreamValue>): ApiCall {
+  return { api: 'platform', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId, values }, idempotent: true };
+}
+
 /**
  * A single value goes to one datastream; a plain object `{ "<datastreamId>": value }` becomes one
  * multi-datastream request. Setting a value twice leaves the same state, so both are idempotent.
@@ -49,13 +71,12 @@ export function getDevice(deviceId: unknown): ApiCall {
 export function writeDatastream(deviceId: unknown, dataStreamId: unknown, payload: unknown): ApiCall {
   const id = deviceIdOf(deviceId);
   if (isPlainObject(payload)) {
-    const values: Record<string, unknown> = {};
+    const values: Record<string, DatastreamValue> = {};
     for (const [key, value] of batchOf(payload, dataStreamIdOf)) values[String(key)] = value;
-    return { api: 'platform', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: id, values }, idempotent: true };
+    return datastreamsWrite(id, values);
   }
   const value = valueOf(payload);
-  const body = { deviceId: id, dataStreamId: dataStreamIdOf(dataStreamId), value };
-  return { api: 'platform', method: 'POST', path: `${ORG}/device/datastream`, body, idempotent: true };
+  return datastreamWrite(id, dataStreamIdOf(dataStreamId), value);
 }
 
 /** Logging an event twice logs it twice: never retried after a lost answer. */

@@ -1,5 +1,5 @@
-import type { ApiResult } from './client';
-import type { ApiCall } from './endpoints';
+import type { ApiResult, Caller } from './client';
+import { ApiCall, datastreamsWrite, datastreamWrite, deviceBaseInfo, templateDatastreams } from './endpoints';
 import { BlynkError } from './errors';
 import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pinOf, valueOf } from './validate';
 
@@ -8,7 +8,6 @@ import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pi
  * (`V1`) is mapped to its id through the device's template (`template/datastreams`, §4.14).
  */
 
-const ORG = '/api/v1/organization';
 const PIN_LIKE = /^\s*[vV]/;
 
 function isPinKey(key: unknown): boolean {
@@ -45,7 +44,7 @@ export function pinWriteOf(deviceId: unknown, dataStreamId: unknown, payload: un
       toCall: (ids) => {
         const values: Record<string, DatastreamValue> = {};
         for (const [key, value] of entries) values[String(typeof key === 'string' ? idFor(ids, key) : key)] = value;
-        return { api: 'platform', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: id, values }, idempotent: true };
+        return datastreamsWrite(id, values);
       },
     };
   }
@@ -54,13 +53,7 @@ export function pinWriteOf(deviceId: unknown, dataStreamId: unknown, payload: un
   return {
     deviceId: id,
     pins: [pin],
-    toCall: (ids) => ({
-      api: 'platform',
-      method: 'POST',
-      path: `${ORG}/device/datastream`,
-      body: { deviceId: id, dataStreamId: idFor(ids, pin), value },
-      idempotent: true,
-    }),
+    toCall: (ids) => datastreamWrite(id, idFor(ids, pin), value),
   };
 }
 
@@ -68,10 +61,6 @@ function idFor(ids: ReadonlyMap<string, number>, pin: string): number {
   const id = ids.get(pin);
   if (id === undefined) throw new BlynkError('PIN_NOT_FOUND', { value: pin.toUpperCase() });
   return id;
-}
-
-interface Caller {
-  call(call: ApiCall, signal?: AbortSignal): Promise<ApiResult>;
 }
 
 export interface DatastreamMapOptions {
@@ -153,9 +142,7 @@ export class DatastreamMap {
     const cached = this.devices.get(deviceId);
     if (!fresh && this.valid(cached)) return { value: cached.value, fetched: false };
     const value = await this.once(`d${deviceId}`, async () => {
-      const res = await this.client.call(
-        { api: 'platform', method: 'GET', path: `${ORG}/device/baseInfo`, query: [['deviceId', String(deviceId)]], idempotent: true },
-      );
+      const res = await this.client.call(deviceBaseInfo(deviceId));
       const data = res.data as { templateId?: unknown } | null;
       const templateId = typeof data === 'object' && data !== null ? Number(data.templateId) : NaN;
       if (!Number.isSafeInteger(templateId)) {
@@ -171,9 +158,7 @@ export class DatastreamMap {
     const cached = this.templates.get(templateId);
     if (!fresh && this.valid(cached)) return { value: cached.value, fetched: false };
     const value = await this.once(`t${templateId}`, async () => {
-      const res = await this.client.call(
-        { api: 'platform', method: 'GET', path: `${ORG}/template/datastreams`, query: [['templateId', String(templateId)]], idempotent: true },
-      );
+      const res = await this.client.call(templateDatastreams(templateId));
       const map = pinIdsOf(res.data);
       remember(this.templates, templateId, { value: map, at: this.now() }, this.maxTemplates);
       return map;

@@ -1,17 +1,12 @@
-import type { ApiResult } from './client';
+import type { ApiResult, Caller } from './client';
 import type { ApiCall } from './endpoints';
-import { BlynkError, sanitizeDetail } from './errors';
+import { BlynkError } from './errors';
 import { presetFor } from './presets';
 import type { HttpMethod } from './transport';
-import { isPlainObject } from './validate';
+import { isPlainObject, scalarText, show } from './validate';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
-
-/** As validate.ts shows values: no words of any one language in a localised message. */
-function show(value: unknown): string {
-  return sanitizeDetail(value === undefined ? 'undefined' : typeof value === 'string' ? JSON.stringify(value) : value);
-}
 
 export function methodOf(value: unknown): HttpMethod {
   if (value === undefined || value === null || value === '') return 'GET';
@@ -37,8 +32,9 @@ export function pathOf(value: unknown): { path: string; query: Array<[string, st
 }
 
 function paramText(key: string, value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return String(value);
-  throw new BlynkError('INVALID_PARAMS', { value: show(key) });
+  const text = scalarText(value);
+  if (text === undefined) throw new BlynkError('INVALID_PARAMS', { value: show(key) });
+  return text;
 }
 
 /**
@@ -117,10 +113,6 @@ export interface PagedResult extends ApiResult {
   pages: number;
   /** The bound stopped the walk before `totalElements` items were collected. */
   truncated: boolean;
-}
-
-interface Caller {
-  call(call: ApiCall, signal?: AbortSignal): Promise<ApiResult>;
 }
 
 /**

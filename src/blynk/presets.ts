@@ -1,3 +1,4 @@
+import { ORG } from './endpoints';
 import type { HttpMethod } from './transport';
 
 /**
@@ -17,8 +18,6 @@ export interface Preset {
   paged?: boolean;
   idempotent: boolean;
 }
-
-const ORG = '/api/v1/organization';
 
 /** Sources: blynk-api.md §4 (section numbers in the comments). */
 export const PRESETS: readonly Preset[] = [

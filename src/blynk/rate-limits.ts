@@ -28,7 +28,8 @@ export interface RateLimitSettings {
   maxQueue?: unknown;
 }
 
-function positive(value: unknown, fallback: number): number {
+/** A positive finite number (or numeric text), else `fallback`. */
+export function positive(value: unknown, fallback: number): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }

@@ -40,6 +40,50 @@ export function backoffMs(policy: RetryPolicy, retry: number): number {
   return Math.floor(policy.random() * ceiling);
 }
 
+/**
+ * Whether an answer asks to come back later: a 429 always (never processed), a 503 only when
+ * `repeatable` (it may have been processed behind a proxy).
+ */
+export function isLimited(status: number, repeatable: boolean): boolean {
+  return status === 429 || (repeatable && status === 503);
+}
+
+/**
+ * How long to wait before attempt `attempt + 1` after a network failure, or undefined to give up:
+ * only a repeatable request, only a NETWORK error, only while attempts remain.
+ */
+export function networkRetryMs(policy: RetryPolicy, err: unknown, attempt: number, repeatable: boolean): number | undefined {
+  const retryable = repeatable && err instanceof BlynkError && err.code === 'NETWORK';
+  if (!retryable || attempt >= policy.attempts) return undefined;
+  return backoffMs(policy, attempt);
+}
+
+/**
+ * How long to wait before attempt `attempt + 1` after a failed answer, or undefined to give up. A
+ * limited answer (isLimited) waits out its Retry-After up to the cap, else backs off; a Retry-After
+ * over the cap calls `onOverCap` (which may throw) and gives up. Any other 5xx backs off only when
+ * `repeatable`.
+ */
+export function retryWaitMs(
+  policy: RetryPolicy,
+  status: number,
+  retryAfterHeader: string | undefined,
+  attempt: number,
+  repeatable: boolean,
+  onOverCap?: (retryAfterSec: number) => void,
+): number | undefined {
+  if (!isLimited(status, repeatable)) {
+    return repeatable && status >= 500 && attempt < policy.attempts ? backoffMs(policy, attempt) : undefined;
+  }
+  const retryAfter = parseRetryAfter(retryAfterHeader);
+  if (retryAfter !== undefined && retryAfter > policy.retryAfterCapSec) {
+    onOverCap?.(retryAfter);
+    return undefined;
+  }
+  if (attempt >= policy.attempts) return undefined;
+  return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(policy, attempt);
+}
+
 /** A wait that never keeps the process alive and ends at once, with CLOSED, on abort. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

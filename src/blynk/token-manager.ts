@@ -1,5 +1,5 @@
-import { BlynkError, sanitizeDetail } from './errors';
-import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter, RetryPolicy, sleep } from './retry';
+import { BlynkError, BlynkErrorCode, BlynkErrorDetails, sanitizeDetail } from './errors';
+import { DEFAULT_RETRY_POLICY, isLimited, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { basicAuth, oauthErrorOf, parseToken, Token } from './token-response';
 import { QueryEntries, Transport, TransportResponse } from './transport';
 
@@ -281,8 +281,13 @@ export class TokenManager {
 
   /** The "sign in again" error, held for the cool-down like any rejected credential (rule 10). */
   private signinRequired(cause?: BlynkError): BlynkError {
+    return this.holdFatal('SIGNIN_REQUIRED', cause?.details ?? {});
+  }
+
+  /** A credential error with the cool-down as its retryAfter, held as `fatal` until it ends (rule 10). */
+  private holdFatal(code: BlynkErrorCode, details: BlynkErrorDetails): BlynkError {
     const retryAfter = Math.ceil(this.fatalCooldownMs / 1000);
-    const error = new BlynkError('SIGNIN_REQUIRED', { ...(cause?.details ?? {}), retryAfter });
+    const error = new BlynkError(code, { ...details, retryAfter });
     this.fatal = { error, until: this.now() + this.fatalCooldownMs };
     return error;
   }
@@ -307,9 +312,9 @@ export class TokenManager {
           signal: this.abort.signal,
         });
       } catch (err) {
-        const retryable = primary && err instanceof BlynkError && err.code === 'NETWORK';
-        if (!retryable || attempt >= this.policy.attempts) throw err;
-        await sleep(backoffMs(this.policy, attempt), this.abort.signal);
+        const backoff = networkRetryMs(this.policy, err, attempt, primary);
+        if (backoff === undefined) throw err;
+        await sleep(backoff, this.abort.signal);
         continue;
       }
       if (res.status >= 200 && res.status < 300) return parseToken(res.data, sentAt);
@@ -319,20 +324,16 @@ export class TokenManager {
     }
   }
 
-  /** How long to wait before retrying a failed token answer, or undefined to give up. */
+  /**
+   * How long to wait before retrying a failed token answer, or undefined to give up. Only a 429
+   * proves a refresh token unspent; any other failure of a refresh is final. A Retry-After over the
+   * cap blocks every token request until it ends and fails with RATE_LIMITED at once.
+   */
   private waitBeforeRetry(res: TransportResponse, attempt: number, primary: boolean): number | undefined {
-    // Only a 429 proves a refresh token unspent; any other failure of a refresh is final.
-    const limited = res.status === 429 || (primary && res.status === 503);
-    if (!limited) {
-      return primary && res.status >= 500 && attempt < this.policy.attempts ? backoffMs(this.policy, attempt) : undefined;
-    }
-    const retryAfter = parseRetryAfter(res.retryAfter);
-    if (retryAfter !== undefined && retryAfter > this.policy.retryAfterCapSec) {
+    return retryWaitMs(this.policy, res.status, res.retryAfter, attempt, primary, (retryAfter) => {
       this.blockedUntil = this.now() + retryAfter * 1000;
       throw new BlynkError('RATE_LIMITED', { status: res.status, retryAfter });
-    }
-    if (attempt >= this.policy.attempts) return undefined;
-    return retryAfter !== undefined ? retryAfter * 1000 : backoffMs(this.policy, attempt);
+    });
   }
 
   private tokenError(res: TransportResponse, primary: boolean): BlynkError {
@@ -346,17 +347,14 @@ export class TokenManager {
       detail: error ? body || `HTTP ${res.status}` : body ? `HTTP ${res.status}: ${body}` : `HTTP ${res.status}`,
     };
     // Same test as waitBeforeRetry: a 503 on a refresh is a plain failure (the RT counts as spent).
-    if (res.status === 429 || (primary && res.status === 503)) {
+    if (isLimited(res.status, primary)) {
       const retryAfter = parseRetryAfter(res.retryAfter);
       return new BlynkError('RATE_LIMITED', { ...details, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     }
     if (res.status >= 500 || !primary || res.status < 400) return new BlynkError('TOKEN_REJECTED', details);
     // A 4xx on the primary grant will not mend itself: hold off for the cool-down (rule 10).
-    const retryAfter = Math.ceil(this.fatalCooldownMs / 1000);
     const code = error === 'invalid_grant' ? 'TOKEN_INVALID_GRANT' : error === 'invalid_client' || error === 'unauthorized_client' || res.status === 401 ? 'TOKEN_INVALID_CLIENT' : 'TOKEN_REJECTED';
-    const fatal = new BlynkError(code, { ...details, retryAfter });
-    this.fatal = { error: fatal, until: this.now() + this.fatalCooldownMs };
-    return fatal;
+    return this.holdFatal(code, details);
   }
 
   private usable(): boolean {

@@ -6,7 +6,7 @@ export type DatastreamValue = string | number | [number, number];
 const MAX_INT32 = 2_147_483_647;
 
 /** A value as it goes into a localised message: no words of any one language (`undefined`, not "nothing"). */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   return sanitizeDetail(value === undefined ? 'undefined' : typeof value === 'string' ? JSON.stringify(value) : value);
 }
 
@@ -45,10 +45,16 @@ export function eventCodeOf(value: unknown): string {
   return value;
 }
 
+/** An optional description as text: undefined when absent or empty, an object as JSON. */
+function descriptionText(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 /** The optional description; Blynk limits code plus description to 1024 characters. */
 export function eventDescriptionOf(code: string, value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = descriptionText(value);
+  if (text === undefined) return undefined;
   const length = code.length + text.length;
   if (length > 1024) throw new BlynkError('EVENT_TOO_LONG', { length });
   return text;
@@ -72,6 +78,11 @@ function isLocation(value: unknown): value is [number, number] {
     Number.isFinite(value[0]) &&
     Number.isFinite(value[1])
   );
+}
+
+/** Any non-null object that is not an array (unlike isPlainObject, of any prototype). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -104,8 +115,8 @@ export function pinsOf(value: unknown): string[] {
 export const DEVICE_EVENT_DESCRIPTION_MAX = 300;
 
 export function deviceEventDescriptionOf(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = descriptionText(value);
+  if (text === undefined) return undefined;
   if (text.length > DEVICE_EVENT_DESCRIPTION_MAX) throw new BlynkError('DESCRIPTION_TOO_LONG', { length: text.length });
   return text;
 }
@@ -126,12 +137,18 @@ export function propertyNameOf(value: unknown): string {
  */
 export function propertyValuesOf(value: unknown): string[] {
   const one = (v: unknown): string => {
-    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    const text = scalarText(v);
+    if (text === undefined) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    return text;
   };
   if (Array.isArray(value)) {
     if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: show(value) });
     return value.map(one);
   }
   return [one(value)];
+}
+
+/** A string, boolean or finite number as query text (`String(v)`); undefined for anything else. */
+export function scalarText(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? String(v) : undefined;
 }

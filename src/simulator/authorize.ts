@@ -3,7 +3,7 @@
 // The simulator has no login: consent is given as the demo user. The page's buttons have the ids
 // `allow` and `deny`, so that a browser test can click through it.
 import { randomBytes } from 'node:crypto';
-import { first, type Handler, type Query, type Reply, type SimRequest } from './http';
+import { first, formOf, type Handler, type Reply, type SimRequest } from './http';
 import type { TokenStore } from './oauth';
 
 interface Deps {
@@ -84,7 +84,7 @@ export function authorizeRoutes({ tokens, userEmail }: Deps): Record<string, Han
   };
 
   const decide = (req: SimRequest): Reply => {
-    const form: Query = Object.fromEntries(new URLSearchParams(req.rawBody));
+    const form = formOf(req.rawBody);
     const id = first(form, 'ticket') ?? '';
     const ticket = tickets.get(id);
     tickets.delete(id); // one decision per request

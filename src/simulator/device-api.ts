@@ -1,7 +1,6 @@
 // Device HTTPS API (blynk-api.md §5): device auth token in the query, errors are 400 JSON.
 import { all, apiError, first, json, text, toId, type Handler, type Query, type Reply, type SimRequest } from './http';
 import type { RateLimiter } from './limits';
-import { setProperties } from './platform-api';
 import type { Store } from './store';
 import type { DatastreamValue, DemoDatastream, DeviceState } from './types';
 import { coerceValue, valueText } from './values';
@@ -41,20 +40,27 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       return h(req, d);
     };
 
-  /** The stream a `pin=`/bare-pin key names, or an error reply. */
-  const streamForPin = (key: string | undefined): DemoDatastream | Reply => {
+  const notInProduct = `Requested dataStream doesn't exist in the product ${productName}`;
+
+  /** The stream a `pin=`/bare-pin key names, or an error reply (`missing` when no stream has that pin). */
+  const streamForPin = (key: string | undefined, missing = NO_STREAM): DemoDatastream | Reply => {
     const pin = normalizePin(key);
     if (pin === undefined) return bad(WRONG_PIN);
-    return store.stream(pin) ?? bad(NO_STREAM);
+    return store.stream(pin) ?? bad(missing);
+  };
+
+  /** The stream `dataStreamId=` names, or an error reply (`missing` when no stream has that id). */
+  const streamForId = (q: Query, missing: string): DemoDatastream | Reply => {
+    const id = toId(first(q, 'dataStreamId'));
+    if (id === undefined) return bad('Wrong dataStreamId format.');
+    return store.stream(id) ?? bad(missing);
   };
 
   /** The writes an update query asks for (all validated before any is applied). */
   const parseUpdates = (q: Query): [DemoDatastream, DatastreamValue][] | Reply => {
     let targets: [DemoDatastream | Reply, string[]][];
     if (q.dataStreamId !== undefined) {
-      const id = toId(first(q, 'dataStreamId'));
-      if (id === undefined) return bad('Wrong dataStreamId format.');
-      targets = [[store.stream(id) ?? bad(NO_STREAM), all(q, 'value')]];
+      targets = [[streamForId(q, NO_STREAM), all(q, 'value')]];
     } else if (q.pin !== undefined) {
       targets = [[streamForPin(first(q, 'pin')), all(q, 'value')]];
     } else {
@@ -77,8 +83,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
     device((req, d) => {
       const updates = parseUpdates(req.query);
       if (!Array.isArray(updates)) return updates;
-      const now = Date.now(); // a batch shares one timestamp (§5.4)
-      for (const [ds, value] of updates) store.setValue(d, ds, value, now);
+      store.setValues(d, updates);
       return okReply();
     });
 
@@ -106,24 +111,17 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
 
     'GET /external/api/get': device((req, d) => {
       const q = req.query;
-      let keys: string[];
-      let streams: DemoDatastream[];
+      const streams: DemoDatastream[] = [];
       if (q.dataStreamId !== undefined) {
-        const id = toId(first(q, 'dataStreamId'));
-        if (id === undefined) return bad('Wrong dataStreamId format.');
-        const ds = store.stream(id);
-        if (!ds) return bad(`Requested dataStream doesn't exist in the product ${productName}`);
-        keys = [ds.pin];
-        streams = [ds];
+        const ds = streamForId(q, notInProduct);
+        if ('status' in ds) return ds;
+        streams.push(ds);
       } else {
-        keys = Object.keys(q).filter((k) => k !== 'token');
+        const keys = Object.keys(q).filter((k) => k !== 'token');
         if (keys.length === 0) return bad(WRONG_PIN);
-        streams = [];
         for (const k of keys) {
-          const pin = normalizePin(k);
-          if (pin === undefined) return bad(WRONG_PIN);
-          const ds = store.stream(pin);
-          if (!ds) return bad(`Requested dataStream doesn't exist in the product ${productName}`);
+          const ds = streamForPin(k, notInProduct);
+          if ('status' in ds) return ds;
           streams.push(ds);
         }
       }
@@ -131,29 +129,18 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
         const v = d.values.get(streams[0].id);
         return text(200, v ? valueText(v.value) : ''); // [U] a never-set stream: empty body
       }
-      const out: Record<string, DatastreamValue> = {};
-      streams.forEach((ds, i) => {
-        const v = d.values.get(ds.id);
-        if (v) out[normalizePin(keys[i]) ?? ds.pin] = v.value;
-      });
-      return json(200, out);
+      // Keyed by the stream's (lowercase) pin, which is what each normalized key looked up.
+      return json(200, store.valuesByPin(d, streams));
     }),
 
-    'GET /external/api/getAll': device((_req, d) => {
-      const out: Record<string, DatastreamValue> = {};
-      for (const ds of store.demo.template.datastreams) {
-        const v = d.values.get(ds.id);
-        if (v) out[ds.pin] = v.value;
-      }
-      return json(200, out);
-    }),
+    'GET /external/api/getAll': device((_req, d) => json(200, store.valuesByPin(d))),
 
     'GET /external/api/logEvent': device((req, d) => {
       const code = first(req.query, 'code');
       if (!code) return bad('Event code is not provided.');
       if (!store.eventCodes.has(code)) return bad("Can't find Event with this code in Product template");
       const description = first(req.query, 'description')?.slice(0, MAX_DESCRIPTION);
-      store.logEvent(d, { code, ...(description ? { description } : {}), via: 'device', at: Date.now() });
+      store.logEvent(d, code, description, 'device');
       return ok();
     }),
 
@@ -165,7 +152,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       const props: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.query)) if (k !== 'token' && k !== 'pin') props[k] = v;
       // [U] no property given: tolerant, nothing changes.
-      setProperties(d, ds.pin, props);
+      store.setProperties(d, ds.pin, props);
       return ok();
     }),
 
@@ -191,10 +178,8 @@ function findMeta(q: Query, d: DeviceState): DeviceState['metaFields'][number] |
   const idRaw = first(q, 'metaFieldId');
   const name = first(q, 'metaFieldName');
   if (idRaw === undefined && name === undefined) return 'Wrong metaField format.';
-  const id = idRaw === undefined ? undefined : toId(idRaw);
-  if (idRaw !== undefined && id === undefined) {
-    // The prose allows the exact field name in metaFieldId too (§5.9).
-    return d.metaFields.find((f) => f.name === idRaw) ?? "MetaField doesn't exist.";
-  }
-  return d.metaFields.find((f) => (id !== undefined ? f.id === id : f.name === name)) ?? "MetaField doesn't exist.";
+  const id = toId(idRaw);
+  // The prose allows the exact field name in metaFieldId too (§5.9): a non-numeric metaFieldId is a name.
+  const byName = idRaw ?? name;
+  return d.metaFields.find((f) => (id !== undefined ? f.id === id : f.name === byName)) ?? "MetaField doesn't exist.";
 }

@@ -46,6 +46,11 @@ export function parseQuery(search: string): Query {
   return q;
 }
 
+/** A form-encoded body as a Query; a repeated key keeps its last value (Object.fromEntries). */
+export function formOf(rawBody: string): Query {
+  return Object.fromEntries(new URLSearchParams(rawBody));
+}
+
 /** First value of a query key. */
 export function first(q: Query, key: string): string | undefined {
   const v = q[key];

@@ -1,6 +1,6 @@
 // POST /oauth2/token and the token bookkeeping behind it (blynk-api.md §2, RFC 6749, RFC 9700 §4.14.2).
 import { createHash, randomBytes } from 'node:crypto';
-import { first, json, type Query, type Reply, type SimRequest } from './http';
+import { first, formOf, json, type Query, type Reply, type SimRequest } from './http';
 import type { TokenStats } from './types';
 
 const GRANTS = new Set(['client_credentials', 'user_credentials', 'refresh_token', 'authorization_code']);
@@ -151,16 +151,14 @@ export class TokenStore implements TokenStats {
   }
 
   /** Counted when the request arrives, before faults: tests count what the client sent. */
-  count(query: Query, req?: SimRequest): void {
-    const params = req && isForm(req) ? { ...Object.fromEntries(new URLSearchParams(req.rawBody)), ...query } : query;
-    const grant = first(params, 'grant_type') ?? '(none)';
+  count(req: SimRequest): void {
+    const grant = first(tokenParams(req), 'grant_type') ?? '(none)';
     this.requests++;
     this.byGrant[grant] = (this.byGrant[grant] ?? 0) + 1;
   }
 
   handle(req: SimRequest): Reply {
-    // [U] Blynk documents query parameters only; a form-encoded body (RFC 6749 style) is accepted too.
-    const params = isForm(req) ? { ...Object.fromEntries(new URLSearchParams(req.rawBody)), ...req.query } : req.query;
+    const params = tokenParams(req);
     const grant = first(params, 'grant_type');
     if (!grant) return oauthError('invalid_request', 'Missing grant_type parameter.');
     if (!GRANTS.has(grant)) return oauthError('unsupported_grant_type', `Grant type ${grant} is not supported.`);
@@ -217,7 +215,7 @@ export class TokenStore implements TokenStats {
       // A replayed code revokes what was issued for it (RFC 6749 §4.1.2).
       this.codeReuse++;
       if (code.family) code.family.revoked = true;
-      for (const [token, info] of this.access) if (info.family === code.family) this.revokeAccessToken(token);
+      for (const info of this.access.values()) if (info.family === code.family) info.revoked = true;
       return oauthError('invalid_grant', 'Authorization code was already used.');
     }
     code.used = true;
@@ -267,7 +265,12 @@ function isForm(req: SimRequest): boolean {
   return req.rawBody !== '' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-export function parseBasic(header: string | undefined): [string, string] | undefined {
+/** [U] Blynk documents query parameters only; a form-encoded body (RFC 6749 style) is accepted too, the query winning. */
+function tokenParams(req: SimRequest): Query {
+  return isForm(req) ? { ...formOf(req.rawBody), ...req.query } : req.query;
+}
+
+function parseBasic(header: string | undefined): [string, string] | undefined {
   const m = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
   if (!m) return undefined;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');

@@ -36,7 +36,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
 
   /** Bearer check and the per-organisation limit, in front of every route. */
   const authed =
-    (h: Handler): Handler =>
+    (h: (req: SimRequest, token: string) => Reply): Handler =>
     (req) => {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
       if (!m) return apiError(401, 'Authorization header with a Bearer token is required.');
@@ -44,7 +44,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       if (check === 'expired') return apiError(401, 'Access token is expired.');
       if (check === 'invalid') return apiError(401, 'Invalid access token.');
       if (!limiter.allowOrg(orgId)) return apiError(429, 'Too many requests');
-      return h(req);
+      return h(req, m[1]);
     };
 
   /**
@@ -52,9 +52,8 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
    * at most 1024 characters, `orgId` defaults to the token's organisation; a user-scoped token needs
    * developer mode (403). The new client works at the token endpoint at once.
    */
-  const createOAuthClient = (req: SimRequest): Reply =>
+  const createOAuthClient = (req: SimRequest, bearer: string): Reply =>
     withBody(req, (b) => {
-      const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const user = tokens.userOf(bearer);
       if (user !== undefined && !tokens.isDeveloper(user)) return apiError(403, 'Developer mode is required to create OAuth clients.');
       const { name, redirectUrls } = b;
@@ -90,6 +89,13 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
   };
 
   const streamNotFound = (id: unknown): Reply => apiError(404, `Data stream with identifier ${String(id)} is not found!`);
+
+  /** The stream a `dataStreamId` (query text or JSON body value) names, or an error reply. */
+  const streamOfId = (raw: unknown): DemoDatastream | Reply => {
+    const id = toId(raw);
+    if (id === undefined) return apiError(400, 'Bad request - Invalid dataStreamId.');
+    return store.stream(id) ?? streamNotFound(id);
+  };
 
   const streamValue = (d: DeviceState, ds: DemoDatastream) => {
     const v = d.values.get(ds.id);
@@ -138,11 +144,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
   /** The stream a Platform query names by `dataStreamId` or `pin`, or an error reply. */
   const streamOfQuery = (req: SimRequest): DemoDatastream | Reply => {
     const rawId = first(req.query, 'dataStreamId');
-    if (rawId !== undefined) {
-      const id = toId(rawId);
-      if (id === undefined) return apiError(400, 'Bad request - Invalid dataStreamId.');
-      return store.stream(id) ?? streamNotFound(id);
-    }
+    if (rawId !== undefined) return streamOfId(rawId);
     const pin = first(req.query, 'pin');
     if (pin === undefined) return apiError(400, 'Bad request - dataStreamId or pin is required.');
     return store.stream(pin) ?? streamNotFound(pin);
@@ -174,7 +176,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
 
   return {
     'GET /api/v1/organization/profile': authed(() => json(200, organization())),
-    'POST /api/v1/organization/oauth/clients/create': authed((req) => createOAuthClient(req)),
+    'POST /api/v1/organization/oauth/clients/create': authed(createOAuthClient),
 
     // [L] by id; the simulator knows only its own organisation.
     'GET /api/v1/organization': authed((req) => {
@@ -228,22 +230,15 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     'GET /api/v1/organization/device/datastreams': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
         const pins = all(req.query, 'pins').flatMap((s) => s.split(',')).filter((s) => s !== '');
-        const streams = pins.length ? pins.map((p) => store.stream(p)) : demo.template.datastreams;
-        const out: Record<string, DatastreamValue> = {};
-        for (const ds of streams) {
-          const v = ds && d.values.get(ds.id);
-          if (ds && v) out[ds.pin] = v.value;
-        }
-        return json(200, out);
+        return json(200, store.valuesByPin(d, pins.length ? pins.map((p) => store.stream(p)) : demo.template.datastreams));
       }),
     ),
 
     'POST /api/v1/organization/device/datastream': authed((req) =>
       withBody(req, (b) =>
         withDevice(b.deviceId, (d) => {
-          const id = toId(b.dataStreamId);
-          const ds = id === undefined ? undefined : store.stream(id);
-          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          const ds = streamOfId(b.dataStreamId);
+          if ('status' in ds) return ds;
           const value = coerceValue(ds, b.value);
           if (value === undefined) return apiError(400, 'Bad request - Invalid value');
           store.setValue(d, ds, value);
@@ -270,8 +265,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
             if (value === undefined) return apiError(400, 'Bad request - Invalid values');
             updates.push([ds, value]);
           }
-          const now = Date.now();
-          for (const [ds, value] of updates) store.setValue(d, ds, value, now);
+          store.setValues(d, updates);
           return noContent();
         }),
       ),
@@ -280,15 +274,14 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     'POST /api/v1/organization/device/datastream/property': authed((req) =>
       withBody(req, (b) =>
         withDevice(b.deviceId, (d) => {
-          const id = toId(b.dataStreamId);
-          const ds = id === undefined ? undefined : store.stream(id);
-          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          const ds = streamOfId(b.dataStreamId);
+          if ('status' in ds) return ds;
           if (typeof b.property !== 'string' || b.property === '') return apiError(400, 'Bad request - Invalid property.');
           // [U] property enum: tolerant, any name is stored; the value is kept as text.
           if (typeof b.value !== 'string' && typeof b.value !== 'number' && typeof b.value !== 'boolean') {
             return apiError(400, 'Bad request - Invalid value');
           }
-          setProperties(d, ds.pin, { [b.property]: String(b.value) });
+          store.setProperties(d, ds.pin, { [b.property]: String(b.value) });
           return noContent();
         }),
       ),
@@ -307,7 +300,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
           if (code.length + (description?.length ?? 0) > MAX_EVENT_TEXT) {
             return apiError(400, 'Bad request - Event code and description must not exceed 1024 symbols.');
           }
-          store.logEvent(d, { code, ...(description ? { description } : {}), via: 'platform', at: Date.now() });
+          store.logEvent(d, code, description, 'platform');
           return noContent();
         }),
       ),
@@ -335,9 +328,8 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     'POST /api/v1/organization/device/import/batch': authed((req) =>
       withBody(req, (b) =>
         withDevice(b.deviceId, (d) => {
-          const id = toId(b.dataStreamId);
-          const ds = id === undefined ? undefined : store.stream(id);
-          if (!ds) return id === undefined ? apiError(400, 'Bad request - Invalid dataStreamId.') : streamNotFound(id);
+          const ds = streamOfId(b.dataStreamId);
+          if ('status' in ds) return ds;
           if (!Array.isArray(b.values) || b.values.length === 0) return apiError(400, 'Bad request - Invalid values');
           if (b.values.length > MAX_IMPORT_POINTS) return apiError(400, 'Bad request - Too many values.');
           const oldest = Date.now() - MONTH_MS;
@@ -406,9 +398,4 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       );
     }),
   };
-}
-
-export function setProperties(d: DeviceState, pin: string, props: Record<string, string | string[]>): void {
-  const key = pin.toLowerCase();
-  d.properties.set(key, { ...d.properties.get(key), ...props });
 }

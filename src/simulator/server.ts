@@ -91,7 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     log.push(entry);
     const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, json: body, jsonError };
-    if (method === 'POST' && path === '/oauth2/token') tokens.count(query, simReq);
+    if (method === 'POST' && path === '/oauth2/token') tokens.count(simReq);
     const handle = (): Reply => (tooLarge ? apiError(413, 'Request is too large.') : route(simReq));
     const answer = (reply: Reply): void => send(res, entry, reply);
 

@@ -12,14 +12,14 @@ import type {
 } from './types';
 
 /** Raw values kept per datastream for the history route. */
-export const HISTORY_LIMIT = 10_000;
+const HISTORY_LIMIT = 10_000;
 
 export class Store implements SimulatorState {
   readonly devices = new Map<number, DeviceState>();
   private readonly byToken = new Map<string, DeviceState>();
   // Template lookups, built once: the hot paths never scan.
-  readonly streamById = new Map<number, DemoDatastream>();
-  readonly streamByPin = new Map<string, DemoDatastream>();
+  private readonly streamById = new Map<number, DemoDatastream>();
+  private readonly streamByPin = new Map<string, DemoDatastream>();
   readonly eventCodes = new Set<string>();
 
   constructor(readonly demo: DemoData) {
@@ -38,7 +38,11 @@ export class Store implements SimulatorState {
     const now = Date.now();
     for (const d of this.demo.devices) {
       const values = new Map<number, StoredValue>();
-      for (const [id, value] of SEED_VALUES) values.set(id, { value: cloneValue(value), updatedAt: now });
+      const history = new Map<number, StoredValue[]>();
+      for (const [id, value] of SEED_VALUES) {
+        values.set(id, { value: cloneValue(value), updatedAt: now });
+        history.set(id, [{ value: cloneValue(value), updatedAt: now }]);
+      }
       const state: DeviceState = {
         id: d.id,
         name: d.name,
@@ -46,7 +50,7 @@ export class Store implements SimulatorState {
         templateId: d.templateId,
         connected: !SEED_OFFLINE.has(d.id),
         values,
-        history: new Map([...values].map(([id, v]) => [id, [{ value: cloneValue(v.value), updatedAt: v.updatedAt }]])),
+        history,
         events: [],
         properties: new Map(),
         metaFields: [
@@ -73,6 +77,12 @@ export class Store implements SimulatorState {
     this.record(device, ds, value, at);
   }
 
+  /** Applies validated writes; a batch shares one timestamp (§5.4). */
+  setValues(device: DeviceState, updates: readonly [DemoDatastream, DatastreamValue][]): void {
+    const now = Date.now();
+    for (const [ds, value] of updates) this.setValue(device, ds, value, now);
+  }
+
   /** Adds a raw value to the history, kept in time order (imports may come out of order). */
   record(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at: number): void {
     let list = device.history.get(ds.id);
@@ -83,8 +93,28 @@ export class Store implements SimulatorState {
     if (list.length > HISTORY_LIMIT) list.splice(0, list.length - HISTORY_LIMIT);
   }
 
-  logEvent(device: DeviceState, event: LoggedEvent): void {
-    device.events.push(event);
+  /** Logs an event now; an empty or missing description is left out. */
+  logEvent(device: DeviceState, code: string, description: string | null | undefined, via: LoggedEvent['via']): void {
+    device.events.push({ code, ...(description ? { description } : {}), via, at: Date.now() });
+  }
+
+  /** Merges widget properties into those of a pin. */
+  setProperties(device: DeviceState, pin: string, props: Record<string, string | string[]>): void {
+    const key = pin.toLowerCase();
+    device.properties.set(key, { ...device.properties.get(key), ...props });
+  }
+
+  /** Current values keyed by pin, in stream order; unknown (undefined) and never-set streams are left out. */
+  valuesByPin(
+    device: DeviceState,
+    streams: readonly (DemoDatastream | undefined)[] = this.demo.template.datastreams,
+  ): Record<string, DatastreamValue> {
+    const out: Record<string, DatastreamValue> = {};
+    for (const ds of streams) {
+      const v = ds && device.values.get(ds.id);
+      if (ds && v) out[ds.pin] = v.value;
+    }
+    return out;
   }
 
   value(device: number | string, stream: number | string): DatastreamValue | undefined {

@@ -145,6 +145,11 @@ describe('platform api: presets and the generic call', function () {
       const single = { calls: 0, async call(): Promise<ApiResult> { this.calls++; return { status: 200, data: [{ id: 1 }] }; } };
       const result = await callAllPages(single, platformCall('GET', '/api/v1/organization/device/metafield', { deviceId: 1 }, undefined));
       assert.deepEqual([result.data, result.pages, result.truncated, single.calls], [[{ id: 1 }], 1, false, 1]);
+      // A POST is never repeated for more pages, even when its answer looks like a page.
+      const paged = pagedClient(5);
+      const posted = await callAllPages(paged, platformCall('POST', '/api/v1/organization/devices', { size: 2 }, undefined));
+      assert.deepEqual([posted.data, posted.pages, posted.truncated, posted.status], [{ content: [0, 1], totalElements: 5 }, 1, false, 200]);
+      assert.deepEqual(paged.calls, ['page=0 size=2']);
     });
   });
 });

@@ -130,10 +130,9 @@ describe('watch mode (unit, fake timers)', function () {
       errors.map((e) => (e as BlynkError).code),
       ['TIMEOUT', 'BAD_REQUEST', 'TIMEOUT'],
     );
-    assert.ok(
-      statuses.some((s) => s.fill === 'red' && s.text?.endsWith('status.timeout')),
-      JSON.stringify(statuses),
-    );
+    // One status at start, then one per poll: red while failing (with why), green again after.
+    const red = (key: string): NodeStatus => ({ fill: 'red', shape: 'ring', text: String(WATCHING.text).replace(/watching$/, key) });
+    assert.deepEqual(statuses, [WATCHING, WATCHING, red('timeout'), red('timeout'), red('error'), WATCHING, red('timeout'), WATCHING]);
     assert.deepEqual(sent, [{ topic: 'v1', payload: 2, previous: 1 }], 'a failure is not a change');
     assert.deepEqual(ext.idleStatus?.(), WATCHING);
     ext.close();

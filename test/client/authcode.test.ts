@@ -25,6 +25,8 @@ describe('client: authorization code grant (stored refresh token)', () => {
     const again = await failure(() => client.call(organizationProfile()));
     assert.equal(again.code, 'SIGNIN_REQUIRED');
     assert.equal(env.sim.log.length, 0);
+    // One attempt, then nothing moves: the second call fails without even "connecting".
+    assert.deepEqual(states, ['connecting', 'signin-required']);
   });
 
   it('G2 the stored refresh token is spent once; the rotated one is handed back and used next, never the old one', async () => {
@@ -36,13 +38,16 @@ describe('client: authorization code grant (stored refresh token)', () => {
     const [, first] = tokenRequests(env.sim.log);
     assert.equal(grantOf(first), 'refresh_token');
     assert.deepEqual(refreshSent(env.sim.log), [stored]);
-    assert.equal(handed.length, 1);
-    assert.ok(handed[0] && handed[0] !== stored);
+    // issuedRefresh: [0] the minted (stored) one, then one per successful refresh, in order.
+    const issued = (): string[] => env.sim.tokens.issuedRefresh;
+    assert.equal(issued()[0], stored);
+    assert.deepEqual(handed, [issued()[1]]);
     // Past expiry: the rotated token is spent, not the stored one again.
     clock.advance(86_400_000);
     assert.equal((await client.call(organizationProfile())).status, 200);
-    assert.deepEqual(refreshSent(env.sim.log), [stored, handed[0]]);
-    assert.equal(handed.length, 2);
+    assert.deepEqual(refreshSent(env.sim.log), [stored, issued()[1]]);
+    assert.equal(issued().length, 3);
+    assert.deepEqual(handed, [issued()[1], issued()[2]]);
     assert.equal(env.sim.tokens.refreshReuse, 0);
   });
 
@@ -67,6 +72,7 @@ describe('client: authorization code grant (stored refresh token)', () => {
     }
     assert.equal(tokenRequests(env.sim.log).length, 1, 'the refused refresh token was retried');
     assert.equal(env.sim.log.filter((e) => e.path === PROFILE_PATH).length, 0);
+    assert.deepEqual(states, ['connecting', 'signin-required']);
   });
 
   it('G4 signIn() after "sign in again": the new refresh token is used and the client works', async () => {

@@ -3,13 +3,13 @@
 import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import { BlynkClient, BlynkError, TokenManager, type BlynkClientOptions, type OAuthCredentials } from '../../dist/blynk';
-import { startSimulator, type RequestLogEntry, type Simulator } from '../../dist/simulator';
+import { startSimulator, type Simulator } from '../../dist/simulator';
+import { delay, refreshReplays } from '../support/oauth-log';
 
-export const TOKEN_PATH = '/oauth2/token';
+// Reading the simulator's log, shared with the reliability rig.
+export * from '../support/oauth-log';
+
 export const PROFILE_PATH = '/api/v1/organization/profile';
-export const DEVICE_PATH = '/api/v1/organization/device';
-
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A monotonic clock the test moves by hand (milliseconds). */
 export class Clock {
@@ -80,59 +80,6 @@ export function demoCredentials(sim: Simulator): OAuthCredentials {
   return { grantType: 'client_credentials', clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret };
 }
 
-/** The demo client's Basic header, written out by hand: the demo id and secret need no escaping. */
-export function demoBasic(sim: Simulator): string {
-  return 'Basic ' + Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`, 'utf8').toString('base64');
-}
-
-export const tokenRequests = (log: RequestLogEntry[]): RequestLogEntry[] =>
-  log.filter((e) => e.method === 'POST' && e.path === TOKEN_PATH);
-
-export const apiRequests = (log: RequestLogEntry[], path?: string): RequestLogEntry[] =>
-  log.filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
-
-/** The access token an API request carried ('' when none). */
-export const bearerOf = (e: RequestLogEntry): string => /^Bearer (.*)$/.exec(e.headers.authorization ?? '')?.[1] ?? '';
-
-export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type ?? '');
-
-/** Refresh tokens sent, in order. */
-export const refreshSent = (log: RequestLogEntry[]): string[] =>
-  tokenRequests(log)
-    .filter((e) => grantOf(e) === 'refresh_token')
-    .map((e) => String(e.query.refresh_token));
-
-/**
- * A refresh token may go out again only when every earlier send of it was answered 429 (not
- * processed). Anything else is a replay.
- */
-export function refreshReplays(log: RequestLogEntry[]): string[] {
-  const sends = new Map<string, RequestLogEntry[]>();
-  for (const e of tokenRequests(log)) {
-    if (grantOf(e) !== 'refresh_token') continue;
-    const rt = String(e.query.refresh_token);
-    sends.set(rt, [...(sends.get(rt) ?? []), e]);
-  }
-  const problems: string[] = [];
-  for (const [rt, entries] of sends) {
-    const earlier = entries.slice(0, -1);
-    if (earlier.some((e) => e.status !== 429)) {
-      problems.push(`refresh token ${rt.slice(0, 6)}… sent ${entries.length} times (statuses ${entries.map((e) => e.status).join(',')})`);
-    }
-  }
-  return problems;
-}
-
-/** Gets a real token from the simulator without the client, e.g. to serve it from a fault. */
-export async function mint(sim: Simulator): Promise<{ access_token: string; refresh_token: string }> {
-  const res = await fetch(`${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, {
-    method: 'POST',
-    headers: { authorization: demoBasic(sim) },
-  });
-  assert.equal(res.status, 200);
-  return (await res.json()) as { access_token: string; refresh_token: string };
-}
-
 /** Waits for a background renewal of a client (or token manager) to settle, if one is running. */
 export async function settled(owner: BlynkClient | TokenManager): Promise<void> {
   const tokens = owner instanceof TokenManager ? owner : owner.tokens;
@@ -159,19 +106,6 @@ export async function failure(fn: () => Promise<unknown>): Promise<BlynkError> {
     return err;
   }
   throw new assert.AssertionError({ message: `expected a failure, got ${inspect(result)}` });
-}
-
-/** Everything secret the simulator handed out or the demo client holds. */
-export function secretsOf(sim: Simulator, extra: string[] = []): string[] {
-  return [
-    sim.demo.clientSecret,
-    sim.demo.password,
-    Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64'),
-    ...sim.tokens.issuedAccess,
-    ...sim.tokens.issuedRefresh,
-    ...sim.demo.devices.map((d) => d.token),
-    ...extra,
-  ];
 }
 
 /**

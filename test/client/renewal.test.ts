@@ -197,11 +197,12 @@ describe('client: token renewal timing', () => {
       const tokens = new TokenManager({ transport, credentials: demoCredentials(sim) });
       try {
         const first = await tokens.getToken();
+        assert.equal(first, sim.tokens.issuedAccess[0]);
         fake.setSystemTime(Date.now() + 86_400_000 * 2); // two days on the wall clock
         assert.equal(await tokens.getToken(), first);
         assert.equal(sim.tokens.requests, 1);
         fake.tick(86_400_000); // a day on both
-        assert.notEqual(await tokens.getToken(), first);
+        assert.equal(await tokens.getToken(), sim.tokens.issuedAccess[1]);
         // The refresh token expired on the simulator's (wall) clock too: refresh refused, primary grant.
         assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
       } finally {

@@ -49,7 +49,6 @@ export class Editor {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
-    readonly base: string,
   ) {}
 
   /** A fresh browser context (own storage, own language) with the editor loaded. */
@@ -58,7 +57,7 @@ export class Editor {
     // The machine is offline: anything not on loopback would only time out, and is not ours.
     await context.route((url) => !isLoopback(url), (route) => route.abort());
     const page = await context.newPage();
-    const editor = new Editor(context, page, base);
+    const editor = new Editor(context, page);
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       const where = message.location();
@@ -159,6 +158,23 @@ export class Editor {
         await this.settleTray();
       }
     }
+  }
+
+  /**
+   * Opens the config dialog from the node dialog's connection field: the add button (a new
+   * connection) or the pencil (the selected one); waits until it has slid in.
+   */
+  async openConfigDialog(how: 'add' | 'edit'): Promise<void> {
+    await this.page.locator(`#node-input-btn-connection-${how}`).click();
+    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await this.settleTray();
+  }
+
+  /** Add/Update in the config dialog; back in the node dialog. */
+  async configDialogDone(): Promise<void> {
+    await this.page.locator('#node-config-dialog-ok').click();
+    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await this.settleTray();
   }
 
   async dialogDone(): Promise<void> {

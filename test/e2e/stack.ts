@@ -16,9 +16,6 @@ export interface Stack {
   sim: Simulator;
   /** The editor's base URL, ending in `/`. */
   editor: string;
-  userDir: string;
-  /** Everything Node-RED printed, for diagnostics. */
-  output(): string;
   stop(): Promise<void>;
 }
 
@@ -125,5 +122,5 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { sim, editor, userDir, output, stop };
+  return { sim, editor, stop };
 }

@@ -3,28 +3,20 @@
 // each refusal (state mismatch, replay, expiry, denied consent, code reuse, no pending sign-in)
 // with nothing stored. Also the create-OAuth-client route.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import sinon from 'sinon';
-import { organizationProfile } from '../../dist/blynk';
-import { CONNECTED, expectSent, lastStatus, loadNode, statusText, useHarness, waitFor } from '../support/harness';
-import { ALL_NODES, FlowNode, helper } from '../support/runtime';
-
-/**
- * A plain HTTP client (like a browser that does not follow redirects), without keep-alive: fetch's
- * pooled sockets and timers would outlive the run (root hook F4).
- */
-function send(url: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; location?: string; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+import {
+  basicClientId,
+  CONNECTED,
+  demoCredentials,
+  expectSent,
+  lastStatus,
+  loadNode,
+  redRing,
+  tokenRequests,
+  useHarness,
+} from '../support/harness';
+import { httpRequest } from '../support/http';
+import { ALL_NODES, exchange, FlowNode, helper } from '../support/runtime';
 
 interface Start {
   ok: boolean;
@@ -47,9 +39,11 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
   const flowNode: FlowNode = { id: 'n1', type: 'blynk-cloud-get-device' };
 
   const callbackUrl = (): string => `${helper.url()}/blynk-cloud/authorize/callback`;
+  /** The demo client's Basic authorization (its id and secret need no form-encoding). */
+  const demoBasic = (): string => `Basic ${Buffer.from(`${h.sim.demo.clientId}:${h.sim.demo.clientSecret}`).toString('base64')}`;
 
   async function load(): Promise<void> {
-    await helper.load(ALL_NODES, [tab, cfg()], { cfg: { clientId: h.sim.demo.clientId, clientSecret: h.sim.demo.clientSecret } });
+    await helper.load(ALL_NODES, [tab, cfg()], { cfg: demoCredentials(h.sim) });
   }
 
   /** POST start as the dialog does (stored secret by placeholder); returns the answer and the cookie. */
@@ -68,20 +62,22 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
   /** Follows the authorize URL like a browser: consent page, then a click on #allow or #deny. */
   async function consent(url: string, decision: 'allow' | 'deny'): Promise<URL> {
-    const pageRes = await send(url);
+    // Like a browser that does not follow redirects; httpRequest has no keep-alive (root hook F4).
+    const pageRes = await httpRequest('GET', url);
     assert.equal(pageRes.status, 200);
     const html = pageRes.text;
     assert.match(html, /id="allow"/);
     assert.match(html, /id="deny"/);
     const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1];
     assert.ok(ticket);
-    const post = await send(new URL('/oauth2/authorize', h.sim.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ticket, decision }).toString(),
-    });
+    const post = await httpRequest(
+      'POST',
+      new URL('/oauth2/authorize', h.sim.url).href,
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ ticket, decision }).toString(),
+    );
     assert.equal(post.status, 302);
-    return new URL(post.location ?? '');
+    return new URL(post.headers.location ?? '');
   }
 
   async function callback(location: URL, cookie: string, expectStatus: number): Promise<string> {
@@ -97,7 +93,7 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
   function assertNothingStored(): void {
     assert.equal(storedRefresh(), undefined, 'a refresh token was stored');
-    assert.equal(h.sim.tokens.byGrant.authorization_code ?? 0, h.sim.tokens.byGrant.authorization_code ?? 0);
+    assert.equal(h.sim.tokens.byGrant.authorization_code ?? 0, 0, 'an authorization code was exchanged');
   }
 
   it('round trip: start, consent, callback; the refresh token is stored, used by a flow node, rotated and stored again', async () => {
@@ -118,12 +114,13 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     assert.match(html, /data-ok="true"/);
     assert.match(html, /postMessage/);
 
-    const exchange = sim.log.filter((e) => e.path === '/oauth2/token');
-    assert.equal(exchange.length, 1);
-    assert.equal(exchange[0].headers['content-type'], 'application/x-www-form-urlencoded');
-    assert.match(String(exchange[0].body), /grant_type=authorization_code/);
-    assert.match(String(exchange[0].body), /code_verifier=/);
-    assert.ok(/^Basic /.test(exchange[0].headers.authorization ?? ''));
+    const tokens = tokenRequests(sim);
+    assert.equal(tokens.length, 1);
+    assert.equal(tokens[0].headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.match(String(tokens[0].body), /grant_type=authorization_code/);
+    assert.match(String(tokens[0].body), /code_verifier=/);
+    assert.equal(basicClientId(tokens[0]), sim.demo.clientId);
+    assert.equal(tokens[0].headers.authorization, demoBasic());
     const first = storedRefresh();
     assert.ok(first && sim.tokens.issuedRefresh.includes(first), 'the refresh token was not stored');
 
@@ -133,12 +130,11 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
     // A flow node now works: the stored refresh token is spent once and the rotated one stored.
     await expectSent('n1', { deviceId: 101 } as never);
-    assert.deepEqual(lastStatus('n1'), { fill: 'green', shape: 'dot', text: statusText('ok') });
+    assert.deepEqual(lastStatus('n1'), CONNECTED);
     const second = storedRefresh();
     assert.ok(second && second !== first, 'the rotated refresh token was not stored');
     assert.equal(sim.tokens.byGrant.refresh_token, 1);
     assert.equal(sim.tokens.refreshReuse, 0);
-    void CONNECTED;
   });
 
   it('refuses a state mismatch, and stores nothing', async () => {
@@ -201,17 +197,26 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     const stored = storedRefresh();
     assert.ok(stored);
     // Someone replays the code at the token endpoint.
-    const replay = await send(new URL('/oauth2/token', h.sim.url), {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Authorization: `Basic ${Buffer.from(`${h.sim.demo.clientId}:${h.sim.demo.clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: callbackUrl() }).toString(),
-    });
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: demoBasic() };
+    const replay = await httpRequest(
+      'POST',
+      new URL('/oauth2/token', h.sim.url).href,
+      form,
+      new URLSearchParams({ grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: callbackUrl() }).toString(),
+    );
     assert.equal(replay.status, 400);
     assert.equal((JSON.parse(replay.text) as { error: string }).error, 'invalid_grant');
     assert.equal(h.sim.tokens.codeReuse, 1);
+    // What the code had issued is revoked: the stored (unspent) refresh token is refused.
+    const refreshed = await httpRequest(
+      'POST',
+      new URL('/oauth2/token', h.sim.url).href,
+      form,
+      new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stored }).toString(),
+    );
+    assert.equal(refreshed.status, 400);
+    assert.deepEqual(JSON.parse(refreshed.text), { error: 'invalid_grant', error_description: 'Refresh token is revoked.' });
+    assert.equal(h.sim.tokens.refreshReuse, 0, 'the stored refresh token had been spent already');
   });
 
   it('refuses a callback without a pending sign-in (no state, unknown state), and stores nothing', async () => {
@@ -233,15 +238,15 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
   it('a refused refresh token leaves the node at "sign in again", with no retry loop', async () => {
     const { sim } = h;
-    await loadNode(sim, flowNode, { cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, refreshToken: 'not-a-valid-token' } }, { grantType: 'authorization_code' });
-    const out1 = await import('../support/runtime').then((r) => r.exchange('n1', { deviceId: 101 } as never));
+    await loadNode(sim, flowNode, { cfg: { ...demoCredentials(sim), refreshToken: 'not-a-valid-token' } }, { grantType: 'authorization_code' });
+    const out1 = await exchange('n1', { deviceId: 101 });
     assert.equal(out1.caught?.error.code, 'SIGNIN_REQUIRED');
-    const out2 = await import('../support/runtime').then((r) => r.exchange('n1', { deviceId: 101 } as never));
+    const out2 = await exchange('n1', { deviceId: 101 });
     assert.equal(out2.caught?.error.code, 'SIGNIN_REQUIRED');
     assert.equal(sim.tokens.requests, 1, 'the refused refresh token was retried');
-    await waitFor(() => lastStatus('n1')?.text === statusText('signin-required') || lastStatus('n1')?.text === statusText('auth-failed'), 'status');
+    // Set before the failed msg reaches the Catch node (failureStatus of SIGNIN_REQUIRED).
+    assert.deepEqual(lastStatus('n1'), redRing('signin-required'));
     assert.equal(storedRefresh(), undefined, 'the refused refresh token stayed stored');
-    void organizationProfile;
   });
 
   it('Test connection shows the granted scope: client credentials with a scope, and a signed-in connection', async () => {
@@ -250,7 +255,7 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     const typed = await helper
       .request()
       .post('/blynk-cloud/test-connection')
-      .send({ id: 'other', server: sim.url, grantType: 'client_credentials', clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, scope: 'org:read' })
+      .send({ id: 'other', server: sim.url, grantType: 'client_credentials', ...demoCredentials(sim), scope: 'org:read' })
       .expect(200);
     assert.equal(typed.body.ok, true);
     assert.equal(typed.body.organization.scope, 'org:read');
@@ -270,7 +275,7 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
   describe('POST /blynk-cloud/oauth-clients', function () {
     async function loadUser(email: string, password: string): Promise<void> {
       await helper.load(ALL_NODES, [tab, cfg({ grantType: 'user_credentials' })], {
-        cfg: { clientId: h.sim.demo.clientId, clientSecret: h.sim.demo.clientSecret, userEmail: email, password },
+        cfg: { ...demoCredentials(h.sim), userEmail: email, password },
       });
     }
     const create = async (body: Record<string, unknown>): Promise<Record<string, unknown>> =>
@@ -282,9 +287,8 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
       assert.equal(answer.ok, true, String(answer.message));
       const client = answer.client as { clientId: string; secret: string; redirectUrls: string[] };
       assert.deepEqual(client.redirectUrls, [callbackUrl()]);
-      const token = await send(new URL('/oauth2/token?grant_type=client_credentials', h.sim.url), {
-        method: 'POST',
-        headers: { Authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}` },
+      const token = await httpRequest('POST', new URL('/oauth2/token?grant_type=client_credentials', h.sim.url).href, {
+        Authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
       });
       assert.equal(token.status, 200);
     });

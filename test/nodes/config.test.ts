@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
-import { errorKey, useHarness, basicClientId, tokenRequests } from '../support/harness';
+import { basicClientId, demoCredentials, errorKey, tokenRequests, useHarness } from '../support/harness';
 import { ALL_NODES, FlowNode, helper } from '../support/runtime';
 
 /**
@@ -60,8 +60,7 @@ describe('blynk-cloud-config', function () {
         id: 'not-deployed',
         server: sim.url,
         grantType: 'client_credentials',
-        clientId: sim.demo.clientId,
-        clientSecret: sim.demo.clientSecret,
+        ...demoCredentials(sim),
       });
       assert.equal(answer.ok, true);
       assert.equal(answer.organization?.name, 'Simulated Org');
@@ -78,7 +77,7 @@ describe('blynk-cloud-config', function () {
 
     it('uses the stored secret when the dialog of a deployed node sends the __PWRD__ placeholder', async () => {
       const { sim } = h;
-      await helper.load(ALL_NODES, [tab, cfg()], { cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
+      await helper.load(ALL_NODES, [tab, cfg()], { cfg: demoCredentials(sim) });
       const answer = await testConnection({
         id: 'cfg',
         server: sim.url,
@@ -97,7 +96,7 @@ describe('blynk-cloud-config', function () {
 
     it('never sends a stored secret to a server other than the one it was deployed for', async () => {
       const { sim } = h;
-      await helper.load(ALL_NODES, [tab, cfg()], { cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
+      await helper.load(ALL_NODES, [tab, cfg()], { cfg: demoCredentials(sim) });
       const elsewhere = sim.url.replace('127.0.0.1', 'localhost');
       const answer = await testConnection({
         id: 'cfg',
@@ -118,8 +117,7 @@ describe('blynk-cloud-config', function () {
         id: 'cfg',
         server: sim.url,
         grantType: 'client_credentials',
-        clientId: sim.demo.clientId,
-        clientSecret: sim.demo.clientSecret,
+        ...demoCredentials(sim),
       });
       assert.equal(answer.ok, true, JSON.stringify(answer));
       // …and the other way round: a wrong secret typed over a good stored one fails.
@@ -161,7 +159,7 @@ describe('blynk-cloud-config', function () {
     it('signs in with user e-mail and password for the legacy grant, stored password included', async () => {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab, cfg({ grantType: 'user_credentials' })], {
-        cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, userEmail: sim.demo.userEmail, password: sim.demo.password },
+        cfg: { ...demoCredentials(sim), userEmail: sim.demo.userEmail, password: sim.demo.password },
       });
       const answer = await testConnection({
         id: 'cfg',
@@ -182,7 +180,7 @@ describe('blynk-cloud-config', function () {
     it('shows a stored refresh token (authorization code grant) only as has_refreshToken', async () => {
       const { sim } = h;
       await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg({ grantType: 'authorization_code' })], {
-        cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, refreshToken: 'rt-secret-value-123' },
+        cfg: { ...demoCredentials(sim), refreshToken: 'rt-secret-value-123' },
       });
       const res = await helper.request().get('/credentials/blynk-cloud-config/cfg').expect(200);
       assert.equal(res.body.has_refreshToken, true);
@@ -192,7 +190,7 @@ describe('blynk-cloud-config', function () {
     it('says which secrets are set, never what they are', async () => {
       const { sim } = h;
       await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg()], {
-        cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, userEmail: sim.demo.userEmail, password: sim.demo.password },
+        cfg: { ...demoCredentials(sim), userEmail: sim.demo.userEmail, password: sim.demo.password },
       });
       const res = await helper.request().get('/credentials/blynk-cloud-config/cfg').expect(200);
       assert.deepEqual(res.body, {

@@ -3,6 +3,7 @@ import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import {
   apiRequests,
+  demoCredentials,
   expectFailure,
   expectRefused,
   expectSent,
@@ -11,6 +12,7 @@ import {
   redRing,
   REQUESTING,
   statusesOf,
+  tokenRequests,
   useHarness,
 } from '../support/harness';
 import { exchange, helper } from '../support/runtime';
@@ -59,11 +61,11 @@ describe('blynk-cloud-device-update', function () {
 
   it('never asks for an OAuth token, even when the config has an OAuth client', async () => {
     const { sim } = h;
-    await loadWithToken({}, { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret });
+    await loadWithToken({}, demoCredentials(sim));
     await update({ topic: 'v2', payload: 'fine' });
     await update({ topic: 'V1', payload: { V2: 'batch' } });
     assert.equal(sim.tokens.requests, 0);
-    assert.deepEqual(sim.log.filter((e) => e.path === '/oauth2/token'), []);
+    assert.deepEqual(tokenRequests(sim), []);
     assert.equal(sim.state.value(101, 'v2'), 'batch');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { BlynkClient } from '../../dist/blynk';
-import { apiRequests, errorKey, loadNode, statusText, useHarness, waitFor } from '../support/harness';
+import { apiRequests, demoCredentials, errorKey, loadNode, statusesOf, statusText, useHarness, waitFor } from '../support/harness';
 import { flowWith, helper, ALL_NODES } from '../support/runtime';
 
 interface ConfigNode {
@@ -86,7 +86,7 @@ describe('rate limits of the connection', function () {
     const { sim } = h;
     const flow = flowWith(sim.url, { id: 'n1', type: 'blynk-cloud-get-device' }, { rateLimit: 'on', platformRate: 600 });
     flow.push({ id: 'n2', z: 'tab', type: 'blynk-cloud-write-datastream', connection: 'cfg', wires: [['sink']] });
-    await helper.load(ALL_NODES, flow, { cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
+    await helper.load(ALL_NODES, flow, { cfg: demoCredentials(sim) });
     const sent: NodeMessage[] = [];
     helper.getNode('sink').on('input', (m: NodeMessage) => sent.push(m));
     for (let i = 0; i < 3; i++) {
@@ -115,7 +115,7 @@ describe('rate limits of the connection', function () {
     );
     assert.equal((caught[0] as NodeMessage & { error: { message: string } }).error.message, errorKey('queue-full'));
     assert.equal(apiRequests(sim).length, 1);
-    const statuses = (helper.getNode('n1') as unknown as { status: { getCalls(): Array<{ args: Array<{ text?: string }> }> } }).status.getCalls().map((c) => c.args[0].text);
+    const statuses = statusesOf('n1').map((s) => s.text);
     assert.ok(statuses.includes(statusText('queue-full')), JSON.stringify(statuses));
     await helper.unload();
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -157,10 +157,10 @@ const EDITOR_HELPERS = fs.readFileSync(path.resolve(__dirname, '../../resources/
 function editorRegistrations(type: string, $: unknown = inert()): Array<{ type: string; def: Definition }> {
   const html = fs.readFileSync(path.join(DIST, `${type}.html`), 'utf8');
   const loaded = [...html.matchAll(/<script\s+src="([^"]+)"><\/script>/g)].map((m) => m[1]);
-  assert.deepEqual(loaded, type === 'blynk-cloud-config' ? [] : [EDITOR_SCRIPT], `${type}.html loads other scripts`);
+  assert.deepEqual(loaded, [EDITOR_SCRIPT], `${type}.html loads other scripts`);
   const scripts = [...html.matchAll(/<script\s+type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   assert.ok(scripts.length > 0, `${type}.html has no <script type="text/javascript">`);
-  if (loaded.length) scripts.unshift(EDITOR_HELPERS);
+  scripts.unshift(EDITOR_HELPERS);
   const registered: Array<{ type: string; def: Definition }> = [];
   const RED = {
     nodes: { registerType: (t: string, def: Definition) => registered.push({ type: t, def }) },

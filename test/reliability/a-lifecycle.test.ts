@@ -3,6 +3,7 @@
 // simulator, so 20 minutes take a second.
 import assert from 'node:assert/strict';
 import { LOG } from '../support/capture';
+import { demoCredentials } from '../support/harness';
 import {
   apiRequests,
   bearerOf,
@@ -21,6 +22,9 @@ describe('reliability A: lifecycle (flow level)', function () {
   const rig = useRig();
 
   /** Sends one get-device message and waits for it to come out of the node. */
+  /** The demo client's Basic authorization (its id and secret need no form-encoding). */
+  const demoBasic = (): string => `Basic ${Buffer.from(`${rig.sim.demo.clientId}:${rig.sim.demo.clientSecret}`).toString('base64')}`;
+
   async function one(deviceId = 101): Promise<void> {
     const before = rig.out.sentCount + rig.out.caughtCount;
     rig.send('n1', { payload: null, deviceId });
@@ -37,7 +41,7 @@ describe('reliability A: lifecycle (flow level)', function () {
     assert.equal(tokens.length, 1);
     assert.equal(tokens[0].method, 'POST');
     assert.deepEqual(tokens[0].query, { grant_type: 'client_credentials' });
-    assert.equal(tokens[0].headers.authorization, `Basic ${Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64')}`);
+    assert.equal(tokens[0].headers.authorization, demoBasic());
     assert.equal(tokens[0].body, undefined, 'client_credentials sends no body');
     const api = apiRequests(sim.log);
     assert.deepEqual(api.map((e) => [e.method, e.path, e.query.deviceId, e.status]), [['GET', DEVICE_PATH, '101', 200]]);
@@ -121,7 +125,7 @@ describe('reliability A: lifecycle (flow level)', function () {
   it('A5 user_credentials: JSON {userEmail,password} sent once with Basic auth; one "legacy grant" warning', async () => {
     const { sim } = rig;
     await rig.load(flow(sim.url, [getDevice()], { grantType: 'user_credentials' }), {
-      cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, userEmail: sim.demo.userEmail, password: sim.demo.password },
+      cfg: { ...demoCredentials(sim), userEmail: sim.demo.userEmail, password: sim.demo.password },
     });
     await one();
     await one(102);
@@ -130,7 +134,7 @@ describe('reliability A: lifecycle (flow level)', function () {
     assert.deepEqual(tokens[0].query, { grant_type: 'user_credentials' });
     assert.deepEqual(tokens[0].body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
     assert.match(tokens[0].headers['content-type'] ?? '', /^application\/json/);
-    assert.match(tokens[0].headers.authorization ?? '', /^Basic /);
+    assert.equal(tokens[0].headers.authorization, demoBasic());
     const warnings = rig.capture.entries(LOG.WARN, 'cfg').map((e) => String(e.msg));
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0], /user e-mail and password sign-in, which sends the password to Blynk/);

@@ -8,6 +8,7 @@ import { NodeMessage } from 'node-red';
 import { BlynkError } from '../../dist/blynk';
 import { startSimulator, Simulator } from '../../dist/simulator';
 import { deepText, findSecrets, LOG } from '../support/capture';
+import { demoCredentials } from '../support/harness';
 import { startNodeRed, RealNodeRed } from '../support/real-node-red';
 import {
   apiRequests,
@@ -142,7 +143,7 @@ describe('reliability E: secrets never leak', function () {
     it('E6 no secret or token in any URL: client credentials only in the Basic header, the password only in the JSON body, the access token only in the header; the refresh token only as refresh_token on POST /oauth2/token and device tokens only as token on /external/api/*, where Blynk documents them', async () => {
       const { sim } = rig;
       await rig.load(flow(sim.url, [getDevice(), deviceUpdate('n2')], { grantType: 'user_credentials' }), {
-        cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, userEmail: sim.demo.userEmail, password: sim.demo.password },
+        cfg: { ...demoCredentials(sim), userEmail: sim.demo.userEmail, password: sim.demo.password },
         n2: { token: sim.demo.devices[2].token },
       });
       await rig.success('n1', { deviceId: 101 });

@@ -76,12 +76,14 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     // Catch nodes stop too, so Node-RED hands these to the closing Catch node and they go no further.)
     const errors = (NODE_PROTOTYPE.error as SinonSpy).getCalls().filter((c) => c.thisValue === oldNode);
     assert.equal(errors.length, 5);
+    const seqs: unknown[] = [];
     for (const call of errors) {
       const [err, msg] = call.args as [BlynkError, NodeMessage];
       assert.ok(err instanceof BlynkError && err.code === 'CLOSED', String(err));
       assert.match(err.message, /^The node was stopped \(deploy or shutdown\) before the request finished/);
-      assert.equal(typeof msg.seq, 'number');
+      seqs.push(msg.seq);
     }
+    assert.deepEqual(seqs.sort((a, b) => Number(a) - Number(b)), [0, 1, 2, 3, 4], 'each of the 5 messages ended once');
     // The held refresh answer comes and goes: nothing more is sent, by the old instance or anyone.
     const logged = sim.log.length;
     await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -6,6 +6,7 @@ import http from 'node:http';
 export interface HttpAnswer {
   status: number;
   text: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export function httpRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<HttpAnswer> {
@@ -13,7 +14,7 @@ export function httpRequest(method: string, url: string, headers: Record<string,
     const req = http.request(url, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       res.on('error', reject);
     });
     req.on('error', reject);

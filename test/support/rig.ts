@@ -9,21 +9,23 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { NodeAPI, NodeMessage, NodeStatus } from 'node-red';
+import { NodeAPI, NodeMessage } from 'node-red';
 import sinon from 'sinon';
 import type { BlynkClient, TokenManager } from '../../dist/blynk';
-import { RequestLogEntry, Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
-import { Capture, deepText, findSecrets } from './capture';
-import { httpRequest } from './http';
+import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
+import { Capture, findSecrets } from './capture';
+import { NAMESPACE, waitFor as pollUntil } from './harness';
+import { delay, refreshReplays, refreshSent, secretsOf } from './oauth-log';
 import { ALL_NODES, FlowNode, helper } from './runtime';
 
-export const TOKEN_PATH = '/oauth2/token';
-export const DEVICE_PATH = '/api/v1/organization/device';
+// Reading the simulator's log (shared with the client tests) and statuses (shared with the node tests).
+export * from './oauth-log';
+export { statusesOf, statusText as STATUS } from './harness';
+
 export const WRITE_PATH = '/api/v1/organization/device/datastream';
 export const EVENT_PATH = '/api/v1/organization/device/trigger-event';
 export const UPDATE_PATH = '/external/api/update';
 
-const NAMESPACE = 'node-red-contrib-blynk-cloud/blynk-cloud-config';
 const DIST = path.resolve(__dirname, '../../dist');
 
 interface I18n {
@@ -327,7 +329,6 @@ export function useRig(options: RigOptions = {}): Rig {
   return rig;
 }
 
-/** Every secret the simulator holds or handed out. */
 function emptyOutputs(): Outputs {
   return { sent: [], caught: [], statuses: [], sentCount: 0, caughtCount: 0 };
 }
@@ -350,18 +351,6 @@ export function heapAfterGc(): number {
   collect();
   collect();
   return process.memoryUsage().heapUsed;
-}
-
-export function secretsOf(sim: Simulator): string[] {
-  const { clientId, clientSecret, password } = sim.demo;
-  return [
-    clientSecret,
-    password,
-    Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
-    ...sim.tokens.issuedAccess,
-    ...sim.tokens.issuedRefresh,
-    ...sim.demo.devices.map((d) => d.token),
-  ];
 }
 
 /**
@@ -413,69 +402,9 @@ export const writeDatastream = (id = 'n1'): FlowNode => ({ id, type: 'blynk-clou
 export const logEvent = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-log-event', eventCode: 'high_temp', eventCodeType: 'str' });
 export const deviceUpdate = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-device-update' });
 
-// ---- reading the simulator's log ----
-
-export const tokenRequests = (log: RequestLogEntry[]): RequestLogEntry[] => log.filter((e) => e.method === 'POST' && e.path === TOKEN_PATH);
-export const apiRequests = (log: RequestLogEntry[], path?: string): RequestLogEntry[] =>
-  log.filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
-export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type ?? '');
-/** The access token an API request carried ('' when none). */
-export const bearerOf = (e: RequestLogEntry): string => /^Bearer (.*)$/.exec(e.headers.authorization ?? '')?.[1] ?? '';
-export const refreshSent = (log: RequestLogEntry[]): string[] =>
-  tokenRequests(log)
-    .filter((e) => grantOf(e) === 'refresh_token')
-    .map((e) => String(e.query.refresh_token));
-
-/** A refresh token may go out again only when every earlier send of it was answered 429 (not processed). */
-export function refreshReplays(log: RequestLogEntry[]): string[] {
-  const sends = new Map<string, RequestLogEntry[]>();
-  for (const e of tokenRequests(log)) {
-    if (grantOf(e) !== 'refresh_token') continue;
-    const rt = String(e.query.refresh_token);
-    sends.set(rt, [...(sends.get(rt) ?? []), e]);
-  }
-  const problems: string[] = [];
-  for (const [rt, entries] of sends) {
-    if (entries.slice(0, -1).some((e) => e.status !== 429)) {
-      problems.push(`refresh token ${rt.slice(0, 4)}… sent ${entries.length} times (statuses ${entries.map((e) => e.status).join(',')})`);
-    }
-  }
-  return problems;
-}
-
-/** Gets a real token from the simulator without the package, e.g. to serve it from a fault. */
-export async function mint(sim: Simulator): Promise<{ access_token: string; refresh_token: string }> {
-  const basic = Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64');
-  const res = await httpRequest('POST', `${sim.url}${TOKEN_PATH}?grant_type=client_credentials`, { authorization: `Basic ${basic}` });
-  assert.equal(res.status, 200);
-  return JSON.parse(res.text) as { access_token: string; refresh_token: string };
-}
-
 // ---- waiting ----
 
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `cond` holds (real time, whatever a fake clock says). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = process.hrtime.bigint();
-  const limit = BigInt(timeoutMs) * 1_000_000n;
-  while (!cond()) {
-    if (process.hrtime.bigint() - start > limit) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
+/** Polls until `cond` holds (real time, whatever a fake clock says); 10 s unless told. */
+export function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return pollUntil(cond, what, timeoutMs);
 }
-
-/** Statuses a node set itself (the helper's spy), oldest first. */
-export function statusesOf(id: string): NodeStatus[] {
-  const node = helper.getNode(id);
-  const spy = (node as unknown as { status: sinon.SinonSpy }).status;
-  return spy
-    .getCalls()
-    .filter((c) => c.thisValue === node)
-    .map((c) => c.args[0] as NodeStatus);
-}
-
-export const STATUS = (key: string): string => `${NAMESPACE}:blynk-cloud-config.status.${key}`;
-
-/** The deepText of a value, for tests that search one thing. */
-export { deepText };

@@ -1,5 +1,5 @@
 import helper from 'node-red-node-test-helper';
-import { Node, NodeInitializer, NodeMessage } from 'node-red';
+import { NodeInitializer, NodeMessage } from 'node-red';
 import { startSimulator, Simulator } from '../../dist/simulator';
 
 /** Every node type of package.json's `node-red.nodes`, config node first. */
@@ -55,10 +55,6 @@ export function exchange(id: string, msg: NodeMessage, timeoutMs = 10_000): Prom
     caught.on('input', onCaught);
     helper.getNode(id).receive(msg);
   });
-}
-
-export function getNode(id: string): Node {
-  return helper.getNode(id);
 }
 
 export async function withSimulator(): Promise<Simulator> {

@@ -21,14 +21,14 @@ import {
   Transport,
   basicAuth,
 } from '../../blynk';
-import { BlynkConfigNode, storeRefreshToken } from './config-node';
+import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
 import { CATALOG, localize } from './i18n';
 import { credentialsFrom, text } from './test-connection';
 
 /** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
-export const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
+const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
 /** How long a sign-in may take from the button to the callback. */
-export const STATE_LIFETIME_MS = 5 * 60_000;
+const STATE_LIFETIME_MS = 5 * 60_000;
 /** Pending sign-ins kept at most (one per config node; this bounds memory against a runaway editor). */
 const MAX_PENDING = 50;
 const COOKIE = 'blynk-cloud-signin';
@@ -93,10 +93,13 @@ function redirectUriOf(req: Request, typed: string): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${base}${CALLBACK}`;
 }
 
+/** A runtime string from the package's catalogue. */
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+
 export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.now()): void {
   const pending = new Map<string, Pending>();
   const outcomes = new Map<string, Outcome>();
-  const t = (key: string, params?: Record<string, string | number>): string => RED._(`${CATALOG}.${key}`, params);
+  const t: Translate = (key, params) => RED._(`${CATALOG}.${key}`, params);
 
   const prune = (): void => {
     const at = now();
@@ -119,9 +122,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     const tokenPath = text(body.tokenPath).trim() || DEFAULT_TOKEN_PATH;
     if (!pathOk(authorizePath) || !pathOk(tokenPath)) return fail(t('signin.errors.bad-path'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
-    const creds = credentialsFrom(RED, body);
-    const clientId = (creds.clientId ?? '').trim();
-    const clientSecret = creds.clientSecret ?? '';
+    const { clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body));
     if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
 
     prune();
@@ -211,7 +212,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     exchange(record, secret ?? '', code).then(
       ({ refreshToken, scope }) => {
         storeRefreshToken(RED, record.nodeId, refreshToken);
-        const deployed = RED.nodes.getNode(record.nodeId) as BlynkConfigNode | null;
+        const deployed = deployedConfig(RED, record.nodeId);
         if (deployed?.grantType === 'authorization_code') deployed.signIn?.(refreshToken);
         outcomes.set(record.nodeId, { state: 'ok', user: record.user, ...(scope ? { scope } : {}) });
         page(true, t('signin.page.signed-in'), record.nodeId);
@@ -230,7 +231,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     res.json({ state: outcome.state, signedIn: stored, ...(outcome.message ? { message: outcome.message } : {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
   });
 
-  registerCreateClient(RED);
+  registerCreateClient(RED, t);
 }
 
 /** Exchanges the code once: Basic client authentication, form body (seed 003, RFC 6749 §4.1.3). */
@@ -272,8 +273,7 @@ const MAX_URL = 1024;
  * `POST /blynk-cloud/oauth-clients`: creates an OAuth client with the deployed connection's token.
  * The one place a secret goes to the browser: the user must copy it, and Blynk shows it only once.
  */
-function registerCreateClient(RED: NodeAPI): void {
-  const t = (key: string, params?: Record<string, string | number>): string => RED._(`${CATALOG}.${key}`, params);
+function registerCreateClient(RED: NodeAPI, t: Translate): void {
   RED.httpAdmin.post('/blynk-cloud/oauth-clients', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.setHeader('Cache-Control', 'no-store');
@@ -293,8 +293,7 @@ function registerCreateClient(RED: NodeAPI): void {
         return fail('INVALID_INPUT', t('oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
       }
     }
-    const id = text(body.id);
-    const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+    const deployed = deployedConfig(RED, text(body.id));
     if (!deployed) return fail('NO_CONFIG', t('oauth-client.errors.not-deployed'));
     let call;
     try {

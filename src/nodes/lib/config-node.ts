@@ -6,6 +6,7 @@ import {
   GrantType,
   OAuthCredentials,
   pacingEnabled,
+  RateLimitMode,
   rateLimitsOf,
   TokenState,
 } from '../../blynk';
@@ -15,7 +16,7 @@ export interface ConfigDef extends NodeDef {
   server?: string;
   grantType?: GrantType;
   /** `auto` (also when absent): Blynk's documented limits on `blynk.cloud` hosts, none elsewhere. */
-  rateLimit?: 'auto' | 'on' | 'off';
+  rateLimit?: RateLimitMode;
   /** Platform API requests per minute for the organisation (default 10,000). */
   platformRate?: number | string;
   /** Device API requests per second per device (default 50). */
@@ -76,6 +77,11 @@ const STATE_STATUS: Record<TokenState, NodeStatus> = {
   'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },
   error: { fill: 'red', shape: 'ring', text: statusKey('error') },
 };
+
+/** The deployed config node with this id, or null (no id, or not deployed). */
+export function deployedConfig(RED: NodeAPI, id: string | undefined): BlynkConfigNode | null {
+  return id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+}
 
 export function grantTypeOf(value: unknown): GrantType {
   return value === 'user_credentials' || value === 'authorization_code' ? value : 'client_credentials';

@@ -1,6 +1,6 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { ApiCall, ApiResult, BlynkClient, BlynkError, sanitizeDetail } from '../../blynk';
-import { BlynkConfigNode, ConfigUser } from './config-node';
+import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
 import { failureStatus, localize, statusKey } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
@@ -74,7 +74,9 @@ type Done = (err?: Error) => void;
  */
 class PropertyError extends Error {
   constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    // JSONata throws plain objects ({ code, position, message }), not Errors.
+    const message = (cause as { message?: unknown } | null)?.message;
+    super(typeof message === 'string' ? message : String(cause));
     this.name = 'PropertyError';
   }
 
@@ -96,7 +98,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     RED.nodes.createNode(this, def);
     const node = this;
     const props = names.map((name) => typedProperty(def, name, spec.properties[name]));
-    const config = (def.connection ? RED.nodes.getNode(def.connection) : null) as BlynkConfigNode | null;
+    const config = deployedConfig(RED, def.connection);
     const abort = new AbortController();
     let executeContext: ExecuteContext<Creds> | undefined;
     /** Messages not yet ended, by their `done`. */
@@ -118,11 +120,16 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
 
+    /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
       const values: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) {
-        const value = evaluate(RED, props[i], node, msg);
-        values[names[i]] = value instanceof Promise ? await value : value;
+      try {
+        for (let i = 0; i < names.length; i++) {
+          const value = evaluate(RED, props[i], node, msg);
+          values[names[i]] = value instanceof Promise ? await value : value;
+        }
+      } catch (err: unknown) {
+        throw new PropertyError(err);
       }
       return values;
     };
@@ -130,9 +137,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     const run = async (msg: NodeMessageInFlow): Promise<ApiResult> => {
       if (!config) throw new BlynkError('NO_CONFIG');
       const client = config.clientFor(spec.api);
-      const values = await evaluateAll(msg).catch((err: unknown) => {
-        throw new PropertyError(err);
-      });
+      const values = await evaluateAll(msg);
       if (spec.execute) {
         // One context per node: the config's client stays the same for the node's lifetime.
         if (executeContext?.client !== client) executeContext = { node, def, config, client, signal: abort.signal };
@@ -189,10 +194,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
       def,
       config,
       signal: abort.signal,
-      evaluate: (msg) =>
-        evaluateAll(msg).catch((err: unknown) => {
-          throw new PropertyError(err);
-        }),
+      evaluate: evaluateAll,
       showStatus: (status) => {
         if (busy === 0) node.status(status);
       },

@@ -1,7 +1,7 @@
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
 import { BlynkClient, BlynkError, GrantType, organizationProfile, parseServer } from '../../blynk';
-import { BlynkConfigNode, ConfigCredentials, credentialsOf, grantTypeOf } from './config-node';
+import { ConfigCredentials, credentialsOf, deployedConfig, grantTypeOf } from './config-node';
 import { localize } from './i18n';
 
 /** What the config dialog sends: its current fields, typed but perhaps not deployed. */
@@ -29,12 +29,12 @@ export function text(value: unknown): string {
  * were deployed for: the test must not become a way to send a stored secret elsewhere.
  */
 function storedCredentials(RED: NodeAPI, id: string, server: string): ConfigCredentials {
-  const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+  const deployed = deployedConfig(RED, id);
   if (!deployed || !sameServer(deployed.server, server)) return {};
   return (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
 }
 
-export function sameServer(a: string | undefined, b: string): boolean {
+function sameServer(a: string | undefined, b: string): boolean {
   try {
     return parseServer(a).origin === parseServer(b).origin;
   } catch {
@@ -64,13 +64,23 @@ export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredenti
  * `authorization_code`: the stored refresh token is single use, so a second client spending it
  * would sign the deployed node out. The test runs through the deployed node's own client instead.
  */
-async function viaDeployedNode(RED: NodeAPI, body: TestRequest): Promise<{ id: unknown; name: unknown; scope?: string }> {
-  const id = text(body.id);
-  const deployed = id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+async function viaDeployedNode(RED: NodeAPI, body: TestRequest): Promise<Organization> {
+  const deployed = deployedConfig(RED, text(body.id));
   if (!deployed || deployed.grantType !== 'authorization_code' || !sameServer(deployed.server, text(body.server))) {
     throw new BlynkError('SIGNIN_REQUIRED');
   }
-  const client = deployed.clientFor('platform');
+  return organizationOf(deployed.clientFor('platform'));
+}
+
+/** What a successful test shows: the organisation, and the scope the token was granted. */
+interface Organization {
+  id: unknown;
+  name: unknown;
+  scope?: string;
+}
+
+/** Reads the organisation profile with `client`, then its token's scope. */
+async function organizationOf(client: BlynkClient): Promise<Organization> {
   const { data } = await client.call(organizationProfile());
   const org = (data ?? {}) as { id?: unknown; name?: unknown };
   const scope = client.tokens?.scope;
@@ -90,7 +100,7 @@ export function registerTestConnection(RED: NodeAPI): void {
       const body = (req.body ?? {}) as TestRequest;
       const grantType: GrantType = grantTypeOf(body.grantType);
       let client: BlynkClient | undefined;
-      const run = async (): Promise<{ id: unknown; name: unknown; scope?: string }> => {
+      const run = async (): Promise<Organization> => {
         if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
         client = new BlynkClient({
           server: text(body.server),
@@ -99,10 +109,7 @@ export function registerTestConnection(RED: NodeAPI): void {
           tokenPath: text(body.tokenPath) || undefined,
         });
         if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
-        const { data } = await client.call(organizationProfile());
-        const org = (data ?? {}) as { id?: unknown; name?: unknown };
-        const scope = client.tokens.scope;
-        return { id: org.id, name: org.name, ...(scope ? { scope } : {}) };
+        return organizationOf(client);
       };
       run().then(
         (organization) => res.json({ ok: true, organization }),

@@ -1,18 +1,16 @@
 import { NodeMessage, NodeStatus } from 'node-red';
-import { BlynkError } from '../../blynk';
+import { BlynkError, isRecord, positive } from '../../blynk';
 import { failureStatus, localize, statusKey } from './i18n';
 import { NodeContext, NodeExtension } from './flow-node';
 
 /** Never poll faster than this, whatever the limits: one watch leaves most of a device's budget to writes. */
 export const MIN_POLL_MS = 100;
 /** The interval of a flow saved without one. */
-export const DEFAULT_POLL_MS = 10_000;
+const DEFAULT_POLL_MS = 10_000;
 
 /** The poll interval (ms) from the node's seconds, floored by `floorMs` (the per-device limit) and MIN_POLL_MS. */
 export function pollIntervalMs(seconds: unknown, floorMs: number): number {
-  const n = typeof seconds === 'number' ? seconds : typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : NaN;
-  const ms = Number.isFinite(n) && n > 0 ? n * 1000 : DEFAULT_POLL_MS;
-  return Math.max(ms, floorMs, MIN_POLL_MS);
+  return Math.max(positive(seconds, DEFAULT_POLL_MS / 1000) * 1000, floorMs, MIN_POLL_MS);
 }
 
 export const WATCHING: NodeStatus = { fill: 'green', shape: 'ring', text: statusKey('watching') };
@@ -91,10 +89,6 @@ function changeMessage(topic: string, value: unknown, previous: unknown): NodeMe
     msg.changed = [...keys].filter((key) => !sameValue(previous[key], value[key]));
   }
   return msg;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Equality of JSON values: arrays in order, objects whatever the key order. */
