@@ -69,7 +69,7 @@ export class BlynkClient {
     setMaxListeners(0, this.closed.signal);
     const credentials = options.credentials;
     if (credentials && credentials.clientId && credentials.clientSecret) {
-      this.tokens = new TokenManager({
+      this.tokens = this.withTransport(() => new TokenManager({
         transport: this.transport,
         credentials,
         timeoutMs: options.tokenTimeoutMs,
@@ -79,7 +79,17 @@ export class BlynkClient {
         onStateChange: options.onStateChange,
         tokenPath: options.tokenPath,
         onRefreshToken: options.onRefreshToken,
-      });
+      }));
+    }
+  }
+
+  /** Runs a part of the set-up; when it throws (a bad token path), the pool is closed first. */
+  private withTransport<T>(make: () => T): T {
+    try {
+      return make();
+    } catch (err) {
+      this.transport.close();
+      throw err;
     }
   }
 
@@ -163,6 +173,7 @@ export class BlynkClient {
           headers,
           timeoutMs: this.apiTimeoutMs,
           signal,
+          secrets: call.api === 'device' ? deviceTokensIn(call) : undefined,
         });
       } catch (err) {
         const backoff = networkRetryMs(this.policy, err, attempt, call.idempotent);
@@ -176,6 +187,11 @@ export class BlynkClient {
       await sleep(wait, signal);
     }
   }
+}
+
+/** The Device API carries the device's auth token in the query (`token=…`), as Blynk documents. */
+function deviceTokensIn(call: ApiCall): string[] {
+  return (call.query ?? []).flatMap((entry) => (entry[0] === 'token' && entry[1] ? [entry[1]] : []));
 }
 
 /** Aborted when either is; `AbortSignal.any` where the runtime has it (Node 18.17+, 20.3+). */

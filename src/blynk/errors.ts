@@ -11,6 +11,8 @@ export type BlynkErrorCode =
   | 'NO_USER_CREDENTIALS'
   | 'NO_DEVICE_TOKEN'
   | 'INVALID_SERVER'
+  | 'INVALID_ENDPOINT_PATH'
+  | 'OFF_SERVER'
   | 'INVALID_DEVICE_ID'
   | 'INVALID_DATASTREAM_ID'
   | 'INVALID_PIN'
@@ -19,6 +21,7 @@ export type BlynkErrorCode =
   | 'INVALID_VALUE'
   | 'EMPTY_BATCH'
   | 'DESCRIPTION_TOO_LONG'
+  | 'INVALID_DESCRIPTION'
   | 'INVALID_PROPERTY'
   | 'INVALID_METHOD'
   | 'INVALID_PATH'
@@ -43,7 +46,8 @@ export type BlynkErrorCode =
   | 'HTTP_ERROR'
   | 'REDIRECT_REFUSED'
   | 'CLOSED'
-  | 'TLS';
+  | 'TLS'
+  | 'UNEXPECTED';
 
 /** Values substituted into the localised message; all of them are safe to show. */
 export interface BlynkErrorDetails {

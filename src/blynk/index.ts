@@ -13,4 +13,5 @@ export * from './pins';
 export * from './platform-call';
 export * from './presets';
 export * from './rate-limits';
-export * from './device-tokens';
+export * from './answer-credentials';
+export * from './redact';

@@ -1,4 +1,4 @@
-import { BlynkError } from './errors';
+import { BlynkError, sanitizeDetail } from './errors';
 
 export const DEFAULT_SERVER = 'https://blynk.cloud';
 
@@ -40,4 +40,20 @@ export function isBlynkHost(hostname: string): boolean {
 export function mayFollowRedirect(from: URL, to: URL): boolean {
   if (to.protocol === 'https:' && isBlynkHost(to.hostname)) return true;
   return isLoopback(from.hostname) && isLoopback(to.hostname) && to.protocol === from.protocol;
+}
+
+const ENDPOINT_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/**
+ * A token or authorize path on the connection's server: empty for `fallback`, else a plain
+ * absolute path (letters, digits, `. _ ~ - /`, no `..`, no `//`), so that no host, port, userinfo
+ * or query can ride in it. The editor's dialog checks the same rule.
+ */
+export function endpointPathOf(value: unknown, fallback: string): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === '' && (value === undefined || value === null || typeof value === 'string')) return fallback;
+  if (!ENDPOINT_PATH.test(text) || text.includes('..') || text.includes('//')) {
+    throw new BlynkError('INVALID_ENDPOINT_PATH', { value: JSON.stringify(sanitizeDetail(String(value))) });
+  }
+  return text;
 }

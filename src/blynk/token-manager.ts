@@ -1,6 +1,7 @@
 import { BlynkError, BlynkErrorCode, BlynkErrorDetails, sanitizeDetail } from './errors';
 import { DEFAULT_RETRY_POLICY, isLimited, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { basicAuth, oauthErrorOf, parseToken, Token } from './token-response';
+import { endpointPathOf } from './server-url';
 import { QueryEntries, Transport, TransportResponse } from './transport';
 
 export type GrantType = 'client_credentials' | 'user_credentials' | 'authorization_code';
@@ -86,9 +87,11 @@ export class TokenManager {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? (() => performance.now());
     this.onStateChange = options.onStateChange;
-    this.tokenPath = options.tokenPath || DEFAULT_TOKEN_PATH;
+    this.tokenPath = endpointPathOf(options.tokenPath, DEFAULT_TOKEN_PATH);
     this.onRefreshToken = options.onRefreshToken;
     if (this.credentials.grantType === 'authorization_code') this.grantRefresh = this.credentials.refreshToken || undefined;
+    const { clientId, clientSecret, password, refreshToken } = this.credentials;
+    this.transport.secrets.add(clientSecret, clientSecret && `${clientId}:${clientSecret}`, password, refreshToken);
   }
 
   /**
@@ -98,6 +101,7 @@ export class TokenManager {
   signIn(refreshToken: string): void {
     if (this.credentials.grantType !== 'authorization_code' || this.abort.signal.aborted) return;
     this.grantRefresh = refreshToken;
+    this.transport.secrets.remember(refreshToken);
     this.token = undefined;
     this.refreshToken = undefined;
     this.fatal = undefined;
@@ -184,6 +188,8 @@ export class TokenManager {
       const token = (await this.tryRefresh()) ?? (await this.primaryGrant());
       // An answer that arrives as the node closes must not be kept in memory.
       if (this.abort.signal.aborted) throw new BlynkError('CLOSED');
+      this.transport.secrets.remember(token.accessToken);
+      this.transport.secrets.remember(token.refreshToken);
       this.token = token;
       this.refreshToken = undefined;
       this.fatal = undefined;
@@ -310,6 +316,7 @@ export class TokenManager {
           headers: { Authorization: basicAuth(this.credentials.clientId, this.credentials.clientSecret) },
           timeoutMs: this.timeoutMs,
           signal: this.abort.signal,
+          issuesTokens: true,
         });
       } catch (err) {
         const backoff = networkRetryMs(this.policy, err, attempt, primary);

@@ -17,6 +17,9 @@ const MAX_LIFETIME_S = 86_400;
 /** Used when `expires_in` is absent or unreadable: Blynk's shortest known lifetime. */
 const FALLBACK_LIFETIME_S = 300;
 
+/** Visible ASCII without space, comma or semicolon (RFC 6750's b64token is narrower still). */
+const HEADER_SAFE = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]+$/;
+
 /** RFC 6749 §2.3.1: each part is form-urlencoded before the pair is base64-encoded. */
 export function basicAuth(clientId: string, clientSecret: string): string {
   const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
@@ -46,6 +49,8 @@ export function parseToken(data: unknown, sentAt: number): Token {
   if (typeof accessToken !== 'string' || !accessToken.trim()) {
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token missing' });
   }
+  // It goes into an Authorization header: a CR/LF, space or comma in it could add a header or a value.
+  if (!HEADER_SAFE.test(accessToken)) throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token has characters a header cannot carry' });
   if (typeof record.token_type !== 'string' || record.token_type.toLowerCase() !== 'bearer') {
     const shown = record.token_type === undefined ? 'missing' : sanitizeDetail(record.token_type);
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${shown}` });

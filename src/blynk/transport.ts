@@ -14,8 +14,9 @@ function loadAxios(): AxiosModule {
   axiosModule ??= require('axios') as AxiosModule;
   return axiosModule;
 }
-import { BlynkError } from './errors';
+import { BlynkError, sanitizeDetail } from './errors';
 import { InFlight } from './in-flight';
+import { authorizationSecrets, SecretSet } from './redact';
 import { mayFollowRedirect, parseServer } from './server-url';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +35,10 @@ export interface TransportRequest {
   headers?: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Secrets this request carries besides its Authorization header (a device token in the query). */
+  secrets?: readonly string[];
+  /** The token endpoint: a 2xx answer's `access_token` and `refresh_token` are the point of the call. */
+  issuesTokens?: boolean;
 }
 
 export interface TransportResponse {
@@ -51,6 +56,7 @@ export interface TransportOptions {
 }
 
 const MAX_REDIRECTS = 2;
+const TOKEN_FIELDS: ReadonlySet<string> = new Set(['access_token', 'refresh_token']);
 /** TCP keep-alive delay of pooled sockets: the one axios sets on each request. */
 const TCP_KEEPALIVE_MS = 60_000;
 
@@ -61,6 +67,11 @@ const TCP_KEEPALIVE_MS = 60_000;
  */
 export class Transport {
   private origin: URL;
+  /**
+   * What the connection must never show: every answer is redacted with these and the request's
+   * own secrets before anything reads it, so a server that echoes a request leaks nothing.
+   */
+  readonly secrets = new SecretSet();
   private readonly client: AxiosInstance;
   // axios calls socket.setKeepAlive(true, 60 s) on every request, and the agent calls it again
   // with keepAliveMsecs when the socket goes back to the pool. With the same delay on both, Node's
@@ -101,38 +112,48 @@ export class Transport {
   }
 
   private async exchange(req: TransportRequest): Promise<TransportResponse> {
+    const secrets = [...authorizationSecrets(req.headers?.Authorization), ...(req.secrets ?? [])];
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
       const res = await this.send(origin, req);
-      if (res.status !== 308 && res.status !== 307) return toResponse(res);
+      if (res.status !== 308 && res.status !== 307) return this.toResponse(res, req, secrets);
       const target = redirectTarget(origin, res.headers.location);
       if (!target || hop >= MAX_REDIRECTS || !mayFollowRedirect(origin, target)) {
         // Only the origin is shown: the Location echoes our path and query (device token, refresh token).
         throw new BlynkError('REDIRECT_REFUSED', {
           status: res.status,
-          location: target ? target.origin : 'an unreadable address',
+          location: target ? this.secrets.redact(target.origin, secrets) : 'an unreadable address',
         });
       }
       origin = new URL(target.origin);
-      this.learnOrigin(origin);
+      this.learnOrigin(origin, secrets);
     }
+  }
+
+  /** The answer as the client sees it: parsed, and redacted unless it is a token answer's tokens. */
+  private toResponse(res: AxiosResponse<string>, req: TransportRequest, secrets: readonly string[]): TransportResponse {
+    const ok = res.status >= 200 && res.status < 300;
+    const data = this.secrets.redactData(parseBody(res.data), secrets, req.issuesTokens && ok ? TOKEN_FIELDS : undefined);
+    const retryAfter = res.headers['retry-after'];
+    return { status: res.status, data, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
   }
 
   /** Frees the pooled sockets; requests in flight are aborted by their own signals. */
   close(): void {
     this.inFlight.close();
+    this.secrets.clear();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
 
-  private learnOrigin(origin: URL): void {
+  private learnOrigin(origin: URL, secrets: readonly string[]): void {
     if (origin.origin === this.origin.origin) return;
     this.origin = origin;
-    this.options.onRegionMoved?.(origin.origin);
+    this.options.onRegionMoved?.(this.secrets.redact(origin.origin, secrets));
   }
 
   private async send(origin: URL, req: TransportRequest): Promise<AxiosResponse<string>> {
-    const url = origin.origin + req.path + (req.query?.length ? `?${encodeQuery(req.query)}` : '');
+    const url = urlOn(origin, req.path, req.query);
     try {
       return await this.client.request<string>({
         url,
@@ -156,6 +177,24 @@ export function encodeQuery(query: QueryEntries): string {
   return out;
 }
 
+/**
+ * The one place that decides where a request goes: the path is joined to the server and parsed,
+ * and whatever it holds (`:port`, `@host`, `.domain`, `//host`, `\\`, encoded forms) must leave
+ * scheme, host, port and userinfo as the server's, with no query or fragment of its own.
+ */
+export function urlOn(origin: URL, path: string, query?: QueryEntries): string {
+  let url: URL | undefined;
+  try {
+    url = path.startsWith('/') ? new URL(origin.origin + path) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.origin !== origin.origin || url.username || url.password || url.search || url.hash) {
+    throw new BlynkError('OFF_SERVER', { value: JSON.stringify(sanitizeDetail(path)), server: origin.origin });
+  }
+  return url.origin + url.pathname + (query?.length ? `?${encodeQuery(query)}` : '');
+}
+
 function redirectTarget(origin: URL, location: unknown): URL | undefined {
   if (typeof location !== 'string' || !location) return undefined;
   try {
@@ -163,15 +202,6 @@ function redirectTarget(origin: URL, location: unknown): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-function toResponse(res: AxiosResponse<string>): TransportResponse {
-  const retryAfter = res.headers['retry-after'];
-  return {
-    status: res.status,
-    data: parseBody(res.data),
-    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-  };
 }
 
 /** JSON when it parses as an object or array, else the text as it came. */

@@ -48,7 +48,13 @@ export function eventCodeOf(value: unknown): string {
 /** An optional description as text: undefined when absent or empty, an object as JSON. */
 function descriptionText(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // A cycle or a BigInt: JSON cannot write it, and nothing is sent.
+    throw new BlynkError('INVALID_DESCRIPTION');
+  }
 }
 
 /** The optional description; Blynk limits code plus description to 1024 characters. */

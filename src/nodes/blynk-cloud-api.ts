@@ -1,15 +1,16 @@
 import { NodeAPI } from 'node-red';
-import { callAllPages, PagedResult, platformCall, withoutDeviceTokens } from '../blynk';
-import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
+import { callAllPages, PagedResult, platformCall } from '../blynk';
+import { registerFlowNode } from './lib/flow-node';
+import { answerFor, KeepCredentialsDef } from './lib/answer';
 
-interface ApiDef extends FlowNodeDef {
+interface ApiDef extends KeepCredentialsDef {
   allPages?: boolean;
 }
 
 /**
  * Any Platform API call with the connection's managed token: method, path (under `/api/`), query
- * and JSON body from the node or the msg. `msg.payload` gets Blynk's parsed answer (device auth
- * tokens taken out) and `msg.statusCode` its status; a paged list can be followed to the end.
+ * and JSON body from the node or the msg. `msg.payload` gets Blynk's parsed answer (credentials
+ * taken out unless the node keeps them) and `msg.statusCode` its status; a paged list can be followed to the end.
  */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
@@ -27,8 +28,8 @@ export = function register(RED: NodeAPI): void {
       const call = platformCall(values.method, values.path, values.params, values.body);
       return call.method === 'GET' ? callAllPages(ctx.client, call, ctx.signal) : ctx.client.call(call, ctx.signal);
     },
-    output: (msg, result) => {
-      msg.payload = withoutDeviceTokens(result.data);
+    output: (msg, result, def) => {
+      msg.payload = answerFor(result.data, def);
       (msg as { statusCode?: number }).statusCode = result.status;
       if ('pages' in result) {
         const { pages, truncated } = result as PagedResult;

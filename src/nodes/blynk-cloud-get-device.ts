@@ -1,10 +1,11 @@
 import { NodeAPI } from 'node-red';
-import { getDevice, withoutDeviceTokens } from '../blynk';
+import { getDevice } from '../blynk';
+import { answerFor } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
  * Device info from the Platform API: `msg.payload` is the device object as Blynk returns it, less
- * the device's auth token.
+ * the device's auth token unless the node keeps credentials.
  */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
@@ -12,8 +13,8 @@ export = function register(RED: NodeAPI): void {
     api: 'platform',
     properties: { deviceId: { value: 'deviceId', type: 'msg' } },
     build: (values) => getDevice(values.deviceId),
-    output: (msg, result) => {
-      msg.payload = withoutDeviceTokens(result.data);
+    output: (msg, result, def) => {
+      msg.payload = answerFor(result.data, def);
     },
   });
 };

@@ -1,7 +1,7 @@
 // Single flight under load (rule 1), compare-and-invalidate on 401 (rule 5), and two config nodes
 // sharing one OAuth client.
 import { strict as assert } from 'node:assert';
-import { organizationProfile, TokenManager, Transport, type BlynkClient } from '../../dist/blynk';
+import { organizationProfile, SecretSet, TokenManager, Transport, type BlynkClient } from '../../dist/blynk';
 import {
   apiRequests,
   assertSafeError,
@@ -148,7 +148,7 @@ describe('client: concurrency', () => {
     const answer = { status: 200, data: { access_token: 'late-access-token', token_type: 'Bearer', expires_in: 300 } };
     let tokens: TokenManager | undefined;
     // A transport that ignores the abort, as a response already on its way would.
-    const transport = { request: async () => (tokens?.close(), answer) } as unknown as Transport;
+    const transport = { request: async () => (tokens?.close(), answer), secrets: new SecretSet() } as unknown as Transport;
     tokens = new TokenManager({ transport, credentials: demoCredentials(env.sim) });
     const err = await failure(() => tokens.getToken());
     assert.equal(err.code, 'CLOSED');

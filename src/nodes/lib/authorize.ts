@@ -15,14 +15,16 @@ import { NodeAPI } from 'node-red';
 import {
   BlynkError,
   DEFAULT_TOKEN_PATH,
-  encodeQuery,
+  endpointPathOf,
   parseServer,
   sanitizeDetail,
   Transport,
   basicAuth,
+  urlOn,
 } from '../../blynk';
+import { editorPost } from './admin-routes';
 import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
-import { CATALOG, localize } from './i18n';
+import { CATALOG, localize, unexpected } from './i18n';
 import { credentialsFrom, text } from './test-connection';
 
 /** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
@@ -52,10 +54,11 @@ interface Pending {
 
 type Outcome = { state: 'pending' | 'ok' | 'failed'; user: string; message?: string; scope?: string };
 
-/** A path on the Blynk server: absolute, plain characters, no `..` and no `//`. */
-function pathOk(path: string): boolean {
-  return /^\/[A-Za-z0-9._~\-/]*$/.test(path) && !path.includes('..') && !path.includes('//');
-}
+/**
+ * A path that may stand in a cookie's `Path` attribute as it is: no `;` or `,` to end the
+ * attribute, no space or control character (RFC 6265 §4.1.1 path-value).
+ */
+const COOKIE_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+=:@/%]*$/;
 
 const random = (): string => randomBytes(32).toString('base64url');
 
@@ -80,17 +83,22 @@ function cookieOf(req: Request, name: string): string | undefined {
  * The callback URL: the one the dialog computed from the editor's own address (right behind a
  * reverse proxy), if it is an http(s) URL of this route, else derived from this request.
  */
-function redirectUriOf(req: Request, typed: string): string {
-  try {
-    const url = new URL(typed);
-    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith(`/${CALLBACK}`) && !url.search && !url.hash) {
-      return url.toString();
-    }
-  } catch {
-    // fall through
-  }
+function redirectUriOf(req: Request, typed: string): URL | undefined {
+  const callback = (url: URL | undefined): URL | undefined =>
+    url && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith(`/${CALLBACK}`) &&
+    COOKIE_PATH.test(url.pathname) && !url.search && !url.hash && !url.username && !url.password
+      ? url
+      : undefined;
   const base = req.originalUrl.replace(/blynk-cloud\/authorize\/start.*$/, '');
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${base}${CALLBACK}`;
+  return callback(parseUrl(typed)) ?? callback(parseUrl(`${req.protocol}://${req.get('host') ?? 'localhost'}${base}${CALLBACK}`));
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A runtime string from the package's catalogue. */
@@ -107,20 +115,24 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value as string);
   };
 
-  RED.httpAdmin.post('/blynk-cloud/authorize/start', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
+  RED.httpAdmin.post('/blynk-cloud/authorize/start', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const nodeId = text(body.id);
     const fail = (message: string): void => void res.json({ ok: false, message });
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(t('signin.errors.no-node'));
-    let origin: string;
+    let server: URL;
+    let authorizeUrl: (query: [string, string][]) => string;
+    let tokenPath: string;
     try {
-      origin = parseServer(text(body.server)).origin;
-    } catch {
-      return fail(localize(RED, new BlynkError('INVALID_SERVER', { server: sanitizeDetail(text(body.server)) })).message);
+      server = parseServer(text(body.server));
+      const authorizePath = endpointPathOf(body.authorizePath, DEFAULT_AUTHORIZE_PATH);
+      tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
+      authorizeUrl = (query) => urlOn(server, authorizePath, query);
+    } catch (err) {
+      return fail(localize(RED, unexpected(err)).message);
     }
-    const authorizePath = text(body.authorizePath).trim() || DEFAULT_AUTHORIZE_PATH;
-    const tokenPath = text(body.tokenPath).trim() || DEFAULT_TOKEN_PATH;
-    if (!pathOk(authorizePath) || !pathOk(tokenPath)) return fail(t('signin.errors.bad-path'));
+    const redirect = redirectUriOf(req, text(body.redirectUri));
+    if (!redirect) return fail(t('signin.errors.bad-redirect'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
     const { clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body));
     if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
@@ -131,7 +143,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     const state = random();
     const verifier = random();
     const binding = random();
-    const redirectUri = redirectUriOf(req, text(body.redirectUri));
+    const redirectUri = redirect.toString();
     const user = userOf(req);
     pending.set(state, {
       nodeId,
@@ -139,7 +151,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
       binding,
       verifier,
       redirectUri,
-      server: origin,
+      server: server.origin,
       clientId,
       clientSecret,
       tokenPath,
@@ -158,13 +170,12 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
       ['code_challenge_method', 'S256'],
       ...(scope ? ([['scope', scope]] as [string, string][]) : []),
     ];
-    const cookiePath = new URL(redirectUri).pathname;
     res.setHeader(
       'Set-Cookie',
-      `${COOKIE}=${binding}; Path=${cookiePath}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
+      `${COOKIE}=${binding}; Path=${redirect.pathname}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
     );
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, url: `${origin}${authorizePath}?${encodeQuery(query)}`, redirectUri, expiresIn: STATE_LIFETIME_MS / 1000 });
+    res.json({ ok: true, url: authorizeUrl(query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000 });
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
@@ -179,7 +190,8 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('Set-Cookie', `${COOKIE}=; Path=${req.baseUrl || ''}/${CALLBACK}; Max-Age=0; HttpOnly; SameSite=Lax`);
+      const path = `${req.baseUrl || ''}/${CALLBACK}`;
+      if (COOKIE_PATH.test(path)) res.setHeader('Set-Cookie', `${COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`);
       res.end(
         `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>` +
           `<h1 id="blynk-cloud-signin-result" data-ok="${ok}">${escapeHtml(title)}</h1><p id="blynk-cloud-signin-message">${escapeHtml(message)}</p>` +
@@ -250,6 +262,8 @@ async function exchange(record: Pending, clientSecret: string, code: string): Pr
       body: form,
       headers: { Authorization: basicAuth(record.clientId, clientSecret), 'Content-Type': 'application/x-www-form-urlencoded' },
       timeoutMs: 10_000,
+      secrets: [code, record.verifier],
+      issuesTokens: true,
     });
     const data = (res.data && typeof res.data === 'object' ? res.data : {}) as Record<string, unknown>;
     if (res.status < 200 || res.status >= 300) {
@@ -274,7 +288,7 @@ const MAX_URL = 1024;
  * The one place a secret goes to the browser: the user must copy it, and Blynk shows it only once.
  */
 function registerCreateClient(RED: NodeAPI, t: Translate): void {
-  RED.httpAdmin.post('/blynk-cloud/oauth-clients', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
+  RED.httpAdmin.post('/blynk-cloud/oauth-clients', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.setHeader('Cache-Control', 'no-store');
     const fail = (code: string, message: string): void => void res.json({ ok: false, code, message });
@@ -319,7 +333,7 @@ function registerCreateClient(RED: NodeAPI, t: Translate): void {
         });
       },
       (err: unknown) => {
-        const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR');
+        const error = unexpected(err);
         const detail = error.details.detail ?? error.code;
         const key: Record<string, string> = {
           BAD_REQUEST: 'bad-request',

@@ -3,6 +3,7 @@ import {
   BlynkClient,
   BlynkError,
   DatastreamMap,
+  endpointPathOf,
   GrantType,
   OAuthCredentials,
   pacingEnabled,
@@ -10,7 +11,7 @@ import {
   rateLimitsOf,
   TokenState,
 } from '../../blynk';
-import { CATALOG, localize, statusKey } from './i18n';
+import { CATALOG, failureStatus, localize, statusKey } from './i18n';
 
 export interface ConfigDef extends NodeDef {
   server?: string;
@@ -78,9 +79,13 @@ const STATE_STATUS: Record<TokenState, NodeStatus> = {
   error: { fill: 'red', shape: 'ring', text: statusKey('error') },
 };
 
-/** The deployed config node with this id, or null (no id, or not deployed). */
+/**
+ * The deployed connection with this id, or null: no id, not deployed, or a node of another type
+ * (an imported flow may point anywhere, and another node's credentials are not ours to send).
+ */
 export function deployedConfig(RED: NodeAPI, id: string | undefined): BlynkConfigNode | null {
-  return id ? (RED.nodes.getNode(id) as BlynkConfigNode | null) : null;
+  const node = id ? RED.nodes.getNode(id) : null;
+  return node?.type === 'blynk-cloud-config' ? (node as BlynkConfigNode) : null;
 }
 
 export function grantTypeOf(value: unknown): GrantType {
@@ -143,6 +148,8 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     // disk only on the next deploy (node-red#1055), as the help and the dialog say.
     const onRefreshToken =
       credentials.grantType === 'authorization_code' ? (rt: string | undefined) => storeRefreshToken(RED, node.id, rt) : undefined;
+    // Not used until a sign-in, but stored with the node: an imported path is refused at start too.
+    endpointPathOf(def.authorizePath, '');
     client = new BlynkClient({
       server: def.server,
       credentials,
@@ -154,6 +161,8 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     });
   } catch (err) {
     setupError = err instanceof BlynkError ? err : new BlynkError('INVALID_SERVER', { server: String(def.server) });
+    // Said once, at start: no request is made with a connection that cannot be used.
+    node.error(localize(RED, setupError).message);
   }
   if (credentials.grantType === 'user_credentials' && client?.tokens) {
     node.warn(RED._(`${CATALOG}.warnings.legacy-grant`));
@@ -164,7 +173,10 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     if (api === 'platform' && !client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
     return client;
   };
-  node.statusFor = (api: ApiKind): NodeStatus => (api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {});
+  node.statusFor = (api: ApiKind): NodeStatus => {
+    if (!client && setupError) return { fill: 'red', shape: 'ring', text: failureStatus(setupError) };
+    return api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {};
+  };
   node.signIn = (refreshToken: string): void => {
     client?.tokens?.signIn(refreshToken);
   };

@@ -1,7 +1,7 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { ApiCall, ApiResult, BlynkClient, BlynkError, sanitizeDetail } from '../../blynk';
+import { ApiCall, ApiResult, BlynkClient, BlynkError } from '../../blynk';
 import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
-import { failureStatus, localize, statusKey } from './i18n';
+import { failureStatus, localize, statusKey, unexpected } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
 export interface FlowNodeDef extends NodeDef {
@@ -119,6 +119,9 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     };
     const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
+    // A connection that cannot work (a bad server or path) says so at once, not at the first message.
+    const initial = idleStatus();
+    if (initial.text) node.status(initial);
 
     /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
@@ -180,7 +183,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
             done(err);
             return;
           }
-          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR', { detail: sanitizeDetail(err instanceof Error ? err.message : err) });
+          const error = unexpected(err);
           spec.failed?.(msg, error);
           node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
           done(localize(RED, error));

@@ -1,5 +1,5 @@
 import { NodeAPI } from 'node-red';
-import { BlynkError } from '../../blynk';
+import { BlynkError, sanitizeDetail } from '../../blynk';
 
 /**
  * Runtime strings live in the config node's catalogue (namespace `<module>/<node file>`),
@@ -30,6 +30,12 @@ export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
   return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, params));
 }
 
+/** Any failure as a BlynkError: one that is not (a bug, a runtime fault) keeps its own message. */
+export function unexpected(err: unknown): BlynkError {
+  if (err instanceof BlynkError) return err;
+  return new BlynkError('UNEXPECTED', { detail: sanitizeDetail(err instanceof Error ? err.message : err) || 'unknown' });
+}
+
 /** Short status texts for a failure, so that the node says why it is red. */
 export function failureStatus(error: BlynkError): string {
   switch (error.code) {
@@ -46,6 +52,8 @@ export function failureStatus(error: BlynkError): string {
     case 'NO_USER_CREDENTIALS':
     case 'NO_DEVICE_TOKEN':
     case 'INVALID_SERVER':
+    case 'INVALID_ENDPOINT_PATH':
+    case 'OFF_SERVER':
       return statusKey('not-configured');
     case 'INVALID_DEVICE_ID':
     case 'INVALID_DATASTREAM_ID':
@@ -55,6 +63,7 @@ export function failureStatus(error: BlynkError): string {
     case 'INVALID_VALUE':
     case 'EMPTY_BATCH':
     case 'DESCRIPTION_TOO_LONG':
+    case 'INVALID_DESCRIPTION':
     case 'INVALID_PROPERTY':
     case 'INVALID_METHOD':
     case 'INVALID_PATH':

@@ -1,8 +1,9 @@
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
-import { BlynkClient, BlynkError, GrantType, organizationProfile, parseServer } from '../../blynk';
+import { BlynkClient, BlynkError, DEFAULT_TOKEN_PATH, endpointPathOf, GrantType, organizationProfile, parseServer } from '../../blynk';
+import { editorPost } from './admin-routes';
 import { ConfigCredentials, credentialsOf, deployedConfig, grantTypeOf } from './config-node';
-import { localize } from './i18n';
+import { localize, unexpected } from './i18n';
 
 /** What the config dialog sends: its current fields, typed but perhaps not deployed. */
 interface TestRequest {
@@ -95,18 +96,20 @@ async function organizationOf(client: BlynkClient): Promise<Organization> {
 export function registerTestConnection(RED: NodeAPI): void {
   RED.httpAdmin.post(
     '/blynk-cloud/test-connection',
-    RED.auth.needsPermission('blynk-cloud-config.write'),
+    ...editorPost(RED),
     (req: Request, res: Response) => {
       const body = (req.body ?? {}) as TestRequest;
       const grantType: GrantType = grantTypeOf(body.grantType);
       let client: BlynkClient | undefined;
       const run = async (): Promise<Organization> => {
+        // Checked before any secret is looked up: the path decides where the secret goes.
+        const tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
         if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
         client = new BlynkClient({
           server: text(body.server),
           credentials: credentialsOf(grantType, credentialsFrom(RED, body), text(body.scope)),
           retry: { attempts: 1 },
-          tokenPath: text(body.tokenPath) || undefined,
+          tokenPath,
         });
         if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
         return organizationOf(client);
@@ -114,7 +117,7 @@ export function registerTestConnection(RED: NodeAPI): void {
       run().then(
         (organization) => res.json({ ok: true, organization }),
         (err: unknown) => {
-          const error = err instanceof BlynkError ? err : new BlynkError('HTTP_ERROR');
+          const error = unexpected(err);
           res.json({ ok: false, code: error.code, message: localize(RED, error).message });
         },
       ).finally(() => client?.close());
