@@ -110,6 +110,14 @@
         return this.name ? "node_label_italic" : "";
     }
 
+    /**
+     * Shows `text` in a notification as plain text: RED.notify renders a string as HTML, so a name
+     * from Blynk or from a node would run as markup there.
+     */
+    function notifyText(text, type) {
+        return RED.notify($("<p>").text(String(text)), type);
+    }
+
     window.BlynkCloudEditor = {
         POSITIVE_INTEGER: POSITIVE_INTEGER,
         INTEGER: /^\d+$/,
@@ -123,6 +131,7 @@
         TEXT_TYPES: ["msg", "flow", "global", "str", "env", "jsonata"],
         current: current,
         verdict: verdict,
+        notifyText: notifyText,
         isLiteral: isLiteral,
         typedProperty: typedProperty,
         anything: anything,
