@@ -665,6 +665,11 @@ describe('editor languages (browser locale)', function () {
           (await page.locator(`span[data-i18n$="${type}.tip.deviceId"]`).textContent())?.trim(),
           catalogText(catalog, 'tip.deviceId', where),
         );
+        assert.equal((await label('keepCredentials'))?.trim(), catalogText(catalog, 'label.keepCredentials', where));
+        assert.equal(
+          (await page.locator(`span[data-i18n$="${type}.tip.keepCredentials"]`).textContent())?.trim(),
+          catalogText(catalog, 'tip.keepCredentials', where),
+        );
         await page.locator('#node-dialog-cancel').click();
         await editor.settleTray();
         const intro = helpIntro(lang, type);
