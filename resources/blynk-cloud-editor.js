@@ -27,6 +27,19 @@
         return (value === undefined || value === null) ? node[field] : value;
     }
 
+    /**
+     * Node-RED (validateNodeProperty) takes a returned string as the error message only from a
+     * validator declared with two parameters, `(v, opt)`; from any other it keeps `!!result`, so a
+     * message would count as valid. Every validator here takes both and ends in `verdict`: true, or
+     * a message, never false or undefined (which would show the bare property name).
+     */
+    function verdict(result) {
+        if (result === true) {
+            return true;
+        }
+        return (typeof result === "string" && result !== "") ? result : RED._("validator.errors.invalid-prop");
+    }
+
     /** A fixed value, checked as it is typed, rather than an expression evaluated per message. */
     function isLiteral(type) {
         return type === "str" || type === "num" || type === "bool";
@@ -42,16 +55,18 @@
         return function (v, opt) {
             var value = (v === undefined || v === null) ? "" : String(v);
             if (isLiteral(current(this, typeField) || this[typeField])) {
-                return checkLiteral.call(this, value);
+                return verdict(checkLiteral.call(this, value));
             }
             if (value.trim() === "") {
                 return optional ? true : RED._(catalog + "errors.required");
             }
-            return syntax.call(this, v, opt);
+            // Without `opt`, Node-RED's typedInput validator answers false instead of its message.
+            return verdict(syntax.call(this, v, opt || {}));
         };
     }
 
-    function anything() {
+    /** The check of a literal that may be anything (a free value). */
+    function anything(v, opt) {
         return true;
     }
 
@@ -95,6 +110,14 @@
         return this.name ? "node_label_italic" : "";
     }
 
+    /**
+     * Shows `text` in a notification as plain text: RED.notify renders a string as HTML, so a name
+     * from Blynk or from a node would run as markup there.
+     */
+    function notifyText(text, type) {
+        return RED.notify($("<p>").text(String(text)), type);
+    }
+
     window.BlynkCloudEditor = {
         POSITIVE_INTEGER: POSITIVE_INTEGER,
         INTEGER: /^\d+$/,
@@ -107,6 +130,8 @@
         NAME_TYPES: ["str", "msg", "flow", "global", "env", "jsonata"],
         TEXT_TYPES: ["msg", "flow", "global", "str", "env", "jsonata"],
         current: current,
+        verdict: verdict,
+        notifyText: notifyText,
         isLiteral: isLiteral,
         typedProperty: typedProperty,
         anything: anything,

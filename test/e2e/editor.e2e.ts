@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { DEMO } from '../../dist/simulator';
-import { catalogText, categoryOf, Editor, helpIntro, iconOf, launchBrowser, readCatalog } from './editor';
-import { declaredTypes, ROOT, Stack, startStack } from './stack';
+import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
+import { browser, shots, stack, track } from './fixture';
+import { declaredTypes, ROOT } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
 
@@ -77,45 +77,12 @@ const PALETTE = declaredTypes().filter((type) => categoryOf(type) === 'Blynk');
 
 const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
 
-let stack: Stack;
-let browser: Browser;
-const shots: string[] = [];
-/** The editor of the running test, for a screenshot when it fails. */
-let current: Editor | undefined;
-
-before(async function () {
-  this.timeout(90_000);
-  // Start both, and keep whichever started even if the other fails, so after() can stop it
-  // (a Chromium left running would keep mocha from exiting).
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()]);
-  if (started.status === 'fulfilled') stack = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (started.status === 'rejected') throw started.reason;
-  if (launched.status === 'rejected') throw launched.reason;
-});
-
-afterEach(async function () {
-  if (this.currentTest?.state !== 'failed' || !current) return;
-  const dir = path.join(ROOT, 'dist-test', 'e2e-failures');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${this.currentTest.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
-  await current.page.screenshot({ path: file }).catch(() => undefined);
-  console.log(`      failure screenshot: ${path.relative(ROOT, file)}`);
-});
-
-after(async function () {
-  this.timeout(30_000);
-  await browser?.close();
-  await stack?.stop();
-  if (shots.length) console.log(`      screenshots: ${shots.map((file) => path.relative(ROOT, file)).join(', ')}`);
-});
-
 describe('editor in Chromium (en-US)', function () {
   let editor: Editor;
   const ids: Record<string, string> = {};
 
   before(async function () {
-    current = editor = await Editor.open(browser, stack.editor);
+    editor = track(await Editor.open(browser, stack.editor));
   });
   after(async function () {
     await editor?.close();
@@ -387,7 +354,7 @@ describe('editor in Chromium (en-US)', function () {
 describe('example imported from Import > Examples, deployed against the simulator', function () {
   let editor: Editor;
   before(async function () {
-    current = editor = await Editor.open(browser, stack.editor);
+    editor = track(await Editor.open(browser, stack.editor));
   });
   after(async function () {
     await editor?.close();
@@ -455,7 +422,7 @@ describe('example imported from Import > Examples, deployed against the simulato
 describe('sign in with Blynk (authorization code)', function () {
   let editor: Editor;
   before(async function () {
-    current = editor = await Editor.open(browser, stack.editor);
+    editor = track(await Editor.open(browser, stack.editor));
   });
   after(async function () {
     await editor?.close();
@@ -684,7 +651,7 @@ describe('editor languages (browser locale)', function () {
       const catalog = readCatalog(lang, type);
       const where = `locales/${lang}/${type}.json`;
       assert.ok(catalog, `${where} is missing`);
-      const editor = (current = await Editor.open(browser, stack.editor, locale));
+      const editor = track(await Editor.open(browser, stack.editor, locale));
       try {
         const page = editor.page;
         assert.equal(await page.evaluate('navigator.language'), locale);
@@ -697,6 +664,11 @@ describe('editor languages (browser locale)', function () {
         assert.equal(
           (await page.locator(`span[data-i18n$="${type}.tip.deviceId"]`).textContent())?.trim(),
           catalogText(catalog, 'tip.deviceId', where),
+        );
+        assert.equal((await label('keepCredentials'))?.trim(), catalogText(catalog, 'label.keepCredentials', where));
+        assert.equal(
+          (await page.locator(`span[data-i18n$="${type}.tip.keepCredentials"]`).textContent())?.trim(),
+          catalogText(catalog, 'tip.keepCredentials', where),
         );
         await page.locator('#node-dialog-cancel').click();
         await editor.settleTray();

@@ -48,7 +48,8 @@ const CONTRACT: Record<
   },
   'blynk-cloud-get-device': {
     category: 'Blynk',
-    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg' },
+    // keepCredentials: off unless ticked; the runtime leaves Blynk's credentials out of msg.
+    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg', keepCredentials: false },
     typed: ['deviceId'],
   },
   'blynk-cloud-write-datastream': {
@@ -89,6 +90,7 @@ const CONTRACT: Record<
       body: 'payload',
       bodyType: 'msg',
       allPages: false,
+      keepCredentials: false,
     },
     typed: ['method', 'path', 'params', 'body'],
   },
