@@ -73,6 +73,14 @@ describe('blynk-cloud-get-device', function () {
     assert.deepEqual(apiRequests(sim)[0].query, { deviceId: '103' });
   });
 
+  it('keeps the device auth token on msg.payload only when the node keeps credentials', async () => {
+    const { sim } = h;
+    const device = sim.demo.devices[1];
+    await loadNode(sim, { ...NODE, keepCredentials: true });
+    const out = await expectSent('n1', { deviceId: device.id });
+    assert.equal((out.payload as { token?: string }).token, device.token);
+  });
+
   it('refuses every bad device id before any request (token included)', async () => {
     const { sim } = h;
     await loadNode(sim, NODE);

@@ -219,6 +219,73 @@ describe('reliability G: credentials go only where they belong', function () {
     });
   });
 
+  describe('G5 credential fields in Blynk answers', function () {
+    // Blynk's documented shapes (Platform API pages: devices, static-tokens, provisioning, oauth),
+    // served by a stand-in server so that every field is exactly what the docs show.
+    const SECRETS = {
+      device: 'device-auth-token-4Tq9',
+      claim: 'sqr_claim-token-8Hw2',
+      staticDevice: 'static-device-token-2Lp5',
+      provision: 'provision-token-6Rn1',
+      client: 'oauth-client-secret-3Vb7',
+      webhook: 'webhook-password-5Jm4',
+    };
+    const ANSWERS: Record<string, { answer: unknown; expected: unknown }> = {
+      '/api/v1/organization/devices': {
+        answer: { content: [{ id: 101, name: 'Greenhouse', token: SECRETS.device, templateId: 'TMPL1' }], totalElements: 1 },
+        expected: { content: [{ id: 101, name: 'Greenhouse', templateId: 'TMPL1' }], totalElements: 1 },
+      },
+      '/api/v1/organization/static-tokens': {
+        answer: { content: [{ token: SECRETS.claim, deviceToken: SECRETS.staticDevice, orgId: 1, productId: 7, status: 'UNCLAIMED' }], totalElements: 1 },
+        expected: { content: [{ orgId: 1, productId: 7, status: 'UNCLAIMED' }], totalElements: 1 },
+      },
+      '/api/v1/organization/device/provision/token': {
+        answer: { deviceId: 5, token: SECRETS.provision },
+        expected: { deviceId: 5 },
+      },
+      '/api/v1/organization/oauth/clients/create': {
+        answer: { clientId: 'oa2-client-id', secret: SECRETS.client, name: 'flows', orgId: 1, redirectUrls: [] },
+        expected: { clientId: 'oa2-client-id', name: 'flows', orgId: 1, redirectUrls: [] },
+      },
+      '/api/v1/organization/webhooks': {
+        answer: [{ id: 3, name: 'hook', authType: 'BASIC', auth: { username: 'me', password: SECRETS.webhook } }],
+        expected: [{ id: 3, name: 'hook', authType: 'BASIC', auth: { username: 'me' } }],
+      },
+    };
+
+    it('G5 the platform api node takes every credential field out of msg.payload, whatever the shape', async () => {
+      rig.secret(...Object.values(SECRETS));
+      rec.answer = (req) => {
+        if (req.url.startsWith(TOKEN_PATH)) {
+          rig.secret('g5-access-token-1Xy8');
+          return { status: 200, body: JSON.stringify({ access_token: 'g5-access-token-1Xy8', token_type: 'Bearer', expires_in: 3600 }) };
+        }
+        return { status: 200, body: JSON.stringify(ANSWERS[req.url.split('?')[0]]?.answer ?? {}) };
+      };
+      const node = { id: 'n1', type: 'blynk-cloud-api', method: 'method', methodType: 'msg', path: 'path', pathType: 'msg' };
+      await rig.load(flow(rec.url, [node]));
+      for (const [path, { expected }] of Object.entries(ANSWERS)) {
+        const method = path.endsWith('create') || path.endsWith('token') ? 'POST' : 'GET';
+        const out = await rig.success('n1', { method, path, payload: {} } as NodeMessage);
+        assert.deepEqual(out.payload, expected, path);
+      }
+    });
+
+    it('G5 get device and a client created through the simulator: no token, no secret on msg', async () => {
+      const { sim } = rig;
+      await rig.load(flow(sim.url, [getDevice(), { id: 'n2', type: 'blynk-cloud-api', method: 'POST', methodType: 'str', path: '/api/v1/organization/oauth/clients/create', pathType: 'str' }]));
+      const device = (await rig.success('n1', { deviceId: 101 })).payload as Record<string, unknown>;
+      assert.equal(device.id, 101);
+      assert.equal('token' in device, false);
+      const client = (await rig.success('n2', { payload: { name: 'from a flow', redirectUrls: [] } })).payload as Record<string, unknown>;
+      assert.equal(typeof client.clientId, 'string');
+      assert.equal(client.name, 'from a flow');
+      assert.equal('secret' in client, false);
+      const created = sim.log.find((e) => e.path === '/api/v1/organization/oauth/clients/create');
+      assert.equal(created?.status, 201);
+    });
+  });
+
   describe('G7 values that reach a header or a cookie', function () {
     it('G7 an access token with CR/LF, a space or a comma is refused: TOKEN_BAD_RESPONSE, no API request', async () => {
       for (const bad of ['abc\r\nX-Injected: 1', 'abc def', 'abc,def']) {

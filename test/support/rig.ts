@@ -160,7 +160,7 @@ export function useRig(options: RigOptions = {}): Rig {
           if (kind === 'sent') onQuiet?.(msg);
           return;
         }
-        capture.add(`${kind} ${def.id}`, kind === 'sent' ? withoutRequestedDeviceToken(msg) : msg);
+        capture.add(`${kind} ${def.id}`, msg);
         (out[kind] as NodeMessage[]).push(msg);
       });
     }
@@ -351,17 +351,6 @@ export function heapAfterGc(): number {
   collect();
   collect();
   return process.memoryUsage().heapUsed;
-}
-
-/**
- * The one place a device token may be readable: the Blynk device record that a get-device node
- * was asked for (Blynk's `GET …/device` answer includes the device's `token` by design, and flows
- * use it as `msg.deviceToken`). Only that field of a successful answer is left out of the search.
- */
-function withoutRequestedDeviceToken(msg: NodeMessage): NodeMessage {
-  const payload = msg.payload as { id?: unknown; token?: unknown } | null | undefined;
-  if (!payload || typeof payload !== 'object' || typeof payload.id !== 'number' || typeof payload.token !== 'string') return msg;
-  return { ...msg, payload: { ...payload, token: '<the device record asked for>' } };
 }
 
 function formEncode(text: string): string {
