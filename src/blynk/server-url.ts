@@ -50,8 +50,9 @@ const ENDPOINT_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
  * or query can ride in it. The editor's dialog checks the same rule.
  */
 export function endpointPathOf(value: unknown, fallback: string): string {
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (text === '' && (value === undefined || value === null || typeof value === 'string')) return fallback;
+  if (value === undefined || value === null || value === '') return fallback;
+  // Taken as stored, untrimmed, as the dialog checks it.
+  const text = typeof value === 'string' ? value : '';
   if (!ENDPOINT_PATH.test(text) || text.includes('..') || text.includes('//')) {
     throw new BlynkError('INVALID_ENDPOINT_PATH', { value: JSON.stringify(sanitizeDetail(String(value))) });
   }
