@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { ApiCall } from './endpoints';
-import { BlynkError, sanitizeDetail } from './errors';
+import { BlynkError, serverMessageOf } from './errors';
 import { DEFAULT_RETRY_POLICY, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { RateGate, RateLimits } from './rate-limits';
 import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
@@ -36,8 +36,8 @@ export interface Caller {
 }
 
 /**
- * After a renewed token is refused too, 401/403 answers go straight to the caller this long; and a
- * 401/403 renews the token at most once in this long.
+ * After a renewed token is refused too, 401 answers go straight to the caller this long; and a 401
+ * renews the token at most once in this long.
  */
 const AUTH_RETRY_COOLDOWN_MS = 60_000;
 
@@ -127,15 +127,17 @@ export class BlynkClient {
   }
 
   /**
-   * A Bearer call; a 401/403 on the token still cached renews it once and retries once. A 401 on a
-   * token that is no longer cached just retries with the cached one (no renewal).
+   * A Bearer call; a 401 on the token still cached renews it once and retries once. A 401 on a
+   * token that is no longer cached just retries with the cached one (no renewal). A 403 is Blynk
+   * refusing a permission (the OAuth client's Platform API scope, the user's role, the plan): a new
+   * token would be refused too, so it goes straight to the caller.
    */
   private async platformCall(call: ApiCall, signal: AbortSignal): Promise<TransportResponse> {
     const tokens = this.tokens;
     if (!tokens) throw new BlynkError('NO_OAUTH_CLIENT');
     const token = await tokens.getToken();
     const res = await this.send(call, token, signal);
-    if ((res.status !== 401 && res.status !== 403) || this.now() < this.authRetryBlockedUntil) return res;
+    if (res.status !== 401 || this.now() < this.authRetryBlockedUntil) return res;
     if (tokens.isCurrent(token)) {
       // A second renewal so soon means each new token gets refused in turn (e.g. two config nodes
       // on one OAuth client with a server that keeps only the latest token): stop renewing (D7).
@@ -147,7 +149,7 @@ export class BlynkClient {
       tokens.invalidate(token);
     }
     const retried = await this.send(call, await tokens.getToken(), signal);
-    if (retried.status === 401 || retried.status === 403) {
+    if (retried.status === 401) {
       this.authRetryBlockedUntil = this.now() + AUTH_RETRY_COOLDOWN_MS;
     }
     return retried;
@@ -207,7 +209,7 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
 /** Maps a non-2xx answer to the package's error, with Blynk's own message as the detail. */
 export function errorFor(res: TransportResponse): BlynkError {
   const status = res.status;
-  const detail = messageOf(res.data) || `HTTP ${status}`;
+  const detail = serverMessageOf(res.data) || `HTTP ${status}`;
   const retryAfter = parseRetryAfter(res.retryAfter);
   // A 503 with Retry-After is the server asking to come back later, as a 429 does (rule 6).
   if (status === 429 || (status === 503 && retryAfter !== undefined)) {
@@ -219,17 +221,4 @@ export function errorFor(res: TransportResponse): BlynkError {
   if (status === 404) return new BlynkError('NOT_FOUND', { status, detail });
   if (status >= 500) return new BlynkError('SERVER_ERROR', { status, detail });
   return new BlynkError('HTTP_ERROR', { status, detail });
-}
-
-/** Blynk errors are `{"error":{"message":…}}`; anything else is shown sanitised. */
-function messageOf(data: unknown): string {
-  if (data && typeof data === 'object') {
-    const error = (data as { error?: unknown }).error;
-    if (error && typeof error === 'object') {
-      const message = (error as { message?: unknown }).message;
-      if (typeof message === 'string') return sanitizeDetail(message);
-    }
-    if (typeof error === 'string') return sanitizeDetail(error);
-  }
-  return sanitizeDetail(data);
 }

@@ -44,14 +44,9 @@ export function getDevice(deviceId: unknown): ApiCall {
   return { api: 'platform', method: 'GET', path: `${ORG}/device`, query: [['deviceId', String(id)]], idempotent: true };
 }
 
-/** `device/baseInfo` of an already validated device id (its template id, among others). */
-export function deviceBaseInfo(deviceId: number): ApiCall {
-  return { api: 'platform', method: 'GET', path: `${ORG}/device/baseInfo`, query: [['deviceId', String(deviceId)]], idempotent: true };
-}
-
-/** `template/datastreams` of a template id: its datastreams with their pins. */
-export function templateDatastreams(templateId: number): ApiCall {
-  return { api: 'platform', method: 'GET', path: `${ORG}/template/datastreams`, query: [['templateId', String(templateId)]], idempotent: true };
+/** The device's datastreams with their pins and values (v2), of an already validated device id. */
+export function deviceDatastreams(deviceId: number): ApiCall {
+  return { api: 'platform', method: 'GET', path: '/api/v2/organization/device/datastreams', query: [['deviceId', String(deviceId)]], idempotent: true };
 }
 
 /** One value to one datastream, all already validated. Idempotent: setting it twice leaves the same state. */

@@ -111,3 +111,22 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * The server's own words from an error body, in each shape Blynk answers with: the Platform API's
+ * `{"error":{"message"}}`, OAuth's `{"error","error_description"}`, a flat `{"message"}`; any other
+ * body (a proxy's page, plain text) as it came. Sanitised; '' for an empty body.
+ */
+export function serverMessageOf(data: unknown): string {
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const body = data as Record<string, unknown>;
+    const error = body.error;
+    if (error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+      return sanitizeDetail((error as { message: string }).message);
+    }
+    if (typeof body.error_description === 'string' && body.error_description.trim()) return sanitizeDetail(body.error_description);
+    if (typeof error === 'string' && error.trim()) return sanitizeDetail(error);
+    if (typeof body.message === 'string' && body.message.trim()) return sanitizeDetail(body.message);
+  }
+  return sanitizeDetail(data);
+}

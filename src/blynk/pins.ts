@@ -1,11 +1,13 @@
 import type { ApiResult, Caller } from './client';
-import { ApiCall, datastreamsWrite, datastreamWrite, deviceBaseInfo, templateDatastreams } from './endpoints';
+import { ApiCall, datastreamsWrite, datastreamWrite, deviceDatastreams } from './endpoints';
 import { BlynkError } from './errors';
 import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pinOf, valueOf } from './validate';
 
 /**
- * Platform writes take datastream ids only (blynk-api.md §4.7, §7); users think in pins. A pin
- * (`V1`) is mapped to its id through the device's template (`template/datastreams`, §4.14).
+ * Platform writes take datastream ids only; users think in pins. A pin (`V1`) is mapped to its id
+ * through the device's own datastreams (`GET /api/v2/organization/device/datastreams`: each has
+ * `dataStreamId` and `pin`), which needs only the right to view the device, unlike the template
+ * routes (`PRODUCT_VIEW`).
  */
 
 const PIN_LIKE = /^\s*[vV]/;
@@ -64,9 +66,8 @@ function idFor(ids: ReadonlyMap<string, number>, pin: string): number {
 }
 
 export interface DatastreamMapOptions {
-  /** How long a device's template id and a template's pins are trusted. */
+  /** How long a device's pins are trusted. */
   ttlMs?: number;
-  maxTemplates?: number;
   maxDevices?: number;
   /** Monotonic milliseconds. */
   now?: () => number;
@@ -77,127 +78,93 @@ interface Entry<T> {
   at: number;
 }
 
-/** pin (`v1`) → datastream id, for one template. */
+/** pin (`v1`) → datastream id, for one device. */
 export type PinIds = ReadonlyMap<string, number>;
 
 /**
- * The pin → id maps of one config node: device → template id and template → pins, each for a
- * bounded time and number of entries. Concurrent lookups of the same device or template share
- * one request.
+ * The pin → id maps of one config node, one per device, each for a bounded time and number of
+ * devices. Concurrent lookups of the same device share one request.
  */
 export class DatastreamMap {
   readonly ttlMs: number;
-  private readonly maxTemplates: number;
   private readonly maxDevices: number;
   private readonly now: () => number;
-  private readonly devices = new Map<number, Entry<number>>();
-  private readonly templates = new Map<number, Entry<PinIds>>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly devices = new Map<number, Entry<PinIds>>();
+  private readonly inflight = new Map<number, Promise<PinIds>>();
 
   constructor(
     private readonly client: Caller,
     options: DatastreamMapOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 300_000;
-    this.maxTemplates = options.maxTemplates ?? 100;
     this.maxDevices = options.maxDevices ?? 1000;
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Cached entries (for tests: the maps stay bounded). */
-  get size(): { devices: number; templates: number } {
-    return { devices: this.devices.size, templates: this.templates.size };
+  /** Devices cached (for tests: the map stays bounded). */
+  get size(): number {
+    return this.devices.size;
   }
 
   /**
-   * The ids of `pins` on the device's template. `fresh` skips the cache. A pin missing from a cached
-   * map refetches the template once (it may have gained the datastream); then PIN_NOT_FOUND. The
+   * The ids of `pins` on the device. `fresh` skips the cache. A pin missing from a cached map
+   * refetches it once (the template may have gained the datastream); then PIN_NOT_FOUND. The
    * lookups are shared between callers, so they run without a caller's abort signal (the client's
    * close and its request timeout still end them).
    */
   async resolve(deviceId: number, pins: readonly string[], fresh = false): Promise<{ ids: PinIds; fresh: boolean }> {
-    const template = await this.templateOf(deviceId, fresh);
-    let map = await this.pinsOf(template.value, fresh);
+    let map = await this.pinsOf(deviceId, fresh);
     let missing = pins.find((pin) => !map.value.has(pin));
     if (missing !== undefined && !map.fetched) {
-      map = await this.pinsOf(template.value, true);
+      map = await this.pinsOf(deviceId, true);
       missing = pins.find((pin) => !map.value.has(pin));
     }
-    if (missing !== undefined) throw new BlynkError('PIN_NOT_FOUND', { value: missing.toUpperCase(), detail: String(template.value) });
-    return { ids: map.value, fresh: template.fetched && map.fetched };
+    if (missing !== undefined) throw new BlynkError('PIN_NOT_FOUND', { value: missing.toUpperCase(), detail: String(deviceId) });
+    return { ids: map.value, fresh: map.fetched };
   }
 
-  /** Forgets what is known of a device and its template (after a write that Blynk did not find). */
+  /** Forgets what is known of a device (after a write that Blynk did not find). */
   forget(deviceId: number): void {
-    const entry = this.devices.get(deviceId);
     this.devices.delete(deviceId);
-    if (entry) this.templates.delete(entry.value);
   }
 
-  private valid<T>(entry: Entry<T> | undefined): entry is Entry<T> {
-    return entry !== undefined && this.now() - entry.at < this.ttlMs;
-  }
-
-  private async templateOf(deviceId: number, fresh: boolean): Promise<{ value: number; fetched: boolean }> {
+  private async pinsOf(deviceId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
     const cached = this.devices.get(deviceId);
-    if (!fresh && this.valid(cached)) return { value: cached.value, fetched: false };
-    const value = await this.once(`d${deviceId}`, async () => {
-      const res = await this.client.call(deviceBaseInfo(deviceId));
-      const data = res.data as { templateId?: unknown } | null;
-      const templateId = typeof data === 'object' && data !== null ? Number(data.templateId) : NaN;
-      if (!Number.isSafeInteger(templateId)) {
-        throw new BlynkError('HTTP_ERROR', { status: res.status, detail: `baseInfo?deviceId=${deviceId}: templateId` });
-      }
-      remember(this.devices, deviceId, { value: templateId, at: this.now() }, this.maxDevices);
-      return templateId;
-    });
-    return { value, fetched: true };
+    if (!fresh && cached !== undefined && this.now() - cached.at < this.ttlMs) return { value: cached.value, fetched: false };
+    let running = this.inflight.get(deviceId);
+    if (!running) {
+      running = this.client
+        .call(deviceDatastreams(deviceId))
+        .then((res) => {
+          const value = pinIdsOf(res.data);
+          this.devices.delete(deviceId);
+          this.devices.set(deviceId, { value, at: this.now() });
+          // Newest last; the oldest goes when the map is full.
+          while (this.devices.size > this.maxDevices) this.devices.delete(this.devices.keys().next().value as number);
+          return value;
+        })
+        .finally(() => this.inflight.delete(deviceId));
+      this.inflight.set(deviceId, running);
+    }
+    return { value: await running, fetched: true };
   }
-
-  private async pinsOf(templateId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
-    const cached = this.templates.get(templateId);
-    if (!fresh && this.valid(cached)) return { value: cached.value, fetched: false };
-    const value = await this.once(`t${templateId}`, async () => {
-      const res = await this.client.call(templateDatastreams(templateId));
-      const map = pinIdsOf(res.data);
-      remember(this.templates, templateId, { value: map, at: this.now() }, this.maxTemplates);
-      return map;
-    });
-    return { value, fetched: true };
-  }
-
-  /** One request per key at a time; later callers share it. */
-  private once<T>(key: string, fetch: () => Promise<T>): Promise<T> {
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const promise = fetch().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
-    return promise;
-  }
-}
-
-/** Newest last; the oldest goes when the map is full. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  while (map.size > max) map.delete(map.keys().next().value as K);
 }
 
 /**
- * The template's virtual pins. [U] the response schema (§4.14 gives `{id, label, alias, pin:int,
- * pinType}`): tolerant, an array or a page's `content`, `pin` as a number or `"v1"`/`"V1"`, and a
- * missing `pinType` read as virtual; digital and analog pins have no `v` name and are skipped.
+ * The device's virtual pins from its datastreams: items `{dataStreamId, pin: "v1", …}` (an array,
+ * or a page's `content`). Tolerant where the schema is loose: `pin` as `"v1"`, `"V1"` or a number,
+ * `id` for `dataStreamId`; a `pinType` other than VIRTUAL, or a pin without a `v` name, is skipped.
  */
 export function pinIdsOf(data: unknown): PinIds {
   const list = Array.isArray(data) ? data : isPlainObject(data) && Array.isArray(data.content) ? data.content : [];
   const map = new Map<string, number>();
   for (const item of list) {
     if (!isPlainObject(item)) continue;
-    const id = Number(item.id);
+    const id = Number(item.dataStreamId ?? item.id);
     const type = typeof item.pinType === 'string' ? item.pinType.toUpperCase() : 'VIRTUAL';
     if (!Number.isSafeInteger(id) || type !== 'VIRTUAL') continue;
     const raw = item.pin;
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.replace(/^[vV]/, '')) : NaN;
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[vV]\d+$/.test(raw) ? Number(raw.slice(1)) : NaN;
     if (Number.isSafeInteger(n) && n >= 0) map.set(`v${n}`, id);
   }
   return map;

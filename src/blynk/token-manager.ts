@@ -1,4 +1,4 @@
-import { BlynkError, BlynkErrorCode, BlynkErrorDetails, sanitizeDetail } from './errors';
+import { BlynkError, BlynkErrorCode, BlynkErrorDetails, serverMessageOf } from './errors';
 import { DEFAULT_RETRY_POLICY, isLimited, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { basicAuth, oauthErrorOf, parseToken, Token } from './token-response';
 import { endpointPathOf } from './server-url';
@@ -344,10 +344,10 @@ export class TokenManager {
   }
 
   private tokenError(res: TransportResponse, primary: boolean): BlynkError {
-    const { error, description } = oauthErrorOf(res.data);
+    const error = oauthErrorOf(res.data);
     // An RFC 6749 error explains itself; any other body (a proxy's page, `{message}`, nothing) is
     // shown after its HTTP status, which the user's message would otherwise not carry (B5).
-    const body = sanitizeDetail(description ?? error ?? res.data);
+    const body = serverMessageOf(res.data);
     const details = {
       status: res.status,
       ...(error ? { oauthError: error } : {}),

@@ -30,12 +30,11 @@ function formEncode(text: string): string {
   return new URLSearchParams([['', text]]).toString().slice(1);
 }
 
-export function oauthErrorOf(data: unknown): { error?: string; description?: string } {
-  if (!data || typeof data !== 'object') return {};
-  const record = data as Record<string, unknown>;
-  const error = typeof record.error === 'string' ? sanitizeDetail(record.error) : undefined;
-  const description = typeof record.error_description === 'string' ? record.error_description : undefined;
-  return { error, description };
+/** The RFC 6749 `error` code of a token endpoint answer (`invalid_client`, …), if it has one. */
+export function oauthErrorOf(data: unknown): string | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const error = (data as Record<string, unknown>).error;
+  return typeof error === 'string' ? sanitizeDetail(error) : undefined;
 }
 
 /** Validates a token answer; an unusable one is an error, never `Bearer undefined`. */

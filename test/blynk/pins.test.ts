@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { ApiCall, ApiResult, BlynkError, DatastreamMap, pinIdsOf, pinWriteOf, writeByPin, writeUsesPins } from '../../dist/blynk';
 
-/** A fake Platform client: answers baseInfo, template datastreams and writes from tables, and logs every call. */
+/** A fake Platform client: answers a device's datastreams and writes from tables, and logs every call. */
 class FakeClient {
   readonly calls: string[] = [];
-  templateOf = new Map<number, number>([
-    [101, 77],
-    [102, 77],
-    [201, 88],
-  ]);
-  pins = new Map<number, Array<{ id: number; pin: unknown; pinType?: string }>>([
-    [
-      77,
-      [
-        { id: 1, pin: 0, pinType: 'VIRTUAL' },
-        { id: 2, pin: 1, pinType: 'VIRTUAL' },
-        { id: 6, pin: 5, pinType: 'VIRTUAL' },
-      ],
-    ],
-    [88, [{ id: 40, pin: 1 }]],
+  /** Each device's datastreams as `GET /api/v2/organization/device/datastreams` lists them. */
+  streams = new Map<number, Array<{ dataStreamId: number; pin: unknown; pinType?: string }>>([
+    [101, [{ dataStreamId: 1, pin: 'v0' }, { dataStreamId: 2, pin: 'v1' }, { dataStreamId: 6, pin: 'v5' }]],
+    [102, [{ dataStreamId: 1, pin: 'v0' }, { dataStreamId: 2, pin: 'v1' }, { dataStreamId: 6, pin: 'v5' }]],
   ]);
   /** Writes answered 404 before the next succeeds. */
   failWrites = 0;
@@ -27,14 +16,14 @@ class FakeClient {
 
   async call(call: ApiCall): Promise<ApiResult> {
     const q = new Map((call.query ?? []).map((e) => [e[0], e[1]]));
-    this.calls.push(call.path.endsWith('baseInfo') ? `baseInfo ${q.get('deviceId')}` : call.path.endsWith('template/datastreams') ? `template ${q.get('templateId')}` : `write ${JSON.stringify(call.body)}`);
+    const lookup = call.path === '/api/v2/organization/device/datastreams';
+    this.calls.push(lookup ? `datastreams ${q.get('deviceId')}` : `write ${JSON.stringify(call.body)}`);
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (call.path.endsWith('baseInfo')) {
-      const templateId = this.templateOf.get(Number(q.get('deviceId')));
-      if (templateId === undefined) throw new BlynkError('NOT_FOUND', { status: 404, detail: 'device' });
-      return { status: 200, data: { id: Number(q.get('deviceId')), templateId } };
+    if (lookup) {
+      const streams = this.streams.get(Number(q.get('deviceId')));
+      if (streams === undefined) throw new BlynkError('NOT_FOUND', { status: 404, detail: 'device' });
+      return { status: 200, data: streams };
     }
-    if (call.path.endsWith('template/datastreams')) return { status: 200, data: this.pins.get(Number(q.get('templateId'))) ?? [] };
     if (this.failWrites > 0) {
       this.failWrites--;
       throw new BlynkError('NOT_FOUND', { status: 404, detail: 'Data stream with identifier 2 is not found!' });
@@ -84,22 +73,25 @@ describe('pins: Platform writes by pin', function () {
     assert.throws(() => batch.toCall(new Map([['v1', 2]])), (err: BlynkError) => err.code === 'PIN_NOT_FOUND' && err.details.value === 'V5');
   });
 
-  it('reads the template datastreams tolerantly: arrays or pages, numeric or "v1" pins, virtual pins only', () => {
+  it('reads the device datastreams tolerantly: arrays or pages, "v1" or numeric pins, virtual pins only', () => {
     const map = pinIdsOf([
-      { id: 1, pin: 0, pinType: 'VIRTUAL' },
-      { id: 2, pin: 'v1' },
-      { id: 3, pin: 'V2', pinType: 'virtual' },
-      { id: 4, pin: 3, pinType: 'DIGITAL' },
-      { id: 'x', pin: 4 },
-      { id: 5 },
+      { dataStreamId: 1, pin: 'v0', dataStreamLabel: 'Temperature', value: 21.5 },
+      { dataStreamId: 2, pin: 'V1' },
+      { dataStreamId: 3, pin: 2, pinType: 'virtual' },
+      { id: 7, pin: 'v7' },
+      { dataStreamId: 4, pin: 3, pinType: 'DIGITAL' },
+      { dataStreamId: 'x', pin: 'v4' },
+      { dataStreamId: 5 },
+      { dataStreamId: 6, pin: 'vx' },
       null,
     ]);
     assert.deepEqual([...map], [
       ['v0', 1],
       ['v1', 2],
       ['v2', 3],
+      ['v7', 7],
     ]);
-    assert.deepEqual([...pinIdsOf({ content: [{ id: 9, pin: 9 }], totalElements: 1 })], [['v9', 9]]);
+    assert.deepEqual([...pinIdsOf({ content: [{ dataStreamId: 9, pin: 'v9' }], totalElements: 1 })], [['v9', 9]]);
     assert.equal(pinIdsOf('nonsense').size, 0);
   });
 
@@ -110,38 +102,36 @@ describe('pins: Platform writes by pin', function () {
       t = 0;
     });
 
-    it('one template fetch, then one write per message in the steady state; a second device of the template costs one baseInfo', async () => {
+    it('one lookup of the device datastreams, then one write per message in the steady state; each device costs one lookup', async () => {
       const client = new FakeClient();
       const map = new DatastreamMap(client, { now });
       for (let i = 0; i < 3; i++) await writeByPin(client, map, pinWriteOf(101, 'V1', 20 + i));
       await writeByPin(client, map, pinWriteOf(102, undefined, { V0: 1, V5: 50 }));
       await writeByPin(client, map, pinWriteOf(102, 'V5', 51));
       assert.deepEqual(client.calls, [
-        'baseInfo 101',
-        'template 77',
+        'datastreams 101',
         'write {"deviceId":101,"dataStreamId":2,"value":20}',
         'write {"deviceId":101,"dataStreamId":2,"value":21}',
         'write {"deviceId":101,"dataStreamId":2,"value":22}',
-        'baseInfo 102',
+        'datastreams 102',
         'write {"deviceId":102,"values":{"1":1,"6":50}}',
         'write {"deviceId":102,"dataStreamId":6,"value":51}',
       ]);
-      assert.deepEqual(map.size, { devices: 2, templates: 1 });
+      assert.equal(map.size, 2);
     });
 
-    it('a 404 from a write with cached ids refetches device and template once and repeats the write once', async () => {
+    it('a 404 from a write with cached ids refetches the device datastreams once and repeats the write once', async () => {
       const client = new FakeClient();
       const map = new DatastreamMap(client, { now });
       await writeByPin(client, map, pinWriteOf(101, 'V1', 1));
       client.calls.length = 0;
-      client.pins.set(77, [{ id: 12, pin: 1 }]); // the template was changed in Blynk.Console
+      client.streams.set(101, [{ dataStreamId: 12, pin: 'v1' }]); // the template was changed in Blynk.Console
       client.failWrites = 1;
       const result = await writeByPin(client, map, pinWriteOf(101, 'V1', 2));
       assert.equal(result.status, 204);
       assert.deepEqual(client.calls, [
         'write {"deviceId":101,"dataStreamId":2,"value":2}',
-        'baseInfo 101',
-        'template 77',
+        'datastreams 101',
         'write {"deviceId":101,"dataStreamId":12,"value":2}',
       ]);
     });
@@ -151,35 +141,34 @@ describe('pins: Platform writes by pin', function () {
       const map = new DatastreamMap(client, { now });
       client.failWrites = 1;
       await assert.rejects(writeByPin(client, map, pinWriteOf(101, 'V1', 1)), (err: BlynkError) => err.code === 'NOT_FOUND');
-      assert.deepEqual(client.calls, ['baseInfo 101', 'template 77', 'write {"deviceId":101,"dataStreamId":2,"value":1}']);
+      assert.deepEqual(client.calls, ['datastreams 101', 'write {"deviceId":101,"dataStreamId":2,"value":1}']);
       client.calls.length = 0;
       client.failWrites = 2;
       await assert.rejects(writeByPin(client, map, pinWriteOf(101, 'V1', 1)), (err: BlynkError) => err.code === 'NOT_FOUND');
       assert.deepEqual(client.calls, [
         'write {"deviceId":101,"dataStreamId":2,"value":1}',
-        'baseInfo 101',
-        'template 77',
+        'datastreams 101',
         'write {"deviceId":101,"dataStreamId":2,"value":1}',
       ]);
     });
 
-    it('a pin missing from a cached template refetches it once (a new datastream), then PIN_NOT_FOUND', async () => {
+    it('a pin missing from a cached map refetches it once (a new datastream), then PIN_NOT_FOUND naming the device', async () => {
       const client = new FakeClient();
       const map = new DatastreamMap(client, { now });
       await writeByPin(client, map, pinWriteOf(101, 'V1', 1));
       client.calls.length = 0;
-      client.pins.get(77)?.push({ id: 8, pin: 7 });
+      client.streams.get(101)?.push({ dataStreamId: 8, pin: 'v7' });
       await writeByPin(client, map, pinWriteOf(101, 'V7', 3));
-      assert.deepEqual(client.calls, ['template 77', 'write {"deviceId":101,"dataStreamId":8,"value":3}']);
+      assert.deepEqual(client.calls, ['datastreams 101', 'write {"deviceId":101,"dataStreamId":8,"value":3}']);
       client.calls.length = 0;
       await assert.rejects(
         writeByPin(client, map, pinWriteOf(101, 'V9', 3)),
-        (err: BlynkError) => err.code === 'PIN_NOT_FOUND' && err.details.value === 'V9' && err.details.detail === '77',
+        (err: BlynkError) => err.code === 'PIN_NOT_FOUND' && err.details.value === 'V9' && err.details.detail === '101',
       );
-      assert.deepEqual(client.calls, ['template 77'], 'one refetch, no write');
+      assert.deepEqual(client.calls, ['datastreams 101'], 'one refetch, no write');
     });
 
-    it('trusts a device and a template for ttlMs, then fetches them again', async () => {
+    it('trusts a device map for ttlMs, then fetches it again', async () => {
       const client = new FakeClient();
       const map = new DatastreamMap(client, { now, ttlMs: 300_000 });
       await writeByPin(client, map, pinWriteOf(101, 'V1', 1));
@@ -189,33 +178,29 @@ describe('pins: Platform writes by pin', function () {
       await writeByPin(client, map, pinWriteOf(101, 'V1', 3));
       assert.deepEqual(
         client.calls.map((c) => c.split(' ')[0]),
-        ['baseInfo', 'template', 'write', 'write', 'baseInfo', 'template', 'write'],
+        ['datastreams', 'write', 'write', 'datastreams', 'write'],
       );
     });
 
-    it('keeps at most maxDevices and maxTemplates entries, dropping the oldest', async () => {
+    it('keeps at most maxDevices entries, dropping the oldest', async () => {
       const client = new FakeClient();
-      for (let d = 1000; d < 1010; d++) client.templateOf.set(d, 500 + (d % 4));
-      for (let tId = 500; tId < 504; tId++) client.pins.set(tId, [{ id: tId, pin: 1 }]);
-      const map = new DatastreamMap(client, { now, maxDevices: 3, maxTemplates: 2 });
+      for (let d = 1000; d < 1010; d++) client.streams.set(d, [{ dataStreamId: d, pin: 'v1' }]);
+      const map = new DatastreamMap(client, { now, maxDevices: 3 });
       for (let d = 1000; d < 1010; d++) await map.resolve(d, ['v1']);
-      assert.deepEqual(map.size, { devices: 3, templates: 2 });
+      assert.equal(map.size, 3);
+      client.calls.length = 0;
+      await map.resolve(1009, ['v1']);
+      await map.resolve(1000, ['v1']);
+      assert.deepEqual(client.calls, ['datastreams 1000'], 'the newest is kept, the oldest was dropped');
     });
 
-    it('concurrent lookups of one device and template share one request each', async () => {
+    it('concurrent lookups of one device share one request', async () => {
       const client = new FakeClient();
       client.delayMs = 20;
       const map = new DatastreamMap(client, { now });
       await Promise.all(Array.from({ length: 10 }, (_, i) => writeByPin(client, map, pinWriteOf(101, 'V1', i))));
-      assert.equal(client.calls.filter((c) => c === 'baseInfo 101').length, 1);
-      assert.equal(client.calls.filter((c) => c === 'template 77').length, 1);
+      assert.equal(client.calls.filter((c) => c === 'datastreams 101').length, 1);
       assert.equal(client.calls.filter((c) => c.startsWith('write')).length, 10);
-    });
-
-    it('a device whose baseInfo has no templateId is an HTTP_ERROR, not a crash', async () => {
-      const client = new FakeClient();
-      const map = new DatastreamMap({ call: async (call) => (call.path.endsWith('baseInfo') ? { status: 200, data: { id: 1 } } : client.call(call)) }, { now });
-      await assert.rejects(map.resolve(1, ['v1']), (err: BlynkError) => err.code === 'HTTP_ERROR' && err.details.status === 200);
     });
   });
 });

@@ -114,13 +114,14 @@ describe('client: bad answers and the errors it surfaces', () => {
   describe('B5 error bodies that are not RFC 6749 shaped', () => {
     const long = 'y'.repeat(10_240);
     for (const [label, status, body, detail] of [
-      ['{message}', 500, { message: 'Quota exceeded' }, 'HTTP 500: {"message":"Quota exceeded"}'],
+      ['{message}', 500, { message: 'Quota exceeded' }, 'HTTP 500: Quota exceeded'],
       ['empty', 500, '', 'HTTP 500'],
       ['text', 502, 'Bad gateway', 'HTTP 502: Bad gateway'],
       ['10 KB of text', 500, long, `HTTP 500: ${'y'.repeat(200)}…`],
       ['control characters', 500, 'line1\r\nline2\u0007\u001b[31mred', 'HTTP 500: line1 line2 [31mred'],
       ['RFC error with a control-laden description', 500, { error: 'server_error', error_description: 'a\nb\tc' }, 'a b c'],
-      ['{"error":{"message"}} (Blynk API shape)', 500, { error: { message: 'Internal' } }, 'HTTP 500: {"error":{"message":"Internal"}}'],
+      ['{"error":{"message"}} (Blynk API shape)', 500, { error: { message: 'Internal' } }, 'HTTP 500: Internal'],
+      ['an unknown JSON shape', 500, { status: 'down' }, 'HTTP 500: {"status":"down"}'],
     ] as const) {
       it(`B5 ${label}: generic TOKEN_REJECTED with the status, sanitised, ≤200 chars`, async () => {
         const { sim } = env;
@@ -139,7 +140,7 @@ describe('client: bad answers and the errors it surfaces', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 400, body: { message: 'nope' } } });
       const client = env.client({ now: clock.now });
       const err = await failure(() => client.call(organizationProfile()));
-      assert.deepEqual([err.code, err.status, err.oauthError, err.retryAfter, err.details.detail], ['TOKEN_REJECTED', 400, undefined, 300, 'HTTP 400: {"message":"nope"}']);
+      assert.deepEqual([err.code, err.status, err.oauthError, err.retryAfter, err.details.detail], ['TOKEN_REJECTED', 400, undefined, 300, 'HTTP 400: nope']);
       assert.equal((await failure(() => client.call(organizationProfile()))).code, 'AUTH_COOLDOWN');
       assert.equal(sim.tokens.requests, 1);
     });
@@ -177,6 +178,22 @@ describe('client: bad answers and the errors it surfaces', () => {
       ]);
       const bad = await failure(() => client.call(writeDatastream(101, 2, 'not a number')));
       assert.deepEqual([bad.code, bad.status, bad.message], ['BAD_REQUEST', 400, 'BAD_REQUEST: Bad request - Invalid value']);
+    });
+
+    it('every error body shape Blynk uses shows its own text: {"error":{"message"}}, {"error","error_description"}, {"message"}, plain text', async () => {
+      const { sim } = env;
+      const client = env.client();
+      for (const [body, detail] of [
+        [{ error: { message: 'Device not found or access denied' } }, 'Device not found or access denied'],
+        [{ error: 'invalid_request', error_description: 'deviceId is required' }, 'deviceId is required'],
+        [{ error: 'invalid_request' }, 'invalid_request'],
+        [{ message: 'Platform API scope is not enabled for this oauth client.' }, 'Platform API scope is not enabled for this oauth client.'],
+        ['Bad request - Invalid value', 'Bad request - Invalid value'],
+      ] as const) {
+        sim.faults.add({ match: { path: '/api/v1/organization/device' }, action: { status: 400, body } });
+        const err = await failure(() => client.call(getDevice(101)));
+        assert.deepEqual([err.code, err.details.detail], ['BAD_REQUEST', detail], JSON.stringify(body));
+      }
     });
 
     it('errorFor maps every status class, keeping retryAfter only where the server gave one', () => {
@@ -220,7 +237,7 @@ describe('client: bad answers and the errors it surfaces', () => {
     sim.faults.add({ match: { path: '/api/v1/organization/device' }, times: 2, action: { status: 401 } });
     await grab(() => client.call(getDevice(101)));
     clock.advance(120_000);
-    sim.faults.add({ match: { path: '/api/v1/organization/device' }, times: 2, action: { status: 403 } });
+    sim.faults.add({ match: { path: '/api/v1/organization/device' }, times: 1, action: { status: 403 } });
     await grab(() => client.call(getDevice(101)));
     sim.faults.add({ match: { path: '/api/v1/organization/device' }, action: { status: 429, headers: { 'Retry-After': '999' } } });
     await grab(() => client.call(getDevice(101)));

@@ -305,26 +305,21 @@ describe('client: faults', () => {
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     });
 
-    it('C10 403 on every call: ≤1 renewal+retry per message, then a 60 s cool-down, then one more', async () => {
+    it('C10 403 on every call is a permission answer: no renewal, no retry, one request per message, Blynk\'s reason shown', async () => {
       const { sim } = env;
-      const clock = new Clock();
-      const client = env.client({ now: clock.now });
+      const client = env.client();
       await client.call(organizationProfile());
-      sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 403, body: { error: { message: 'Access denied' } } } });
+      const reason = 'Platform API scope is not enabled for this oauth client.';
+      sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 403, body: { error: { message: reason } } } });
       for (let i = 0; i < 10; i++) {
-        clock.advance(5_000);
         const err = await failure(() => client.call(getDevice(101)));
-        assert.deepEqual([err.code, err.status], ['FORBIDDEN', 403]);
+        assert.deepEqual([err.code, err.status, err.details.detail], ['FORBIDDEN', 403, reason]);
       }
-      // Message 1: 403, renewal, 403. Messages 2–10 (within 60 s): one request each.
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 11);
-      assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-      clock.advance(15_000); // 60 s after the failed retry
-      await failure(() => client.call(getDevice(101)));
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 13);
-      assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 2 });
-      // Other endpoints keep working with the current token throughout.
+      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 10);
+      assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1 });
+      // Other endpoints keep working with the same token throughout.
       assert.equal(await profile(client), 200);
+      assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1 });
     });
   });
 

@@ -167,7 +167,7 @@ describe('editor in Chromium (en-US)', function () {
     await customRow.waitFor({ state: 'visible' });
     assert.equal(await server.isVisible(), true);
 
-    // Grant type: e-mail and password only for the legacy user grant.
+    // Grant type: e-mail and password only for the user credentials grant.
     const grant = page.locator('#node-config-input-grantType');
     assert.equal(await grant.inputValue(), 'client_credentials');
     assert.equal(await userRows.first().isVisible(), false);
@@ -191,7 +191,7 @@ describe('editor in Chromium (en-US)', function () {
 
     await page.locator('#node-config-input-name').fill('Blynk simulator');
     await server.fill(sim.url);
-    // The legacy grant with the demo user.
+    // The user credentials grant with the demo user.
     await page.locator('#node-config-input-userEmail').fill(sim.demo.userEmail);
     await page.locator('#node-config-input-password').fill(sim.demo.password);
     await page.locator('#node-config-input-clientId').fill(sim.demo.clientId);

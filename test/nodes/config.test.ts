@@ -156,7 +156,7 @@ describe('blynk-cloud-config', function () {
       assert.deepEqual(sim.log, []);
     });
 
-    it('signs in with user e-mail and password for the legacy grant, stored password included', async () => {
+    it('signs in with user e-mail and password for the user credentials grant, stored password included', async () => {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab, cfg({ grantType: 'user_credentials' })], {
         cfg: { ...demoCredentials(sim), userEmail: sim.demo.userEmail, password: sim.demo.password },

@@ -18,6 +18,7 @@ import {
   endpointPathOf,
   parseServer,
   sanitizeDetail,
+  serverMessageOf,
   Transport,
   basicAuth,
   urlOn,
@@ -267,7 +268,7 @@ async function exchange(record: Pending, clientSecret: string, code: string): Pr
     });
     const data = (res.data && typeof res.data === 'object' ? res.data : {}) as Record<string, unknown>;
     if (res.status < 200 || res.status >= 300) {
-      const detail = sanitizeDetail(typeof data.error_description === 'string' ? data.error_description : (data.error ?? res.data)) || `HTTP ${res.status}`;
+      const detail = serverMessageOf(res.data) || `HTTP ${res.status}`;
       throw new BlynkError('TOKEN_REJECTED', { status: res.status, detail });
     }
     if (typeof data.access_token !== 'string' || typeof data.refresh_token !== 'string' || !data.refresh_token) {

@@ -164,9 +164,6 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     // Said once, at start: no request is made with a connection that cannot be used.
     node.error(localize(RED, setupError).message);
   }
-  if (credentials.grantType === 'user_credentials' && client?.tokens) {
-    node.warn(RED._(`${CATALOG}.warnings.legacy-grant`));
-  }
 
   node.clientFor = (api: ApiKind): BlynkClient => {
     if (!client) throw setupError ?? new BlynkError('INVALID_SERVER');
