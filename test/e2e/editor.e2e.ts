@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO } from '../../dist/simulator';
 import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
-import { browser, shots, stack, track } from './fixture';
+import { browser, en, shots, stack, track, useEditorPage } from './fixture';
 import { declaredTypes, ROOT } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
@@ -75,22 +75,10 @@ const NODES: NodeCase[] = [
 /** Flow nodes (not config nodes) in package.json order: what the Blynk palette category shows. */
 const PALETTE = declaredTypes().filter((type) => categoryOf(type) === 'Blynk');
 
-const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
-
 describe('editor in Chromium (en-US)', function () {
   let editor: Editor;
   const ids: Record<string, string> = {};
-
-  before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
-  });
-  after(async function () {
-    await editor?.close();
-  });
-  // A test that failed with a dialog open must not take the next one down with it.
-  beforeEach(async function () {
-    await editor.closeDialogs();
-  });
+  useEditorPage((e) => (editor = e));
 
   it('shows every flow node of package.json under Blynk with its label and icon, and loads every icon', async function () {
     const page = editor.page;
@@ -353,12 +341,7 @@ describe('editor in Chromium (en-US)', function () {
 
 describe('example imported from Import > Examples, deployed against the simulator', function () {
   let editor: Editor;
-  before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
-  });
-  after(async function () {
-    await editor?.close();
-  });
+  useEditorPage((e) => (editor = e));
 
   it('imports "01 - Get device details", takes the connection settings, deploys and shows debug output', async function () {
     const page = editor.page;
@@ -421,15 +404,7 @@ describe('example imported from Import > Examples, deployed against the simulato
 
 describe('sign in with Blynk (authorization code)', function () {
   let editor: Editor;
-  before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
-  });
-  after(async function () {
-    await editor?.close();
-  });
-  beforeEach(async function () {
-    await editor.closeDialogs();
-  });
+  useEditorPage((e) => (editor = e));
 
   const authCodeRequests = (): number => stack.sim.tokens.byGrant.authorization_code ?? 0;
 

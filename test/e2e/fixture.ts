@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { Editor, launchBrowser } from './editor';
+import { catalogText, Editor, launchBrowser, readCatalog } from './editor';
 import { ROOT, Stack, startStack } from './stack';
 
 export let stack: Stack;
@@ -19,6 +19,30 @@ let current: Editor | undefined;
 export function track(editor: Editor): Editor {
   current = editor;
   return editor;
+}
+
+/**
+ * One editor page for the tests of a describe block: opened before them and handed to `set`, its
+ * dialogs closed before each test (one that failed with a dialog open must not take the next one
+ * down), closed after them.
+ */
+export function useEditorPage(set: (editor: Editor) => void): void {
+  let editor: Editor | undefined;
+  before(async function () {
+    editor = track(await Editor.open(browser, stack.editor));
+    set(editor);
+  });
+  after(async function () {
+    await editor?.close();
+  });
+  beforeEach(async function () {
+    await editor?.closeDialogs();
+  });
+}
+
+/** A text of the en-US catalog of node `type`. */
+export function en(type: string, key: string): string {
+  return catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
 }
 
 before(async function () {

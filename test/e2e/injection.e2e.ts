@@ -3,8 +3,8 @@
 // "Blynk" as it would from a hostile or compromised server; RED.notify renders a string as HTML.
 import assert from 'node:assert/strict';
 import { DEMO } from '../../dist/simulator';
-import { catalogText, Editor, readCatalog } from './editor';
-import { browser, stack, track } from './fixture';
+import { Editor } from './editor';
+import { en, stack, useEditorPage } from './fixture';
 
 const CONFIG = 'blynk-cloud-config';
 const GET_DEVICE = 'blynk-cloud-get-device';
@@ -14,18 +14,10 @@ const MARKUP = `<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2
 /** The same within the 64 characters Blynk allows a client name (the runtime and the simulator check it). */
 const MARKUP_64 = `<img src=x onerror="__pwned=1">"><script>__pwned=2</script>`;
 
-const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
-
 describe('G6: names are shown as text, never run as HTML', function () {
   let editor: Editor;
-  before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
-  });
-  after(async function () {
-    await editor?.close();
-  });
+  useEditorPage((e) => (editor = e));
   beforeEach(async function () {
-    await editor.closeDialogs();
     // Each test starts clean, so one that ran markup cannot fail the next.
     await editor.dismissNotifications().catch(() => undefined);
     await editor.eval(`delete window.__pwned; $('img[src="x"]').remove()`);

@@ -2,24 +2,14 @@
 // a node saved before the option existed (the runtime then removes Blynk's credentials from msg),
 // kept when ticked, and explained in the dialog.
 import assert from 'node:assert/strict';
-import { catalogText, Editor, readCatalog } from './editor';
-import { browser, stack, track } from './fixture';
+import { Editor } from './editor';
+import { en, useEditorPage } from './fixture';
 
 const TYPES = ['blynk-cloud-api', 'blynk-cloud-get-device'];
 
-const en = (type: string, key: string): string => catalogText(readCatalog('en-US', type), key, `locales/en-US/${type}.json`);
-
 describe('keep credentials option', function () {
   let editor: Editor;
-  before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
-  });
-  after(async function () {
-    await editor?.close();
-  });
-  beforeEach(async function () {
-    await editor.closeDialogs();
-  });
+  useEditorPage((e) => (editor = e));
 
   for (const [index, type] of TYPES.entries()) {
     it(`${type}: off when new and when saved without it, kept when ticked, label and tip shown`, async function () {

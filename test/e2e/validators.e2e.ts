@@ -6,7 +6,7 @@
 // values are also typed into the dialogs, to see the red field, the red triangle and Deploy's warning.
 import assert from 'node:assert/strict';
 import { catalogText, Editor, readCatalog } from './editor';
-import { browser, stack, track } from './fixture';
+import { useEditorPage } from './fixture';
 import { declaredTypes } from './stack';
 
 // The page's globals; the test project compiles without the DOM library.
@@ -338,15 +338,9 @@ async function typeInto(editor: Editor, selector: string, value: string): Promis
 describe('G8: dialog validators mark bad values (Node-RED validation)', function () {
   let editor: Editor;
   let z: string;
+  useEditorPage((e) => (editor = e));
   before(async function () {
-    editor = track(await Editor.open(browser, stack.editor));
     z = await editor.eval<string>('RED.workspaces.active()');
-  });
-  after(async function () {
-    await editor?.close();
-  });
-  beforeEach(async function () {
-    await editor.closeDialogs();
   });
 
   it('G8: every validator of every node type takes (v, opt), and the cases below cover each validated property', async function () {
