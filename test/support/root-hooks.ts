@@ -70,27 +70,25 @@ export const mochaHooks = {
 };
 
 async function resourcesAfterAll(): Promise<void> {
-  {
-    const deadline = Date.now() + SETTLE_MS;
-    // Checked before the first await: once this hook has awaited, mocha holds a ref'd timer for the
-    // hook's own timeout, which is then taken off the list.
-    let left = liveResources();
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 20));
-      left = liveResources();
-      const mochas = left.indexOf('Timeout');
-      if (mochas >= 0) left.splice(mochas, 1);
-    }
-    const problems: string[] = [];
-    if (rejections.length > 0) problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
-    if (left.length > 0) {
-      problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')} (handles: ${describeHandles()})`);
-      // A leak must fail the run, not hang it: exit once the reporter has printed the failure.
-      setTimeout(() => {
-        process.stderr.write(`[root-hooks] still active after the run: ${liveResources().join(', ')}; exiting with failure\n`);
-        process.exit(1);
-      }, 10_000).unref();
-    }
-    if (problems.length > 0) throw new Error(problems.join('\n\n'));
+  const deadline = Date.now() + SETTLE_MS;
+  // Checked before the first await: once this hook has awaited, mocha holds a ref'd timer for the
+  // hook's own timeout, which is then taken off the list.
+  let left = liveResources();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 20));
+    left = liveResources();
+    const mochas = left.indexOf('Timeout');
+    if (mochas >= 0) left.splice(mochas, 1);
   }
+  const problems: string[] = [];
+  if (rejections.length > 0) problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
+  if (left.length > 0) {
+    problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')} (handles: ${describeHandles()})`);
+    // A leak must fail the run, not hang it: exit once the reporter has printed the failure.
+    setTimeout(() => {
+      process.stderr.write(`[root-hooks] still active after the run: ${liveResources().join(', ')}; exiting with failure\n`);
+      process.exit(1);
+    }, 10_000).unref();
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }
