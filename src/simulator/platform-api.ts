@@ -17,17 +17,26 @@ const MAX_EVENT_TEXT = 1024; // code + description (§4.11)
 const MAX_IMPORT_POINTS = 10_000; // per device per day (§4.9); enforced here per request
 const MONTH_MS = 31 * 24 * 3600 * 1000;
 
-/** `page` (0-based) and `size` from the query. [U] bounds: tolerant, out-of-range values are clamped. */
-function pageOf(query: SimRequest['query'], defaultSize: number): { page: number; size: number } {
-  const size = Math.min(Math.max(toId(first(query, 'size')) ?? defaultSize, 1), 1000);
-  const page = toId(first(query, 'page')) ?? 0;
+/** `page` (0-based) and `size` (1–1000, as documented) from the query, or a 400. */
+function pageOf(query: SimRequest['query'], defaultSize: number): { page: number; size: number } | Reply {
+  const rawSize = first(query, 'size');
+  const size = rawSize === undefined ? defaultSize : toId(rawSize);
+  if (size === undefined || size < 1 || size > 1000) return apiError(400, 'Bad request - size should be from 1 to 1000.');
+  const rawPage = first(query, 'page');
+  const page = rawPage === undefined ? 0 : toId(rawPage);
+  if (page === undefined) return apiError(400, 'Bad request - Invalid page.');
   return { page, size };
 }
 
 function pageReply<T>(list: T[], query: SimRequest['query'], defaultSize: number): Reply {
-  const { page, size } = pageOf(query, defaultSize);
+  const paging = pageOf(query, defaultSize);
+  if ('status' in paging) return paging;
+  const { page, size } = paging;
   return json(200, { content: list.slice(page * size, page * size + size), totalElements: list.length });
 }
+
+/** Template datastream `type` (template-datastreams page) of the simulator's data types. */
+const TEMPLATE_TYPE = { Integer: 'INT', Double: 'DOUBLE', String: 'STRING', Location: 'LOCATION', Enum: 'ENUM' } as const;
 
 export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
   const { demo } = store;
@@ -132,7 +141,6 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     id: orgId,
     name: demo.org.name,
     description: 'Blynk cloud simulator',
-    parentOrganizationId: null,
     isActive: true,
     tz: 'Europe/Kyiv',
     unitSystem: 'METRIC',
@@ -306,7 +314,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       ),
     ),
 
-    // [U] response shape: a page of {ts, value}, newest first.
+    // Response shape of the older history page: a page of {createdAt, value}; [U] order: newest first.
     'GET /api/v1/organization/device/datastream/history': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
         const ds = streamOfQuery(req);
@@ -318,7 +326,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
         if (!Number.isFinite(fromTs) || !Number.isFinite(toTs)) return apiError(400, 'Bad request - Invalid from/to.');
         const points = (d.history.get(ds.id) ?? [])
           .filter((p) => p.updatedAt >= fromTs && p.updatedAt <= toTs)
-          .map((p) => ({ ts: p.updatedAt, value: p.value }))
+          .map((p) => ({ createdAt: p.updatedAt, value: p.value }))
           .reverse();
         return pageReply(points, req.query, 50);
       }),
@@ -389,9 +397,17 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
           id: ds.id,
           label: ds.label,
           alias: ds.alias,
+          type: TEMPLATE_TYPE[ds.dataType],
           pin: Number(ds.pin.slice(1)),
           pinType: 'VIRTUAL',
-          dataType: ds.dataType,
+          isAnalogPin: false,
+          isRaw: false,
+          isHistory: true,
+          isForService: false,
+          isForReports: false,
+          isForActions: true,
+          isForConditions: true,
+          isSync: false,
           ...(ds.min !== undefined ? { min: ds.min } : {}),
           ...(ds.max !== undefined ? { max: ds.max } : {}),
         })),

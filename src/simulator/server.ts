@@ -9,6 +9,7 @@ import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from 
 import { RateLimiter } from './limits';
 import { TokenStore } from './oauth';
 import { platformRoutes } from './platform-api';
+import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
 import { Store } from './store';
 import type { FaultAction, RequestLogEntry, Simulator, SimulatorOptions } from './types';
@@ -93,18 +94,30 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, json: body, jsonError };
     if (method === 'POST' && path === '/oauth2/token') tokens.count(simReq);
     const handle = (): Reply => (tooLarge ? apiError(413, 'Request is too large.') : route(simReq));
-    const answer = (reply: Reply): void => send(res, entry, reply);
+    const exchange = { method, path, query, headers: entry.headers, requestBody: raw };
+    const answer = (reply: Reply, fault = false): void => {
+      send(res, entry, reply);
+      reportExchange({
+        ...exchange,
+        status: entry.status,
+        ...(reply.body === undefined ? {} : { contentType: reply.type ?? 'application/json', answerBody: reply.body }),
+        ...(fault ? { fault } : {}),
+      });
+    };
 
     const fault = faults.take(method, path, query);
     if (!fault) return answer(handle());
-    applyFault(fault, url, handle, answer, () => req.socket.destroy());
+    applyFault(fault, url, handle, answer, () => {
+      req.socket.destroy();
+      reportExchange({ ...exchange, status: 0, fault: true });
+    });
   };
 
   const applyFault = (
     fault: FaultAction,
     url: string,
     handle: () => Reply,
-    answer: (r: Reply) => void,
+    answer: (r: Reply, fault?: boolean) => void,
     drop: () => void,
   ): void => {
     if ('status' in fault) {
@@ -115,7 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         ...(body === undefined ? {} : { body: isText ? body : JSON.stringify(body) }),
         type: isText ? 'text/plain; charset=utf-8' : 'application/json',
         headers: fault.headers,
-      });
+      }, true);
     } else if ('delayMs' in fault) {
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -127,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (fault.drop === 'after') handle(); // processed (e.g. refresh token consumed), never answered
       drop();
     } else {
-      answer({ status: 308, headers: { Location: fault.redirect.replace(/\/+$/, '') + url } });
+      answer({ status: 308, headers: { Location: fault.redirect.replace(/\/+$/, '') + url } }, true);
     }
   };
 

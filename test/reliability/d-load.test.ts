@@ -12,6 +12,7 @@ import { NodeMessage } from 'node-red';
 import { MAX_IN_FLIGHT } from '../../dist/blynk';
 import type { DemoData, Simulator } from '../../dist/simulator';
 import { demoCredentials } from '../support/harness';
+import { mergeContractResults } from '../support/contract';
 import type { WorkerStats } from '../support/sim-worker';
 import {
   apiRequests,
@@ -273,6 +274,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
       const p99 = histogram.percentile(99) / 1e6;
       const max = histogram.max / 1e6;
       const s = await stats();
+      mergeContractResults(s.contract); // the worker's exchanges, checked there
       rig.secret(...s.issued);
       console.log(`      D8: queued in ${queued.toFixed(0)} ms; 1000 messages in ${ms.toFixed(0)} ms (${((1000 / ms) * 1000).toFixed(0)} msg/s); event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
       assert.equal(rig.out.caughtCount, 0, rig.out.caught[0]?.error.message);

@@ -41,7 +41,7 @@ describe('simulator: Platform API routes of the presets', () => {
   it('history: raw values of a stream by id or pin in a time window, newest first; 404 for an unknown stream', async () => {
     const t0 = Date.now();
     await post('/api/v1/organization/device/datastream', { deviceId: 101, dataStreamId: 2, value: 30 });
-    const byPin = (await get('/api/v1/organization/device/datastream/history?deviceId=101&pin=v1')).json as { content: Array<{ value: unknown; ts: number }>; totalElements: number };
+    const byPin = (await get('/api/v1/organization/device/datastream/history?deviceId=101&pin=v1')).json as { content: Array<{ value: unknown; createdAt: number }>; totalElements: number };
     assert.deepEqual(byPin.content.map((p) => p.value), [30, 21.5]);
     const since = (await get(`/api/v1/organization/device/datastream/history?deviceId=101&dataStreamId=2&from=${t0}`)).json as { content: Array<{ value: unknown }> };
     assert.deepEqual(since.content.map((p) => p.value), [30]);

@@ -2,6 +2,7 @@
 // it leaves no pooled socket or timer behind, so the root hook's "nothing left alive" check sees
 // only what the package and the runtime leave.
 import http from 'node:http';
+import { RAW_HEADER } from './contract';
 
 export interface HttpAnswer {
   status: number;
@@ -11,7 +12,8 @@ export interface HttpAnswer {
 
 export function httpRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    // Hand-made requests: the contract hook checks only the simulator's answers to them.
+    const req = http.request(url, { method, headers: { [RAW_HEADER]: '1', ...headers }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));

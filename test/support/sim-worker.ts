@@ -2,7 +2,12 @@
 // its request handling then costs the measured loop nothing. Messages: 'stats' → WorkerStats,
 // 'close' → closes and exits.
 import { parentPort } from 'node:worker_threads';
-import { startSimulator } from '../../dist/simulator';
+import { onExchange, startSimulator } from '../../dist/simulator';
+import { checkExchange, contractResults, type ContractResults } from './contract';
+
+// The contract hook of the main thread does not see this thread's simulator: exchanges are checked
+// here and the results go back with the stats, for the test to merge (mergeContractResults).
+onExchange(checkExchange);
 
 export interface WorkerStats {
   tokenRequests: number;
@@ -10,6 +15,8 @@ export interface WorkerStats {
   issued: string[];
   /** API requests by "METHOD path status". */
   api: Record<string, number>;
+  /** Contract checks of this thread's exchanges so far. */
+  contract: ContractResults;
 }
 
 async function main(): Promise<void> {
@@ -30,6 +37,7 @@ async function main(): Promise<void> {
         byGrant: sim.tokens.byGrant,
         issued: [...sim.tokens.issuedAccess, ...sim.tokens.issuedRefresh],
         api,
+        contract: contractResults(),
       };
       port.postMessage({ stats });
     } else if (message === 'close') {
