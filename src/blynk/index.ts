@@ -15,3 +15,4 @@ export * from './presets';
 export * from './rate-limits';
 export * from './answer-credentials';
 export * from './redact';
+export * from './discovery';

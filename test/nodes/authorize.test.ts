@@ -16,6 +16,7 @@ import {
   useHarness,
 } from '../support/harness';
 import { httpRequest } from '../support/http';
+import { startRecorder } from '../support/recorder';
 import { ALL_NODES, exchange, FlowNode, helper } from '../support/runtime';
 
 interface Start {
@@ -342,6 +343,80 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
       await helper.load(ALL_NODES, [tab]);
       const answer = await create({ name: 'x' });
       assert.equal(answer.code, 'NO_CONFIG');
+    });
+  });
+  describe('endpoints from the server\'s metadata (RFC 8414)', function () {
+    const METADATA = '/.well-known/oauth-authorization-server';
+
+    async function startOn(server: string, paths: Record<string, string> = {}): Promise<{ body: Start & { discovered?: Record<string, string> }; cookie: string }> {
+      await helper.load(ALL_NODES, [tab, cfg({ server })], { cfg: demoCredentials(h.sim) });
+      const res = await helper
+        .request()
+        .post('/blynk-cloud/authorize/start')
+        .send({ id: 'cfg', server, clientId: h.sim.demo.clientId, clientSecret: '__PWRD__', redirectUri: callbackUrl(), ...paths })
+        .expect(200);
+      const cookie = String((res.headers['set-cookie'] as unknown as string[] | undefined)?.[0] ?? '').split(';')[0];
+      return { body: res.body as Start & { discovered?: Record<string, string> }, cookie };
+    }
+
+    it('uses the endpoints a server publishes on its own origin, for the authorize URL and the code exchange', async () => {
+      const rec = await startRecorder((req) => {
+        if (req.url === METADATA) {
+          return { status: 200, body: JSON.stringify({ issuer: rec.url, authorization_endpoint: `${rec.url}/custom/authorize`, token_endpoint: `${rec.url}/custom/token` }) };
+        }
+        if (req.url === '/custom/token') {
+          return { status: 200, body: JSON.stringify({ access_token: 'discovered-access-1', token_type: 'Bearer', expires_in: 3600, refresh_token: 'discovered-refresh-1' }) };
+        }
+        return { status: 404, body: '' };
+      });
+      try {
+        const { body, cookie } = await startOn(rec.url);
+        assert.equal(body.ok, true, body.message);
+        assert.ok(body.url?.startsWith(`${rec.url}/custom/authorize?response_type=code&`), body.url);
+        assert.deepEqual(body.discovered, { authorizePath: '/custom/authorize', tokenPath: '/custom/token' });
+        const state = new URL(body.url ?? '').searchParams.get('state') ?? '';
+        await helper.request().get(`/blynk-cloud/authorize/callback?state=${encodeURIComponent(state)}&code=code-xyz`).set('Cookie', cookie).expect(200);
+        assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.url}`), [`GET ${METADATA}`, 'POST /custom/token']);
+        assert.match(rec.requests[1].body, /^grant_type=authorization_code&code=code-xyz&/);
+        assert.equal(storedRefresh(), 'discovered-refresh-1');
+      } finally {
+        await rec.close();
+      }
+    });
+
+    it('ignores endpoints on another origin or that are not plain paths, and a server without metadata: the default paths', async () => {
+      const elsewhere = await startRecorder();
+      for (const metadata of [
+        { status: 200, body: JSON.stringify({ authorization_endpoint: `${elsewhere.url}/authorize`, token_endpoint: `${elsewhere.url}/token` }) },
+        { status: 200, body: JSON.stringify({ authorization_endpoint: 'http://127.0.0.1:1/x?y', token_endpoint: 42 }) },
+        { status: 404, body: '' },
+        { status: 200, type: 'text/html', body: '<html>not metadata</html>' },
+      ]) {
+        const rec = await startRecorder(() => metadata);
+        try {
+          const { body } = await startOn(rec.url);
+          assert.equal(body.ok, true, body.message);
+          assert.ok(body.url?.startsWith(`${rec.url}/oauth2/authorize?`), body.url);
+          assert.deepEqual(body.discovered, {});
+          assert.deepEqual(rec.requests.map((r) => r.url), [METADATA]);
+        } finally {
+          await rec.close();
+          await helper.unload();
+        }
+      }
+      assert.deepEqual(elsewhere.requests, []);
+      await elsewhere.close();
+    });
+
+    it('asks for no metadata when both paths are typed', async () => {
+      const rec = await startRecorder(() => ({ status: 500, body: '' }));
+      try {
+        const { body } = await startOn(rec.url, { authorizePath: '/a/authorize', tokenPath: '/a/token' });
+        assert.ok(body.url?.startsWith(`${rec.url}/a/authorize?`), body.url);
+        assert.deepEqual(rec.requests, []);
+      } finally {
+        await rec.close();
+      }
     });
   });
 });

@@ -15,6 +15,8 @@ import { NodeAPI } from 'node-red';
 import {
   BlynkError,
   DEFAULT_TOKEN_PATH,
+  DiscoveredEndpoints,
+  discoverEndpoints,
   endpointPathOf,
   parseServer,
   sanitizeDetail,
@@ -102,6 +104,22 @@ function parseUrl(text: string): URL | undefined {
   }
 }
 
+/**
+ * The paths a sign-in uses: the ones typed in the dialog; for one left empty, the one the server's
+ * metadata names (RFC 8414), else Blynk's token path and the assumed authorize path beside it.
+ */
+async function pathsFor(
+  server: URL,
+  typed: { authorizePath: string; tokenPath: string },
+): Promise<{ authorizePath: string; tokenPath: string; discovered: DiscoveredEndpoints }> {
+  const discovered = typed.authorizePath && typed.tokenPath ? {} : await discoverEndpoints(server);
+  return {
+    authorizePath: typed.authorizePath || discovered.authorizePath || DEFAULT_AUTHORIZE_PATH,
+    tokenPath: typed.tokenPath || discovered.tokenPath || DEFAULT_TOKEN_PATH,
+    discovered,
+  };
+}
+
 /** A runtime string from the package's catalogue. */
 type Translate = (key: string, params?: Record<string, string | number>) => string;
 
@@ -122,13 +140,10 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     const fail = (message: string): void => void res.json({ ok: false, message });
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(t('signin.errors.no-node'));
     let server: URL;
-    let authorizeUrl: (query: [string, string][]) => string;
-    let tokenPath: string;
+    let typed: { authorizePath: string; tokenPath: string };
     try {
       server = parseServer(text(body.server));
-      const authorizePath = endpointPathOf(body.authorizePath, DEFAULT_AUTHORIZE_PATH);
-      tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
-      authorizeUrl = (query) => urlOn(server, authorizePath, query);
+      typed = { authorizePath: endpointPathOf(body.authorizePath, ''), tokenPath: endpointPathOf(body.tokenPath, '') };
     } catch (err) {
       return fail(localize(RED, unexpected(err)).message);
     }
@@ -137,46 +152,47 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
     const { clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body));
     if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
-
-    prune();
-    // One sign-in per node at a time: a new one makes an older window's state worthless.
-    for (const [state, p] of pending) if (p.nodeId === nodeId && !p.used) pending.delete(state);
-    const state = random();
-    const verifier = random();
-    const binding = random();
-    const redirectUri = redirect.toString();
-    const user = userOf(req);
-    pending.set(state, {
-      nodeId,
-      user,
-      binding,
-      verifier,
-      redirectUri,
-      server: server.origin,
-      clientId,
-      clientSecret,
-      tokenPath,
-      expiresAt: now() + STATE_LIFETIME_MS,
-      used: false,
-    });
-    outcomes.set(nodeId, { state: 'pending', user });
-    const scope = text(body.scope).trim();
-    const query: [string, string][] = [
-      ['response_type', 'code'],
-      ['client_id', clientId],
-      ['redirect_uri', redirectUri],
-      ['state', state],
-      // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
-      ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
-      ['code_challenge_method', 'S256'],
-      ...(scope ? ([['scope', scope]] as [string, string][]) : []),
-    ];
-    res.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${binding}; Path=${redirect.pathname}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
-    );
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, url: authorizeUrl(query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000 });
+    void pathsFor(server, typed).then(({ authorizePath, tokenPath, discovered }) => {
+      prune();
+      // One sign-in per node at a time: a new one makes an older window's state worthless.
+      for (const [state, p] of pending) if (p.nodeId === nodeId && !p.used) pending.delete(state);
+      const state = random();
+      const verifier = random();
+      const binding = random();
+      const redirectUri = redirect.toString();
+      const user = userOf(req);
+      pending.set(state, {
+        nodeId,
+        user,
+        binding,
+        verifier,
+        redirectUri,
+        server: server.origin,
+        clientId,
+        clientSecret,
+        tokenPath,
+        expiresAt: now() + STATE_LIFETIME_MS,
+        used: false,
+      });
+      outcomes.set(nodeId, { state: 'pending', user });
+      const scope = text(body.scope).trim();
+      const query: [string, string][] = [
+        ['response_type', 'code'],
+        ['client_id', clientId],
+        ['redirect_uri', redirectUri],
+        ['state', state],
+        // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
+        ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
+        ['code_challenge_method', 'S256'],
+        ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+      ];
+      res.setHeader(
+        'Set-Cookie',
+        `${COOKIE}=${binding}; Path=${redirect.pathname}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ ok: true, url: urlOn(server, authorizePath, query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000, discovered });
+    }).catch((err: unknown) => fail(localize(RED, unexpected(err)).message));
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
