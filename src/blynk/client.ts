@@ -98,7 +98,12 @@ export class BlynkClient {
     const signal = this.signalFor(callerSignal);
     const res = call.api === 'platform' ? await this.platformCall(call, signal) : await this.send(call, undefined, signal);
     if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
-    throw errorFor(res);
+    const error = errorFor(res);
+    // The Device API's answer to an unknown token (or a token of another region's server).
+    if (call.api === 'device' && error.code === 'BAD_REQUEST' && /^invalid token\.?$/i.test(error.details.detail ?? '')) {
+      throw new BlynkError('DEVICE_TOKEN_REJECTED', error.details);
+    }
+    throw error;
   }
 
   /**

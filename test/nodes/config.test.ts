@@ -94,7 +94,7 @@ describe('blynk-cloud-config', function () {
       );
     });
 
-    it('never sends a stored secret to a server other than the one it was deployed for', async () => {
+    it('never sends a stored secret to a server other than the one it was deployed for, and says so', async () => {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab, cfg()], { cfg: demoCredentials(sim) });
       const elsewhere = sim.url.replace('127.0.0.1', 'localhost');
@@ -106,8 +106,12 @@ describe('blynk-cloud-config', function () {
         clientSecret: '__PWRD__',
       });
       assert.equal(answer.ok, false);
-      assert.equal(answer.code, 'NO_OAUTH_CLIENT');
+      assert.equal(answer.code, 'STORED_SECRET_ELSEWHERE');
+      assert.equal(answer.message, errorKey('stored-secret-elsewhere'));
       assert.equal(tokenRequests(sim).length, 0);
+      // With the secret typed again, the other server is tested with it.
+      const retyped = await testConnection({ id: 'cfg', server: elsewhere, grantType: 'client_credentials', ...demoCredentials(sim) });
+      assert.equal(retyped.ok, true, JSON.stringify(retyped));
     });
 
     it('uses a secret retyped in the dialog rather than the stored one', async () => {

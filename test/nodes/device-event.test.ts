@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
-import { apiRequests, expectFailure, expectRefused, expectSent, lastStatus, loadNode, redRing, REQUESTING, statusesOf, useHarness } from '../support/harness';
+import {
+  apiRequests,
+  CONNECTED,
+  expectFailure,
+  expectRefused,
+  expectSent,
+  lastStatus,
+  loadNode,
+  redRing,
+  REQUESTING,
+  statusesOf,
+  useHarness,
+} from '../support/harness';
 import { helper } from '../support/runtime';
 import { BAD_EVENT_CODES } from '../support/inputs';
 
@@ -38,7 +50,7 @@ describe('blynk-cloud-device-event', function () {
     );
     assert.deepEqual(sim.state.events(102), []);
     assert.equal(sim.tokens.requests, 0);
-    assert.deepEqual(statusesOf('n1'), [REQUESTING, {}]);
+    assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED]);
   });
 
   it('sends no description when it is empty, and an object as JSON text; the code may come from the msg', async () => {

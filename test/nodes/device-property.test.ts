@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
-import { apiRequests, expectFailure, expectRefused, expectSent, lastStatus, loadNode, redRing, REQUESTING, statusesOf, useHarness } from '../support/harness';
+import {
+  apiRequests,
+  CONNECTED,
+  expectFailure,
+  expectRefused,
+  expectSent,
+  lastStatus,
+  loadNode,
+  redRing,
+  REQUESTING,
+  statusesOf,
+  useHarness,
+} from '../support/harness';
 import { helper } from '../support/runtime';
 import { BAD_PINS } from '../support/inputs';
 
@@ -34,7 +46,7 @@ describe('blynk-cloud-device-property', function () {
     assert.deepEqual(req.query, { token: tokenOf(0), pin: 'v1', label: 'Greenhouse temperature' });
     assert.deepEqual(sim.state.properties(101, 'V1'), { label: 'Greenhouse temperature' });
     assert.deepEqual(sim.state.properties(102, 'V1'), {});
-    assert.deepEqual(statusesOf('n1'), [REQUESTING, {}]);
+    assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED]);
   });
 
   it('URL-encodes colors, sends booleans as true/false and numbers as text, and repeats the key of a multi-value property', async () => {

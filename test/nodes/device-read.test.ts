@@ -4,6 +4,7 @@ import { RequestLogEntry } from '../../dist/simulator';
 import { encodeQuery } from '../../dist/blynk';
 import {
   apiRequests,
+  CONNECTED,
   expectFailure,
   expectRefused,
   expectSent,
@@ -59,7 +60,7 @@ describe('blynk-cloud-device-read', function () {
     assert.equal((await read({ topic: 'V2' })).out.payload, 'ok');
     assert.equal(sim.tokens.requests, 0);
     // Three reads, one after the other; a Device API node has no connection state to show.
-    assert.deepEqual(statusesOf('n1'), [REQUESTING, {}, REQUESTING, {}, REQUESTING, {}]);
+    assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED, REQUESTING, CONNECTED, REQUESTING, CONNECTED]);
   });
 
   it('reads several pins in one request, from a list or an array, typed as Blynk stores them', async () => {
@@ -201,11 +202,11 @@ describe('blynk-cloud-device-read', function () {
       await waitFor(() => polls().length >= 1, 'a poll');
       h.sim.faults.add({ match: { path: GET }, times: 4, action: { status: 400, body: { error: { message: 'Invalid token.' } } } });
       await waitFor(() => polls().filter((r) => r.status === 400).length >= 4, 'four failed polls');
-      assert.deepEqual(lastStatus('n1'), redRing('error'));
+      assert.deepEqual(lastStatus('n1'), redRing('auth-failed'));
       await waitFor(() => lastStatus('n1')?.text === WATCHING.text, 'recovery');
       assert.equal(caught.length, 1, `failures reported ${caught.length} times`);
       const error = (caught[0] as NodeMessage & { error: { code: string; message: string; source: { id: string } } }).error;
-      assert.equal(error.code, 'BAD_REQUEST');
+      assert.equal(error.code, 'DEVICE_TOKEN_REJECTED');
       assert.equal(error.source.id, 'n1');
       assert.ok(!JSON.stringify(caught).includes(tokenOf(0)), 'the token was shown');
     });

@@ -3,7 +3,9 @@ import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import {
   apiRequests,
+  CONNECTED,
   demoCredentials,
+  errorKey,
   expectFailure,
   expectRefused,
   expectSent,
@@ -56,7 +58,7 @@ describe('blynk-cloud-device-update', function () {
     assert.equal(sim.state.value(101, 'v1'), 25.5);
     assert.equal(sim.state.value(102, 'v1'), 21.5, 'only the token owner changes');
     assert.equal(sim.tokens.requests, 0);
-    assert.deepEqual(statusesOf('n1'), [REQUESTING, {}]);
+    assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED]);
   });
 
   it('never asks for an OAuth token, even when the config has an OAuth client', async () => {
@@ -200,7 +202,9 @@ describe('blynk-cloud-device-update', function () {
     assert.ok(sent.sent && sentFromMsg.sent, 'the successful updates were not sent');
     assert.ok(refusedByServer.caught && refusedHere.caught && failedFromMsg.caught && wrongToken.caught);
     assert.equal(failedFromMsg.caught.error.code, 'BAD_REQUEST');
-    assert.equal(wrongToken.caught.error.code, 'BAD_REQUEST');
+    // Blynk's "Invalid token." names the token as the thing to check, not the ids or data types.
+    assert.equal(wrongToken.caught.error.code, 'DEVICE_TOKEN_REJECTED');
+    assert.equal(wrongToken.caught.error.message, errorKey('device-token-rejected'));
     const shown = JSON.stringify({
       outcomes: [sent, refusedByServer, refusedHere, sentFromMsg, failedFromMsg, wrongToken],
       seen: [...seen, statusesOf('n1'), helper.log().args],

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { echoOf, offServerPaths, Recorder, startRecorder } from '../support/recorder';
-import { flow, getDevice, STATUS, statusesOf, TOKEN_PATH, useRig, waitFor } from '../support/rig';
+import { allStatusesOf, flow, getDevice, STATUS, TOKEN_PATH, useRig, waitFor } from '../support/rig';
 import { helper } from '../support/runtime';
 
 const RED_NOT_CONFIGURED = { fill: 'red', shape: 'ring', text: STATUS('not-configured') };
@@ -53,8 +53,8 @@ describe('reliability G: credentials go only where they belong', function () {
           const server = real.startsWith(':') ? 'http://127.0.0.1' : rig.sim.url;
           await rig.load(flow(server, [getDevice()], { [key]: real }));
           // Before any message: the node already says why it cannot work.
-          await waitFor(() => statusesOf('n1').length > 0, 'a status at start');
-          assert.deepEqual(statusesOf('n1'), [RED_NOT_CONFIGURED]);
+          await waitFor(() => allStatusesOf('n1').length > 0, 'a status at start');
+          assert.deepEqual(allStatusesOf('n1'), [RED_NOT_CONFIGURED]);
           const caught = await rig.failure('n1', { deviceId: 101 });
           assert.equal(caught.error.code, 'INVALID_ENDPOINT_PATH');
           assert.equal(
@@ -317,7 +317,9 @@ describe('reliability G: credentials go only where they belong', function () {
         assert.match(cookie, /^blynk-cloud-signin=[A-Za-z0-9_-]{43}; Path=\/blynk-cloud\/authorize\/callback; Max-Age=300; HttpOnly; SameSite=Lax$/);
         assert.ok(!(res.body as { redirectUri: string }).redirectUri.includes(';'));
       }
-      nothingSent('sign-in start');
+      // Only the server's metadata was asked for (no paths typed), and no secret went anywhere.
+      assert.deepEqual(rig.sim.log.map((e) => `${e.method} ${e.path} ${e.headers.authorization ?? '-'}`), Array(2).fill('GET /.well-known/oauth-authorization-server -'));
+      assert.deepEqual(rec.requests, []);
     });
   });
 

@@ -92,9 +92,17 @@ function callsOn(method: 'status' | 'send', node: Node): SinonSpy['args'] {
   return spy.getCalls().filter((c) => c.thisValue === node).map((c) => c.args);
 }
 
-/** Every status node `id` has set, oldest first. */
-export function statusesOf(id: string): NodeStatus[] {
+/** Every status node `id` has set, oldest first, the one it set at start included. */
+export function allStatusesOf(id: string): NodeStatus[] {
   return callsOn('status', helper.getNode(id)).map((args) => args[0] as NodeStatus);
+}
+
+/**
+ * The statuses node `id` set after it started, oldest first. A flow node's first status, set as it
+ * starts, is the connection's state then (asserted on its own with allStatusesOf).
+ */
+export function statusesOf(id: string): NodeStatus[] {
+  return allStatusesOf(id).slice(1);
 }
 
 export function lastStatus(id: string): NodeStatus | undefined {

@@ -20,7 +20,7 @@ import { ALL_NODES, FlowNode, helper } from './runtime';
 
 // Reading the simulator's log (shared with the client tests) and statuses (shared with the node tests).
 export * from './oauth-log';
-export { statusesOf, statusText as STATUS } from './harness';
+export { allStatusesOf, statusesOf, statusText as STATUS } from './harness';
 
 export const WRITE_PATH = '/api/v1/organization/device/datastream';
 export const EVENT_PATH = '/api/v1/organization/device/trigger-event';

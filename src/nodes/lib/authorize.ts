@@ -150,7 +150,13 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     const redirect = redirectUriOf(req, text(body.redirectUri));
     if (!redirect) return fail(t('signin.errors.bad-redirect'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
-    const { clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body));
+    let clientId: string;
+    let clientSecret: string;
+    try {
+      ({ clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body)));
+    } catch (err) {
+      return fail(localize(RED, unexpected(err)).message);
+    }
     if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
     void pathsFor(server, typed).then(({ authorizePath, tokenPath, discovered }) => {
       prune();

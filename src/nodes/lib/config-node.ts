@@ -55,8 +55,14 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
   server?: string;
   /** The client for a kind of call, or the configuration error that prevents it. */
   clientFor(api: ApiKind): BlynkClient;
-  /** The status a flow node of that kind shows when it is idle. */
+  /** The status a flow node of that kind shows when it is idle: the connection's latest state. */
   statusFor(api: ApiKind): NodeStatus;
+  /**
+   * A flow node's latest outcome that says something of the connection itself: a success, or a
+   * failure no message could avoid (unreachable, credentials refused). Every user of that kind
+   * shows it, so all nodes on one connection agree.
+   */
+  report(api: ApiKind, error?: BlynkError): boolean;
   register(user: ConfigUser, api: ApiKind): void;
   deregister(user: ConfigUser): void;
   /** The pin → datastream id maps for Platform writes by pin (needs the OAuth client). */
@@ -78,6 +84,19 @@ const STATE_STATUS: Record<TokenState, NodeStatus> = {
   'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },
   error: { fill: 'red', shape: 'ring', text: statusKey('error') },
 };
+
+function sameStatus(a: NodeStatus, b: NodeStatus): boolean {
+  return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
+}
+
+/** A connection without a name, as its label shows it: the server's host. */
+function configLabel(server: string | undefined): string {
+  try {
+    return new URL((server ?? '').trim() || 'https://blynk.cloud').host;
+  } catch {
+    return String(server);
+  }
+}
 
 /**
  * The deployed connection with this id, or null: no id, not deployed, or a node of another type
@@ -131,12 +150,21 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   let client: BlynkClient | undefined;
   let setupError: BlynkError | undefined;
 
+  /** What each kind of user shows when idle; changed only by news about the connection. */
+  const link: Record<ApiKind, NodeStatus> = { platform: {}, device: {} };
+  /** Shows `status` on every user of `kind`; false when it is no news. */
+  const show = (kind: ApiKind, status: NodeStatus): boolean => {
+    if (sameStatus(link[kind], status)) return false;
+    link[kind] = status;
+    for (const { user, api } of users.values()) if (api === kind) user.status(status);
+    return true;
+  };
   const onStateChange = (state: TokenState, error?: BlynkError): void => {
     if (error) node.warn(localize(RED, error).message);
-    for (const { user, api } of users.values()) if (api === 'platform') user.status(STATE_STATUS[state]);
+    void show('platform', STATE_STATUS[state]);
   };
   const onRegionMoved = (server: string): void => {
-    node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || def.id }));
+    node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || configLabel(def.server) }));
   };
 
   const limits = rateLimitsOf({ platformPerMinute: def.platformRate, devicePerSecond: def.deviceRate, maxQueue: def.queueLimit });
@@ -172,8 +200,10 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   };
   node.statusFor = (api: ApiKind): NodeStatus => {
     if (!client && setupError) return { fill: 'red', shape: 'ring', text: failureStatus(setupError) };
-    return api === 'platform' && client?.tokens ? STATE_STATUS[client.tokens.state] : {};
+    return link[api];
   };
+  node.report = (api: ApiKind, error?: BlynkError): boolean =>
+    show(api, error ? { fill: 'red', shape: 'ring', text: failureStatus(error) } : STATE_STATUS.ok);
   node.signIn = (refreshToken: string): void => {
     client?.tokens?.signIn(refreshToken);
   };

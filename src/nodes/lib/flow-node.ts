@@ -1,7 +1,7 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { ApiCall, ApiResult, BlynkClient, BlynkError } from '../../blynk';
 import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
-import { failureStatus, localize, statusKey, unexpected } from './i18n';
+import { failureStatus, isConnectionFailure, localize, statusKey, unexpected } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
 export interface FlowNodeDef extends NodeDef {
@@ -111,17 +111,19 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     // The config node shows its token state on its users; while a request is in flight, the
     // node keeps saying so, and shows the state once idle (`statusFor`). A node with an idle
     // status of its own (watching) keeps that one.
+    /** The node's latest outcome was its own failure (bad input, not found): news of the connection does not hide it. */
+    let ownFailure = false;
     const user: ConfigUser = {
       id: node.id,
       status: (status: NodeStatus) => {
-        if (busy === 0 && !extension?.idleStatus) node.status(status);
+        if (busy === 0 && !extension?.idleStatus && !ownFailure) node.status(status);
       },
     };
     const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
-    // A connection that cannot work (a bad server or path) says so at once, not at the first message.
-    const initial = idleStatus();
-    if (initial.text) node.status(initial);
+    // A (re)started node shows the connection as it is now: a red status from before a fix goes,
+    // and a connection that cannot work (a bad server or path) says so at once.
+    node.status(idleStatus());
 
     /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
@@ -171,7 +173,9 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
           spec.scrub?.(msg);
           if (spec.output) spec.output(msg, result, def);
           else msg.payload = result.data;
-          if (busy === 0) node.status(idleStatus());
+          ownFailure = false;
+          const shown = config?.report(spec.api) ?? false;
+          if (busy === 0 && !(shown && !extension?.idleStatus)) node.status(idleStatus());
           send(msg);
           done();
         },
@@ -179,13 +183,16 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
           if (!settle(done)) return;
           spec.scrub?.(msg);
           if (err instanceof PropertyError) {
+            ownFailure = true;
             node.status({ fill: 'red', shape: 'ring', text: statusKey('invalid-input') });
             done(err);
             return;
           }
           const error = unexpected(err);
           spec.failed?.(msg, error);
-          node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
+          ownFailure = !isConnectionFailure(error);
+          const shown = !ownFailure && (config?.report(spec.api, error) ?? false);
+          if (!(shown && busy === 0 && !extension?.idleStatus)) node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
           done(localize(RED, error));
         },
       );

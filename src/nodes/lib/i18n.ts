@@ -36,14 +36,40 @@ export function unexpected(err: unknown): BlynkError {
   return new BlynkError('UNEXPECTED', { detail: sanitizeDetail(err instanceof Error ? err.message : err) || 'unknown' });
 }
 
+/**
+ * Failures that say something of the connection rather than of one message: its server cannot be
+ * reached or refuses its credentials. Every node on the connection shows them.
+ */
+const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
+  'NETWORK',
+  'TLS',
+  'TIMEOUT',
+  'REDIRECT_REFUSED',
+  'SERVER_ERROR',
+  'TOKEN_INVALID_CLIENT',
+  'TOKEN_INVALID_GRANT',
+  'TOKEN_REJECTED',
+  'TOKEN_BAD_RESPONSE',
+  'AUTH_COOLDOWN',
+  'SIGNIN_REQUIRED',
+  'UNAUTHORIZED',
+]);
+
+export function isConnectionFailure(error: BlynkError): boolean {
+  return CONNECTION_FAILURES.has(error.code);
+}
+
 /** Short status texts for a failure, so that the node says why it is red. */
 export function failureStatus(error: BlynkError): string {
+  // A token endpoint outage is not a configuration problem: shown as the token state shows it.
+  if (error.code === 'TOKEN_REJECTED' && error.status !== undefined && error.status >= 500) return statusKey('error');
   switch (error.code) {
     case 'TOKEN_INVALID_CLIENT':
     case 'TOKEN_INVALID_GRANT':
     case 'TOKEN_REJECTED':
     case 'AUTH_COOLDOWN':
     case 'UNAUTHORIZED':
+    case 'DEVICE_TOKEN_REJECTED':
       return statusKey('auth-failed');
     case 'SIGNIN_REQUIRED':
       return statusKey('signin-required');

@@ -27,12 +27,20 @@ export function text(value: unknown): string {
 
 /**
  * A deployed node's stored credentials, but only when the dialog still points at the server they
- * were deployed for: the test must not become a way to send a stored secret elsewhere.
+ * were deployed for: the test must not become a way to send a stored secret elsewhere. A secret
+ * the dialog did not retype for another server is refused with that reason, not as "missing".
  */
-function storedCredentials(RED: NodeAPI, id: string, server: string): ConfigCredentials {
+function storedCredentials(RED: NodeAPI, body: TestRequest): ConfigCredentials {
+  const id = text(body.id);
   const deployed = deployedConfig(RED, id);
-  if (!deployed || !sameServer(deployed.server, server)) return {};
-  return (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
+  if (!deployed) return {};
+  const stored = (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
+  if (sameServer(deployed.server, text(body.server))) return stored;
+  const wanted = (typed: unknown, kept: string | undefined): boolean => Boolean(kept) && (text(typed) === STORED || text(typed) === '');
+  if (wanted(body.clientSecret, stored.clientSecret) || wanted(body.password, stored.password)) {
+    throw new BlynkError('STORED_SECRET_ELSEWHERE', { server: parseServer(deployed.server).origin });
+  }
+  return {};
 }
 
 function sameServer(a: string | undefined, b: string): boolean {
@@ -48,7 +56,7 @@ function sameServer(a: string | undefined, b: string): boolean {
  * user did not retype arrives as the placeholder (or empty) and is taken from storage.
  */
 export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
-  const stored = storedCredentials(RED, text(body.id), text(body.server));
+  const stored = storedCredentials(RED, body);
   const secret = (typed: unknown, kept: string | undefined): string => {
     const value = text(typed);
     return value === STORED || value === '' ? (kept ?? '') : value;
