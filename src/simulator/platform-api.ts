@@ -14,8 +14,20 @@ interface Deps {
 }
 
 const MAX_EVENT_TEXT = 1024; // code + description (§4.11)
-const MAX_IMPORT_POINTS = 10_000; // per device per day (§4.9); enforced here per request
-const MONTH_MS = 31 * 24 * 3600 * 1000;
+// blynkkk/docs changelog.md, May 20, 2026: "Increased datapoints import per device per day from 10k to
+// 100k" (the import page counts every set sent that day, in one batch or several).
+const MAX_IMPORT_POINTS_PER_DAY = 100_000;
+const DAY_MS = 24 * 3600 * 1000;
+// blynkkk/docs changelog.md, Apr 20, 2026: "Extended the minimum timestamp in the import handler from
+// 1 to 3 months" (calendar months back from now).
+const IMPORT_MAX_AGE_MONTHS = 3;
+
+/** The oldest timestamp an import accepts at `now`. */
+export function oldestImportTs(now: number): number {
+  const d = new Date(now);
+  d.setUTCMonth(d.getUTCMonth() - IMPORT_MAX_AGE_MONTHS);
+  return d.getTime();
+}
 
 /** `page` (0-based) and `size` (1–1000, as documented) from the query, or a 400. */
 function pageOf(query: SimRequest['query'], defaultSize: number): { page: number; size: number } | Reply {
@@ -40,6 +52,8 @@ const TEMPLATE_TYPE = { Integer: 'INT', Double: 'DOUBLE', String: 'STRING', Loca
 
 export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
   const { demo } = store;
+  /** Points imported per device on the current UTC day (a new DeviceState after reset starts at 0). */
+  const imported = new WeakMap<DeviceState, { day: number; count: number }>();
   const orgId = demo.org.id;
   const createdAt = Date.now();
 
@@ -137,6 +151,18 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     lastReceivedEventAt: d.events.length ? d.events[d.events.length - 1].at : 0,
   });
 
+  /**
+   * An item of the device list and search pages: the list's `Device` schema
+   * (https://docs.blynk.io/en/blynk.cloud/platform-https-api/devices), which has no lifecycleStatus,
+   * connect times, ip or isLocked; the older page's example item has the same fields
+   * (blynkkk/docs@89f30f5b devices-api/get-all-devices.md).
+   */
+  const listItem = (d: DeviceState) => {
+    const b = baseInfo(d);
+    const { id, name, templateId, originalTemplateId, token, activatedAt, ownerUserId, hardwareInfo } = b;
+    return { id, name, templateId, originalTemplateId, orgId: b.orgId, token, activatedAt, ownerUserId, hardwareInfo };
+  };
+
   const organization = () => ({
     id: orgId,
     name: demo.org.name,
@@ -194,7 +220,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       return id === orgId ? json(200, organization()) : apiError(404, `Organization with identifier ${id} is not found.`);
     }),
 
-    'GET /api/v1/organization/devices': authed((req) => pageReply([...store.devices.values()].map(baseInfo), req.query, 50)),
+    'GET /api/v1/organization/devices': authed((req) => pageReply([...store.devices.values()].map(listItem), req.query, 50)),
 
     'GET /api/v1/organization/search/devices': authed((req) => {
       const query = first(req.query, 'query');
@@ -208,7 +234,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       if (sortBy === 'Name') found.sort((a, b) => a.name.localeCompare(b.name));
       else found.sort((a, b) => a.id - b.id);
       if (order === 'DESC') found.reverse();
-      return pageReply(found.map(baseInfo), req.query, 50);
+      return pageReply(found.map(listItem), req.query, 50);
     }),
 
     'GET /api/v1/organization/device': authed((req) => withDevice(first(req.query, 'deviceId'), (d) => json(200, fullInfo(d)))),
@@ -332,15 +358,21 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       }),
     ),
 
-    // [U] 2xx code of an accepted import: 202 with no content.
+    // An accepted import: 204 No Content (blynkkk/docs@89f30f5b import-datastream-values.md; the
+    // current page leaves the 2xx undocumented).
     'POST /api/v1/organization/device/import/batch': authed((req) =>
       withBody(req, (b) =>
         withDevice(b.deviceId, (d) => {
           const ds = streamOfId(b.dataStreamId);
           if ('status' in ds) return ds;
           if (!Array.isArray(b.values) || b.values.length === 0) return apiError(400, 'Bad request - Invalid values');
-          if (b.values.length > MAX_IMPORT_POINTS) return apiError(400, 'Bad request - Too many values.');
-          const oldest = Date.now() - MONTH_MS;
+          const now = Date.now();
+          const day = Math.floor(now / DAY_MS);
+          const today = imported.get(d);
+          const count = today && today.day === day ? today.count : 0;
+          // [U] the answer over the daily limit is undocumented.
+          if (count + b.values.length > MAX_IMPORT_POINTS_PER_DAY) return apiError(400, 'Bad request - Too many values.');
+          const oldest = oldestImportTs(now);
           const points: StoredValue[] = [];
           for (const item of b.values as unknown[]) {
             const p = item as { value?: unknown; ts?: unknown };
@@ -351,11 +383,12 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
             if (value === undefined) return apiError(400, 'Bad request - Invalid values');
             points.push({ value, updatedAt: p.ts });
           }
+          imported.set(d, { day, count: count + points.length });
           for (const p of points) store.record(d, ds, p.value, p.updatedAt);
           const newest = points.reduce((a, p) => (p.updatedAt > a.updatedAt ? p : a));
           const current = d.values.get(ds.id);
           if (!current || newest.updatedAt >= current.updatedAt) d.values.set(ds.id, { ...newest });
-          return { status: 202 };
+          return noContent();
         }),
       ),
     ),

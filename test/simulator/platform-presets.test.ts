@@ -51,12 +51,12 @@ describe('simulator: Platform API routes of the presets', () => {
     assert.equal((await get('/api/v1/organization/device/datastream/history?deviceId=999&dataStreamId=2')).status, 404);
   });
 
-  it('import: accepted with 202 and no body; refuses old points, bad values and empty lists', async () => {
+  it('import: accepted with 204 and no body; refuses points over 3 months old, bad values and empty lists', async () => {
     const now = Date.now();
     const ok = await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 70, ts: now + 10 }] });
-    assert.deepEqual([ok.status, ok.text], [202, '']);
+    assert.deepEqual([ok.status, ok.text], [204, '']);
     assert.equal(sim.state.value(101, 6), 70);
-    const old = await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 1, ts: now - 40 * 24 * 3600 * 1000 }] });
+    const old = await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 1, ts: now - 100 * 24 * 3600 * 1000 }] });
     assert.equal(old.status, 400);
     assert.equal((await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 'x', ts: now }] })).status, 400);
     assert.equal((await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [] })).status, 400);

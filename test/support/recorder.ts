@@ -10,7 +10,8 @@ export interface Recorded {
   body: string;
 }
 
-export type Answer = (req: Recorded) => { status: number; type?: string; body: string };
+/** `type` null: no Content-Type header (an answer without a body). */
+export type Answer = (req: Recorded) => { status: number; type?: string | null; body: string };
 
 export interface Recorder {
   readonly url: string;
@@ -30,7 +31,7 @@ export async function startRecorder(answer: Answer = () => ({ status: 404, body:
       const seen: Recorded = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(seen);
       const out = recorder.answer(seen);
-      res.writeHead(out.status, { 'Content-Type': out.type ?? 'application/json', Connection: 'close' });
+      res.writeHead(out.status, out.type === null ? { Connection: 'close' } : { 'Content-Type': out.type ?? 'application/json', Connection: 'close' });
       res.end(out.body);
     });
   });
