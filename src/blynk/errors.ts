@@ -15,6 +15,7 @@ export type BlynkErrorCode =
   | 'INVALID_SERVER'
   | 'INVALID_ENDPOINT_PATH'
   | 'OFF_SERVER'
+  | 'INPUT_NOT_SET'
   | 'INVALID_DEVICE_ID'
   | 'INVALID_DATASTREAM_ID'
   | 'INVALID_PIN'

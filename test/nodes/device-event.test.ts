@@ -15,7 +15,7 @@ import {
   useHarness,
 } from '../support/harness';
 import { helper } from '../support/runtime';
-import { BAD_EVENT_CODES } from '../support/inputs';
+import { BAD_EVENT_CODES, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-device-event', eventCode: 'door_open', eventCodeType: 'str' };
 const LOG = '/external/api/logEvent';
@@ -77,7 +77,7 @@ describe('blynk-cloud-device-event', function () {
   it('refuses bad event codes and a missing token before any request', async () => {
     const { sim } = h;
     await load({ eventCode: 'code', eventCodeType: 'msg' });
-    for (const code of BAD_EVENT_CODES) await expectRefused(sim, 'n1', { code, payload: 'x' } as NodeMessage, 'INVALID_EVENT_CODE', 'invalid-event-code');
+    for (const code of BAD_EVENT_CODES) await expectRefused(sim, 'n1', { code, payload: 'x' } as NodeMessage, ...refusal(code, 'INVALID_EVENT_CODE', 'invalid-event-code'));
     await helper.unload();
     await load({}, null);
     await expectRefused(sim, 'n1', { payload: 'x' }, 'NO_DEVICE_TOKEN', 'no-device-token');

@@ -15,7 +15,7 @@ import {
   useHarness,
 } from '../support/harness';
 import { helper } from '../support/runtime';
-import { BAD_PINS } from '../support/inputs';
+import { BAD_PINS, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-device-property' };
 const PROPERTY = '/external/api/update/property';
@@ -76,7 +76,7 @@ describe('blynk-cloud-device-property', function () {
     const { sim } = h;
     await load({ property: 'property', propertyType: 'msg' });
     for (const topic of BAD_PINS) {
-      await expectRefused(sim, 'n1', { topic, property: 'label', payload: 'x' } as NodeMessage, 'INVALID_PIN', 'invalid-pin');
+      await expectRefused(sim, 'n1', { topic, property: 'label', payload: 'x' } as NodeMessage, ...refusal(topic, 'INVALID_PIN', 'invalid-pin'));
     }
     for (const property of ['', 'token', 'pin', '1abc', 'a-b', 'label=x', 'x'.repeat(65), undefined, 5]) {
       await expectRefused(sim, 'n1', { topic: 'V1', property, payload: 'x' } as NodeMessage, 'INVALID_PROPERTY', 'invalid-property');

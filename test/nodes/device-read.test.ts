@@ -18,7 +18,7 @@ import {
   waitFor,
 } from '../support/harness';
 import { helper } from '../support/runtime';
-import { BAD_PINS } from '../support/inputs';
+import { BAD_PINS, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-device-read' };
 const GET = '/external/api/get';
@@ -95,7 +95,7 @@ describe('blynk-cloud-device-read', function () {
     const { sim } = h;
     await load();
     for (const topic of [...BAD_PINS.filter((p) => p !== undefined && p !== null), 'V1, V256', [], ['V1', 3], 'V1,,X']) {
-      await expectRefused(sim, 'n1', { topic } as NodeMessage, 'INVALID_PIN', 'invalid-pin');
+      await expectRefused(sim, 'n1', { topic } as NodeMessage, ...refusal(topic, 'INVALID_PIN', 'invalid-pin'));
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
     }
     await helper.unload();

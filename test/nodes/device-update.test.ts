@@ -18,7 +18,7 @@ import {
   useHarness,
 } from '../support/harness';
 import { exchange, helper } from '../support/runtime';
-import { BAD_PINS, BAD_VALUES } from '../support/inputs';
+import { BAD_PINS, BAD_VALUES, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-device-update' };
 const UPDATE = '/external/api/update';
@@ -146,7 +146,7 @@ describe('blynk-cloud-device-update', function () {
     const { sim } = h;
     await loadWithToken();
     for (const topic of BAD_PINS) {
-      await expectRefused(sim, 'n1', { topic, payload: 1 } as NodeMessage, 'INVALID_PIN', 'invalid-pin');
+      await expectRefused(sim, 'n1', { topic, payload: 1 } as NodeMessage, ...refusal(topic, 'INVALID_PIN', 'invalid-pin'));
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
     }
     for (const payload of BAD_VALUES) {

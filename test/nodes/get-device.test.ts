@@ -12,7 +12,7 @@ import {
   statusesOf,
   useHarness,
 } from '../support/harness';
-import { BAD_DEVICE_IDS } from '../support/inputs';
+import { BAD_DEVICE_IDS, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-get-device' };
 
@@ -85,7 +85,7 @@ describe('blynk-cloud-get-device', function () {
     const { sim } = h;
     await loadNode(sim, NODE);
     for (const deviceId of BAD_DEVICE_IDS) {
-      await expectRefused(sim, 'n1', { deviceId }, 'INVALID_DEVICE_ID', 'invalid-device-id');
+      await expectRefused(sim, 'n1', { deviceId }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
     }
   });

@@ -11,7 +11,7 @@ import {
   redRing,
   useHarness,
 } from '../support/harness';
-import { BAD_DEVICE_IDS, BAD_EVENT_CODES } from '../support/inputs';
+import { BAD_DEVICE_IDS, BAD_EVENT_CODES, refusal } from '../support/inputs';
 
 const PATH = '/api/v1/organization/device/trigger-event';
 
@@ -94,10 +94,10 @@ describe('blynk-cloud-log-event', function () {
     const { sim } = h;
     await loadNode(sim, { id: 'n1', type: 'blynk-cloud-log-event', eventCode: 'code', eventCodeType: 'msg' });
     for (const deviceId of BAD_DEVICE_IDS) {
-      await expectRefused(sim, 'n1', { deviceId, code: 'high_temp' }, 'INVALID_DEVICE_ID', 'invalid-device-id');
+      await expectRefused(sim, 'n1', { deviceId, code: 'high_temp' }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
     }
     for (const code of BAD_EVENT_CODES) {
-      await expectRefused(sim, 'n1', { deviceId: 101, code, payload: 'x' }, 'INVALID_EVENT_CODE', 'invalid-event-code');
+      await expectRefused(sim, 'n1', { deviceId: 101, code, payload: 'x' }, ...refusal(code, 'INVALID_EVENT_CODE', 'invalid-event-code'));
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
     }
     const tooLong = 'd'.repeat(1025 - 'high_temp'.length);

@@ -13,7 +13,7 @@ import {
   statusesOf,
   useHarness,
 } from '../support/harness';
-import { BAD_DATASTREAM_IDS, BAD_DEVICE_IDS, BAD_VALUES } from '../support/inputs';
+import { BAD_DATASTREAM_IDS, BAD_DEVICE_IDS, BAD_VALUES, refusal } from '../support/inputs';
 
 const NODE = { id: 'n1', type: 'blynk-cloud-write-datastream' };
 const ONE = '/api/v1/organization/device/datastream';
@@ -98,12 +98,12 @@ describe('blynk-cloud-write-datastream', function () {
     const { sim } = h;
     await loadNode(sim, NODE);
     for (const deviceId of BAD_DEVICE_IDS) {
-      await expectRefused(sim, 'n1', { deviceId, dataStreamId: 2, payload: 1 }, 'INVALID_DEVICE_ID', 'invalid-device-id');
+      await expectRefused(sim, 'n1', { deviceId, dataStreamId: 2, payload: 1 }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
       // also for a batch
-      await expectRefused(sim, 'n1', { deviceId, payload: { '2': 1 } }, 'INVALID_DEVICE_ID', 'invalid-device-id');
+      await expectRefused(sim, 'n1', { deviceId, payload: { '2': 1 } }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
     }
     for (const dataStreamId of BAD_DATASTREAM_IDS) {
-      await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId, payload: 1 }, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id');
+      await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId, payload: 1 }, ...refusal(dataStreamId, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id'));
     }
     for (const payload of BAD_VALUES) {
       await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId: 2, payload }, 'INVALID_VALUE', 'invalid-value');

@@ -312,6 +312,22 @@ describe('reliability B: bad inputs (flow level)', function () {
     });
   });
 
+  it('an input left unset is named as the node reads it ("msg.deviceId is not set"), before any request', async () => {
+    const { sim } = rig;
+    await rig.load(flow(sim.url, [getDevice(), { id: 'n2', type: 'blynk-cloud-device-update', pin: 'topic', pinType: 'msg' }]), {
+      cfg: demoCredentials(sim),
+      n2: { token: sim.demo.devices[0].token },
+    });
+    const unset = await rig.failure('n1', { payload: 'no device id here' });
+    assert.equal(unset.error.code, 'INPUT_NOT_SET');
+    assert.equal(unset.error.message, 'msg.deviceId is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.');
+    const noPin = await rig.failure('n2', { payload: 1, topic: '' });
+    assert.equal(noPin.error.message, 'msg.topic is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.');
+    // A value that is set but wrong still says what is wrong with it.
+    assert.equal((await rig.failure('n1', { deviceId: 'abc' })).error.code, 'INVALID_DEVICE_ID');
+    assert.deepEqual(sim.log, []);
+  });
+
   it('B9 unknown fields in the token answer are ignored', async () => {
     const { sim } = rig;
     const minted = await mint(sim);
@@ -357,7 +373,8 @@ describe('reliability B: bad inputs (flow level)', function () {
 
   it('an absent value is shown as "undefined" inside a localised message, not as an English word', async () => {
     const { sim } = rig;
-    await rig.load(flow(sim.url, [getDevice()]));
+    // A JSONata result names no property of its own, so the value itself is shown.
+    await rig.load(flow(sim.url, [getDevice('n1', { deviceId: 'payload.missing', deviceIdType: 'jsonata' })]));
     const caught = await rig.failure('n1', { payload: 'no deviceId' });
     assert.equal(caught.error.code, 'INVALID_DEVICE_ID');
     assert.match(caught.error.message, /^Device id undefined is not valid/);

@@ -14,3 +14,8 @@ export const BAD_VALUES: unknown[] = [null, [1], [1, 2, 3], ['a', 'b'], NaN, Inf
 
 /** Breaks Blynk's event code rules: at most 50 letters, digits, spaces or underscores. */
 export const BAD_EVENT_CODES: unknown[] = ['a'.repeat(51), 'bad-code!', '', undefined, null, 42, 'é_code'];
+
+/** The code and message key a bad input is refused with: a value left unset names its property instead. */
+export function refusal(value: unknown, code: string, key: string): [string, string] {
+  return value === undefined || value === null || value === '' ? ['INPUT_NOT_SET', 'input-not-set'] : [code, key];
+}

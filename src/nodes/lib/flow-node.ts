@@ -1,5 +1,5 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { ApiCall, ApiResult, BlynkClient, BlynkError } from '../../blynk';
+import { ApiCall, ApiResult, BlynkClient, BlynkError, BlynkErrorCode, show } from '../../blynk';
 import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
 import { failureStatus, isConnectionFailure, localize, statusKey, unexpected } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
@@ -67,6 +67,17 @@ export interface FlowNodeSpec<Creds extends object = object> {
 }
 
 type Done = (err?: Error) => void;
+
+/** Typed property types whose name says where a value comes from (`msg.deviceId`, `flow.pin`). */
+const NAMED_TYPES: ReadonlySet<string | undefined> = new Set(['msg', 'flow', 'global', 'env']);
+
+/** The node properties an input error can be about. */
+const INPUT_OF: Partial<Record<BlynkErrorCode, readonly string[]>> = {
+  INVALID_DEVICE_ID: ['deviceId'],
+  INVALID_DATASTREAM_ID: ['dataStreamId'],
+  INVALID_PIN: ['pin', 'pins', 'dataStreamId'],
+  INVALID_EVENT_CODE: ['eventCode'],
+};
 
 /**
  * A typed property Node-RED could not evaluate (a JSONata syntax error, a bad msg path): its own
@@ -143,14 +154,34 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
       if (!config) throw new BlynkError('NO_CONFIG');
       const client = config.clientFor(spec.api);
       const values = await evaluateAll(msg);
-      if (spec.execute) {
-        // One context per node: the config's client stays the same for the node's lifetime.
-        if (executeContext?.client !== client) executeContext = { node, def, config, client, signal: abort.signal };
-        const result = spec.execute(values, msg, executeContext);
-        if (result) return result;
+      try {
+        if (spec.execute) {
+          // One context per node: the config's client stays the same for the node's lifetime.
+          if (executeContext?.client !== client) executeContext = { node, def, config, client, signal: abort.signal };
+          const result = spec.execute(values, msg, executeContext);
+          if (result) return await result;
+        }
+        const call = spec.build(values, msg, node, def);
+        return await client.call(call, abort.signal);
+      } catch (err) {
+        throw notSet(err, values) ?? err;
       }
-      const call = spec.build(values, msg, node, def);
-      return client.call(call, abort.signal);
+    };
+
+    /**
+     * The commonest mistake, a message or context property that is not set (`msg.deviceId`), named
+     * as the node reads it: only when the refused value is that unset one (not a key of a batch).
+     */
+    const notSet = (err: unknown, values: Record<string, unknown>): BlynkError | undefined => {
+      if (!(err instanceof BlynkError)) return undefined;
+      const name = INPUT_OF[err.code]?.find((n) => {
+        const value = values[n];
+        const type = props[names.indexOf(n)]?.type;
+        return (value === undefined || value === null || value === '') && NAMED_TYPES.has(type) && err.details.value === show(value);
+      });
+      if (name === undefined) return undefined;
+      const prop = props[names.indexOf(name)];
+      return new BlynkError('INPUT_NOT_SET', { value: `${prop.type}.${prop.value}` });
     };
 
     const settle = (done: Done): boolean => {

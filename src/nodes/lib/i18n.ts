@@ -81,6 +81,7 @@ export function failureStatus(error: BlynkError): string {
     case 'INVALID_ENDPOINT_PATH':
     case 'OFF_SERVER':
       return statusKey('not-configured');
+    case 'INPUT_NOT_SET':
     case 'INVALID_DEVICE_ID':
     case 'INVALID_DATASTREAM_ID':
     case 'INVALID_PIN':
