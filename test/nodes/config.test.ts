@@ -24,6 +24,8 @@ interface TestAnswer {
   organization?: { id?: unknown; name?: unknown };
   code?: string;
   message?: string;
+  key?: string;
+  params?: Record<string, unknown>;
 }
 
 describe('blynk-cloud-config', function () {
@@ -144,7 +146,14 @@ describe('blynk-cloud-config', function () {
         clientId: sim.demo.clientId,
         clientSecret: 'wrong-secret-XYZ',
       });
-      assert.deepEqual(answer, { ok: false, code: 'TOKEN_INVALID_CLIENT', message: errorKey('token-invalid-client') });
+      // The message in the runtime's language, and its key and values for the editor's own.
+      assert.deepEqual(answer, {
+        ok: false,
+        code: 'TOKEN_INVALID_CLIENT',
+        message: errorKey('token-invalid-client'),
+        key: 'errors.token-invalid-client',
+        params: { detail: 'Client ID is not found or password is wrong.', oauthError: 'invalid_client', retryAfter: 300, status: 400 },
+      });
       assert.equal(sim.tokens.requests, 1);
       assert.deepEqual(
         sim.log.map((e) => [e.path, e.status]),
@@ -156,7 +165,7 @@ describe('blynk-cloud-config', function () {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab]);
       const answer = await testConnection({ server: sim.url, grantType: 'client_credentials', clientId: sim.demo.clientId, clientSecret: '' });
-      assert.deepEqual(answer, { ok: false, code: 'NO_OAUTH_CLIENT', message: errorKey('no-oauth-client') });
+      assert.deepEqual(answer, { ok: false, code: 'NO_OAUTH_CLIENT', message: errorKey('no-oauth-client'), key: 'errors.no-oauth-client', params: {} });
       assert.deepEqual(sim.log, []);
     });
 

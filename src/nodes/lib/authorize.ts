@@ -27,7 +27,7 @@ import {
 } from '../../blynk';
 import { editorPost } from './admin-routes';
 import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
-import { CATALOG, localize, unexpected } from './i18n';
+import { CATALOG, localize, Said, said, saidError, unexpected } from './i18n';
 import { credentialsFrom, text } from './test-connection';
 
 /** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
@@ -55,7 +55,7 @@ interface Pending {
   used: boolean;
 }
 
-type Outcome = { state: 'pending' | 'ok' | 'failed'; user: string; message?: string; scope?: string };
+type Outcome = { state: 'pending' | 'ok' | 'failed'; user: string; said?: Said; scope?: string };
 
 /**
  * A path that may stand in a cookie's `Path` attribute as it is: no `;` or `,` to end the
@@ -137,27 +137,27 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
   RED.httpAdmin.post('/blynk-cloud/authorize/start', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const nodeId = text(body.id);
-    const fail = (message: string): void => void res.json({ ok: false, message });
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(t('signin.errors.no-node'));
+    const fail = (reason: Said): void => void res.json({ ok: false, ...reason });
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(said(RED, 'signin.errors.no-node'));
     let server: URL;
     let typed: { authorizePath: string; tokenPath: string };
     try {
       server = parseServer(text(body.server));
       typed = { authorizePath: endpointPathOf(body.authorizePath, ''), tokenPath: endpointPathOf(body.tokenPath, '') };
     } catch (err) {
-      return fail(localize(RED, unexpected(err)).message);
+      return fail(saidError(RED, unexpected(err)));
     }
     const redirect = redirectUriOf(req, text(body.redirectUri));
-    if (!redirect) return fail(t('signin.errors.bad-redirect'));
+    if (!redirect) return fail(said(RED, 'signin.errors.bad-redirect'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
     let clientId: string;
     let clientSecret: string;
     try {
       ({ clientId, clientSecret } = credentialsOf('authorization_code', credentialsFrom(RED, body)));
     } catch (err) {
-      return fail(localize(RED, unexpected(err)).message);
+      return fail(saidError(RED, unexpected(err)));
     }
-    if (!clientId || !clientSecret) return fail(localize(RED, new BlynkError('NO_OAUTH_CLIENT')).message);
+    if (!clientId || !clientSecret) return fail(saidError(RED, new BlynkError('NO_OAUTH_CLIENT')));
     void pathsFor(server, typed).then(({ authorizePath, tokenPath, discovered }) => {
       prune();
       // One sign-in per node at a time: a new one makes an older window's state worthless.
@@ -198,7 +198,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
       );
       res.setHeader('Cache-Control', 'no-store');
       res.json({ ok: true, url: urlOn(server, authorizePath, query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000, discovered });
-    }).catch((err: unknown) => fail(localize(RED, unexpected(err)).message));
+    }).catch((err: unknown) => fail(saidError(RED, unexpected(err))));
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
@@ -226,9 +226,9 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     // A replay must not overwrite how the real sign-in ended.
     const fresh = record !== undefined && !record.used;
     const refuse = (key: string, params?: Record<string, string>): void => {
-      const message = t(`signin.errors.${key}`, params);
-      if (record && fresh) outcomes.set(record.nodeId, { state: 'failed', user: record.user, message });
-      page(false, message, record?.nodeId);
+      const reason = said(RED, `signin.errors.${key}`, params);
+      if (record && fresh) outcomes.set(record.nodeId, { state: 'failed', user: record.user, said: reason });
+      page(false, reason.message, record?.nodeId);
     };
     // Each check refuses with nothing stored. A known state is spent by its first use, whatever
     // the outcome, so it cannot be replayed.
@@ -263,10 +263,10 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     res.setHeader('Cache-Control', 'no-store');
     // Another editor user's sign-in is not theirs to see (adminAuth only; without it '' === '').
     if (!outcome || outcome.user !== userOf(req)) return void res.json({ state: 'none', signedIn: stored });
-    res.json({ state: outcome.state, signedIn: stored, ...(outcome.message ? { message: outcome.message } : {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
+    res.json({ state: outcome.state, signedIn: stored, ...(outcome.said ?? {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
   });
 
-  registerCreateClient(RED, t);
+  registerCreateClient(RED);
 }
 
 /** Exchanges the code once: Basic client authentication, form body (seed 003, RFC 6749 §4.1.3). */
@@ -310,28 +310,28 @@ const MAX_URL = 1024;
  * `POST /blynk-cloud/oauth-clients`: creates an OAuth client with the deployed connection's token.
  * The one place a secret goes to the browser: the user must copy it, and Blynk shows it only once.
  */
-function registerCreateClient(RED: NodeAPI, t: Translate): void {
+function registerCreateClient(RED: NodeAPI): void {
   RED.httpAdmin.post('/blynk-cloud/oauth-clients', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.setHeader('Cache-Control', 'no-store');
-    const fail = (code: string, message: string): void => void res.json({ ok: false, code, message });
+    const fail = (code: string, reason: Said): void => void res.json({ ok: false, code, ...reason });
     const name = text(body.name).trim();
-    if (name.length < 1 || name.length > MAX_NAME) return fail('INVALID_INPUT', t('oauth-client.errors.name', { max: MAX_NAME }));
+    if (name.length < 1 || name.length > MAX_NAME) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.name', { max: MAX_NAME }));
     const rawOrg = body.orgId === undefined || body.orgId === null ? '' : String(body.orgId).trim();
     const orgId = rawOrg === '' ? undefined : Number(rawOrg);
     if (orgId !== undefined && !(Number.isInteger(orgId) && orgId > 0 && orgId <= 2147483647)) {
-      return fail('INVALID_INPUT', t('oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
+      return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
     }
     const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => text(u).trim()).filter((u) => u !== '') : [];
-    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', t('oauth-client.errors.urls', { max: MAX_REDIRECTS }));
-    if (urls.length > MAX_REDIRECTS) return fail('INVALID_INPUT', t('oauth-client.errors.urls', { max: MAX_REDIRECTS }));
+    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECTS }));
+    if (urls.length > MAX_REDIRECTS) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECTS }));
     for (const url of urls) {
       if (url.length > MAX_URL || !URL.canParse(url)) {
-        return fail('INVALID_INPUT', t('oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
+        return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
       }
     }
     const deployed = deployedConfig(RED, text(body.id));
-    if (!deployed) return fail('NO_CONFIG', t('oauth-client.errors.not-deployed'));
+    if (!deployed) return fail('NO_CONFIG', said(RED, 'oauth-client.errors.not-deployed'));
     let call;
     try {
       call = deployed.clientFor('platform').call({
@@ -348,7 +348,7 @@ function registerCreateClient(RED: NodeAPI, t: Translate): void {
       ({ data }) => {
         const d = (data ?? {}) as Record<string, unknown>;
         if (typeof d.clientId !== 'string' || typeof d.secret !== 'string') {
-          return fail('HTTP_ERROR', t('oauth-client.errors.bad-answer'));
+          return fail('HTTP_ERROR', said(RED, 'oauth-client.errors.bad-answer'));
         }
         res.json({
           ok: true,
@@ -366,7 +366,7 @@ function registerCreateClient(RED: NodeAPI, t: Translate): void {
           SERVER_ERROR: 'server-error',
         };
         const k = key[error.code];
-        fail(error.code, k ? t(`oauth-client.errors.${k}`, { detail }) : localize(RED, error).message);
+        fail(error.code, k ? said(RED, `oauth-client.errors.${k}`, { detail }) : saidError(RED, error));
       },
     );
   });

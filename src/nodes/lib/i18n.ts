@@ -21,13 +21,35 @@ class LocalizedError extends BlynkError {
   }
 }
 
-/** The error with its message in the user's language; code and details stay as they were. */
-export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
+function paramsOf(error: BlynkError): Record<string, string | number> {
   const params: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(error.details)) {
     if (value !== undefined) params[key] = value;
   }
-  return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, params));
+  return params;
+}
+
+/** The error with its message in the user's language; code and details stay as they were. */
+export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
+  return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, paramsOf(error)));
+}
+
+/**
+ * A message an admin route answers with: in the runtime's language, and as its catalogue key and
+ * values, so that the editor shows it whole in the editor's own language.
+ */
+export interface Said {
+  message: string;
+  key: string;
+  params: Record<string, string | number>;
+}
+
+export function said(RED: NodeAPI, key: string, params: Record<string, string | number> = {}): Said {
+  return { message: RED._(`${CATALOG}.${key}`, params), key, params };
+}
+
+export function saidError(RED: NodeAPI, error: BlynkError): Said {
+  return said(RED, `errors.${error.messageKey}`, paramsOf(error));
 }
 
 /** Any failure as a BlynkError: one that is not (a bug, a runtime fault) keeps its own message. */

@@ -3,7 +3,7 @@ import { NodeAPI } from 'node-red';
 import { BlynkClient, BlynkError, DEFAULT_TOKEN_PATH, endpointPathOf, GrantType, organizationProfile, parseServer } from '../../blynk';
 import { editorPost } from './admin-routes';
 import { ConfigCredentials, credentialsOf, deployedConfig, grantTypeOf } from './config-node';
-import { localize, unexpected } from './i18n';
+import { saidError, unexpected } from './i18n';
 
 /** What the config dialog sends: its current fields, typed but perhaps not deployed. */
 interface TestRequest {
@@ -126,7 +126,7 @@ export function registerTestConnection(RED: NodeAPI): void {
         (organization) => res.json({ ok: true, organization }),
         (err: unknown) => {
           const error = unexpected(err);
-          res.json({ ok: false, code: error.code, message: localize(RED, error).message });
+          res.json({ ok: false, code: error.code, ...saidError(RED, error) });
         },
       ).finally(() => client?.close());
     },
