@@ -489,11 +489,18 @@ async function testTarget(target, ctx) {
       return 'only in flows_cred.json (encrypted); the editor gets clientId back, the secret and token only as has_*';
     });
 
-    // a) the example's "check now" inject fires once, 3 s after deploy: seeded 21.5 °C → status "ok"
-    await check('flow: "check now" fires after deploy → get device, write "ok"', async () => {
-      const payload = await comms.waitForDebug('bth-debug-2', 0, 20_000, 'the "written" debug node');
+    // a) deploying writes nothing to a device; "check now" reads it: seeded 21.5 °C → status "ok"
+    await check('flow: deploy writes nothing; "check now" → get device, write "ok"', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const writes = sim.log.filter((e) => e.path.endsWith('/device/datastreams') || e.path.endsWith('/device/datastream'));
+      assert(writes.length === 0, `the deploy wrote to a device:\n${describeRequests(writes)}`);
+      const from = sim.log.length;
+      const debugFrom = comms.messages.length;
+      const res = await http(base, '/inject/bth-inject-4', { method: 'POST' });
+      assert(res.status === 200, `POST /inject/bth-inject-4 → HTTP ${res.status}`);
+      const payload = await comms.waitForDebug('bth-debug-2', debugFrom, 20_000, 'the "written" debug node');
       assert(isDeepStrictEqual(payload, { 3: 'ok' }), `"written" debug shows ${JSON.stringify(payload)}, expected {"3":"ok"}`);
-      const entries = await waitForRequests(sim, 0, (e) => e.some((x) => x.path.endsWith('/device/datastreams')), 5000);
+      const entries = await waitForRequests(sim, from, (e) => e.some((x) => x.path.endsWith('/device/datastreams')), 5000);
       expectRequest(entries, { method: 'POST', path: '/oauth2/token', status: 200 });
       expectRequest(entries, { method: 'GET', path: '/api/v1/organization/device', query: { deviceId: '101' }, status: 200 });
       expectRequest(entries, {
