@@ -1,22 +1,18 @@
 // The simulator's rules and values where Blynk's documentation (blynkkk/docs) states them and the
 // contract's schemas cannot see them: each test names its source.
 import { strict as assert } from 'node:assert';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { bearer, call, clientToken } from './helpers';
+import type { Simulator } from '../../dist/simulator';
+import { call, useAuthedSimulator } from './helpers';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 describe('simulator: documented rules', () => {
   let sim: Simulator;
   let auth: Record<string, string>;
-  before(async () => {
-    sim = await startSimulator();
+  useAuthedSimulator((s, a) => {
+    sim = s;
+    auth = a;
   });
-  beforeEach(async () => {
-    sim.reset();
-    auth = bearer((await clientToken(sim)).access_token);
-  });
-  after(() => sim.close());
 
   const post = (path: string, body: unknown) => call(sim, 'POST', path, { headers: auth, body });
   const importBatch = (values: Array<{ value: unknown; ts: number }>, deviceId = 101) =>

@@ -1,5 +1,5 @@
 // Small HTTP helpers for the simulator tests (Node's fetch, real sockets).
-import type { Simulator } from '../../dist/simulator';
+import { startSimulator, type Simulator } from '../../dist/simulator';
 import { RAW_HEADER } from '../support/contract';
 
 export interface Res {
@@ -57,3 +57,20 @@ export async function refresh(sim: Simulator, rt: string): Promise<Res> {
 }
 
 export const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+
+/**
+ * One simulator for the file, reset before each test, handed to `set` with a fresh Bearer header
+ * of the demo OAuth client.
+ */
+export function useAuthedSimulator(set: (sim: Simulator, auth: Record<string, string>) => void): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  beforeEach(async () => {
+    if (!sim) return;
+    sim.reset();
+    set(sim, bearer((await clientToken(sim)).access_token));
+  });
+  after(() => sim?.close());
+}

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { bearer, call, clientToken } from './helpers';
+import type { Simulator } from '../../dist/simulator';
+import { bearer, call, useAuthedSimulator } from './helpers';
 
 interface StreamValue {
   dataStreamId: number;
@@ -14,14 +14,10 @@ interface StreamValue {
 describe('simulator: Platform API', () => {
   let sim: Simulator;
   let auth: Record<string, string>;
-  before(async () => {
-    sim = await startSimulator();
+  useAuthedSimulator((s, a) => {
+    sim = s;
+    auth = a;
   });
-  beforeEach(async () => {
-    sim.reset();
-    auth = bearer((await clientToken(sim)).access_token);
-  });
-  after(() => sim.close());
 
   const get = (path: string) => call(sim, 'GET', path, { headers: auth });
   const post = (path: string, body: unknown) => call(sim, 'POST', path, { headers: auth, body });

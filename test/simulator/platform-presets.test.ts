@@ -1,19 +1,15 @@
 // The routes added for the platform api node's presets (issue 8): shapes and documented errors.
 import { strict as assert } from 'node:assert';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { bearer, call, clientToken } from './helpers';
+import type { Simulator } from '../../dist/simulator';
+import { call, useAuthedSimulator } from './helpers';
 
 describe('simulator: Platform API routes of the presets', () => {
   let sim: Simulator;
   let auth: Record<string, string>;
-  before(async () => {
-    sim = await startSimulator();
+  useAuthedSimulator((s, a) => {
+    sim = s;
+    auth = a;
   });
-  beforeEach(async () => {
-    sim.reset();
-    auth = bearer((await clientToken(sim)).access_token);
-  });
-  after(() => sim.close());
 
   const get = (path: string) => call(sim, 'GET', path, { headers: auth });
   const post = (path: string, body: unknown) => call(sim, 'POST', path, { headers: auth, body });
