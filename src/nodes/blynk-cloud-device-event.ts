@@ -1,6 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceLogEvent } from '../blynk';
 import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
+import { statusCodeOf } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -18,6 +19,6 @@ export = function register(RED: NodeAPI): void {
     },
     ...deviceToken,
     build: (values, msg, node) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
-    output: () => undefined,
+    output: statusCodeOf,
   });
 };

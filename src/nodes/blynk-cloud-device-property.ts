@@ -1,6 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceProperty } from '../blynk';
 import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
+import { statusCodeOf } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -19,6 +20,6 @@ export = function register(RED: NodeAPI): void {
     },
     ...deviceToken,
     build: (values, msg, node) => deviceProperty(tokenFor(node, msg), values.pin, values.property, values.value),
-    output: () => undefined,
+    output: statusCodeOf,
   });
 };

@@ -1,6 +1,7 @@
 import { NodeAPI } from 'node-red';
 import { deviceUpdate } from '../blynk';
 import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
+import { statusCodeOf } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -15,6 +16,6 @@ export = function register(RED: NodeAPI): void {
     properties: { pin: { value: 'topic', type: 'msg' } },
     ...deviceToken,
     build: (values, msg, node) => deviceUpdate(tokenFor(node, msg), values.pin, msg.payload),
-    output: () => undefined,
+    output: statusCodeOf,
   });
 };

@@ -1,5 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { triggerEvent } from '../blynk';
+import { statusCodeOf } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /** Logs a device event through the Platform API; the msg passes unchanged. */
@@ -13,6 +14,6 @@ export = function register(RED: NodeAPI): void {
       description: { value: 'payload', type: 'msg' },
     },
     build: (values) => triggerEvent(values.deviceId, values.eventCode, values.description),
-    output: () => undefined,
+    output: statusCodeOf,
   });
 };

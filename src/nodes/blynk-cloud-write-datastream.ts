@@ -1,11 +1,12 @@
 import { NodeAPI } from 'node-red';
 import { pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../blynk';
+import { statusCodeOf } from './lib/answer';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
  * Writes `msg.payload` to a datastream, or an object of them in one request; the msg passes
- * unchanged. A pin (`V1`) instead of an id, or as a key of the object, is mapped to its id through
- * the device's template (cached by the connection).
+ * on with `msg.statusCode`. A pin (`V1`) instead of an id, or as a key of the object, is mapped to its id through
+ * the device's own datastreams (cached by the connection).
  */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
@@ -20,6 +21,6 @@ export = function register(RED: NodeAPI): void {
       writeUsesPins(values.dataStreamId, msg.payload)
         ? writeByPin(ctx.client, ctx.config.datastreamMap(), pinWriteOf(values.deviceId, values.dataStreamId, msg.payload), ctx.signal)
         : undefined,
-    output: () => undefined,
+    output: statusCodeOf,
   });
 };

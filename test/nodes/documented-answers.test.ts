@@ -118,8 +118,11 @@ describe('Blynk documented example answers', function () {
       await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
     });
 
+    /** The documented status of the example served last: what a write node puts on msg.statusCode. */
+    let servedStatus = 0;
     function serve(e: Example): void {
       routes.set(e.route, { status: e.status, type: e.contentType ?? null, body: bodyOf(e) });
+      servedStatus = e.status;
     }
 
     async function load(node: FlowNode, token?: string): Promise<void> {
@@ -131,12 +134,15 @@ describe('Blynk documented example answers', function () {
     /** The API requests the stand-in server got (token requests left out), as "METHOD path". */
     const apiCalls = (): string[] => rec.requests.filter((r) => !r.url.startsWith('/oauth2/token')).map((r) => `${r.method} ${r.url.split('?')[0]}`);
 
-    /** Sends `msg` and asserts the node passed it on unchanged, apart from `deviceToken` (removed). */
-    async function expectUnchanged(id: string, msg: NodeMessage & Record<string, unknown>): Promise<void> {
+    /**
+     * Sends `msg` and asserts the node passed it on as it came, with Blynk's documented status on
+     * `msg.statusCode` and without `deviceToken` (removed).
+     */
+    async function expectPassedOn(id: string, msg: NodeMessage & Record<string, unknown>): Promise<void> {
       const before = structuredClone(msg);
       delete before.deviceToken;
       const out = await expectSent(id, msg);
-      assert.deepEqual(shown(out), before);
+      assert.deepEqual(shown(out), { ...before, statusCode: servedStatus });
     }
 
     describe('blynk-cloud-get-device', function () {
@@ -184,14 +190,14 @@ describe('Blynk documented example answers', function () {
     });
 
     describe('blynk-cloud-write-datastream', function () {
-      it('by id (Update Datastream Value, 204): the msg passes unchanged', async () => {
+      it('by id (Update Datastream Value, 204): the msg passes on with its statusCode', async () => {
         serve(example('update-datastream-value'));
         await load({ id: 'n1', type: 'blynk-cloud-write-datastream' });
-        await expectUnchanged('n1', { deviceId: 1, dataStreamId: 1, payload: 24.3 });
+        await expectPassedOn('n1', { deviceId: 1, dataStreamId: 1, payload: 24.3 });
         assert.deepEqual(apiCalls(), ['POST /api/v1/organization/device/datastream']);
       });
 
-      it('by pin (Update Datastream Value, 204): the msg passes unchanged', async () => {
+      it('by pin (Update Datastream Value, 204): the msg passes on with its statusCode', async () => {
         serve(example('update-datastream-value'));
         // The device's datastreams (v2) have no documented example answer; this one is the
         // dataStreamValues item of the documented Get Device Info answer (the same DataStreamValue shape).
@@ -199,39 +205,39 @@ describe('Blynk documented example answers', function () {
         routes.set('GET /api/v2/organization/device/datastreams', { status: 200, type: 'application/json', body: JSON.stringify([item]) });
         assert.deepEqual(answerErrors('GET /api/v2/organization/device/datastreams', 200, 'application/json', JSON.stringify([item])), []);
         await load({ id: 'n1', type: 'blynk-cloud-write-datastream' });
-        await expectUnchanged('n1', { deviceId: 1, dataStreamId: 'V1', payload: 24.3 });
+        await expectPassedOn('n1', { deviceId: 1, dataStreamId: 'V1', payload: 24.3 });
         assert.deepEqual(apiCalls(), ['GET /api/v2/organization/device/datastreams', 'POST /api/v1/organization/device/datastream']);
       });
 
-      it('an object payload (Update Multiple Datastreams Values, 204): the msg passes unchanged', async () => {
+      it('an object payload (Update Multiple Datastreams Values, 204): the msg passes on with its statusCode', async () => {
         serve(example('update-multiple-datastreams'));
         await load({ id: 'n1', type: 'blynk-cloud-write-datastream' });
-        await expectUnchanged('n1', { deviceId: 1, payload: { '1': 24.3, '2': 'ok' } });
+        await expectPassedOn('n1', { deviceId: 1, payload: { '1': 24.3, '2': 'ok' } });
         assert.deepEqual(apiCalls(), ['POST /api/v1/organization/device/datastreams']);
       });
     });
 
     describe('blynk-cloud-log-event', function () {
-      it('Log a Device Event (204): the msg passes unchanged', async () => {
+      it('Log a Device Event (204): the msg passes on with its statusCode', async () => {
         serve(example('log-a-device-event'));
         await load({ id: 'n1', type: 'blynk-cloud-log-event', eventCode: 'high_temp' });
-        await expectUnchanged('n1', { deviceId: 1, payload: 'too hot' });
+        await expectPassedOn('n1', { deviceId: 1, payload: 'too hot' });
         assert.deepEqual(apiCalls(), ['POST /api/v1/organization/device/trigger-event']);
       });
     });
 
     describe('blynk-cloud-device-update', function () {
-      it('one pin (Update Datastream Value, 200 without a body): the msg passes unchanged', async () => {
+      it('one pin (Update Datastream Value, 200 without a body): the msg passes on with its statusCode', async () => {
         serve(example('device-update'));
         await load({ id: 'n1', type: 'blynk-cloud-device-update' }, DEVICE_TOKEN);
-        await expectUnchanged('n1', { topic: 'V1', payload: 100 });
+        await expectPassedOn('n1', { topic: 'V1', payload: 100 });
         assert.deepEqual(apiCalls(), ['GET /external/api/update']);
       });
 
       it('an object payload (Update Multiple Datastreams, 200 "OK"): the msg passes on without msg.deviceToken', async () => {
         serve(example('device-batch-update'));
         await load({ id: 'n1', type: 'blynk-cloud-device-update' });
-        await expectUnchanged('n1', { payload: { V1: 1, V2: 'on' }, deviceToken: DEVICE_TOKEN });
+        await expectPassedOn('n1', { payload: { V1: 1, V2: 'on' }, deviceToken: DEVICE_TOKEN });
         assert.deepEqual(apiCalls(), ['GET /external/api/batch/update']);
       });
     });
@@ -273,16 +279,16 @@ describe('Blynk documented example answers', function () {
       it('Log Event (200 without a body): the msg passes on without msg.deviceToken', async () => {
         serve(example('device-log-event'));
         await load({ id: 'n1', type: 'blynk-cloud-device-event', eventCode: 'high_temp' });
-        await expectUnchanged('n1', { payload: 'too hot', deviceToken: DEVICE_TOKEN });
+        await expectPassedOn('n1', { payload: 'too hot', deviceToken: DEVICE_TOKEN });
         assert.deepEqual(apiCalls(), ['GET /external/api/logEvent']);
       });
     });
 
     describe('blynk-cloud-device-property', function () {
-      it('Update Property (200 without a body): the msg passes unchanged', async () => {
+      it('Update Property (200 without a body): the msg passes on with its statusCode', async () => {
         serve(example('device-update-property'));
         await load({ id: 'n1', type: 'blynk-cloud-device-property', property: 'label' }, DEVICE_TOKEN);
-        await expectUnchanged('n1', { topic: 'V1', payload: 'Kitchen' });
+        await expectPassedOn('n1', { topic: 'V1', payload: 'Kitchen' });
         assert.deepEqual(apiCalls(), ['GET /external/api/update/property']);
       });
     });

@@ -1,4 +1,5 @@
-import { withoutCredentials } from '../../blynk';
+import { NodeMessage } from 'node-red';
+import { ApiResult, withoutCredentials } from '../../blynk';
 import { FlowNodeDef } from './flow-node';
 
 /** A node whose answers may keep Blynk's credential fields, when its user ticks the option. */
@@ -10,4 +11,9 @@ export interface KeepCredentialsDef extends FlowNodeDef {
 /** Blynk's answer as it goes on msg.payload: without credentials unless the node keeps them. */
 export function answerFor(data: unknown, def: KeepCredentialsDef): unknown {
   return def.keepCredentials === true ? data : withoutCredentials(data);
+}
+
+/** A write's output: the msg as it came, with the HTTP status of Blynk's answer (as core `http request` sets it). */
+export function statusCodeOf(msg: NodeMessage, result: ApiResult): void {
+  (msg as { statusCode?: number }).statusCode = result.status;
 }
