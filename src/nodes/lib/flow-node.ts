@@ -69,7 +69,7 @@ export interface FlowNodeSpec<Creds extends object = object> {
 type Done = (err?: Error) => void;
 
 /** Typed property types whose name says where a value comes from (`msg.deviceId`, `flow.pin`). */
-const NAMED_TYPES: ReadonlySet<string | undefined> = new Set(['msg', 'flow', 'global', 'env']);
+const NAMED_TYPES: ReadonlySet<string> = new Set(['msg', 'flow', 'global', 'env']);
 
 /** The node properties an input error can be about. */
 const INPUT_OF: Partial<Record<BlynkErrorCode, readonly string[]>> = {
@@ -119,10 +119,10 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     /** Node-level work from `spec.start`, set once the handlers are in place (below). */
     let extension: NodeExtension | undefined;
 
-    // The config node shows its token state on its users; while a request is in flight, the
-    // node keeps saying so, and shows the state once idle (`statusFor`). A node with an idle
-    // status of its own (watching) keeps that one.
-    /** The node's latest outcome was its own failure (bad input, not found): news of the connection does not hide it. */
+    // The config node shows news of the connection on its users; while a request is in flight, the
+    // node keeps saying so, and shows the connection's state once idle (`statusFor`). A node with an
+    // idle status of its own (watching) keeps that one, and so does one whose latest outcome was its
+    // own failure (bad input, not found) until it does better.
     let ownFailure = false;
     const user: ConfigUser = {
       id: node.id,
@@ -174,14 +174,15 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
      */
     const notSet = (err: unknown, values: Record<string, unknown>): BlynkError | undefined => {
       if (!(err instanceof BlynkError)) return undefined;
-      const name = INPUT_OF[err.code]?.find((n) => {
-        const value = values[n];
-        const type = props[names.indexOf(n)]?.type;
-        return (value === undefined || value === null || value === '') && NAMED_TYPES.has(type) && err.details.value === show(value);
-      });
-      if (name === undefined) return undefined;
-      const prop = props[names.indexOf(name)];
-      return new BlynkError('INPUT_NOT_SET', { value: `${prop.type}.${prop.value}` });
+      for (const name of INPUT_OF[err.code] ?? []) {
+        const i = names.indexOf(name);
+        const value = values[name];
+        const unset = value === undefined || value === null || value === '';
+        if (i >= 0 && unset && NAMED_TYPES.has(props[i].type) && err.details.value === show(value)) {
+          return new BlynkError('INPUT_NOT_SET', { value: `${props[i].type}.${props[i].value}` });
+        }
+      }
+      return undefined;
     };
 
     const settle = (done: Done): boolean => {
