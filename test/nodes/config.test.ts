@@ -152,7 +152,7 @@ describe('blynk-cloud-config', function () {
         code: 'TOKEN_INVALID_CLIENT',
         message: errorKey('token-invalid-client'),
         key: 'errors.token-invalid-client',
-        params: { detail: 'Client ID is not found or password is wrong.', oauthError: 'invalid_client', retryAfter: 300, status: 400 },
+        params: { detail: 'Client ID is not found or password is wrong', oauthError: 'invalid_client', retryAfter: 300, status: 400 },
       });
       assert.equal(sim.tokens.requests, 1);
       assert.deepEqual(

@@ -299,7 +299,7 @@ describe('reliability C: faults survived (flow level)', function () {
       assert.equal(caught.error.code, 'FORBIDDEN');
       assert.equal(
         caught.error.message,
-        `Blynk refused this call with 403 (${reason}). This is a permission answer, not an expired token: enable the Platform API scope of the OAuth client in Blynk.Console (Settings, Developers, OAuth2), check the user's role for user credentials, and that your plan includes the Platform API.`,
+        `Blynk refused this call with 403 (${reason.slice(0, -1)}). This is a permission answer, not an expired token: enable the Platform API scope of the OAuth client in Blynk.Console (Settings, Developers, OAuth2), check the user's role for user credentials, and that your plan includes the Platform API.`,
       );
     }
     assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 1 + 10);
@@ -334,8 +334,8 @@ describe('reliability C: faults survived (flow level)', function () {
 
   describe('C12 rejected credentials: red status, fail fast, at most one token request per 5 min cool-down whatever the message rate', () => {
     const cases = [
-      ['wrong client secret (invalid_client)', 'client_credentials', 'TOKEN_INVALID_CLIENT', /^Blynk rejected the OAuth client \(Client ID is not found or password is wrong\.\)/],
-      ['wrong password (user_credentials → invalid_grant)', 'user_credentials', 'TOKEN_INVALID_GRANT', /^Blynk rejected the sign-in \(User email or password is wrong\.\)/],
+      ['wrong client secret (invalid_client)', 'client_credentials', 'TOKEN_INVALID_CLIENT', /^Blynk rejected the OAuth client \(Client ID is not found or password is wrong\)\. /],
+      ['wrong password (user_credentials → invalid_grant)', 'user_credentials', 'TOKEN_INVALID_GRANT', /^Blynk rejected the sign-in \(User email or password is wrong\)\. /],
     ] as const;
     for (const [label, grantType, code, message] of cases) {
       it(`C12 ${label}: 20 min at 2 msg/s (2400 messages) → one token request per 300 s, ${code} then AUTH_COOLDOWN, red "auth failed", one warning`, async () => {

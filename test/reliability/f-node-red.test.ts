@@ -290,7 +290,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal((await rig.failure('n1', { deviceId: 101 })).error.code, 'TOKEN_INVALID_CLIENT');
     for (let i = 0; i < 10; i++) assert.equal((await rig.failure('n1', { deviceId: 101 })).error.code, 'AUTH_COOLDOWN');
     assert.equal(warnings().length, 2, warnings().join('\n'));
-    assert.match(warnings()[1], /^Blynk rejected the OAuth client \(Client is disabled\.\)/);
+    assert.match(warnings()[1], /^Blynk rejected the OAuth client \(Client is disabled\)\. /);
     assert.deepEqual(statusesOf('n2').at(-1), { fill: 'red', shape: 'ring', text: STATUS('auth-failed') });
     // The idle user node went through the states in order: error, ok, auth-failed.
     const shown = statusesOf('n2').map((s) => String(s.text).split('.').pop());

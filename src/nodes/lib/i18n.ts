@@ -26,6 +26,8 @@ function paramsOf(error: BlynkError): Record<string, string | number> {
   for (const [key, value] of Object.entries(error.details)) {
     if (value !== undefined) params[key] = value;
   }
+  // Blynk's own sentences end in a full stop; inside "(…)." it would be doubled.
+  if (typeof params.detail === 'string') params.detail = params.detail.replace(/(?<!\.)\.$/, '');
   return params;
 }
 
