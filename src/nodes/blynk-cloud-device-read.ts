@@ -6,6 +6,8 @@ import { pollIntervalMs, startWatch } from './lib/watch';
 
 interface ReadDef extends FlowNodeDef {
   read?: string;
+  /** A single pin's numeric text as a number; absent (a flow saved before the option), Blynk's text. */
+  numbers?: boolean;
   watch?: boolean;
   interval?: number | string;
 }
@@ -15,9 +17,17 @@ const modeOf = (def: FlowNodeDef): DeviceReadMode => {
   return read === 'all' || read === 'connected' ? read : 'pins';
 };
 
-/** Blynk's answer as it came, except `isHardwareConnected`'s text `true`/`false`, which is a boolean. */
-const valueOf = (mode: DeviceReadMode, data: unknown): unknown =>
-  mode === 'connected' ? data === true || String(data).trim().toLowerCase() === 'true' : data;
+const NUMERIC = /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/;
+
+/**
+ * Blynk's answer as it came, except `isHardwareConnected`'s text `true`/`false`, which is a
+ * boolean, and, with `numbers`, one pin's numeric text (`"21.50000"`), which is a number. Several
+ * pins and all values come as JSON, typed already.
+ */
+const valueOf = (def: ReadDef, mode: DeviceReadMode, data: unknown): unknown => {
+  if (mode === 'connected') return data === true || String(data).trim().toLowerCase() === 'true';
+  return def.numbers === true && typeof data === 'string' && NUMERIC.test(data) ? Number(data) : data;
+};
 
 /**
  * Device HTTPS API read with the device's auth token (the node's credential, else
@@ -32,7 +42,7 @@ export = function register(RED: NodeAPI): void {
     ...deviceToken,
     build: (values, msg, node, def) => deviceRead(tokenFor(node, msg), modeOf(def), values.pins),
     output: (msg, result, def) => {
-      msg.payload = valueOf(modeOf(def), result.data);
+      msg.payload = valueOf(def as ReadDef, modeOf(def), result.data);
     },
     start: (ctx) => {
       const def = ctx.def as ReadDef;
@@ -44,7 +54,7 @@ export = function register(RED: NodeAPI): void {
         const call = deviceRead(ctx.node.credentials?.token, mode, values.pins);
         if (!ctx.config) throw new BlynkError('NO_CONFIG');
         const result = await ctx.config.clientFor('device').call(call, ctx.signal);
-        return { topic: mode === 'pins' ? pinsOf(values.pins).join(',') : mode, value: valueOf(mode, result.data) };
+        return { topic: mode === 'pins' ? pinsOf(values.pins).join(',') : mode, value: valueOf(def, mode, result.data) };
       });
     },
   });

@@ -59,8 +59,21 @@ describe('blynk-cloud-device-read', function () {
     assert.deepEqual((await read({ topic: 'v3' })).out.payload, [24.0336, 49.8419]);
     assert.equal((await read({ topic: 'V2' })).out.payload, 'ok');
     assert.equal(sim.tokens.requests, 0);
-    // Three reads, one after the other; a Device API node has no connection state to show.
+    // Three reads, one after the other, each ending in the connection's state.
     assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED, REQUESTING, CONNECTED, REQUESTING, CONNECTED]);
+  });
+
+  it('with Numbers ticked (new nodes), one pin\'s numeric text is a number; other text stays text', async () => {
+    const { sim } = h;
+    await load({ numbers: true });
+    assert.equal((await read({ topic: 'V1' })).out.payload, 21.5);
+    assert.equal((await read({ topic: 'V2' })).out.payload, 'ok');
+    assert.deepEqual((await read({ topic: 'v3' })).out.payload, [24.0336, 49.8419]);
+    // As Blynk's own example sends it: "100.00000".
+    sim.faults.add({ match: { path: GET }, action: { status: 200, body: '100.00000' } });
+    assert.equal((await read({ topic: 'V1' })).out.payload, 100);
+    sim.faults.add({ match: { path: GET }, action: { status: 200, body: '1e3x' } });
+    assert.equal((await read({ topic: 'V1' })).out.payload, '1e3x');
   });
 
   it('reads several pins in one request, from a list or an array, typed as Blynk stores them', async () => {

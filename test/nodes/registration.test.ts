@@ -97,7 +97,7 @@ const CONTRACT: Record<
   'blynk-cloud-device-read': {
     category: 'Blynk',
     credentials: { token: PASSWORD },
-    defaults: { name: '', connection: '', read: 'pins', pins: 'topic', pinsType: 'msg', watch: false, interval: 10 },
+    defaults: { name: '', connection: '', read: 'pins', pins: 'topic', pinsType: 'msg', numbers: true, watch: false, interval: 10 },
     typed: ['pins'],
   },
   'blynk-cloud-device-event': {
