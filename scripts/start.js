@@ -46,17 +46,61 @@ async function waitFor(url, child) {
   throw new Error(`Node-RED did not answer at ${url}`);
 }
 
-/** Deploys the examples once, into an empty workspace; later starts keep the user's flows. */
+/** A connection saved for a local simulator: plain http on a loopback address. */
+const LOCAL_SIMULATOR = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/;
+
+/**
+ * Deploys the examples once, into an empty workspace; later starts keep the user's flows, with
+ * connections saved for a simulator on another port (BLYNK_SIM_PORT changed) moved to this one.
+ * @returns {Promise<'deployed' | 'kept' | 'moved'>}
+ */
 async function deployExamples(sim, child) {
   const flows = await (await waitFor(`${editor}flows`, child)).json();
-  if (Array.isArray(flows) && flows.length > 0) return false;
+  if (Array.isArray(flows) && flows.length > 0) {
+    const stale = flows.filter((n) => n.type === 'blynk-cloud-config' && LOCAL_SIMULATOR.test(String(n.server)) && String(n.server).replace(/\/$/, '') !== sim.url);
+    if (stale.length === 0) return 'kept';
+    for (const node of stale) node.server = sim.url;
+    // A node deployed without a `credentials` property keeps the ones it has.
+    const res = await fetch(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'nodes' },
+      body: JSON.stringify(flows),
+    });
+    if (!res.ok) throw new Error(`moving the connections to ${sim.url} failed: HTTP ${res.status} ${await res.text()}`);
+    return 'moved';
+  }
   const res = await fetch(`${editor}flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
     body: JSON.stringify(exampleFlows({ server: sim.url, demo: sim.demo })),
   });
   if (!res.ok) throw new Error(`deploying the examples failed: HTTP ${res.status} ${await res.text()}`);
-  return true;
+  return 'deployed';
+}
+
+/** What a newcomer needs to try every node against the simulator. */
+function demoSheet(sim, outcome) {
+  const { demo } = sim;
+  const pad = (text, width) => String(text).padEnd(width);
+  return [
+    '',
+    `Blynk simulator:  ${sim.url}   (region "Custom" in a connection)`,
+    `  OAuth client:   ${demo.clientId} / ${demo.clientSecret}`,
+    `  User:           ${demo.userEmail} / ${demo.password}`,
+    '  Devices (device id, name, auth token for the device nodes):',
+    ...demo.devices.map((d) => `    ${pad(d.id, 5)} ${pad(d.name, 17)} ${d.token}`),
+    `  Template ${demo.template.id} "${demo.template.name}": datastream id, pin, name, type`,
+    ...demo.template.datastreams.map((ds) => `    ${pad(ds.id, 3)} ${pad(ds.pin.toUpperCase(), 4)} ${pad(ds.label, 12)} ${ds.dataType}`),
+    `  Event codes:    ${demo.template.events.map((e) => e.code).join(', ')}`,
+    `Node-RED editor:  ${editor}`,
+    {
+      deployed: '  The example flows are deployed, one tab each.',
+      kept: '  Your saved flows were kept (delete .node-red/ to start over).',
+      moved: `  Your saved flows were kept, their simulator connections moved to ${sim.url}.`,
+    }[outcome],
+    'Press Ctrl-C to stop both.',
+    '',
+  ].join('\n');
 }
 
 async function main() {
@@ -80,21 +124,8 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const deployed = await deployExamples(sim, red);
-  const device = sim.demo.devices[0];
-  console.log(
-    [
-      '',
-      `Blynk simulator:  ${sim.url}`,
-      `  OAuth client:   ${sim.demo.clientId} / ${sim.demo.clientSecret}`,
-      `  User:           ${sim.demo.userEmail} / ${sim.demo.password}`,
-      `  Device:         ${device.id} "${device.name}", auth token ${device.token}`,
-      `Node-RED editor:  ${editor}`,
-      deployed ? '  The example flows are deployed, one tab each.' : '  Your saved flows were kept (delete .node-red/ to start over).',
-      'Press Ctrl-C to stop both.',
-      '',
-    ].join('\n'),
-  );
+  const outcome = await deployExamples(sim, red);
+  console.log(demoSheet(sim, outcome));
 }
 
 main().catch((err) => {
