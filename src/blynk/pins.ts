@@ -170,18 +170,27 @@ export function pinIdsOf(data: unknown): PinIds {
   return map;
 }
 
+/** A write by pin's answer, with the datastream id each pin was written to (`{ V1: 2 }`). */
+export interface PinWriteResult extends ApiResult {
+  dataStreamIds: Record<string, number>;
+}
+
 /**
  * A write by pin: the ids from the map, one write; if Blynk answers 404 while the map came from
  * the cache, the map is fetched again once and the write repeated once.
  */
-export async function writeByPin(client: Caller, map: DatastreamMap, write: PinWrite, signal?: AbortSignal): Promise<ApiResult> {
+export async function writeByPin(client: Caller, map: DatastreamMap, write: PinWrite, signal?: AbortSignal): Promise<PinWriteResult> {
   const first = await map.resolve(write.deviceId, write.pins);
+  const written = async (ids: PinIds): Promise<PinWriteResult> => {
+    const result = await client.call(write.toCall(ids), signal);
+    return { ...result, dataStreamIds: Object.fromEntries(write.pins.map((pin) => [pin.toUpperCase(), ids.get(pin) as number])) };
+  };
   try {
-    return await client.call(write.toCall(first.ids), signal);
+    return await written(first.ids);
   } catch (err) {
     if (first.fresh || !(err instanceof BlynkError) || err.code !== 'NOT_FOUND') throw err;
   }
   map.forget(write.deviceId);
   const again = await map.resolve(write.deviceId, write.pins, true);
-  return client.call(write.toCall(again.ids), signal);
+  return written(again.ids);
 }

@@ -138,11 +138,11 @@ describe('Blynk documented example answers', function () {
      * Sends `msg` and asserts the node passed it on as it came, with Blynk's documented status on
      * `msg.statusCode` and without `deviceToken` (removed).
      */
-    async function expectPassedOn(id: string, msg: NodeMessage & Record<string, unknown>): Promise<void> {
+    async function expectPassedOn(id: string, msg: NodeMessage & Record<string, unknown>, added: Record<string, unknown> = {}): Promise<void> {
       const before = structuredClone(msg);
       delete before.deviceToken;
       const out = await expectSent(id, msg);
-      assert.deepEqual(shown(out), { ...before, statusCode: servedStatus });
+      assert.deepEqual(shown(out), { ...before, statusCode: servedStatus, ...added });
     }
 
     describe('blynk-cloud-get-device', function () {
@@ -197,7 +197,7 @@ describe('Blynk documented example answers', function () {
         assert.deepEqual(apiCalls(), ['POST /api/v1/organization/device/datastream']);
       });
 
-      it('by pin (Update Datastream Value, 204): the msg passes on with its statusCode', async () => {
+      it('by pin (Update Datastream Value, 204): the msg passes on with its statusCode and the id the pin was written to', async () => {
         serve(example('update-datastream-value'));
         // The device's datastreams (v2) have no documented example answer; this one is the
         // dataStreamValues item of the documented Get Device Info answer (the same DataStreamValue shape).
@@ -205,7 +205,9 @@ describe('Blynk documented example answers', function () {
         routes.set('GET /api/v2/organization/device/datastreams', { status: 200, type: 'application/json', body: JSON.stringify([item]) });
         assert.deepEqual(answerErrors('GET /api/v2/organization/device/datastreams', 200, 'application/json', JSON.stringify([item])), []);
         await load({ id: 'n1', type: 'blynk-cloud-write-datastream' });
-        await expectPassedOn('n1', { deviceId: 1, dataStreamId: 'V1', payload: 24.3 });
+        const { dataStreamId, pin } = item as { dataStreamId: number; pin: string };
+        assert.equal(pin.toUpperCase(), 'V1');
+        await expectPassedOn('n1', { deviceId: 1, dataStreamId: 'V1', payload: 24.3 }, { dataStreamIds: { V1: dataStreamId } });
         assert.deepEqual(apiCalls(), ['GET /api/v2/organization/device/datastreams', 'POST /api/v1/organization/device/datastream']);
       });
 

@@ -18,11 +18,15 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
       .slice(from)
       .map((r) => `${r.method} ${r.path} ${r.method === 'GET' ? JSON.stringify(r.query) : JSON.stringify(r.body)} ${r.status}`);
 
+  /** The msg that came out of the last write. */
+  let last: NodeMessage | undefined;
+
   async function write(msg: NodeMessage): Promise<string[]> {
     const from = apiRequests(h.sim).length;
     const payload = structuredClone(msg.payload);
     const out = await expectSent('n1', msg);
     assert.deepEqual(out.payload, payload, 'msg.payload was changed');
+    last = out;
     return requests(from);
   }
 
@@ -34,6 +38,8 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
       `POST ${ONE} {"deviceId":101,"dataStreamId":2,"value":23} 204`,
     ]);
     assert.equal(sim.state.value(101, 'v1'), 23);
+    // The msg says where the write went, and how Blynk answered.
+    assert.deepEqual([(last as { dataStreamIds?: unknown }).dataStreamIds, (last as { statusCode?: unknown }).statusCode], [{ V1: 2 }, 204]);
     for (const [pin, value, id] of [['v1', 24, 2], ['V5', 61, 6], [' v0 ', true, 1]] as const) {
       const expected = `POST ${ONE} ${JSON.stringify({ deviceId: 101, dataStreamId: id, value: value === true ? 1 : value })} 204`;
       assert.deepEqual(await write({ deviceId: 101, dataStreamId: pin, payload: value }), [expected]);
@@ -62,6 +68,7 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     assert.deepEqual(await write({ deviceId: 101, payload: { V0: true, '3': 'mixed', v5: 60 } }), [
       `POST ${MANY} {"deviceId":101,"values":{"1":1,"3":"mixed","6":60}} 204`,
     ]);
+    assert.deepEqual((last as { dataStreamIds?: unknown }).dataStreamIds, { V0: 1, V5: 6 });
     assert.deepEqual([sim.state.value(101, 1), sim.state.value(101, 3), sim.state.value(101, 6)], [1, 'mixed', 60]);
   });
 
