@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DEMO } from '../../dist/simulator';
 import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
 import { browser, en, shots, stack, track, useEditorPage } from './fixture';
-import { declaredTypes, ROOT } from './stack';
+import { declaredTypes, deployFlows, ROOT } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
 
@@ -74,6 +74,124 @@ const NODES: NodeCase[] = [
 
 /** Flow nodes (not config nodes) in package.json order: what the Blynk palette category shows. */
 const PALETTE = declaredTypes().filter((type) => categoryOf(type) === 'Blynk');
+
+/** Nodes of the open editor that do not validate (flow and config nodes), with their errors. */
+const INVALID_NODES = `(() => {
+  const bad = [];
+  const check = (n) => {
+    if (n.valid === undefined) RED.editor.validateNode(n);
+    if (n.valid === false || (n.validationErrors && n.validationErrors.length)) {
+      bad.push(n.type + ' ' + n.id + (n.z ? ' on ' + n.z : '') + ': ' + JSON.stringify(n.validationErrors || []));
+    }
+  };
+  RED.nodes.eachNode(check);
+  RED.nodes.eachConfig(check);
+  return bad;
+})()`;
+
+// The first minute of a new user: `npm start` (the nine example tabs deployed against the
+// simulator), then a first flow of their own built from the palette, deployed and run.
+describe('the first minute after npm start', function () {
+  after(async function () {
+    // The rest of the suite starts from an empty workspace.
+    await deployFlows(stack, []);
+  });
+
+  it('no example node is invalid; inject → get device → debug with a new connection deploys without warnings and shows the device', async function () {
+    const { sim } = stack;
+    await deployFlows(stack);
+    const editor = track(await Editor.open(browser, stack.editor));
+    try {
+      const page = editor.page;
+      const tabs = await editor.eval<string[]>(`(() => { const t = []; RED.nodes.eachWorkspace((w) => t.push(w.label)); return t; })()`);
+      const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((file) => file.endsWith('.json'));
+      assert.equal(tabs.length, examples.length, `tabs: ${tabs.join(', ')}`);
+      assert.deepEqual(await editor.eval<string[]>(INVALID_NODES), [], 'invalid nodes after npm start');
+      assert.equal(await page.locator('g.red-ui-flow-node-error:visible').count(), 0, 'red triangles on the first tab');
+
+      // Opening an example's node and pressing Done changes nothing: the examples carry every
+      // property their dialogs save (a missing one would be added and the flows turn modified).
+      const blynkNodes = await editor.eval<Array<{ id: string; z: string; type: string }>>(
+        `RED.nodes.filterNodes({}).filter((n) => n.type.startsWith('blynk-cloud-')).map((n) => ({ id: n.id, z: n.z, type: n.type }))`,
+      );
+      assert.ok(blynkNodes.length >= examples.length, `Blynk nodes in the examples: ${blynkNodes.length}`);
+      const changedBy: string[] = [];
+      for (const [index, node] of blynkNodes.entries()) {
+        await editor.eval(`RED.workspaces.show(${JSON.stringify(node.z)})`);
+        await page.waitForFunction(`RED.workspaces.active() === ${JSON.stringify(node.z)}`);
+        await editor.workspaceNode(node.id).waitFor({ state: 'visible' });
+        await editor.openNode(node.id);
+        if (index === 0) {
+          // The examples' shared connection, from the first node's pencil.
+          await editor.openConfigDialog('edit');
+          await editor.configDialogDone();
+          if (await editor.eval<boolean>('RED.nodes.dirty()')) changedBy.push('the connection (Update)');
+        }
+        await editor.dialogDone();
+        if (await editor.eval<boolean>('RED.nodes.dirty()')) {
+          const changed = await editor.eval<string[]>(`RED.nodes.filterNodes({}).concat((() => { const c = []; RED.nodes.eachConfig((n) => c.push(n)); return c; })()).filter((n) => n.changed).map((n) => n.type + ' ' + n.id)`);
+          changedBy.push(`${node.type} ${node.id} (Done): ${changed.join(', ')}`);
+          await page.locator('#red-ui-header-button-deploy').click();
+          await page.waitForFunction(`!RED.nodes.dirty()`, undefined, { timeout: 20_000 }).catch(() => undefined);
+          await editor.dismissNotifications().catch(() => undefined);
+        }
+      }
+      assert.deepEqual(changedBy, [], 'opening and closing example nodes changed the flows');
+
+      // A flow of their own, on a new tab.
+      const before = await editor.eval<string>('RED.workspaces.active()');
+      await page.locator('#red-ui-workspace-tabs .red-ui-tabs-add a, .red-ui-tab-button.red-ui-tabs-add a').first().click();
+      await page.waitForFunction(`RED.workspaces.active() !== ${JSON.stringify(before)}`);
+      const inject = await editor.addNode('inject', 320, 220, 'common');
+      const getDevice = await editor.addNode(NODES[0].type, 520, 220);
+      const debug = await editor.addNode('debug', 740, 220, 'common');
+      await editor.wire(inject, getDevice);
+      await editor.wire(getDevice, debug);
+
+      await editor.openNode(getDevice);
+      await editor.openConfigDialog('add');
+      await page.locator('#node-config-input-name').fill('My Blynk');
+      await page.locator('#node-config-input-region-select').selectOption('custom');
+      await page.locator('#node-config-input-server').waitFor({ state: 'visible' });
+      await page.locator('#node-config-input-server').fill(sim.url);
+      await page.locator('#node-config-input-clientId').fill(sim.demo.clientId);
+      await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
+      await page.locator('#node-config-blynk-cloud-test').click();
+      const connected = en(CONFIG, 'test-connection.connected').replace('__name__', sim.demo.org.name);
+      await page
+        .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().trim() === ${JSON.stringify(connected)}`, undefined, { timeout: 20_000 })
+        .catch(async () => assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}"`));
+      await editor.configDialogDone();
+      const configId = await page.locator('#node-input-connection').inputValue();
+      assert.equal(await editor.nodeProperty(configId, 'name'), 'My Blynk');
+      await editor.setTyped('deviceId', 'num', '101');
+      await editor.dialogDone();
+      assert.deepEqual(await editor.eval<string[]>(INVALID_NODES), [], 'invalid nodes before Deploy');
+
+      // Deploy: no "badly configured nodes" question, the flows are deployed.
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.waitForFunction(
+        `$('.red-ui-deploy-dialog-confirm-list:visible').length > 0 || (!RED.nodes.dirty() && $('#red-ui-header-button-deploy').hasClass('disabled'))`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const warning = await page.locator('.red-ui-notification:visible').allTextContents();
+      assert.equal(await page.locator('.red-ui-deploy-dialog-confirm-list:visible').count(), 0, `Deploy warned: ${warning.join(' | ')}`);
+      assert.equal(await page.locator('.red-ui-notification-warning:visible, .red-ui-notification-error:visible').count(), 0, `notifications: ${warning.join(' | ')}`);
+      await editor.dismissNotifications().catch(() => undefined);
+
+      await page.locator('#red-ui-tab-debug-link-button').click();
+      await page.locator('#red-ui-sidebar-debug-clear').click().catch(() => undefined);
+      await editor.workspaceNode(inject).locator('.red-ui-flow-node-button').click();
+      const message = page.locator('#red-ui-sidebar-content .red-ui-debug-msg', { hasText: 'Greenhouse' });
+      await message.first().waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => assert.fail(`no device in the debug sidebar: ${(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg').allTextContents()).join(' | ')}`));
+      editor.assertNoProblems('in the first minute');
+    } finally {
+      await editor.close();
+    }
+  });
+});
 
 describe('editor in Chromium (en-US)', function () {
   let editor: Editor;
