@@ -11,6 +11,9 @@
         return;
     }
 
+    // The dialogs' styles (classes, not inline styles), once for all node sets.
+    $("<link>", { rel: "stylesheet", type: "text/css", href: "resources/node-red-contrib-blynk-cloud/blynk-cloud-editor.css" }).appendTo("head");
+
     // A virtual pin V0 to V255, either case (as src/blynk/validate.ts checks it, after trimming).
     var PIN = "[vV](25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     var POSITIVE_INTEGER = /^[1-9]\d*$/;

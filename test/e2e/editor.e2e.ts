@@ -258,6 +258,38 @@ describe('editor in Chromium (en-US)', function () {
     await editor.openNode(ids['get-device']);
     await editor.openConfigDialog('add');
 
+    // What a new connection needs is on the first screen, in this order, without scrolling:
+    // Name, Region, Grant, Client ID, Client secret, Test connection, and the result line right
+    // under the button, as wide as the fields.
+    const firstScreen = await editor.eval<{ boxes: Array<{ id: string; top: number; bottom: number } | null>; visibleBottom: number; result: { top: number; width: number }; field: { width: number } }>(`(() => {
+      const footer = $('.red-ui-tray').last().find('.red-ui-tray-footer')[0].getBoundingClientRect();
+      const box = (s) => { const r = $(s)[0].getBoundingClientRect(); return r.height ? { id: s, top: r.top, bottom: r.bottom } : null; };
+      return {
+        boxes: ['#node-config-input-name', '#node-config-input-region-select', '#node-config-input-grantType', '#node-config-input-clientId', '#node-config-input-clientSecret', '#node-config-blynk-cloud-test'].map(box),
+        visibleBottom: Math.min(window.innerHeight, footer.top),
+        result: (() => { const r = $('#node-config-blynk-cloud-test-result')[0].getBoundingClientRect(); return { top: r.top, width: r.width }; })(),
+        field: { width: $('#node-config-input-clientId')[0].getBoundingClientRect().width },
+      };
+    })()`);
+    firstScreen.boxes.forEach((b, i) => {
+      assert.ok(b, `field ${i + 1} of the first screen is not shown`);
+      assert.ok(b.bottom <= firstScreen.visibleBottom, `${b.id} is below the first screen (${b.bottom} > ${firstScreen.visibleBottom})`);
+      const previous = firstScreen.boxes[i - 1];
+      if (previous) assert.ok(b.top >= previous.bottom, `${b.id} is not below ${previous.id}`);
+    });
+    const testButton = firstScreen.boxes[firstScreen.boxes.length - 1]!;
+    assert.ok(firstScreen.result.top >= testButton.bottom && firstScreen.result.top - testButton.bottom < 20, 'the Test connection result is not right under the button');
+    assert.ok(firstScreen.result.width >= firstScreen.field.width, 'the Test connection result line is narrower than the fields');
+    // The rest is in tabs; Sign-in only for the authorization code grant.
+    const tabLabels = async (): Promise<string[]> =>
+      (await page.locator('#node-config-blynk-cloud-tabs li.red-ui-tab:not(.hide-tab)').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(await tabLabels(), ['connection', 'advanced', 'clients'].map((tab) => en(CONFIG, `tabs.${tab}`)));
+    // Creating an OAuth client needs a deployed connection: disabled, with the reason.
+    await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
+    assert.equal((await page.locator('#node-config-blynk-cloud-oauth-unavailable').textContent())?.trim(), en(CONFIG, 'oauth-client.errors.not-deployed'));
+    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-create').isDisabled(), true, 'Create client is enabled on a new connection');
+    await editor.showConfigField('#node-config-input-clientId');
+
     const region = page.locator('#node-config-input-region-select');
     const server = page.locator('#node-config-input-server');
     const customRow = page.locator('.blynk-cloud-config-custom-row');
@@ -278,6 +310,8 @@ describe('editor in Chromium (en-US)', function () {
     assert.equal(await grant.inputValue(), 'client_credentials');
     assert.equal(await userRows.first().isVisible(), false);
     assert.equal(await page.locator('#node-config-input-password').isVisible(), false);
+    await grant.selectOption('authorization_code');
+    assert.deepEqual(await tabLabels(), ['connection', 'signin', 'advanced'].map((tab) => en(CONFIG, `tabs.${tab}`)));
     await grant.selectOption('user_credentials');
     await page.locator('#node-config-input-userEmail').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#node-config-input-password').isVisible(), true);
@@ -549,13 +583,16 @@ describe('sign in with Blynk (authorization code)', function () {
     await page.locator('#node-config-input-server').fill(stack.sim.url);
 
     await page.locator('#node-config-input-grantType').selectOption('authorization_code');
+    await editor.showConfigField('#node-config-blynk-cloud-redirect');
     const redirect = page.locator('#node-config-blynk-cloud-redirect');
     await redirect.waitFor({ state: 'visible' });
     assert.equal(await redirect.inputValue(), `${stack.editor}blynk-cloud/authorize/callback`);
     assert.equal(await page.locator('#node-config-blynk-cloud-signin').isVisible(), true);
 
+    await editor.showConfigField('#node-config-input-clientId');
     await page.locator('#node-config-input-clientId').fill(DEMO.clientId);
     await page.locator('#node-config-input-clientSecret').fill(DEMO.clientSecret);
+    await editor.showConfigField('#node-config-input-scope');
     await page.locator('#node-config-input-scope').fill('org:read');
     return nodeId;
   };
@@ -563,6 +600,7 @@ describe('sign in with Blynk (authorization code)', function () {
   /** Clicks Sign in with Blynk and returns the window it opens, on the simulator's consent page. */
   const openSignIn = async () => {
     const page = editor.page;
+    await editor.showConfigField('#node-config-blynk-cloud-signin');
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#node-config-blynk-cloud-signin')]);
     popup.on('pageerror', (error) => editor.problems.push(`uncaught in the sign-in window: ${error.message}`));
     await popup.locator('#allow').waitFor({ state: 'visible', timeout: 20_000 });
@@ -678,6 +716,8 @@ describe('sign in with Blynk (authorization code)', function () {
     await editor.openNode(nodeId);
     await editor.openConfigDialog('edit');
     const callback = `${stack.editor}blynk-cloud/authorize/callback`;
+    await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
+    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-unavailable').isVisible(), false, 'client creation offered on a deployed connection');
     assert.equal(await page.locator('#node-config-blynk-cloud-oauth-urls').inputValue(), callback);
     await page.locator('#node-config-blynk-cloud-oauth-name').fill('Node-RED e2e');
     await page.locator('#node-config-blynk-cloud-oauth-create').click();
@@ -706,6 +746,7 @@ describe('sign in with Blynk (authorization code)', function () {
     await page.locator('#node-input-connection').selectOption(newId);
     await editor.openConfigDialog('edit');
     assert.equal(await page.locator('#node-config-input-grantType').inputValue(), 'authorization_code');
+    await editor.showConfigField('#node-config-input-scope');
     await page.locator('#node-config-input-scope').fill('org:read');
     const exchanged = authCodeRequests();
     const popup = await openSignIn();

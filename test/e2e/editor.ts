@@ -186,6 +186,27 @@ export class Editor {
     await this.settleTray();
   }
 
+  /**
+   * Shows the tab of the connection dialog that holds `selector` (the dialog keeps what only some
+   * connections need in tabs), as a user clicks it; nothing if it is not in a tab.
+   */
+  async showConfigField(selector: string): Promise<void> {
+    const tab = await this.eval<string | null>(
+      `(() => { const pane = $(${JSON.stringify(selector)}).closest('.blynk-cloud-config-tab'); return pane.length ? pane.attr('id') : null; })()`,
+    );
+    if (!tab) return;
+    // RED.tabs takes a second click within 400 ms for a double click and ignores it: click again.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.locator(`#node-config-blynk-cloud-tabs a[href="#${tab}"]`).click();
+      try {
+        await this.page.locator(`#${tab}`).waitFor({ state: 'visible', timeout: 1_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+  }
+
   /** Add/Update in the config dialog; back in the node dialog. */
   async configDialogDone(): Promise<void> {
     await this.page.locator('#node-config-dialog-ok').click();

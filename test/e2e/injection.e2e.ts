@@ -63,6 +63,7 @@ describe('G6: names are shown as text, never run as HTML', function () {
     const configIds = (): Promise<string[]> =>
       editor.eval<string[]>(`(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`);
     const create = async (name: string): Promise<void> => {
+      await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
       await page.locator('#node-config-blynk-cloud-oauth-name').fill(name);
       assert.equal(await page.locator('#node-config-blynk-cloud-oauth-name').inputValue(), name, 'the name field holds the whole name');
       await page.locator('#node-config-blynk-cloud-oauth-create').click();

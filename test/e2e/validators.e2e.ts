@@ -439,6 +439,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
     const field = '#node-config-input-tokenPath';
+    await editor.showConfigField(field);
     assert.equal(await hasError(editor, field), true, 'the stored token path is not marked red');
     for (const bad of [':20001/steal', '.attacker.example/steal', '//host/x', '/x?y']) {
       await typeInto(editor, field, bad);
@@ -460,6 +461,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
     const field = '#node-config-input-platformRate';
+    await editor.showConfigField(field);
     assert.equal(await hasError(editor, field), false);
     await typeInto(editor, field, '0');
     assert.equal(await hasError(editor, field), true, 'platform rate 0 is not marked red');
@@ -471,6 +473,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
 
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
+    await editor.showConfigField(field);
     await typeInto(editor, field, '');
     assert.equal(await hasError(editor, field), false, 'an empty rate (Blynk\'s limit) is marked red');
     await editor.configDialogDone();
