@@ -149,6 +149,9 @@ describe('the first minute after npm start', function () {
       await editor.wire(getDevice, debug);
 
       await editor.openNode(getDevice);
+      // The examples' connection is the only one: the new node starts with it.
+      await page.waitForFunction(`$('#node-input-connection').val() === 'blynk-demo-connection'`, undefined, { timeout: 2_000 })
+        .catch(() => assert.fail('the only connection (the examples\') is not preselected'));
       await editor.openConfigDialog('add');
       await page.locator('#node-config-input-name').fill('My Blynk');
       await page.locator('#node-config-input-region-select').selectOption('custom');
@@ -389,8 +392,12 @@ describe('editor in Chromium (en-US)', function () {
       );
       // A new node starts with no connection ("none"); the user picks the one made above
       // (get device already has it: the connection was created from its dialog).
+      // get device already has it (the connection was created from its dialog); the others start
+      // without one, and the dialog picks the only connection there is.
       const select = page.locator('#node-input-connection');
-      if ((await select.inputValue()) === '_ADD_') await select.selectOption({ label: 'Blynk simulator' });
+      await page.waitForFunction(`$('#node-input-connection').val() !== '_ADD_'`, undefined, { timeout: 2_000 })
+        .catch(() => assert.fail(`${spec.type}: the only connection is not preselected`));
+      assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).name`), 'Blynk simulator');
       assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).type`), CONFIG);
       // Every label of the form is translated (no raw key, no empty label).
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
@@ -427,6 +434,10 @@ describe('editor in Chromium (en-US)', function () {
       await page
         .waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
         .catch(() => assert.fail(`${bad.field} = ${bad.type} "${bad.value}" is not marked red (input-error) in the dialog`));
+      // The reason is shown under the field (Node-RED's tooltip sits on the hidden input).
+      const reason = page.locator(`#node-input-${bad.field}-error`);
+      await reason.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail(`no reason shown under ${bad.field}`));
+      assert.equal((await reason.textContent())?.trim(), en(spec.type, bad.field === 'pin' ? 'errors.pin' : 'errors.deviceId'));
       await editor.dialogDone();
       await editor.invalidMarker(id).waitFor({ state: 'visible', timeout: 5_000 })
         .catch(() => assert.fail(`node with ${bad.field} = "${bad.value}" shows no invalid marker in the workspace`));
@@ -437,6 +448,7 @@ describe('editor in Chromium (en-US)', function () {
       const good = spec.typed.find((step) => step.field === bad.field)!;
       await editor.setTyped(good.field, good.to, good.value);
       await page.waitForFunction(`!$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`);
+      await page.locator(`#node-input-${bad.field}-error`).waitFor({ state: 'hidden', timeout: 5_000 });
       await editor.dialogDone();
       await editor.invalidMarker(id).waitFor({ state: 'hidden' });
 
