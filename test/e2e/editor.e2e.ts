@@ -816,6 +816,31 @@ describe('editor languages (browser locale)', function () {
           (await page.locator(`span[data-i18n$="${type}.tip.keepCredentials"]`).textContent())?.trim(),
           catalogText(catalog, 'tip.keepCredentials', where),
         );
+        // The connection dialog in this language: translated tabs, and no label of any tab
+        // broken over two lines (German and Japanese labels are longer).
+        await editor.openConfigDialog('add');
+        const config = readCatalog(lang, CONFIG);
+        const configWhere = `locales/${lang}/${CONFIG}.json`;
+        assert.deepEqual(
+          (await page.locator('#node-config-blynk-cloud-tabs li.red-ui-tab:not(.hide-tab)').allTextContents()).map((t) => t.trim()),
+          ['connection', 'advanced', 'clients'].map((tab) => catalogText(config, `tabs.${tab}`, configWhere)),
+        );
+        for (const grant of ['user_credentials', 'authorization_code']) {
+          await page.locator('#node-config-input-grantType').selectOption(grant);
+          for (const tab of ['connection', 'signin', 'advanced', 'clients']) {
+            const link = page.locator(`#node-config-blynk-cloud-tabs li:not(.hide-tab) a[href="#blynk-cloud-config-tab-${tab}"]`);
+            if ((await link.count()) === 0) continue;
+            await editor.showConfigField(`#blynk-cloud-config-tab-${tab} .form-row`);
+            const labels = await editor.eval<Array<{ text: string; height: number }>>(`$('#blynk-cloud-config-tab-${tab} .form-row > label:first-child:visible, .blynk-cloud-config-form > .form-row > label:first-child')
+              .map(function () { return { text: $(this).text().trim(), height: this.getBoundingClientRect().height }; }).get()`);
+            assert.ok(labels.length >= 2, `no labels found in the ${tab} tab`);
+            // One line is 20 px high.
+            assert.deepEqual(labels.filter((l) => l.height > 30).map((l) => l.text), [], `labels on two lines in the ${tab} tab (${grant})`);
+          }
+          await editor.showConfigField('#node-config-input-clientId');
+        }
+        await page.locator('#node-config-dialog-cancel').click();
+        await editor.settleTray();
         await page.locator('#node-dialog-cancel').click();
         await editor.settleTray();
         const intro = helpIntro(lang, type);
