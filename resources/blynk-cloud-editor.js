@@ -11,6 +11,9 @@
         return;
     }
 
+    // The dialogs' styles (classes, not inline styles), once for all node sets.
+    $("<link>", { rel: "stylesheet", type: "text/css", href: "resources/node-red-contrib-blynk-cloud/blynk-cloud-editor.css" }).appendTo("head");
+
     // A virtual pin V0 to V255, either case (as src/blynk/validate.ts checks it, after trimming).
     var PIN = "[vV](25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     var POSITIVE_INTEGER = /^[1-9]\d*$/;
@@ -118,6 +121,64 @@
         return RED.notify($("<p>").text(String(text)), type);
     }
 
+    /**
+     * A node without a connection gets the only Blynk connection there is: Node-RED (4.1) leaves
+     * the field at "none" even then, and a newcomer has exactly one.
+     */
+    function preselectConnection(node) {
+        var $select = $("#node-input-connection");
+        if (!$select.length || node.connection || ($select.val() && $select.val() !== "_ADD_")) {
+            return;
+        }
+        var ids = [];
+        RED.nodes.eachConfig(function (config) {
+            if (config.type === "blynk-cloud-config") {
+                ids.push(config.id);
+            }
+        });
+        if (ids.length === 1 && $select.find("option[value='" + ids[0] + "']").length) {
+            $select.val(ids[0]).trigger("change");
+        }
+    }
+
+    /**
+     * Shows why a typed field is refused in a line under it: Node-RED puts the message in a
+     * tooltip on the typedInput's hidden input, which the user can never hover.
+     */
+    function showTypedErrors(node) {
+        var defaults = (node._def && node._def.defaults) || {};
+        Object.keys(defaults).forEach(function (field) {
+            var $input = $("#node-input-" + field);
+            var $container = $input.next(".red-ui-typedInput-container");
+            if (!$container.length || typeof defaults[field].validate !== "function") {
+                return;
+            }
+            var $line = $("<div>", { "class": "blynk-cloud-field-error", id: "node-input-" + field + "-error", role: "alert" })
+                .hide().insertAfter($input.nextAll("input[type='hidden']").last().length ? $input.nextAll("input[type='hidden']").last() : $container);
+            function update() {
+                var message = "";
+                if ($container.hasClass("input-error")) {
+                    var result = defaults[field].validate.call(node, $input.val(), {});
+                    message = typeof result === "string" ? result : RED._("validator.errors.invalid-prop");
+                }
+                // Text, never HTML: a message may quote what was typed.
+                $line.text(message).toggle(message !== "");
+                $container.attr("title", message || null);
+            }
+            // Node-RED marks the container after its own change handler; follow the mark.
+            new MutationObserver(update).observe($container[0], { attributes: true, attributeFilter: ["class"] });
+            $input.on("change", function () { setTimeout(update, 0); });
+            $container.on("keyup", function () { setTimeout(update, 0); });
+            update();
+        });
+    }
+
+    /** What every flow node's oneditprepare ends with. */
+    function prepareDialog(node) {
+        preselectConnection(node);
+        showTypedErrors(node);
+    }
+
     window.BlynkCloudEditor = {
         POSITIVE_INTEGER: POSITIVE_INTEGER,
         INTEGER: /^\d+$/,
@@ -138,6 +199,7 @@
         deviceIdValidator: deviceIdValidator,
         eventCodeValidator: eventCodeValidator,
         typedInput: typedInput,
+        prepareDialog: prepareDialog,
         paletteLabel: paletteLabel,
         label: label,
         labelStyle: labelStyle

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DEMO } from '../../dist/simulator';
 import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
 import { browser, en, shots, stack, track, useEditorPage } from './fixture';
-import { declaredTypes, ROOT } from './stack';
+import { declaredTypes, deployFlows, ROOT } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
 
@@ -74,6 +74,127 @@ const NODES: NodeCase[] = [
 
 /** Flow nodes (not config nodes) in package.json order: what the Blynk palette category shows. */
 const PALETTE = declaredTypes().filter((type) => categoryOf(type) === 'Blynk');
+
+/** Nodes of the open editor that do not validate (flow and config nodes), with their errors. */
+const INVALID_NODES = `(() => {
+  const bad = [];
+  const check = (n) => {
+    if (n.valid === undefined) RED.editor.validateNode(n);
+    if (n.valid === false || (n.validationErrors && n.validationErrors.length)) {
+      bad.push(n.type + ' ' + n.id + (n.z ? ' on ' + n.z : '') + ': ' + JSON.stringify(n.validationErrors || []));
+    }
+  };
+  RED.nodes.eachNode(check);
+  RED.nodes.eachConfig(check);
+  return bad;
+})()`;
+
+// The first minute of a new user: `npm start` (the nine example tabs deployed against the
+// simulator), then a first flow of their own built from the palette, deployed and run.
+describe('the first minute after npm start', function () {
+  after(async function () {
+    // The rest of the suite starts from an empty workspace.
+    await deployFlows(stack, []);
+  });
+
+  it('no example node is invalid; inject → get device → debug with a new connection deploys without warnings and shows the device', async function () {
+    const { sim } = stack;
+    await deployFlows(stack);
+    const editor = track(await Editor.open(browser, stack.editor));
+    try {
+      const page = editor.page;
+      const tabs = await editor.eval<string[]>(`(() => { const t = []; RED.nodes.eachWorkspace((w) => t.push(w.label)); return t; })()`);
+      const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((file) => file.endsWith('.json'));
+      assert.equal(tabs.length, examples.length, `tabs: ${tabs.join(', ')}`);
+      assert.deepEqual(await editor.eval<string[]>(INVALID_NODES), [], 'invalid nodes after npm start');
+      assert.equal(await page.locator('g.red-ui-flow-node-error:visible').count(), 0, 'red triangles on the first tab');
+
+      // Opening an example's node and pressing Done changes nothing: the examples carry every
+      // property their dialogs save (a missing one would be added and the flows turn modified).
+      const blynkNodes = await editor.eval<Array<{ id: string; z: string; type: string }>>(
+        `RED.nodes.filterNodes({}).filter((n) => n.type.startsWith('blynk-cloud-')).map((n) => ({ id: n.id, z: n.z, type: n.type }))`,
+      );
+      assert.ok(blynkNodes.length >= examples.length, `Blynk nodes in the examples: ${blynkNodes.length}`);
+      const changedBy: string[] = [];
+      for (const [index, node] of blynkNodes.entries()) {
+        await editor.eval(`RED.workspaces.show(${JSON.stringify(node.z)})`);
+        await page.waitForFunction(`RED.workspaces.active() === ${JSON.stringify(node.z)}`);
+        await editor.workspaceNode(node.id).waitFor({ state: 'visible' });
+        await editor.openNode(node.id);
+        if (index === 0) {
+          // The examples' shared connection, from the first node's pencil.
+          await editor.openConfigDialog('edit');
+          await editor.configDialogDone();
+          if (await editor.eval<boolean>('RED.nodes.dirty()')) changedBy.push('the connection (Update)');
+        }
+        await editor.dialogDone();
+        if (await editor.eval<boolean>('RED.nodes.dirty()')) {
+          const changed = await editor.eval<string[]>(`RED.nodes.filterNodes({}).concat((() => { const c = []; RED.nodes.eachConfig((n) => c.push(n)); return c; })()).filter((n) => n.changed).map((n) => n.type + ' ' + n.id)`);
+          changedBy.push(`${node.type} ${node.id} (Done): ${changed.join(', ')}`);
+          await page.locator('#red-ui-header-button-deploy').click();
+          await page.waitForFunction(`!RED.nodes.dirty()`, undefined, { timeout: 20_000 }).catch(() => undefined);
+          await editor.dismissNotifications().catch(() => undefined);
+        }
+      }
+      assert.deepEqual(changedBy, [], 'opening and closing example nodes changed the flows');
+
+      // A flow of their own, on a new tab.
+      const before = await editor.eval<string>('RED.workspaces.active()');
+      await page.locator('#red-ui-workspace-tabs .red-ui-tabs-add a, .red-ui-tab-button.red-ui-tabs-add a').first().click();
+      await page.waitForFunction(`RED.workspaces.active() !== ${JSON.stringify(before)}`);
+      const inject = await editor.addNode('inject', 320, 220, 'common');
+      const getDevice = await editor.addNode(NODES[0].type, 520, 220);
+      const debug = await editor.addNode('debug', 740, 220, 'common');
+      await editor.wire(inject, getDevice);
+      await editor.wire(getDevice, debug);
+
+      await editor.openNode(getDevice);
+      // The examples' connection is the only one: the new node starts with it.
+      await page.waitForFunction(`$('#node-input-connection').val() === 'blynk-demo-connection'`, undefined, { timeout: 2_000 })
+        .catch(() => assert.fail('the only connection (the examples\') is not preselected'));
+      await editor.openConfigDialog('add');
+      await page.locator('#node-config-input-name').fill('My Blynk');
+      await page.locator('#node-config-input-region-select').selectOption('custom');
+      await page.locator('#node-config-input-server').waitFor({ state: 'visible' });
+      await page.locator('#node-config-input-server').fill(sim.url);
+      await page.locator('#node-config-input-clientId').fill(sim.demo.clientId);
+      await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
+      await page.locator('#node-config-blynk-cloud-test').click();
+      const connected = en(CONFIG, 'test-connection.connected').replace('__name__', sim.demo.org.name);
+      await page
+        .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().trim() === ${JSON.stringify(connected)}`, undefined, { timeout: 20_000 })
+        .catch(async () => assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}"`));
+      await editor.configDialogDone();
+      const configId = await page.locator('#node-input-connection').inputValue();
+      assert.equal(await editor.nodeProperty(configId, 'name'), 'My Blynk');
+      await editor.setTyped('deviceId', 'num', '101');
+      await editor.dialogDone();
+      assert.deepEqual(await editor.eval<string[]>(INVALID_NODES), [], 'invalid nodes before Deploy');
+
+      // Deploy: no "badly configured nodes" question, the flows are deployed.
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.waitForFunction(
+        `$('.red-ui-deploy-dialog-confirm-list:visible').length > 0 || (!RED.nodes.dirty() && $('#red-ui-header-button-deploy').hasClass('disabled'))`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const warning = await page.locator('.red-ui-notification:visible').allTextContents();
+      assert.equal(await page.locator('.red-ui-deploy-dialog-confirm-list:visible').count(), 0, `Deploy warned: ${warning.join(' | ')}`);
+      assert.equal(await page.locator('.red-ui-notification-warning:visible, .red-ui-notification-error:visible').count(), 0, `notifications: ${warning.join(' | ')}`);
+      await editor.dismissNotifications().catch(() => undefined);
+
+      await page.locator('#red-ui-tab-debug-link-button').click();
+      await page.locator('#red-ui-sidebar-debug-clear').click().catch(() => undefined);
+      await editor.workspaceNode(inject).locator('.red-ui-flow-node-button').click();
+      const message = page.locator('#red-ui-sidebar-content .red-ui-debug-msg', { hasText: 'Greenhouse' });
+      await message.first().waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => assert.fail(`no device in the debug sidebar: ${(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg').allTextContents()).join(' | ')}`));
+      editor.assertNoProblems('in the first minute');
+    } finally {
+      await editor.close();
+    }
+  });
+});
 
 describe('editor in Chromium (en-US)', function () {
   let editor: Editor;
@@ -140,6 +261,38 @@ describe('editor in Chromium (en-US)', function () {
     await editor.openNode(ids['get-device']);
     await editor.openConfigDialog('add');
 
+    // What a new connection needs is on the first screen, in this order, without scrolling:
+    // Name, Region, Grant, Client ID, Client secret, Test connection, and the result line right
+    // under the button, as wide as the fields.
+    const firstScreen = await editor.eval<{ boxes: Array<{ id: string; top: number; bottom: number } | null>; visibleBottom: number; result: { top: number; width: number }; field: { width: number } }>(`(() => {
+      const footer = $('.red-ui-tray').last().find('.red-ui-tray-footer')[0].getBoundingClientRect();
+      const box = (s) => { const r = $(s)[0].getBoundingClientRect(); return r.height ? { id: s, top: r.top, bottom: r.bottom } : null; };
+      return {
+        boxes: ['#node-config-input-name', '#node-config-input-region-select', '#node-config-input-grantType', '#node-config-input-clientId', '#node-config-input-clientSecret', '#node-config-blynk-cloud-test'].map(box),
+        visibleBottom: Math.min(window.innerHeight, footer.top),
+        result: (() => { const r = $('#node-config-blynk-cloud-test-result')[0].getBoundingClientRect(); return { top: r.top, width: r.width }; })(),
+        field: { width: $('#node-config-input-clientId')[0].getBoundingClientRect().width },
+      };
+    })()`);
+    firstScreen.boxes.forEach((b, i) => {
+      assert.ok(b, `field ${i + 1} of the first screen is not shown`);
+      assert.ok(b.bottom <= firstScreen.visibleBottom, `${b.id} is below the first screen (${b.bottom} > ${firstScreen.visibleBottom})`);
+      const previous = firstScreen.boxes[i - 1];
+      if (previous) assert.ok(b.top >= previous.bottom, `${b.id} is not below ${previous.id}`);
+    });
+    const testButton = firstScreen.boxes[firstScreen.boxes.length - 1]!;
+    assert.ok(firstScreen.result.top >= testButton.bottom && firstScreen.result.top - testButton.bottom < 20, 'the Test connection result is not right under the button');
+    assert.ok(firstScreen.result.width >= firstScreen.field.width, 'the Test connection result line is narrower than the fields');
+    // The rest is in tabs; Sign-in only for the authorization code grant.
+    const tabLabels = async (): Promise<string[]> =>
+      (await page.locator('#node-config-blynk-cloud-tabs li.red-ui-tab:not(.hide-tab)').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(await tabLabels(), ['connection', 'advanced', 'clients'].map((tab) => en(CONFIG, `tabs.${tab}`)));
+    // Creating an OAuth client needs a deployed connection: disabled, with the reason.
+    await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
+    assert.equal((await page.locator('#node-config-blynk-cloud-oauth-unavailable').textContent())?.trim(), en(CONFIG, 'oauth-client.errors.not-deployed'));
+    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-create').isDisabled(), true, 'Create client is enabled on a new connection');
+    await editor.showConfigField('#node-config-input-clientId');
+
     const region = page.locator('#node-config-input-region-select');
     const server = page.locator('#node-config-input-server');
     const customRow = page.locator('.blynk-cloud-config-custom-row');
@@ -160,6 +313,8 @@ describe('editor in Chromium (en-US)', function () {
     assert.equal(await grant.inputValue(), 'client_credentials');
     assert.equal(await userRows.first().isVisible(), false);
     assert.equal(await page.locator('#node-config-input-password').isVisible(), false);
+    await grant.selectOption('authorization_code');
+    assert.deepEqual(await tabLabels(), ['connection', 'signin', 'advanced'].map((tab) => en(CONFIG, `tabs.${tab}`)));
     await grant.selectOption('user_credentials');
     await page.locator('#node-config-input-userEmail').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#node-config-input-password').isVisible(), true);
@@ -237,8 +392,12 @@ describe('editor in Chromium (en-US)', function () {
       );
       // A new node starts with no connection ("none"); the user picks the one made above
       // (get device already has it: the connection was created from its dialog).
+      // get device already has it (the connection was created from its dialog); the others start
+      // without one, and the dialog picks the only connection there is.
       const select = page.locator('#node-input-connection');
-      if ((await select.inputValue()) === '_ADD_') await select.selectOption({ label: 'Blynk simulator' });
+      await page.waitForFunction(`$('#node-input-connection').val() !== '_ADD_'`, undefined, { timeout: 2_000 })
+        .catch(() => assert.fail(`${spec.type}: the only connection is not preselected`));
+      assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).name`), 'Blynk simulator');
       assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).type`), CONFIG);
       // Every label of the form is translated (no raw key, no empty label).
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
@@ -275,6 +434,10 @@ describe('editor in Chromium (en-US)', function () {
       await page
         .waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
         .catch(() => assert.fail(`${bad.field} = ${bad.type} "${bad.value}" is not marked red (input-error) in the dialog`));
+      // The reason is shown under the field (Node-RED's tooltip sits on the hidden input).
+      const reason = page.locator(`#node-input-${bad.field}-error`);
+      await reason.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail(`no reason shown under ${bad.field}`));
+      assert.equal((await reason.textContent())?.trim(), en(spec.type, bad.field === 'pin' ? 'errors.pin' : 'errors.deviceId'));
       await editor.dialogDone();
       await editor.invalidMarker(id).waitFor({ state: 'visible', timeout: 5_000 })
         .catch(() => assert.fail(`node with ${bad.field} = "${bad.value}" shows no invalid marker in the workspace`));
@@ -285,6 +448,7 @@ describe('editor in Chromium (en-US)', function () {
       const good = spec.typed.find((step) => step.field === bad.field)!;
       await editor.setTyped(good.field, good.to, good.value);
       await page.waitForFunction(`!$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`);
+      await page.locator(`#node-input-${bad.field}-error`).waitFor({ state: 'hidden', timeout: 5_000 });
       await editor.dialogDone();
       await editor.invalidMarker(id).waitFor({ state: 'hidden' });
 
@@ -431,13 +595,16 @@ describe('sign in with Blynk (authorization code)', function () {
     await page.locator('#node-config-input-server').fill(stack.sim.url);
 
     await page.locator('#node-config-input-grantType').selectOption('authorization_code');
+    await editor.showConfigField('#node-config-blynk-cloud-redirect');
     const redirect = page.locator('#node-config-blynk-cloud-redirect');
     await redirect.waitFor({ state: 'visible' });
     assert.equal(await redirect.inputValue(), `${stack.editor}blynk-cloud/authorize/callback`);
     assert.equal(await page.locator('#node-config-blynk-cloud-signin').isVisible(), true);
 
+    await editor.showConfigField('#node-config-input-clientId');
     await page.locator('#node-config-input-clientId').fill(DEMO.clientId);
     await page.locator('#node-config-input-clientSecret').fill(DEMO.clientSecret);
+    await editor.showConfigField('#node-config-input-scope');
     await page.locator('#node-config-input-scope').fill('org:read');
     return nodeId;
   };
@@ -445,6 +612,7 @@ describe('sign in with Blynk (authorization code)', function () {
   /** Clicks Sign in with Blynk and returns the window it opens, on the simulator's consent page. */
   const openSignIn = async () => {
     const page = editor.page;
+    await editor.showConfigField('#node-config-blynk-cloud-signin');
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#node-config-blynk-cloud-signin')]);
     popup.on('pageerror', (error) => editor.problems.push(`uncaught in the sign-in window: ${error.message}`));
     await popup.locator('#allow').waitFor({ state: 'visible', timeout: 20_000 });
@@ -560,6 +728,8 @@ describe('sign in with Blynk (authorization code)', function () {
     await editor.openNode(nodeId);
     await editor.openConfigDialog('edit');
     const callback = `${stack.editor}blynk-cloud/authorize/callback`;
+    await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
+    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-unavailable').isVisible(), false, 'client creation offered on a deployed connection');
     assert.equal(await page.locator('#node-config-blynk-cloud-oauth-urls').inputValue(), callback);
     await page.locator('#node-config-blynk-cloud-oauth-name').fill('Node-RED e2e');
     await page.locator('#node-config-blynk-cloud-oauth-create').click();
@@ -588,6 +758,7 @@ describe('sign in with Blynk (authorization code)', function () {
     await page.locator('#node-input-connection').selectOption(newId);
     await editor.openConfigDialog('edit');
     assert.equal(await page.locator('#node-config-input-grantType').inputValue(), 'authorization_code');
+    await editor.showConfigField('#node-config-input-scope');
     await page.locator('#node-config-input-scope').fill('org:read');
     const exchanged = authCodeRequests();
     const popup = await openSignIn();
@@ -645,6 +816,31 @@ describe('editor languages (browser locale)', function () {
           (await page.locator(`span[data-i18n$="${type}.tip.keepCredentials"]`).textContent())?.trim(),
           catalogText(catalog, 'tip.keepCredentials', where),
         );
+        // The connection dialog in this language: translated tabs, and no label of any tab
+        // broken over two lines (German and Japanese labels are longer).
+        await editor.openConfigDialog('add');
+        const config = readCatalog(lang, CONFIG);
+        const configWhere = `locales/${lang}/${CONFIG}.json`;
+        assert.deepEqual(
+          (await page.locator('#node-config-blynk-cloud-tabs li.red-ui-tab:not(.hide-tab)').allTextContents()).map((t) => t.trim()),
+          ['connection', 'advanced', 'clients'].map((tab) => catalogText(config, `tabs.${tab}`, configWhere)),
+        );
+        for (const grant of ['user_credentials', 'authorization_code']) {
+          await page.locator('#node-config-input-grantType').selectOption(grant);
+          for (const tab of ['connection', 'signin', 'advanced', 'clients']) {
+            const link = page.locator(`#node-config-blynk-cloud-tabs li:not(.hide-tab) a[href="#blynk-cloud-config-tab-${tab}"]`);
+            if ((await link.count()) === 0) continue;
+            await editor.showConfigField(`#blynk-cloud-config-tab-${tab} .form-row`);
+            const labels = await editor.eval<Array<{ text: string; height: number }>>(`$('#blynk-cloud-config-tab-${tab} .form-row > label:first-child:visible, .blynk-cloud-config-form > .form-row > label:first-child')
+              .map(function () { return { text: $(this).text().trim(), height: this.getBoundingClientRect().height }; }).get()`);
+            assert.ok(labels.length >= 2, `no labels found in the ${tab} tab`);
+            // One line is 20 px high.
+            assert.deepEqual(labels.filter((l) => l.height > 30).map((l) => l.text), [], `labels on two lines in the ${tab} tab (${grant})`);
+          }
+          await editor.showConfigField('#node-config-input-clientId');
+        }
+        await page.locator('#node-config-dialog-cancel').click();
+        await editor.settleTray();
         await page.locator('#node-dialog-cancel').click();
         await editor.settleTray();
         const intro = helpIntro(lang, type);

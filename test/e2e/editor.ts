@@ -89,13 +89,14 @@ export class Editor {
     return this.page.evaluate(expression) as Promise<T>;
   }
 
-  paletteNode(type: string): Locator {
-    return this.page.locator(`#red-ui-palette-container-Blynk .red-ui-palette-node[data-palette-type="${type}"]`);
+  /** A palette entry of the Blynk category, or of `category` (e.g. `common` for inject and debug). */
+  paletteNode(type: string, category = 'Blynk'): Locator {
+    return this.page.locator(`#red-ui-palette-container-${category} .red-ui-palette-node[data-palette-type="${type}"]`);
   }
 
   /** Drags a node from the palette onto the workspace at page coordinates; returns its id. */
-  async addNode(type: string, x: number, y: number): Promise<string> {
-    const source = this.paletteNode(type);
+  async addNode(type: string, x: number, y: number, category = 'Blynk'): Promise<string> {
+    const source = this.paletteNode(type, category);
     await source.scrollIntoViewIfNeeded();
     const box = await source.boundingBox();
     assert.ok(box, `palette node ${type} has no box`);
@@ -110,6 +111,21 @@ export class Editor {
         .filter(id => !${JSON.stringify(before)}.includes(id)); return ids.length === 1 && ids[0]; })()`,
     );
     return (await handle.jsonValue()) as string;
+  }
+
+  /** Draws a wire from the output port of node `from` to the input port of node `to`, with the mouse. */
+  async wire(from: string, to: string): Promise<void> {
+    const out = await this.workspaceNode(from).locator('g.red-ui-flow-port-output rect.red-ui-flow-port').first().boundingBox();
+    const into = await this.workspaceNode(to).locator('g.red-ui-flow-port-input rect.red-ui-flow-port').first().boundingBox();
+    assert.ok(out && into, `no ports to wire ${from} to ${to}`);
+    await this.page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(into.x - 20, into.y + into.height / 2, { steps: 8 });
+    await this.page.mouse.move(into.x + into.width / 2, into.y + into.height / 2, { steps: 4 });
+    await this.page.mouse.up();
+    await this.page.waitForFunction(
+      `RED.nodes.filterLinks({source: RED.nodes.node(${JSON.stringify(from)}), target: RED.nodes.node(${JSON.stringify(to)})}).length === 1`,
+    );
   }
 
   workspaceNode(id: string): Locator {
@@ -168,6 +184,27 @@ export class Editor {
     await this.page.locator(`#node-input-btn-connection-${how}`).click();
     await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
     await this.settleTray();
+  }
+
+  /**
+   * Shows the tab of the connection dialog that holds `selector` (the dialog keeps what only some
+   * connections need in tabs), as a user clicks it; nothing if it is not in a tab.
+   */
+  async showConfigField(selector: string): Promise<void> {
+    const tab = await this.eval<string | null>(
+      `(() => { const pane = $(${JSON.stringify(selector)}).closest('.blynk-cloud-config-tab'); return pane.length ? pane.attr('id') : null; })()`,
+    );
+    if (!tab) return;
+    // RED.tabs takes a second click within 400 ms for a double click and ignores it: click again.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.locator(`#node-config-blynk-cloud-tabs a[href="#${tab}"]`).click();
+      try {
+        await this.page.locator(`#${tab}`).waitFor({ state: 'visible', timeout: 1_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
   }
 
   /** Add/Update in the config dialog; back in the node dialog. */

@@ -63,6 +63,7 @@ describe('G6: names are shown as text, never run as HTML', function () {
     const configIds = (): Promise<string[]> =>
       editor.eval<string[]>(`(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`);
     const create = async (name: string): Promise<void> => {
+      await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
       await page.locator('#node-config-blynk-cloud-oauth-name').fill(name);
       assert.equal(await page.locator('#node-config-blynk-cloud-oauth-name').inputValue(), name, 'the name field holds the whole name');
       await page.locator('#node-config-blynk-cloud-oauth-create').click();
@@ -150,5 +151,51 @@ describe('G6: names are shown as text, never run as HTML', function () {
     await page.locator('#red-ui-notifications .red-ui-notification button', { hasText: 'Cancel' }).click();
     await list.waitFor({ state: 'detached' });
     editor.assertNoProblems('with a node named with markup');
+  });
+
+  it('G6: Test connection and sign-in answers that hold markup are shown as text', async function () {
+    const page = editor.page;
+    const id = await editor.addNode(GET_DEVICE, 330, 380);
+    await editor.openNode(id);
+    await editor.openConfigDialog('add');
+    await page.locator('#node-config-input-region-select').selectOption('custom');
+    await page.locator('#node-config-input-server').fill(stack.sim.url);
+    await page.locator('#node-config-input-clientId').fill(DEMO.clientId);
+    await page.locator('#node-config-input-clientSecret').fill(DEMO.clientSecret);
+    // The runtime's answers as a hostile server could make them: organisation name, scope and
+    // error message are markup.
+    let answer: unknown = { ok: true, organization: { id: 1, name: MARKUP, scope: MARKUP } };
+    await page.route('**/blynk-cloud/test-connection', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }));
+    await page.route('**/blynk-cloud/authorize/start', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: false, message: MARKUP }) }),
+    );
+    try {
+      const result = page.locator('#node-config-blynk-cloud-test-result');
+      const test = async (): Promise<string> => {
+        await page.locator('#node-config-blynk-cloud-test').click();
+        await page.waitForFunction(`$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`);
+        return ((await result.textContent()) ?? '').trim();
+      };
+      assert.equal(await test(), `${en(CONFIG, 'test-connection.connected').replace('__name__', MARKUP)}; ${en(CONFIG, 'test-connection.scope').replace('__scope__', MARKUP)}`);
+      await assertNothingRan('in the Test connection result');
+      answer = { ok: false, message: MARKUP };
+      assert.equal(await test(), en(CONFIG, 'test-connection.failed').replace('__message__', MARKUP));
+      await assertNothingRan('in the Test connection failure');
+
+      await page.locator('#node-config-input-grantType').selectOption('authorization_code');
+      await editor.showConfigField('#node-config-blynk-cloud-signin');
+      const popup = page.waitForEvent('popup');
+      await page.locator('#node-config-blynk-cloud-signin').click();
+      await (await popup).waitForEvent('close', { timeout: 10_000 }).catch(() => undefined);
+      const failed = en(CONFIG, 'signin.failed').replace('__message__', MARKUP);
+      await page.waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, { timeout: 10_000 })
+        .catch(async () => assert.fail(`the sign-in result shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`));
+      await assertNothingRan('in the sign-in result');
+    } finally {
+      await page.unroute('**/blynk-cloud/test-connection');
+      await page.unroute('**/blynk-cloud/authorize/start');
+    }
+    await editor.closeDialogs();
+    editor.assertNoProblems('with answers holding markup');
   });
 });

@@ -124,3 +124,22 @@ export async function startStack(): Promise<Stack> {
   }
   return { sim, editor, stop };
 }
+
+/**
+ * Deploys the example flows as `npm start` does (scripts/start.js: a full deployment of
+ * scripts/example-flows.js through the admin API, pointed at the simulator with its demo
+ * credentials), or `nodes` instead; `[]` empties the workspace again.
+ */
+export async function deployFlows(stack: Stack, nodes?: unknown[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { exampleFlows } = require(path.join(ROOT, 'scripts', 'example-flows.js')) as {
+    exampleFlows(options: { server: string; demo: unknown }): unknown[];
+  };
+  const flows = nodes ?? exampleFlows({ server: stack.sim.url, demo: stack.sim.demo });
+  const res = await fetch(`${stack.editor}flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+    body: JSON.stringify(flows),
+  });
+  if (!res.ok) throw new Error(`deploying the flows failed: HTTP ${res.status} ${await res.text()}`);
+}

@@ -439,6 +439,10 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
     const field = '#node-config-input-tokenPath';
+    // The field is on the Advanced tab: the tab itself is marked while the dialog opens elsewhere.
+    const advancedTab = editor.page.locator('#node-config-blynk-cloud-tabs li:has(a[href="#blynk-cloud-config-tab-advanced"])');
+    assert.equal(await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) => li.classList.contains('blynk-cloud-config-tab-error')), true, 'the Advanced tab is not marked');
+    await editor.showConfigField(field);
     assert.equal(await hasError(editor, field), true, 'the stored token path is not marked red');
     for (const bad of [':20001/steal', '.attacker.example/steal', '//host/x', '/x?y']) {
       await typeInto(editor, field, bad);
@@ -446,6 +450,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     }
     await typeInto(editor, field, '/oauth2/token');
     assert.equal(await hasError(editor, field), false, 'a good token path is marked red');
+    assert.equal(await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) => li.classList.contains('blynk-cloud-config-tab-error')), false, 'the Advanced tab stays marked');
     await editor.configDialogDone();
     await editor.dialogDone();
     assert.equal(await editor.nodeProperty(conn.id, 'valid'), true);
@@ -460,6 +465,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
     const field = '#node-config-input-platformRate';
+    await editor.showConfigField(field);
     assert.equal(await hasError(editor, field), false);
     await typeInto(editor, field, '0');
     assert.equal(await hasError(editor, field), true, 'platform rate 0 is not marked red');
@@ -471,6 +477,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
 
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
+    await editor.showConfigField(field);
     await typeInto(editor, field, '');
     assert.equal(await hasError(editor, field), false, 'an empty rate (Blynk\'s limit) is marked red');
     await editor.configDialogDone();
