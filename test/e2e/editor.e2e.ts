@@ -839,6 +839,17 @@ describe('editor languages (browser locale)', function () {
           }
           await editor.showConfigField('#node-config-input-clientId');
         }
+        // Test connection's answer in this language, not the runtime's: a wrong secret.
+        await page.locator('#node-config-input-grantType').selectOption('client_credentials');
+        await page.locator('#node-config-input-region-select').selectOption('custom');
+        await page.locator('#node-config-input-server').fill(stack.sim.url);
+        await page.locator('#node-config-input-clientId').fill(stack.sim.demo.clientId);
+        await page.locator('#node-config-input-clientSecret').fill('wrong-secret-for-the-language-test');
+        await page.locator('#node-config-blynk-cloud-test').click();
+        const refused = catalogText(config, 'errors.token-invalid-client', configWhere).split('__detail__')[0];
+        await page
+          .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().includes(${JSON.stringify(refused)})`, undefined, { timeout: 20_000 })
+          .catch(async () => assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}", not "${refused}…"`));
         await page.locator('#node-config-dialog-cancel').click();
         await editor.settleTray();
         await page.locator('#node-dialog-cancel').click();

@@ -10,6 +10,12 @@ const TYPES = ['blynk-cloud-api', 'blynk-cloud-get-device'];
 describe('keep credentials option', function () {
   let editor: Editor;
   useEditorPage((e) => (editor = e));
+  // Its own empty tab: nodes other tests deployed cannot lie where these are dropped.
+  before(async function () {
+    const before = await editor.eval<string>('RED.workspaces.active()');
+    await editor.eval('RED.workspaces.add()');
+    await editor.page.waitForFunction(`RED.workspaces.active() !== ${JSON.stringify(before)}`);
+  });
 
   for (const [index, type] of TYPES.entries()) {
     it(`${type}: off when new and when saved without it, kept when ticked, label and tip shown`, async function () {
