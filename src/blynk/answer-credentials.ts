@@ -24,11 +24,23 @@ const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
  * Blynk shows it: Blynk.Console.
  */
 export function withoutCredentials(data: unknown): unknown {
-  if (Array.isArray(data)) return data.map(withoutCredentials);
-  if (!isRecord(data)) return data;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (!CREDENTIAL_FIELDS.has(key)) out[key] = withoutCredentials(value);
+  if (Array.isArray(data)) {
+    const items = data.map(withoutCredentials);
+    return items.some((item, i) => item !== data[i]) ? items : data;
   }
-  return out;
+  if (!isRecord(data)) return data;
+  // Copied only where something is taken out: most answers hold no credential and pass as they are.
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(data)) {
+    const kept = CREDENTIAL_FIELDS.has(key) ? undefined : withoutCredentials(value);
+    if (!out && (CREDENTIAL_FIELDS.has(key) || kept !== value)) {
+      out = {};
+      for (const [k, v] of Object.entries(data)) {
+        if (k === key) break;
+        out[k] = v;
+      }
+    }
+    if (out && !CREDENTIAL_FIELDS.has(key)) out[key] = kept;
+  }
+  return out ?? data;
 }

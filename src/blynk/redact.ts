@@ -69,6 +69,21 @@ export class SecretSet {
     this.pattern = undefined;
   }
 
+  /**
+   * Whether any known secret, or one of `extra`, stands in `text` (a body as it came: its JSON
+   * escapes are among the forms looked for). Anything that is not text is assumed to hold one.
+   */
+  appearsIn(text: unknown, extra: readonly string[] = []): boolean {
+    const pattern = this.patternWith(extra);
+    if (!pattern) return false;
+    // `\u` and `\/` escapes could spell a secret no form of it matches: then the parsed value is walked.
+    if (typeof text !== 'string' || /\\[u/]/.test(text)) return true;
+    pattern.lastIndex = 0;
+    const found = pattern.test(text);
+    pattern.lastIndex = 0;
+    return found;
+  }
+
   /** `text` with every known secret, and each of `extra`, replaced by `[redacted]`. */
   redact(text: string, extra: readonly string[] = []): string {
     const pattern = this.patternWith(extra);

@@ -133,7 +133,9 @@ export class Transport {
   /** The answer as the client sees it: parsed, and redacted unless it is a token answer's tokens. */
   private toResponse(res: AxiosResponse<string>, req: TransportRequest, secrets: readonly string[]): TransportResponse {
     const ok = res.status >= 200 && res.status < 300;
-    const data = this.secrets.redactData(parseBody(res.data), secrets, req.issuesTokens && ok ? TOKEN_FIELDS : undefined);
+    const body = parseBody(res.data);
+    // One scan of the text as it came decides whether the parsed answer needs a walk at all.
+    const data = this.secrets.appearsIn(res.data, secrets) ? this.secrets.redactData(body, secrets, req.issuesTokens && ok ? TOKEN_FIELDS : undefined) : body;
     const retryAfter = res.headers['retry-after'];
     return { status: res.status, data, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
   }

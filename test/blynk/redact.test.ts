@@ -42,6 +42,17 @@ describe('redact: no secret the connection knows leaves in server text', functio
     });
   });
 
+  it('tells from the text as it came whether an answer needs a walk; JSON escapes that could hide a secret always do', () => {
+    const set = new SecretSet();
+    set.add('s3cret-value');
+    assert.equal(set.appearsIn('{"message":"nothing here"}'), false);
+    assert.equal(set.appearsIn('{"message":"got s3cret-value"}'), true);
+    assert.equal(set.appearsIn('{"message":"got \\u0073\\u0033cret-value"}'), true);
+    assert.equal(set.appearsIn({ parsed: true }), true);
+    assert.equal(set.appearsIn('{"device":"token-of-this-request"}', ['token-of-this-request']), true);
+    assert.equal(new SecretSet().appearsIn('anything'), false);
+  });
+
   it('remembers only the latest 16 tokens besides the credentials, and forgets all on clear', () => {
     const set = new SecretSet();
     set.add('credential-1');
