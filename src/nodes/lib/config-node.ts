@@ -11,7 +11,7 @@ import {
   rateLimitsOf,
   TokenState,
 } from '../../blynk';
-import { CATALOG, failureStatus, localize, statusKey } from './i18n';
+import { CATALOG, failureRing, localize, redRing, sameStatus, statusKey } from './i18n';
 
 export interface ConfigDef extends NodeDef {
   server?: string;
@@ -62,7 +62,7 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
    * failure no message could avoid (unreachable, credentials refused). Every user of that kind
    * shows it, so all nodes on one connection agree.
    */
-  report(api: ApiKind, error?: BlynkError): boolean;
+  report(api: ApiKind, error?: BlynkError): void;
   register(user: ConfigUser, api: ApiKind): void;
   deregister(user: ConfigUser): void;
   /** The pin → datastream id maps for Platform writes by pin (needs the OAuth client). */
@@ -79,15 +79,11 @@ const STATE_STATUS: Record<TokenState, NodeStatus> = {
   idle: {},
   connecting: { fill: 'yellow', shape: 'ring', text: statusKey('connecting') },
   ok: { fill: 'green', shape: 'dot', text: statusKey('ok') },
-  'auth-failed': { fill: 'red', shape: 'ring', text: statusKey('auth-failed') },
-  'signin-required': { fill: 'red', shape: 'ring', text: statusKey('signin-required') },
+  'auth-failed': redRing('auth-failed'),
+  'signin-required': redRing('signin-required'),
   'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },
-  error: { fill: 'red', shape: 'ring', text: statusKey('error') },
+  error: redRing('error'),
 };
-
-function sameStatus(a: NodeStatus, b: NodeStatus): boolean {
-  return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
-}
 
 /** A connection without a name, as its label shows it: the server's host. */
 function configLabel(server: string | undefined): string {
@@ -152,16 +148,15 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
 
   /** What each kind of user shows when idle; changed only by news about the connection. */
   const link: Record<ApiKind, NodeStatus> = { platform: {}, device: {} };
-  /** Shows `status` on every user of `kind`; false when it is no news. */
-  const show = (kind: ApiKind, status: NodeStatus): boolean => {
-    if (sameStatus(link[kind], status)) return false;
+  /** Shows `status` on every user of `kind`, when it is news. */
+  const show = (kind: ApiKind, status: NodeStatus): void => {
+    if (sameStatus(link[kind], status)) return;
     link[kind] = status;
     for (const { user, api } of users.values()) if (api === kind) user.status(status);
-    return true;
   };
   const onStateChange = (state: TokenState, error?: BlynkError): void => {
     if (error) node.warn(localize(RED, error).message);
-    void show('platform', STATE_STATUS[state]);
+    show('platform', STATE_STATUS[state]);
   };
   const onRegionMoved = (server: string): void => {
     node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || configLabel(def.server) }));
@@ -199,11 +194,10 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     return client;
   };
   node.statusFor = (api: ApiKind): NodeStatus => {
-    if (!client && setupError) return { fill: 'red', shape: 'ring', text: failureStatus(setupError) };
+    if (!client && setupError) return failureRing(setupError);
     return link[api];
   };
-  node.report = (api: ApiKind, error?: BlynkError): boolean =>
-    show(api, error ? { fill: 'red', shape: 'ring', text: failureStatus(error) } : STATE_STATUS.ok);
+  node.report = (api: ApiKind, error?: BlynkError): void => show(api, error ? failureRing(error) : STATE_STATUS.ok);
   node.signIn = (refreshToken: string): void => {
     client?.tokens?.signIn(refreshToken);
   };

@@ -1,7 +1,7 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { ApiCall, ApiResult, BlynkClient, BlynkError, BlynkErrorCode, show } from '../../blynk';
 import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
-import { failureStatus, isConnectionFailure, localize, statusKey, unexpected } from './i18n';
+import { failureRing, isConnectionFailure, localize, redRing, sameStatus, statusKey, unexpected } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
 
 export interface FlowNodeDef extends NodeDef {
@@ -68,6 +68,8 @@ export interface FlowNodeSpec<Creds extends object = object> {
 
 type Done = (err?: Error) => void;
 
+const REQUESTING: NodeStatus = { fill: 'blue', shape: 'dot', text: statusKey('requesting') };
+
 /** Typed property types whose name says where a value comes from (`msg.deviceId`, `flow.pin`). */
 const NAMED_TYPES: ReadonlySet<string> = new Set(['msg', 'flow', 'global', 'env']);
 
@@ -124,17 +126,24 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
     // idle status of its own (watching) keeps that one, and so does one whose latest outcome was its
     // own failure (bad input, not found) until it does better.
     let ownFailure = false;
+    /** The status on show: the same one again (news that reached this node itself) is not repeated. */
+    let shown: NodeStatus | undefined;
+    const setStatus = (status: NodeStatus): void => {
+      if (shown && sameStatus(shown, status)) return;
+      shown = status;
+      node.status(status);
+    };
     const user: ConfigUser = {
       id: node.id,
       status: (status: NodeStatus) => {
-        if (busy === 0 && !extension?.idleStatus && !ownFailure) node.status(status);
+        if (busy === 0 && !extension?.idleStatus && !ownFailure) setStatus(status);
       },
     };
     const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
     config?.register(user, spec.api);
     // A (re)started node shows the connection as it is now: a red status from before a fix goes,
     // and a connection that cannot work (a bad server or path) says so at once.
-    node.status(idleStatus());
+    setStatus(idleStatus());
 
     /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluateAll = async (msg: NodeMessageInFlow): Promise<Record<string, unknown>> => {
@@ -198,7 +207,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
         return;
       }
       pending.set(done, msg);
-      if (busy++ === 0) node.status({ fill: 'blue', shape: 'dot', text: statusKey('requesting') });
+      if (busy++ === 0) setStatus(REQUESTING);
       run(msg).then(
         (result) => {
           if (!settle(done)) return;
@@ -206,8 +215,8 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
           if (spec.output) spec.output(msg, result, def);
           else msg.payload = result.data;
           ownFailure = false;
-          const shown = config?.report(spec.api) ?? false;
-          if (busy === 0 && !(shown && !extension?.idleStatus)) node.status(idleStatus());
+          config?.report(spec.api);
+          if (busy === 0) setStatus(idleStatus());
           send(msg);
           done();
         },
@@ -216,15 +225,15 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
           spec.scrub?.(msg);
           if (err instanceof PropertyError) {
             ownFailure = true;
-            node.status({ fill: 'red', shape: 'ring', text: statusKey('invalid-input') });
+            setStatus(redRing('invalid-input'));
             done(err);
             return;
           }
           const error = unexpected(err);
           spec.failed?.(msg, error);
           ownFailure = !isConnectionFailure(error);
-          const shown = !ownFailure && (config?.report(spec.api, error) ?? false);
-          if (!(shown && busy === 0 && !extension?.idleStatus)) node.status({ fill: 'red', shape: 'ring', text: failureStatus(error) });
+          if (!ownFailure) config?.report(spec.api, error);
+          setStatus(failureRing(error));
           done(localize(RED, error));
         },
       );
@@ -238,7 +247,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
       signal: abort.signal,
       evaluate: evaluateAll,
       showStatus: (status) => {
-        if (busy === 0) node.status(status);
+        if (busy === 0) setStatus(status);
       },
     });
 

@@ -1,4 +1,4 @@
-import { NodeAPI } from 'node-red';
+import { NodeAPI, NodeStatus } from 'node-red';
 import { BlynkError, sanitizeDetail } from '../../blynk';
 
 /**
@@ -9,6 +9,15 @@ export const CATALOG = 'node-red-contrib-blynk-cloud/blynk-cloud-config:blynk-cl
 
 export function statusKey(key: string): string {
   return `${CATALOG}.status.${key}`;
+}
+
+/** A red ring with the status text `key`: something is wrong. */
+export function redRing(key: string): NodeStatus {
+  return { fill: 'red', shape: 'ring', text: statusKey(key) };
+}
+
+export function sameStatus(a: NodeStatus, b: NodeStatus): boolean {
+  return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
 }
 
 /**
@@ -81,6 +90,11 @@ const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
 
 export function isConnectionFailure(error: BlynkError): boolean {
   return CONNECTION_FAILURES.has(error.code);
+}
+
+/** The red ring that says why a failure happened. */
+export function failureRing(error: BlynkError): NodeStatus {
+  return { fill: 'red', shape: 'ring', text: failureStatus(error) };
 }
 
 /** Short status texts for a failure, so that the node says why it is red. */

@@ -36,11 +36,17 @@ function storedCredentials(RED: NodeAPI, body: TestRequest): ConfigCredentials {
   if (!deployed) return {};
   const stored = (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
   if (sameServer(deployed.server, text(body.server))) return stored;
-  const wanted = (typed: unknown, kept: string | undefined): boolean => Boolean(kept) && (text(typed) === STORED || text(typed) === '');
+  const wanted = (typed: unknown, kept: string | undefined): boolean => Boolean(kept) && notRetyped(typed);
   if (wanted(body.clientSecret, stored.clientSecret) || wanted(body.password, stored.password)) {
     throw new BlynkError('STORED_SECRET_ELSEWHERE', { server: parseServer(deployed.server).origin });
   }
   return {};
+}
+
+/** A secret field the user left as it was: the placeholder of a stored secret, or empty. */
+function notRetyped(typed: unknown): boolean {
+  const value = text(typed);
+  return value === STORED || value === '';
 }
 
 function sameServer(a: string | undefined, b: string): boolean {
@@ -57,10 +63,7 @@ function sameServer(a: string | undefined, b: string): boolean {
  */
 export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
   const stored = storedCredentials(RED, body);
-  const secret = (typed: unknown, kept: string | undefined): string => {
-    const value = text(typed);
-    return value === STORED || value === '' ? (kept ?? '') : value;
-  };
+  const secret = (typed: unknown, kept: string | undefined): string => (notRetyped(typed) ? (kept ?? '') : text(typed));
   return {
     clientId: text(body.clientId) || stored.clientId,
     clientSecret: secret(body.clientSecret, stored.clientSecret),

@@ -1,6 +1,6 @@
 import { NodeMessage, NodeStatus } from 'node-red';
 import { BlynkError, isRecord, positive } from '../../blynk';
-import { failureStatus, localize, statusKey } from './i18n';
+import { failureRing, localize, redRing, statusKey } from './i18n';
 import { NodeContext, NodeExtension } from './flow-node';
 
 /** Never poll faster than this, whatever the limits: one watch leaves most of a device's budget to writes. */
@@ -58,7 +58,7 @@ export function startWatch(ctx: NodeContext, intervalMs: number, read: () => Pro
       (err: unknown) => {
         if (stopped) return;
         const error = err instanceof BlynkError ? err : undefined;
-        status = { fill: 'red', shape: 'ring', text: error ? failureStatus(error) : statusKey('invalid-input') };
+        status = error ? failureRing(error) : redRing('invalid-input');
         const key = error ? error.code : String(err);
         if (key !== reported) {
           reported = key;
