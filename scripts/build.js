@@ -14,6 +14,12 @@ fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], {
   stdio: 'inherit',
 });
+// Node-RED loads dist/nodes/<type>.js (its catalogue from dist/nodes/locales/): one line that
+// loads the runtime compiled from src/nodes/<type>/.
+for (const entry of fs.readdirSync(path.join(root, 'src', 'nodes'), { withFileTypes: true })) {
+  if (!entry.isDirectory() || !fs.existsSync(path.join(root, 'src', 'nodes', entry.name, 'runtime.ts'))) continue;
+  fs.writeFileSync(path.join(out, `${entry.name}.js`), `'use strict';\nmodule.exports = require('./${entry.name}/runtime.js');\n`);
+}
 for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
   if (file.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', file), path.join(out, file));
 }

@@ -1,7 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { triggerEvent } from '../blynk';
-import { statusCodeOf } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { triggerEvent } from '../../blynk';
+import { statusCodeOf } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /** Logs a device event through the Platform API; the msg passes unchanged. */
 export = function register(RED: NodeAPI): void {

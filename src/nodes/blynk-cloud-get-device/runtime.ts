@@ -1,7 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { getDevice } from '../blynk';
-import { answerFor } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { getDevice } from '../../blynk';
+import { answerFor } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /**
  * Device info from the Platform API: `msg.payload` is the device object as Blynk returns it, less

@@ -1,7 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { PinWriteResult, pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../blynk';
-import { statusCodeOf } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { PinWriteResult, pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../../blynk';
+import { statusCodeOf } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /**
  * Writes `msg.payload` to a datastream, or an object of them in one request; the msg passes on

@@ -1,8 +1,8 @@
 import { NodeAPI } from 'node-red';
-import { deviceProperty } from '../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
-import { statusCodeOf } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { deviceProperty } from '../../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
+import { statusCodeOf } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /**
  * Sets a widget property of a pin (`label`, `color`, `isDisabled`, …) through the Device HTTPS

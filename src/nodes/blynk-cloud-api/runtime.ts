@@ -1,7 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { callAllPages, PagedResult, platformCall } from '../blynk';
-import { registerFlowNode } from './lib/flow-node';
-import { answerFor, KeepCredentialsDef } from './lib/answer';
+import { callAllPages, PagedResult, platformCall } from '../../blynk';
+import { registerFlowNode } from '../lib/flow-node';
+import { answerFor, KeepCredentialsDef } from '../lib/answer';
 
 interface ApiDef extends KeepCredentialsDef {
   allPages?: boolean;

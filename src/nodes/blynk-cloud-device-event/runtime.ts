@@ -1,8 +1,8 @@
 import { NodeAPI } from 'node-red';
-import { deviceLogEvent } from '../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
-import { statusCodeOf } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { deviceLogEvent } from '../../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
+import { statusCodeOf } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /**
  * Logs a device event through the Device HTTPS API (`logEvent`) with the device's auth token (the

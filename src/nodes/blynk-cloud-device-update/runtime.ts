@@ -1,8 +1,8 @@
 import { NodeAPI } from 'node-red';
-import { deviceUpdate } from '../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
-import { statusCodeOf } from './lib/answer';
-import { registerFlowNode } from './lib/flow-node';
+import { deviceUpdate } from '../../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
+import { statusCodeOf } from '../lib/answer';
+import { registerFlowNode } from '../lib/flow-node';
 
 /**
  * Device HTTPS API update with the device's auth token (the node's credential, else

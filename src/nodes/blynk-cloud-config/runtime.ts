@@ -1,7 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { BlynkConfigNode, ConfigCredentials, ConfigDef, initConfigNode } from './lib/config-node';
-import { registerAuthorize } from './lib/authorize';
-import { registerTestConnection } from './lib/test-connection';
+import { BlynkConfigNode, ConfigCredentials, ConfigDef, initConfigNode } from '../lib/config-node';
+import { registerAuthorize } from '../lib/authorize';
+import { registerTestConnection } from '../lib/test-connection';
 
 export = function register(RED: NodeAPI): void {
   function BlynkCloudConfig(this: BlynkConfigNode, def: ConfigDef): void {

@@ -1,8 +1,8 @@
 import { NodeAPI } from 'node-red';
-import { BlynkError, deviceRead, DeviceReadMode, pinsOf } from '../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
-import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
-import { pollIntervalMs, startWatch } from './lib/watch';
+import { BlynkError, deviceRead, DeviceReadMode, pinsOf } from '../../blynk';
+import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
+import { FlowNodeDef, registerFlowNode } from '../lib/flow-node';
+import { pollIntervalMs, startWatch } from '../lib/watch';
 
 interface ReadDef extends FlowNodeDef {
   read?: string;
