@@ -176,10 +176,10 @@ function hint(id, pkg) {
     P07:
       `package.json: "engines": { "node" } (now ${JSON.stringify(pkg.engines && pkg.engines.node)}) ` +
       'must include the minimum Node.js of the latest Node-RED (22.9), e.g. ">=18".',
-    N01: 'rename node types that another catalogue module already uses (src/ registerType + nodes/*.html).',
+    N01: 'rename node types that another catalogue module already uses (src/nodes/<type>/: runtime.ts and editor.ts registerType).',
     N02:
-      'examples/*.json must use every non-config node type, and every nodes/*.html needs a ' +
-      '<script type="text/javascript"> with registerType(\'<literal>\', { category: \'…\', … }).',
+      'examples/*.json must use every non-config node type, and every src/nodes/<type>/editor.ts must call ' +
+      'RED.nodes.registerType(\'<literal>\', { category: \'…\', … }) (the build bundles it into dist/nodes/<type>.html).',
     D01: 'package.json: at most 6 runtime "dependencies".',
     D02: 'a dependency pulls agent-base < 6.0.0; update or replace it.',
     D03: 'package.json: move the listed dependencies to a range that includes their latest version.',

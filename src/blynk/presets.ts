@@ -6,8 +6,8 @@ import type { HttpMethod } from './transport';
  * skeleton of the query and body for the user to fill in, whether the answer is a page that can be
  * followed to the end, and whether sending it twice is harmless (so a lost answer may be retried).
  *
- * The editor cannot import this file: nodes/blynk-cloud-api.html keeps a copy of the table between
- * `presets:start` and `presets:end`, and test/blynk/presets.test.ts checks that both are equal.
+ * The dialog imports this table too (bundled into its editor script): keep the file free of
+ * Node.js and package imports.
  */
 export interface Preset {
   id: string;

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApiCall, ApiResult, BlynkError, callAllPages, platformCall, PRESETS, presetFor } from '../../dist/blynk';
-
-const HTML = path.resolve(__dirname, '../../dist/nodes/blynk-cloud-api.html');
 
 function code(fn: () => unknown): string {
   try {
@@ -15,13 +11,6 @@ function code(fn: () => unknown): string {
 }
 
 describe('platform api: presets and the generic call', function () {
-  it("the editor's preset list equals the runtime table (src/blynk/presets.ts)", () => {
-    const html = fs.readFileSync(HTML, 'utf8');
-    const block = /\/\* presets:start \*\/\s*var PRESETS = (\[[\s\S]*?\]);\s*\/\* presets:end \*\//.exec(html);
-    assert.ok(block, 'no presets:start … presets:end block in blynk-cloud-api.html');
-    assert.deepEqual(JSON.parse(block[1]), JSON.parse(JSON.stringify(PRESETS)));
-  });
-
   it('every preset is a valid call whose route is the one from blynk-api.md, with unique ids and routes', () => {
     const ids = new Set(PRESETS.map((p) => p.id));
     assert.equal(ids.size, PRESETS.length);

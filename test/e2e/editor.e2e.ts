@@ -461,7 +461,7 @@ describe('editor in Chromium (en-US)', function () {
     });
   }
 
-  // One fixed value per node that the shared editor helpers (resources/blynk-cloud-editor.js)
+  // One fixed value per node that the shared editor helpers (src/editor/, bundled into each dialog)
   // must refuse, and one they must accept.
   const LITERALS: Record<string, { field: string; bad: string; good: string }> = {
     'blynk-cloud-api': { field: 'method', bad: 'FETCH', good: 'get' },

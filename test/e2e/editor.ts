@@ -387,18 +387,18 @@ export function helpIntro(lang: string, type: string): string | undefined {
     .trim();
 }
 
-/** The palette category of a node type (`category: '…'` in nodes/<type>.html). */
+/** The palette category of a node type (`category: '…'` in its built editor script, dist/nodes/<type>.html). */
 export function categoryOf(type: string): string {
-  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
+  const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${type}.html`), 'utf8');
   const match = /\bcategory:\s*['"]([^'"]+)['"]/.exec(html);
-  assert.ok(match, `nodes/${type}.html names no category`);
+  assert.ok(match, `dist/nodes/${type}.html names no category`);
   return match[1];
 }
 
-/** The icon file each node's editor definition names (`icon: "….svg"` in nodes/<type>.html). */
+/** The icon file each node's editor definition names (`icon: "….svg"` in dist/nodes/<type>.html). */
 export function iconOf(type: string): string {
-  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
+  const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${type}.html`), 'utf8');
   const match = /\bicon:\s*"([^"]+)"/.exec(html);
-  assert.ok(match, `nodes/${type}.html names no icon`);
+  assert.ok(match, `dist/nodes/${type}.html names no icon`);
   return match[1];
 }

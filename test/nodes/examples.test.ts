@@ -4,14 +4,13 @@ import path from 'node:path';
 
 /**
  * The shipped examples (examples/*.json, also deployed by `npm start`) must carry every property
- * of each node's `defaults` in nodes/<type>.html: a property added to a node and forgotten in
+ * of each node's `defaults` as its built editor script (dist/nodes/<type>.html) registers them: a property added to a node and forgotten in
  * the examples makes the example's dialog add it on Done, so opening and closing an untouched
  * example node turns the flows modified (and validators would have to guess the missing value).
  */
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'examples');
-const EDITOR_HELPERS = fs.readFileSync(path.join(ROOT, 'resources', 'blynk-cloud-editor.js'), 'utf8');
 
 /** Anything, called or read, gives back itself: enough for editor code that runs no jQuery at load. */
 function inert(): unknown {
@@ -20,9 +19,9 @@ function inert(): unknown {
   return proxy;
 }
 
-/** The `defaults` keys nodes/<type>.html registers, run with a stub RED as the editor would. */
+/** The `defaults` keys dist/nodes/<type>.html registers, run with a stub RED as the editor would. */
 function defaultKeys(type: string): string[] {
-  const html = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
+  const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${type}.html`), 'utf8');
   const scripts = [...html.matchAll(/<script\s+type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   const registered: Array<{ type: string; defaults: Record<string, unknown> }> = [];
   const RED = {
@@ -30,10 +29,10 @@ function defaultKeys(type: string): string[] {
     validators: new Proxy({}, { get: () => () => () => true }),
     _: (key: string) => key,
   };
-  const window = {};
-  for (const src of [EDITOR_HELPERS, ...scripts]) new Function('RED', '$', 'window', src)(RED, inert(), window);
+  const document = { getElementById: () => ({}) };
+  for (const src of scripts) new Function('RED', '$', 'document', src)(RED, inert(), document);
   const own = registered.find((r) => r.type === type);
-  assert.ok(own, `nodes/${type}.html registers no ${type}`);
+  assert.ok(own, `dist/nodes/${type}.html registers no ${type}`);
   return Object.keys(own.defaults);
 }
 
