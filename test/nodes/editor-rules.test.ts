@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { deviceIdOf, endpointPathOf, eventCodeOf, methodOf, pathOf, pinOf, pinsOf, PRESETS, propertyNameOf } from '../../dist/blynk';
+
+/**
+ * The dialogs bundle the runtime's own checks (src/blynk) instead of keeping copies: run each
+ * built editor script (dist/nodes/<type>.html) with a stub RED and check that a fixed value is
+ * refused in the dialog exactly when the runtime would refuse it.
+ */
+
+const DIST = path.resolve(__dirname, '../../dist/nodes');
+
+type Validator = (this: Record<string, unknown>, v: unknown, opt?: object) => true | string;
+interface Definition {
+  defaults: Record<string, { value?: unknown; validate?: Validator }>;
+  oneditprepare(this: Record<string, unknown>): void;
+}
+
+/** A jQuery stand-in for a closed dialog: no fields, so validators read the node's own values. */
+function closedDialog(): unknown {
+  const none: Record<string, unknown> = { length: 0, val: () => undefined, attr: () => undefined };
+  return () => none;
+}
+
+function definitionOf(type: string, $: unknown = closedDialog()): Definition {
+  const html = fs.readFileSync(path.join(DIST, `${type}.html`), 'utf8');
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(script, `${type}.html has no editor script`);
+  let definition: Definition | undefined;
+  const RED = {
+    nodes: { registerType: (_t: string, def: Definition) => (definition = def), getType: () => undefined },
+    validators: { typedInput: () => () => true },
+    _: (key: string) => key,
+  };
+  new Function('RED', '$', 'document', script)(RED, $, { getElementById: () => ({}) });
+  assert.ok(definition, `${type}.html registers nothing`);
+  return definition;
+}
+
+/** Whether a runtime check (one that throws on a refused value) accepts `value`. */
+function runtimeAccepts(check: (value: unknown) => unknown, value: unknown): boolean {
+  try {
+    check(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the dialog's validator of `field` accepts `value` as a fixed string. */
+function dialogAccepts(def: Definition, field: string, value: string): boolean {
+  const validate = def.defaults[field].validate;
+  assert.ok(validate, `no validator for ${field}`);
+  return validate.call({ [`${field}Type`]: 'str' }, value, {}) === true;
+}
+
+const SAMPLES = {
+  deviceId: ['1', ' 7 ', '101', '0', '-3', '1.5', 'abc', '007', '2147483647', '2147483648', ''],
+  pin: ['V0', 'v1', ' V3 ', 'V255', 'V256', 'D1', 'V-1', 'V01', ''],
+  pins: ['V1', 'v1, V255', 'V1;V2 V3', 'V1, X2', 'V256', ''],
+  eventCode: ['high_temp', 'Door open 2', 'high-temp!', 'x'.repeat(50), 'x'.repeat(51), ''],
+  property: ['color', ' isDisabled ', 'label', 'token', 'pin', '1abc', ''],
+  method: ['get', ' DELETE ', 'PATCH', 'FETCH', 'OPTIONS'],
+  path: ['/api/v1/organization/devices', 'api/v1/organization/device?deviceId=1', '/api', '/api//x', '/api/v1/../admin', 'http://evil.example/api/v1'],
+  endpointPath: ['/oauth2/token', '/a-b_c.d~e/f', ':20001/steal', '//host/x', '/a/../b', ' /oauth2/token', '/x?y'],
+};
+
+describe('dialogs check fixed values with the runtime\'s own rules (bundled from src/blynk)', function () {
+  const cases: Array<[string, string, keyof typeof SAMPLES, (value: unknown) => unknown]> = [
+    ['blynk-cloud-get-device', 'deviceId', 'deviceId', deviceIdOf],
+    ['blynk-cloud-log-event', 'eventCode', 'eventCode', eventCodeOf],
+    ['blynk-cloud-device-event', 'eventCode', 'eventCode', eventCodeOf],
+    ['blynk-cloud-device-property', 'pin', 'pin', pinOf],
+    ['blynk-cloud-device-property', 'property', 'property', propertyNameOf],
+    ['blynk-cloud-device-read', 'pins', 'pins', pinsOf],
+    ['blynk-cloud-api', 'path', 'path', pathOf],
+  ];
+  for (const [type, field, samples, check] of cases) {
+    it(`${type}: ${field}`, () => {
+      const def = definitionOf(type);
+      for (const value of SAMPLES[samples]) {
+        assert.equal(dialogAccepts(def, field, value), runtimeAccepts(check, value), JSON.stringify(value));
+      }
+    });
+  }
+
+  it('blynk-cloud-api: method (written out; empty, GET at run time, is refused in the dialog)', () => {
+    const def = definitionOf('blynk-cloud-api');
+    for (const value of SAMPLES.method) assert.equal(dialogAccepts(def, 'method', value), runtimeAccepts(methodOf, value), value);
+    assert.equal(dialogAccepts(def, 'method', ''), false);
+  });
+
+  it('blynk-cloud-config: token and authorize paths', () => {
+    const def = definitionOf('blynk-cloud-config');
+    for (const field of ['tokenPath', 'authorizePath']) {
+      for (const value of SAMPLES.endpointPath) {
+        const validate = def.defaults[field].validate;
+        assert.equal(validate?.call({}, value, {}) === true, runtimeAccepts((v) => endpointPathOf(v, ''), value), `${field} ${JSON.stringify(value)}`);
+      }
+    }
+  });
+
+  it('blynk-cloud-api: the preset list is the runtime table, in order', () => {
+    const options: string[] = [];
+    const $ = (selector: unknown): unknown => {
+      // `$('<option>').val(id)` records the option; anything else is an empty field.
+      const fields: Record<string, unknown> = {
+        length: 0,
+        val: (v?: unknown) => {
+          if (selector === '<option>' && v !== undefined) options.push(String(v));
+          return v === undefined ? undefined : chain;
+        },
+      };
+      const chain: unknown = new Proxy(fields, { get: (target, prop) => (prop in target ? target[prop as string] : () => chain) });
+      return chain;
+    };
+    const def = definitionOf('blynk-cloud-api', $);
+    def.oneditprepare.call({ _: (key: string) => key, methodType: 'msg', pathType: 'msg' });
+    assert.deepEqual(options, ['', ...PRESETS.map((p) => p.id)]);
+  });
+});
