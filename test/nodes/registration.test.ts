@@ -54,7 +54,7 @@ const CONTRACT: Record<
   },
   'blynk-cloud-write-datastream': {
     category: 'Blynk',
-    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg', dataStreamId: 'dataStreamId', dataStreamIdType: 'msg' },
+    defaults: { name: '', connection: '', deviceId: 'deviceId', deviceIdType: 'msg', dataStreamId: 'topic', dataStreamIdType: 'msg' },
     typed: ['deviceId', 'dataStreamId'],
   },
   'blynk-cloud-log-event': {

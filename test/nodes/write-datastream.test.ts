@@ -94,6 +94,18 @@ describe('blynk-cloud-write-datastream', function () {
     assert.deepEqual(req.body, { deviceId: 102, dataStreamId: 6, value: 70 });
   });
 
+  it('a new node reads the datastream or pin from msg.topic, as the device nodes do', async () => {
+    const { sim } = h;
+    await loadNode(sim, { ...NODE, deviceId: 'deviceId', deviceIdType: 'msg', dataStreamId: 'topic', dataStreamIdType: 'msg' });
+    const byId = await write({ deviceId: 101, topic: '3', dataStreamId: 6, payload: 'from topic' });
+    assert.deepEqual(byId.body, { deviceId: 101, dataStreamId: 3, value: 'from topic' });
+    const before = apiRequests(sim).length;
+    const byPin = await expectSent('n1', { deviceId: 101, topic: 'V5', payload: 61 });
+    assert.deepEqual(byPin.dataStreamIds, { V5: 6 });
+    assert.deepEqual(apiRequests(sim).slice(before).map((r) => r.body).at(-1), { deviceId: 101, dataStreamId: 6, value: 61 });
+    assert.equal(sim.state.value(101, 6), 61);
+  });
+
   it('refuses bad device ids, datastream ids, values and batches before any request', async () => {
     const { sim } = h;
     await loadNode(sim, NODE);

@@ -19,7 +19,9 @@ RED.nodes.registerType('blynk-cloud-write-datastream', {
     deviceId: { value: 'deviceId', validate: deviceIdValidator(CATALOG) },
     deviceIdType: { value: 'msg' },
     dataStreamId: {
-      value: 'dataStreamId',
+      // New nodes read the datastream or pin from msg.topic, as the device nodes do; a node
+      // saved without this property reads msg.dataStreamId, as it always did.
+      value: 'topic',
       // A datastream id, or a virtual pin mapped to its datastream through the device's
       // template. Empty is allowed for a fixed id: object payloads carry their own ids or pins.
       validate: typedProperty(CATALOG, 'dataStreamIdType', (value) => {

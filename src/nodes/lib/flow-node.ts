@@ -234,7 +234,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
           ownFailure = !isConnectionFailure(error);
           if (!ownFailure) config?.report(spec.api, error);
           setStatus(failureRing(error));
-          done(localize(RED, error));
+          done(localize(RED, error, spec));
         },
       );
     });

@@ -40,9 +40,26 @@ function paramsOf(error: BlynkError): Record<string, string | number> {
   return params;
 }
 
+/** The node a failure happened in, which says what a 404 most likely means. */
+export interface FailedIn {
+  type: string;
+  api: 'platform' | 'device';
+}
+
+/**
+ * What to check after a 404: the ids a Platform API node sends, or, for a device token node,
+ * the server (Blynk's Device API answers its own routes on every region).
+ */
+function notFoundHint(RED: NodeAPI, node: FailedIn | undefined): string {
+  const which = node === undefined ? 'any' : node.api === 'device' ? 'device-api' : node.type;
+  return RED._(`${CATALOG}.hints.not-found.${which}`);
+}
+
 /** The error with its message in the user's language; code and details stay as they were. */
-export function localize(RED: NodeAPI, error: BlynkError): BlynkError {
-  return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, paramsOf(error)));
+export function localize(RED: NodeAPI, error: BlynkError, node?: FailedIn): BlynkError {
+  const params = paramsOf(error);
+  if (error.code === 'NOT_FOUND') params.hint = notFoundHint(RED, node);
+  return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, params));
 }
 
 /**

@@ -62,7 +62,7 @@ export function startWatch(ctx: NodeContext, intervalMs: number, read: () => Pro
         const key = error ? error.code : String(err);
         if (key !== reported) {
           reported = key;
-          ctx.node.error(error ? localize(ctx.RED, error) : err, { payload: undefined });
+          ctx.node.error(error ? localize(ctx.RED, error, { type: ctx.node.type, api: 'device' }) : err, { payload: undefined });
         }
         ctx.showStatus(status);
         schedule(intervalMs);
