@@ -4,9 +4,10 @@ import path from 'node:path';
 
 /**
  * The shipped examples (examples/*.json, also deployed by `npm start`) must carry every property
- * of each node's `defaults` as its built editor script (dist/nodes/<type>.html) registers them: a property added to a node and forgotten in
- * the examples makes the example's dialog add it on Done, so opening and closing an untouched
- * example node turns the flows modified (and validators would have to guess the missing value).
+ * of each node's `defaults` as its built editor script (dist/nodes/<type>.html) registers them: a
+ * property added to a node and forgotten in the examples makes the example's dialog add it on
+ * Done, so opening and closing an untouched example node turns the flows modified (and validators
+ * would have to guess the missing value).
  */
 
 const ROOT = path.resolve(__dirname, '../..');
