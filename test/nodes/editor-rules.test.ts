@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deviceIdOf, endpointPathOf, eventCodeOf, methodOf, pathOf, pinOf, pinsOf, PRESETS, propertyNameOf } from '../../dist/blynk';
+import { deviceIdOf, endpointPathOf, eventCodeOf, isBlynkHost, methodOf, parseServer, pathOf, pinOf, pinsOf, PRESETS, propertyNameOf } from '../../dist/blynk';
+import { REGIONS } from '../../dist/blynk/regions';
 
 /**
  * The dialogs bundle the runtime's own checks (src/blynk) instead of keeping copies: run each
@@ -118,5 +119,20 @@ describe('dialogs check fixed values with the runtime\'s own rules (bundled from
     const def = definitionOf('blynk-cloud-api', $);
     def.oneditprepare.call({ _: (key: string) => key, methodType: 'msg', pathType: 'msg' });
     assert.deepEqual(options, ['', ...PRESETS.map((p) => p.id)]);
+  });
+
+  it('blynk-cloud-config: every region is a Blynk server the dialog and the runtime accept, named in every language', () => {
+    const def = definitionOf('blynk-cloud-config');
+    for (const region of REGIONS) {
+      assert.equal(def.defaults.server.validate?.call({}, region.server, {}), true, region.server);
+      assert.equal(parseServer(region.server).origin, region.server);
+      assert.ok(isBlynkHost(new URL(region.server).hostname), region.server);
+      for (const lang of ['en-US', 'de', 'ja']) {
+        const catalogue = JSON.parse(fs.readFileSync(path.join(DIST, 'locales', lang, 'blynk-cloud-config.json'), 'utf8')) as {
+          'blynk-cloud-config': { region: Record<string, string> };
+        };
+        assert.ok(catalogue['blynk-cloud-config'].region[region.id], `${lang}: no name for region ${region.id}`);
+      }
+    }
   });
 });
