@@ -25,6 +25,13 @@ const types = fs
   .readdirSync(sources, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(sources, entry.name, 'runtime.ts')))
   .map((entry) => entry.name);
+// Node-RED loads only what package.json declares: a folder missing there would be built but never loaded.
+const declared = Object.keys(require(path.join(root, 'package.json'))['node-red'].nodes);
+const undeclared = types.filter((type) => !declared.includes(type));
+const missing = declared.filter((type) => !types.includes(type));
+if (undeclared.length || missing.length) {
+  throw new Error(`package.json node-red.nodes and src/nodes/<type>/ differ: not declared ${undeclared.join(', ') || '-'}; no folder ${missing.join(', ') || '-'}`);
+}
 for (const type of types) {
   const folder = path.join(sources, type);
   // Node-RED loads dist/nodes/<type>.js, and its catalogue from dist/nodes/locales/.
