@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ApiCall } from './endpoints';
 import { BlynkError, serverMessageOf } from './errors';
+import { codeForStatus } from './error-table';
 import { DEFAULT_RETRY_POLICY, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { RateGate, RateLimits } from './rate-limits';
 import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
@@ -220,10 +221,5 @@ export function errorFor(res: TransportResponse): BlynkError {
   if (status === 429 || (status === 503 && retryAfter !== undefined)) {
     return new BlynkError('RATE_LIMITED', { status, detail, ...(retryAfter !== undefined ? { retryAfter } : {}) });
   }
-  if (status === 400) return new BlynkError('BAD_REQUEST', { status, detail });
-  if (status === 401) return new BlynkError('UNAUTHORIZED', { status, detail });
-  if (status === 403) return new BlynkError('FORBIDDEN', { status, detail });
-  if (status === 404) return new BlynkError('NOT_FOUND', { status, detail });
-  if (status >= 500) return new BlynkError('SERVER_ERROR', { status, detail });
-  return new BlynkError('HTTP_ERROR', { status, detail });
+  return new BlynkError(codeForStatus(status), { status, detail });
 }

@@ -1,3 +1,5 @@
+import { ERROR_TABLE } from './error-table';
+
 /**
  * The only error type that leaves the Blynk client.
  *
@@ -88,7 +90,7 @@ export class BlynkError extends Error {
 
   /** The message-catalogue key for this error, e.g. `RATE_LIMITED` → `rate-limited`. */
   get messageKey(): string {
-    return this.code.toLowerCase().replace(/_/g, '-');
+    return ERROR_TABLE[this.code].key;
   }
 }
 

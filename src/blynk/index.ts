@@ -1,6 +1,7 @@
 export * from './client';
 export * from './endpoints';
 export * from './errors';
+export * from './error-table';
 export * from './in-flight';
 export * from './retry';
 export * from './server-url';

@@ -1,3 +1,4 @@
+import { tokenStateOf, TokenState } from './error-table';
 import { BlynkError, BlynkErrorCode, BlynkErrorDetails, serverMessageOf } from './errors';
 import { DEFAULT_RETRY_POLICY, isLimited, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { basicAuth, oauthErrorOf, parseToken, Token } from './token-response';
@@ -21,8 +22,7 @@ export interface OAuthCredentials {
 /** Blynk's documented token path. */
 export const DEFAULT_TOKEN_PATH = '/oauth2/token';
 
-/** What the config node shows on its users: see `TokenManager.state`. */
-export type TokenState = 'idle' | 'connecting' | 'ok' | 'auth-failed' | 'signin-required' | 'rate-limited' | 'error';
+export type { TokenState };
 
 export interface TokenManagerOptions {
   transport: Transport;
@@ -202,7 +202,7 @@ export class TokenManager {
       return token;
     } catch (err) {
       const error = err instanceof BlynkError ? err : new BlynkError('TOKEN_BAD_RESPONSE');
-      const state = stateFor(error);
+      const state = tokenStateOf(error.code, error.status);
       if (this.usable()) {
         // A background renewal failed while the token still works: try again a little later
         // rather than on every message.
@@ -379,25 +379,5 @@ export class TokenManager {
     const news = failure !== undefined && failure !== this.lastFailure;
     if (news) this.lastFailure = failure;
     this.onStateChange?.(state, news ? error : undefined);
-  }
-}
-
-function stateFor(error: BlynkError): TokenState {
-  switch (error.code) {
-    case 'TOKEN_REJECTED':
-      // A 5xx is an outage, not a configuration problem: no "config error" status for it.
-      return error.status !== undefined && error.status >= 500 ? 'error' : 'auth-failed';
-    case 'TOKEN_INVALID_CLIENT':
-    case 'TOKEN_INVALID_GRANT':
-    case 'AUTH_COOLDOWN':
-    case 'NO_OAUTH_CLIENT':
-    case 'NO_USER_CREDENTIALS':
-      return 'auth-failed';
-    case 'SIGNIN_REQUIRED':
-      return 'signin-required';
-    case 'RATE_LIMITED':
-      return 'rate-limited';
-    default:
-      return 'error';
   }
 }
