@@ -39,7 +39,8 @@ function paramText(key: string, value: unknown): string {
 
 /**
  * Query parameters: a plain object of strings, numbers and booleans, an array value repeating its
- * key ([U] array encoding, §4.6: repeated keys), or a query string. null/undefined entries are left out.
+ * key (Blynk does not document array encoding; its datastream endpoints take repeated keys), or a
+ * query string. null/undefined entries are left out.
  */
 export function paramsOf(value: unknown): Array<[string, string]> {
   if (value === undefined || value === null || value === '') return [];
@@ -95,7 +96,7 @@ export function platformCall(method: unknown, path: unknown, params: unknown, bo
   };
 }
 
-/** Blynk's page: `{"content": [...], "totalElements": n}` (blynk-api.md §3). */
+/** One page of a Blynk list answer: `{"content": [...], "totalElements": n}`. */
 export function isPage(data: unknown): data is { content: unknown[]; totalElements: number } {
   return (
     isPlainObject(data) &&

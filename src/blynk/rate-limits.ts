@@ -2,7 +2,7 @@ import type { ApiCall } from './endpoints';
 import { Pacer } from './pacer';
 import { isBlynkHost, parseServer } from './server-url';
 
-/** Blynk's documented limits (blynk-api.md §3, §6). */
+/** The limits Blynk documents for its cloud. */
 export const BLYNK_LIMITS = {
   /** Platform API: 10,000 requests per minute per organisation. */
   platformPerMinute: 10_000,

@@ -117,7 +117,7 @@ export function pinsOf(value: unknown): string[] {
   return [...new Set(items.map(pinOf))];
 }
 
-/** The Device API keeps at most 300 characters of an event description and discards longer ones (§5.7). */
+/** The Device API keeps at most 300 characters of an event description and discards longer ones. */
 export const DEVICE_EVENT_DESCRIPTION_MAX = 300;
 
 export function deviceEventDescriptionOf(value: unknown): string | undefined {
@@ -127,8 +127,8 @@ export function deviceEventDescriptionOf(value: unknown): string | undefined {
   return text;
 }
 
-// [U] the property enum is not published (§4.10): any identifier-like name is accepted, except the
-// query's own keys.
+// Blynk does not publish its list of datastream properties: any identifier-like name is accepted,
+// except the query's own keys.
 const PROPERTY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export function propertyNameOf(value: unknown): string {

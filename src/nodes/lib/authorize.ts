@@ -1,5 +1,5 @@
 // Authorization code grant for the config node (RFC 6749 §4.1, PKCE RFC 7636, RFC 9700 §2.1), and
-// "Create OAuth client" (POST /api/v1/organization/oauth/clients/create, seed OpenAPI).
+// "Create OAuth client" (POST /api/v1/organization/oauth/clients/create, from Blynk's OpenAPI description).
 //
 //   POST /blynk-cloud/authorize/start     (editor, admin permission) → the authorization URL
 //   GET  /blynk-cloud/authorize/callback  (the browser window, redirected by Blynk) → result page
@@ -30,7 +30,7 @@ import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node'
 import { CATALOG, localize, Said, said, saidError, unexpected } from './i18n';
 import { credentialsFrom, stringOf } from './test-connection';
 
-/** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
+/** Blynk does not document its authorization page; this is the path beside /oauth2/token. */
 const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
 /** How long a sign-in may take from the button to the callback. */
 const STATE_LIFETIME_MS = 5 * 60_000;
@@ -269,7 +269,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
   registerCreateClient(RED);
 }
 
-/** Exchanges the code once: Basic client authentication, form body (seed 003, RFC 6749 §4.1.3). */
+/** Exchanges the code once: Basic client authentication, form body (RFC 6749 §4.1.3). */
 async function exchange(record: Pending, clientSecret: string, code: string): Promise<{ refreshToken: string; scope?: string }> {
   const transport = new Transport(record.server);
   try {
