@@ -1,3 +1,4 @@
+// Everything the nodes use of the Blynk client. Not the package's public API: that is src/index.ts.
 export * from './client';
 export * from './endpoints';
 export * from './errors';
