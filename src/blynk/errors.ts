@@ -5,7 +5,8 @@ import { ERROR_TABLE } from './error-table';
  *
  * It never holds a request, a response, headers or a cause: axios errors carry the Authorization
  * header, the Basic pair and request bodies, and Node-RED copies `cause` into `msg.error`, so
- * failures are rebuilt from plain fields instead of wrapped.
+ * failures are rebuilt from plain fields instead of wrapped. What the package does with each code
+ * (status text, token state, retry, message) is in ERROR_TABLE, which must list every one.
  */
 export type BlynkErrorCode =
   | 'NO_CONFIG'

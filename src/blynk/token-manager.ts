@@ -87,7 +87,7 @@ export class TokenManager {
       refreshToken: this.refreshToken,
       signinRequired: (cause) => this.holds.holdFatal('SIGNIN_REQUIRED', cause?.details ?? {}),
     };
-    if (this.credentials.grantType === 'authorization_code') this.refreshToken.hold(refreshToken, true);
+    if (this.grant.signsIn) this.refreshToken.hold(refreshToken, true);
     this.transport.secrets.add(clientSecret, clientSecret && `${clientId}:${clientSecret}`, password, refreshToken);
   }
 
@@ -96,7 +96,7 @@ export class TokenManager {
    * "sign in again" state and its cool-down; the next call spends it.
    */
   signIn(refreshToken: string): void {
-    if (this.credentials.grantType !== 'authorization_code' || this.abort.signal.aborted) return;
+    if (!this.grant.signsIn || this.abort.signal.aborted) return;
     this.transport.secrets.remember(refreshToken);
     this.refreshToken.hold(refreshToken, true);
     this.token = undefined;

@@ -4,6 +4,8 @@ import { scopeQuery } from './scope';
 
 /** `client_credentials`: the OAuth client alone gets a token, whenever asked. */
 export class ClientCredentialsGrant implements Grant {
+  readonly signsIn = false;
+
   constructor(private readonly scope: string | undefined) {}
 
   obtain({ endpoint }: GrantContext): Promise<Token> {

@@ -27,6 +27,8 @@ export interface GrantContext {
 
 /** How one OAuth2 grant gets a token when the session has no refresh token left to spend. */
 export interface Grant {
+  /** Whether the user's sign-in in the browser supplies this grant's refresh token. */
+  readonly signsIn: boolean;
   /** Gets a token with the grant's own credentials (the OAuth client is known to be set). */
   obtain(context: GrantContext): Promise<Token>;
   /**

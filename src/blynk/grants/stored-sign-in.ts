@@ -9,6 +9,8 @@ import { Grant, GrantContext } from './grant';
  * stored in its place; one spent or refused is handed on as undefined.
  */
 export class StoredSignInGrant implements Grant {
+  readonly signsIn = true;
+
   constructor(private readonly onRefreshToken?: (refreshToken: string | undefined) => void) {}
 
   /**

@@ -5,6 +5,8 @@ import { scopeQuery } from './scope';
 
 /** `user_credentials`: the OAuth client with a user's e-mail and password in the body. */
 export class UserCredentialsGrant implements Grant {
+  readonly signsIn = false;
+
   constructor(
     private readonly userEmail: string | undefined,
     private readonly password: string | undefined,
