@@ -169,12 +169,13 @@ export class TokenManager {
       this.transport.secrets.remember(token.accessToken);
       this.transport.secrets.remember(token.refreshToken);
       // The refresh token moves out of the token: it has one place, the slot.
-      this.refreshToken.hold(token.refreshToken, false);
-      // The rotated refresh token is the new way back in after a restart: hand it on to be stored.
-      this.grant.refreshTokenChanged?.(token.refreshToken);
+      const rotated = token.refreshToken;
+      this.refreshToken.hold(rotated, false);
       token.refreshToken = undefined;
       this.token = token;
       this.holds.clearFatal();
+      // The rotated refresh token is the new way back in after a restart: hand it on to be stored.
+      this.grant.refreshTokenChanged?.(rotated);
       this.setState('ok');
       return token;
     } catch (err) {
