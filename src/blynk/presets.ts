@@ -51,7 +51,8 @@ export const PRESETS: readonly Preset[] = [
   // Datastream writes, import and properties
   { id: 'datastream-update', method: 'POST', path: `${ORG}/device/datastream`, body: { deviceId: 1, dataStreamId: 1, value: 0 }, idempotent: true },
   { id: 'datastreams-update', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: 1, values: { '1': 0 } }, idempotent: true },
-  // Blynk does not say whether importing the same points twice stores them twice: not retried after a lost answer.
+  // Blynk does not say whether importing the same points twice stores them twice: not retried
+  // after a lost answer.
   {
     id: 'datastream-import',
     method: 'POST',
