@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ApiCall } from './endpoints';
 import { BlynkError, serverMessageOf } from './errors';
+import { codeForStatus } from './error-table';
 import { DEFAULT_RETRY_POLICY, networkRetryMs, parseRetryAfter, retryWaitMs, RetryPolicy, sleep } from './retry';
 import { RateGate, RateLimits } from './rate-limits';
 import { OAuthCredentials, TokenManager, TokenState } from './token-manager';
@@ -43,7 +44,7 @@ const AUTH_RETRY_COOLDOWN_MS = 60_000;
 
 /**
  * The Blynk client of one config node: one connection pool, one token manager, and the retry
- * rules for API calls (reliability rules 5 and 6).
+ * rules for API calls (bounded retries, and Retry-After honoured up to a cap).
  */
 export class BlynkClient {
   readonly transport: Transport;
@@ -145,7 +146,8 @@ export class BlynkClient {
     if (res.status !== 401 || this.now() < this.authRetryBlockedUntil) return res;
     if (tokens.isCurrent(token)) {
       // A second renewal so soon means each new token gets refused in turn (e.g. two config nodes
-      // on one OAuth client with a server that keeps only the latest token): stop renewing (D7).
+      // on one OAuth client with a server that keeps only the latest token): stop renewing, or
+      // the two would take turns invalidating each other's token without end.
       if (this.now() - this.lastAuthRenewalAt < AUTH_RETRY_COOLDOWN_MS) {
         this.authRetryBlockedUntil = this.now() + AUTH_RETRY_COOLDOWN_MS;
         return res;
@@ -216,14 +218,9 @@ export function errorFor(res: TransportResponse): BlynkError {
   const status = res.status;
   const detail = serverMessageOf(res.data) || `HTTP ${status}`;
   const retryAfter = parseRetryAfter(res.retryAfter);
-  // A 503 with Retry-After is the server asking to come back later, as a 429 does (rule 6).
+  // A 503 with Retry-After is the server asking to come back later, as a 429 does.
   if (status === 429 || (status === 503 && retryAfter !== undefined)) {
     return new BlynkError('RATE_LIMITED', { status, detail, ...(retryAfter !== undefined ? { retryAfter } : {}) });
   }
-  if (status === 400) return new BlynkError('BAD_REQUEST', { status, detail });
-  if (status === 401) return new BlynkError('UNAUTHORIZED', { status, detail });
-  if (status === 403) return new BlynkError('FORBIDDEN', { status, detail });
-  if (status === 404) return new BlynkError('NOT_FOUND', { status, detail });
-  if (status >= 500) return new BlynkError('SERVER_ERROR', { status, detail });
-  return new BlynkError('HTTP_ERROR', { status, detail });
+  return new BlynkError(codeForStatus(status), { status, detail });
 }

@@ -14,7 +14,7 @@ import {
   propertyNameOf,
   propertyValuesOf,
   queryValues,
-  valueOf,
+  datastreamValueOf,
 } from './validate';
 
 /**
@@ -70,7 +70,7 @@ export function writeDatastream(deviceId: unknown, dataStreamId: unknown, payloa
     for (const [key, value] of batchOf(payload, dataStreamIdOf)) values[String(key)] = value;
     return datastreamsWrite(id, values);
   }
-  const value = valueOf(payload);
+  const value = datastreamValueOf(payload);
   return datastreamWrite(id, dataStreamIdOf(dataStreamId), value);
 }
 
@@ -101,7 +101,7 @@ export function deviceUpdate(token: unknown, pin: unknown, payload: unknown): Ap
     }
     return { api: 'device', method: 'GET', path: '/external/api/batch/update', query, idempotent: true };
   }
-  const value = valueOf(payload);
+  const value = datastreamValueOf(payload);
   const name = pinOf(pin);
   const query: Array<[string, string]> = Array.isArray(value)
     ? [['token', auth], ['pin', name], ...queryValues(value).map((v): [string, string] => ['value', v])]

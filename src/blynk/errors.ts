@@ -1,9 +1,12 @@
+import { ERROR_TABLE } from './error-table';
+
 /**
  * The only error type that leaves the Blynk client.
  *
  * It never holds a request, a response, headers or a cause: axios errors carry the Authorization
  * header, the Basic pair and request bodies, and Node-RED copies `cause` into `msg.error`, so
- * failures are rebuilt from plain fields instead of wrapped.
+ * failures are rebuilt from plain fields instead of wrapped. What the package does with each code
+ * (status text, token state, retry, message) is in ERROR_TABLE, which must list every one.
  */
 export type BlynkErrorCode =
   | 'NO_CONFIG'
@@ -88,7 +91,7 @@ export class BlynkError extends Error {
 
   /** The message-catalogue key for this error, e.g. `RATE_LIMITED` → `rate-limited`. */
   get messageKey(): string {
-    return this.code.toLowerCase().replace(/_/g, '-');
+    return ERROR_TABLE[this.code].key;
   }
 }
 

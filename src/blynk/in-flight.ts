@@ -3,15 +3,16 @@ import { BlynkError } from './errors';
 /**
  * How many requests one connection pool (one config node) has on the wire at once; the rest wait
  * their turn, first come first served. 64 hides a 50 ms round trip up to about 1,280 requests per
- * second (issue 5's latency target), well above Blynk's own Platform API limit (10,000 per minute
- * per organisation), and keeps the number of sockets to one server bounded.
+ * second, so that a burst of messages waits on the server rather than on the pool; that is well
+ * above Blynk's own Platform API limit (10,000 per minute per organisation), and keeps the number
+ * of sockets to one server bounded.
  */
 export const MAX_IN_FLIGHT = 64;
 
 /**
  * How many requests are started before the event loop gets a turn. Starting a request through
  * axios costs about 0.3–0.8 ms of CPU, and its answer about as much again, so 1,000 queued messages
- * started at once block the loop for most of a second (D8). Starting them in slices keeps each
+ * started at once would block the loop for most of a second. Starting them in slices keeps each
  * turn short: with a fast server the answers come back in slices of the same size, with a slow one
  * the slices add up to MAX_IN_FLIGHT in flight within a few turns.
  */

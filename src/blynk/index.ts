@@ -1,6 +1,8 @@
+// Everything the nodes use of the Blynk client. Not the package's public API: that is src/index.ts.
 export * from './client';
 export * from './endpoints';
 export * from './errors';
+export * from './error-table';
 export * from './in-flight';
 export * from './retry';
 export * from './server-url';

@@ -20,8 +20,8 @@ interface Waiter {
 /**
  * Spaces request starts evenly (`periodMs / limit` apart), first come first served, so that no
  * window of `periodMs` sees more than `limit` starts however the server counts (Blynk does not
- * say: blynk-api.md §6). A call whose turn has come goes at once with no promise and no timer;
- * the others wait in a bounded queue behind one unref'd timer.
+ * say whether its windows are fixed or sliding). A call whose turn has come goes at once with no
+ * promise and no timer; the others wait in a bounded queue behind one unref'd timer.
  */
 export class Pacer {
   readonly intervalMs: number;

@@ -1,7 +1,7 @@
 import type { ApiResult, Caller } from './client';
 import { ApiCall, datastreamsWrite, datastreamWrite, deviceDatastreams } from './endpoints';
 import { BlynkError } from './errors';
-import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pinOf, valueOf } from './validate';
+import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pinOf, datastreamValueOf } from './validate';
 
 /**
  * Platform writes take datastream ids only; users think in pins. A pin (`V1`) is mapped to its id
@@ -50,7 +50,7 @@ export function pinWriteOf(deviceId: unknown, dataStreamId: unknown, payload: un
       },
     };
   }
-  const value = valueOf(payload);
+  const value = datastreamValueOf(payload);
   const pin = pinOf(dataStreamId);
   return {
     deviceId: id,
@@ -113,10 +113,10 @@ export class DatastreamMap {
    * close and its request timeout still end them).
    */
   async resolve(deviceId: number, pins: readonly string[], fresh = false): Promise<{ ids: PinIds; fresh: boolean }> {
-    let map = await this.pinsOf(deviceId, fresh);
+    let map = await this.pinMapOf(deviceId, fresh);
     let missing = pins.find((pin) => !map.value.has(pin));
     if (missing !== undefined && !map.fetched) {
-      map = await this.pinsOf(deviceId, true);
+      map = await this.pinMapOf(deviceId, true);
       missing = pins.find((pin) => !map.value.has(pin));
     }
     if (missing !== undefined) throw new BlynkError('PIN_NOT_FOUND', { value: missing.toUpperCase(), detail: String(deviceId) });
@@ -128,7 +128,7 @@ export class DatastreamMap {
     this.devices.delete(deviceId);
   }
 
-  private async pinsOf(deviceId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
+  private async pinMapOf(deviceId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
     const cached = this.devices.get(deviceId);
     if (!fresh && cached !== undefined && this.now() - cached.at < this.ttlMs) return { value: cached.value, fetched: false };
     let running = this.inflight.get(deviceId);

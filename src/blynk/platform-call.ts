@@ -3,7 +3,7 @@ import type { ApiCall } from './endpoints';
 import { BlynkError } from './errors';
 import { presetFor } from './presets';
 import type { HttpMethod } from './transport';
-import { isPlainObject, scalarText, show } from './validate';
+import { isPlainObject, scalarText, quoteValue } from './validate';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -11,7 +11,7 @@ const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 export function methodOf(value: unknown): HttpMethod {
   if (value === undefined || value === null || value === '') return 'GET';
   const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
-  if (!METHODS.has(text)) throw new BlynkError('INVALID_METHOD', { value: show(value) });
+  if (!METHODS.has(text)) throw new BlynkError('INVALID_METHOD', { value: quoteValue(value) });
   return text as HttpMethod;
 }
 
@@ -26,25 +26,26 @@ export function pathOf(value: unknown): { path: string; query: Array<[string, st
   const path = raw.startsWith('/') ? raw : `/${raw}`;
   const segments = path.split('/').slice(1);
   const ok = segments[0] === 'api' && segments.length > 1 && segments.every((s) => SEGMENT.test(s) && s !== '.' && s !== '..');
-  if (!ok) throw new BlynkError('INVALID_PATH', { value: show(value) });
+  if (!ok) throw new BlynkError('INVALID_PATH', { value: quoteValue(value) });
   const query = q < 0 ? [] : [...new URLSearchParams(text.slice(q + 1))];
   return { path, query };
 }
 
 function paramText(key: string, value: unknown): string {
   const text = scalarText(value);
-  if (text === undefined) throw new BlynkError('INVALID_PARAMS', { value: show(key) });
+  if (text === undefined) throw new BlynkError('INVALID_PARAMS', { value: quoteValue(key) });
   return text;
 }
 
 /**
  * Query parameters: a plain object of strings, numbers and booleans, an array value repeating its
- * key ([U] array encoding, §4.6: repeated keys), or a query string. null/undefined entries are left out.
+ * key (Blynk does not document array encoding; its datastream endpoints take repeated keys), or a
+ * query string. null/undefined entries are left out.
  */
 export function paramsOf(value: unknown): Array<[string, string]> {
   if (value === undefined || value === null || value === '') return [];
   if (typeof value === 'string') return [...new URLSearchParams(value.replace(/^\?/, ''))];
-  if (!isPlainObject(value)) throw new BlynkError('INVALID_PARAMS', { value: show(value) });
+  if (!isPlainObject(value)) throw new BlynkError('INVALID_PARAMS', { value: quoteValue(value) });
   const out: Array<[string, string]> = [];
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue;
@@ -62,14 +63,14 @@ export function bodyOf(value: unknown): unknown {
     try {
       body = JSON.parse(value) as unknown;
     } catch {
-      throw new BlynkError('INVALID_BODY', { value: show(value) });
+      throw new BlynkError('INVALID_BODY', { value: quoteValue(value) });
     }
   }
-  if (!isPlainObject(body) && !Array.isArray(body)) throw new BlynkError('INVALID_BODY', { value: show(value) });
+  if (!isPlainObject(body) && !Array.isArray(body)) throw new BlynkError('INVALID_BODY', { value: quoteValue(value) });
   try {
     JSON.stringify(body);
   } catch {
-    throw new BlynkError('INVALID_BODY', { value: show(body) }); // a cycle: shown as [object Object]
+    throw new BlynkError('INVALID_BODY', { value: quoteValue(body) }); // a cycle: shown as [object Object]
   }
   return body;
 }
@@ -95,7 +96,7 @@ export function platformCall(method: unknown, path: unknown, params: unknown, bo
   };
 }
 
-/** Blynk's page: `{"content": [...], "totalElements": n}` (blynk-api.md §3). */
+/** One page of a Blynk list answer: `{"content": [...], "totalElements": n}`. */
 export function isPage(data: unknown): data is { content: unknown[]; totalElements: number } {
   return (
     isPlainObject(data) &&

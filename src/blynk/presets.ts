@@ -19,12 +19,12 @@ export interface Preset {
   idempotent: boolean;
 }
 
-/** Sources: blynk-api.md §4 (section numbers in the comments). */
+/** The Platform API calls Blynk documents, grouped as its documentation groups them. */
 export const PRESETS: readonly Preset[] = [
-  // §4.1
+  // Organization
   { id: 'organization', method: 'GET', path: `${ORG}/profile`, idempotent: true },
   { id: 'organization-by-id', method: 'GET', path: '/api/v1/organization', params: { orgId: 1 }, idempotent: true },
-  // §4.2, §4.3
+  // Device lists and search
   { id: 'devices', method: 'GET', path: `${ORG}/devices`, params: { page: 0, size: 50 }, paged: true, idempotent: true },
   {
     id: 'devices-search',
@@ -34,11 +34,11 @@ export const PRESETS: readonly Preset[] = [
     paged: true,
     idempotent: true,
   },
-  // §4.4, §4.5
+  // One device
   { id: 'device', method: 'GET', path: `${ORG}/device`, params: { deviceId: 1 }, idempotent: true },
   { id: 'device-base-info', method: 'GET', path: `${ORG}/device/baseInfo`, params: { deviceId: 1 }, idempotent: true },
   { id: 'device-online', method: 'GET', path: `${ORG}/device/online`, params: { deviceId: 1 }, idempotent: true },
-  // §4.6
+  // Datastream values and history
   { id: 'datastream-values', method: 'GET', path: '/api/v2/organization/device/datastreams', params: { deviceId: 1 }, idempotent: true },
   {
     id: 'datastream-history',
@@ -48,10 +48,11 @@ export const PRESETS: readonly Preset[] = [
     paged: true,
     idempotent: true,
   },
-  // §4.7, §4.8, §4.9, §4.10
+  // Datastream writes, import and properties
   { id: 'datastream-update', method: 'POST', path: `${ORG}/device/datastream`, body: { deviceId: 1, dataStreamId: 1, value: 0 }, idempotent: true },
   { id: 'datastreams-update', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: 1, values: { '1': 0 } }, idempotent: true },
-  // Importing the same points twice may store them twice ([U]): not retried after a lost answer.
+  // Blynk does not say whether importing the same points twice stores them twice: not retried
+  // after a lost answer.
   {
     id: 'datastream-import',
     method: 'POST',
@@ -66,7 +67,7 @@ export const PRESETS: readonly Preset[] = [
     body: { deviceId: 1, dataStreamId: 1, property: 'color', value: '#FF0000' },
     idempotent: true,
   },
-  // §4.11
+  // Events
   {
     id: 'log-event',
     method: 'POST',
@@ -74,12 +75,12 @@ export const PRESETS: readonly Preset[] = [
     body: { deviceId: 1, eventCode: 'code', eventDescription: 'description' },
     idempotent: false,
   },
-  // §4.12
+  // Timeline
   { id: 'timeline', method: 'GET', path: `${ORG}/device/timeline`, params: { deviceId: 1, page: 0, size: 20 }, paged: true, idempotent: true },
-  // §4.13
+  // Metafields
   { id: 'metafields', method: 'GET', path: `${ORG}/device/metafield`, params: { deviceId: 1 }, idempotent: true },
   { id: 'metafield-update', method: 'POST', path: `${ORG}/device/metafield`, body: { deviceId: 1, metaFieldId: 1, newValue: 'value' }, idempotent: true },
-  // §4.14
+  // Templates
   { id: 'template-datastreams', method: 'GET', path: `${ORG}/template/datastreams`, params: { templateId: 1 }, idempotent: true },
 ];
 

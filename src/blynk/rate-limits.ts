@@ -2,7 +2,7 @@ import type { ApiCall } from './endpoints';
 import { Pacer } from './pacer';
 import { isBlynkHost, parseServer } from './server-url';
 
-/** Blynk's documented limits (blynk-api.md §3, §6). */
+/** The limits Blynk documents for its cloud. */
 export const BLYNK_LIMITS = {
   /** Platform API: 10,000 requests per minute per organisation. */
   platformPerMinute: 10_000,
@@ -29,7 +29,7 @@ export interface RateLimitSettings {
 }
 
 /** A positive finite number (or numeric text), else `fallback`. */
-export function positive(value: unknown, fallback: number): number {
+export function positiveOr(value: unknown, fallback: number): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
@@ -37,9 +37,9 @@ export function positive(value: unknown, fallback: number): number {
 /** The limits as configured: unset or unreadable numbers fall back to Blynk's documented values. */
 export function rateLimitsOf(settings: RateLimitSettings): RateLimits {
   return {
-    platformPerMinute: positive(settings.platformPerMinute, BLYNK_LIMITS.platformPerMinute),
-    devicePerSecond: positive(settings.devicePerSecond, BLYNK_LIMITS.devicePerSecond),
-    maxQueue: Math.floor(positive(settings.maxQueue, DEFAULT_QUEUE_LIMIT)),
+    platformPerMinute: positiveOr(settings.platformPerMinute, BLYNK_LIMITS.platformPerMinute),
+    devicePerSecond: positiveOr(settings.devicePerSecond, BLYNK_LIMITS.devicePerSecond),
+    maxQueue: Math.floor(positiveOr(settings.maxQueue, DEFAULT_QUEUE_LIMIT)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { errorRule } from './error-table';
 import { BlynkError } from './errors';
 
 /**
@@ -50,10 +51,11 @@ export function isLimited(status: number, repeatable: boolean): boolean {
 
 /**
  * How long to wait before attempt `attempt + 1` after a network failure, or undefined to give up:
- * only a repeatable request, only a NETWORK error, only while attempts remain.
+ * only a repeatable request, only an error whose rule is `backoff` (a network failure), only while
+ * attempts remain.
  */
 export function networkRetryMs(policy: RetryPolicy, err: unknown, attempt: number, repeatable: boolean): number | undefined {
-  const retryable = repeatable && err instanceof BlynkError && err.code === 'NETWORK';
+  const retryable = repeatable && err instanceof BlynkError && errorRule(err.code).retry === 'backoff';
   if (!retryable || attempt >= policy.attempts) return undefined;
   return backoffMs(policy, attempt);
 }

@@ -55,7 +55,8 @@ export function parseToken(data: unknown, sentAt: number): Token {
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${shown}` });
   }
   const lifetimeMs = lifetimeOf(record.expires_in) * 1000;
-  // Renew when less than min(60 s, 20 % of the lifetime) remains (rule 2).
+  // Renew when less than min(60 s, 20 % of the lifetime) remains: early enough that a renewal that
+  // fails once still has time to succeed, late enough that a short-lived token is not renewed at once.
   const margin = Math.min(60_000, lifetimeMs * 0.2);
   const refreshToken = typeof record.refresh_token === 'string' && record.refresh_token ? record.refresh_token : undefined;
   const scope = typeof record.scope === 'string' ? record.scope : undefined;

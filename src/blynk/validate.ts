@@ -6,7 +6,7 @@ export type DatastreamValue = string | number | [number, number];
 const MAX_INT32 = 2_147_483_647;
 
 /** A value as it goes into a localised message: no words of any one language (`undefined`, not "nothing"). */
-export function show(value: unknown): string {
+export function quoteValue(value: unknown): string {
   return sanitizeDetail(value === undefined ? 'undefined' : typeof value === 'string' ? JSON.stringify(value) : value);
 }
 
@@ -17,13 +17,13 @@ function toInteger(value: unknown): number | undefined {
 
 export function deviceIdOf(value: unknown): number {
   const id = toInteger(value);
-  if (id === undefined || id < 1) throw new BlynkError('INVALID_DEVICE_ID', { value: show(value) });
+  if (id === undefined || id < 1) throw new BlynkError('INVALID_DEVICE_ID', { value: quoteValue(value) });
   return id;
 }
 
 export function dataStreamIdOf(value: unknown): number {
   const id = toInteger(value);
-  if (id === undefined || id < 0) throw new BlynkError('INVALID_DATASTREAM_ID', { value: show(value) });
+  if (id === undefined || id < 0) throw new BlynkError('INVALID_DATASTREAM_ID', { value: quoteValue(value) });
   return id;
 }
 
@@ -32,7 +32,7 @@ const PIN = /^[vV](25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 /** `V0`–`V255` in either case, sent as Blynk's examples write it: `v<n>`. */
 export function pinOf(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
-  if (!PIN.test(text)) throw new BlynkError('INVALID_PIN', { value: show(value) });
+  if (!PIN.test(text)) throw new BlynkError('INVALID_PIN', { value: quoteValue(value) });
   return text.toLowerCase();
 }
 
@@ -40,7 +40,7 @@ const EVENT_CODE = /^[A-Za-z0-9 _]{1,50}$/;
 
 export function eventCodeOf(value: unknown): string {
   if (typeof value !== 'string' || !EVENT_CODE.test(value)) {
-    throw new BlynkError('INVALID_EVENT_CODE', { value: show(value) });
+    throw new BlynkError('INVALID_EVENT_CODE', { value: quoteValue(value) });
   }
   return value;
 }
@@ -67,12 +67,12 @@ export function eventDescriptionOf(code: string, value: unknown): string | undef
 }
 
 /** A single datastream value; booleans become 1/0, as Blynk's switch datastreams expect. */
-export function valueOf(value: unknown): DatastreamValue {
+export function datastreamValueOf(value: unknown): DatastreamValue {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (isLocation(value)) return [value[0], value[1]];
-  throw new BlynkError('INVALID_VALUE', { value: show(value) });
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(value) });
 }
 
 function isLocation(value: unknown): value is [number, number] {
@@ -102,7 +102,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function batchOf<K>(values: Record<string, unknown>, keyOf: (key: string) => K): Array<[K, DatastreamValue]> {
   const entries = Object.entries(values);
   if (entries.length === 0) throw new BlynkError('EMPTY_BATCH');
-  return entries.map(([key, value]) => [keyOf(key), valueOf(value)]);
+  return entries.map(([key, value]) => [keyOf(key), datastreamValueOf(value)]);
 }
 
 /** The value as the Device HTTPS API takes it in a query string. */
@@ -113,11 +113,11 @@ export function queryValues(value: DatastreamValue): string[] {
 /** One pin, or several as an array or a list such as `"V1, V2 v3"`: validated, lowercase, once each. */
 export function pinsOf(value: unknown): string[] {
   const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/).filter((s) => s !== '') : [value];
-  if (items.length === 0) throw new BlynkError('INVALID_PIN', { value: show(value) });
+  if (items.length === 0) throw new BlynkError('INVALID_PIN', { value: quoteValue(value) });
   return [...new Set(items.map(pinOf))];
 }
 
-/** The Device API keeps at most 300 characters of an event description and discards longer ones (§5.7). */
+/** The Device API keeps at most 300 characters of an event description and discards longer ones. */
 export const DEVICE_EVENT_DESCRIPTION_MAX = 300;
 
 export function deviceEventDescriptionOf(value: unknown): string | undefined {
@@ -127,13 +127,13 @@ export function deviceEventDescriptionOf(value: unknown): string | undefined {
   return text;
 }
 
-// [U] the property enum is not published (§4.10): any identifier-like name is accepted, except the
-// query's own keys.
+// Blynk does not publish its list of datastream properties: any identifier-like name is accepted,
+// except the query's own keys.
 const PROPERTY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export function propertyNameOf(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
-  if (!PROPERTY.test(text) || text === 'token' || text === 'pin') throw new BlynkError('INVALID_PROPERTY', { value: show(value) });
+  if (!PROPERTY.test(text) || text === 'token' || text === 'pin') throw new BlynkError('INVALID_PROPERTY', { value: quoteValue(value) });
   return text;
 }
 
@@ -144,11 +144,11 @@ export function propertyNameOf(value: unknown): string {
 export function propertyValuesOf(value: unknown): string[] {
   const one = (v: unknown): string => {
     const text = scalarText(v);
-    if (text === undefined) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    if (text === undefined) throw new BlynkError('INVALID_VALUE', { value: quoteValue(value) });
     return text;
   };
   if (Array.isArray(value)) {
-    if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: quoteValue(value) });
     return value.map(one);
   }
   return [one(value)];

@@ -1,4 +1,4 @@
-// The authorization endpoint ([U]: Blynk does not document its path; `/oauth2/authorize` is assumed,
+// The authorization endpoint (Blynk does not document its path; `/oauth2/authorize` is assumed,
 // beside the documented `/oauth2/token`) with a consent page, RFC 6749 §4.1 and RFC 7636 (PKCE).
 // The simulator has no login: consent is given as the demo user. The page's buttons have the ids
 // `allow` and `deny`, so that a browser test can click through it.

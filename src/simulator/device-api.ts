@@ -1,4 +1,4 @@
-// Device HTTPS API (blynk-api.md §5): device auth token in the query, errors are 400 JSON.
+// Device HTTPS API: device auth token in the query, errors are 400 JSON.
 import { all, apiError, first, json, text, toId, type Handler, type Query, type Reply, type SimRequest } from './http';
 import type { RateLimiter } from './limits';
 import type { Store } from './store';
@@ -10,7 +10,7 @@ interface Deps {
   limiter: RateLimiter;
 }
 
-const MAX_DESCRIPTION = 300; // longer descriptions "will be discarded" (§5.7): we keep the first 300
+const MAX_DESCRIPTION = 300; // longer descriptions "will be discarded" (Blynk's words): we keep the first 300
 const MAX_BATCH = 10_000;
 
 const WRONG_PIN = 'Wrong pin format.';
@@ -19,7 +19,7 @@ const BAD_VALUE = "Value doesn't match the Datastream data type.";
 const bad = (message: string): Reply => apiError(400, message);
 const ok = (): Reply => ({ status: 200 });
 
-/** 'v1' / 'V1' → 'v1' ([U] pin case: tolerant, both accepted). Analog/digital pins parse but have no stream. */
+/** 'v1' / 'V1' → 'v1' (pin case is undocumented: tolerant, both accepted). Analog/digital pins parse but have no stream. */
 function normalizePin(key: string | undefined): string | undefined {
   const m = key === undefined ? null : /^([vVaAdD])(\d{1,4})$/.exec(key);
   return m ? `${m[1].toLowerCase()}${Number(m[2])}` : undefined;
@@ -35,7 +35,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       const token = first(req.query, 'token');
       const d = token === undefined ? undefined : store.device(token);
       if (!d) return bad('Invalid token.');
-      // [U] Device API rate-limit answer: 429 with the Platform error body.
+      // The Device API's rate-limit answer is undocumented: 429 with the Platform error body.
       if (!limiter.allowDevice(d.token)) return apiError(429, 'Too many requests');
       return h(req, d);
     };
@@ -91,7 +91,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
     'GET /external/api/update': update(ok),
     'GET /external/api/batch/update': update(() => text(200, 'OK')),
 
-    // Timestamped upload (§5.5): the newest point becomes the current value.
+    // Timestamped upload: the newest point becomes the current value.
     'POST /external/api/batch/update': device((req, d) => {
       const ds = streamForPin(first(req.query, 'pin'));
       if ('status' in ds) return ds;
@@ -127,7 +127,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       }
       if (streams.length === 1) {
         const v = d.values.get(streams[0].id);
-        return text(200, v ? valueText(v.value) : ''); // [U] a never-set stream: empty body
+        return text(200, v ? valueText(v.value) : ''); // a never-set stream (undocumented): empty body
       }
       // Keyed by the stream's (lowercase) pin, which is what each normalized key looked up.
       return json(200, store.valuesByPin(d, streams));
@@ -151,7 +151,7 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       if ('status' in ds) return ds;
       const props: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.query)) if (k !== 'token' && k !== 'pin') props[k] = v;
-      // [U] no property given: tolerant, nothing changes.
+      // No property given (undocumented): tolerant, nothing changes.
       store.setProperties(d, ds.pin, props);
       return ok();
     }),
@@ -179,7 +179,7 @@ function findMeta(q: Query, d: DeviceState): DeviceState['metaFields'][number] |
   const name = first(q, 'metaFieldName');
   if (idRaw === undefined && name === undefined) return 'Wrong metaField format.';
   const id = toId(idRaw);
-  // The prose allows the exact field name in metaFieldId too (§5.9): a non-numeric metaFieldId is a name.
+  // The prose allows the exact field name in metaFieldId too: a non-numeric metaFieldId is a name.
   const byName = idRaw ?? name;
   return d.metaFields.find((f) => (id !== undefined ? f.id === id : f.name === byName)) ?? "MetaField doesn't exist.";
 }

@@ -1,4 +1,4 @@
-// POST /oauth2/token and the token bookkeeping behind it (blynk-api.md §2, RFC 6749, RFC 9700 §4.14.2).
+// POST /oauth2/token and the token bookkeeping behind it (Blynk's OAuth2 documentation, RFC 6749, RFC 9700 §4.14.2).
 import { createHash, randomBytes } from 'node:crypto';
 import { first, formOf, json, type Query, type Reply, type SimRequest } from './http';
 import type { TokenStats } from './types';
@@ -91,7 +91,7 @@ export class TokenStore implements TokenStats {
 
   /**
    * Whether `uri` may receive codes for `clientId`: one of its registered URLs exactly, or, for a
-   * client registered without any ([U]: the demo client), any http(s) URL on a loopback host.
+   * client registered without any (the demo client; Blynk does not document this case), any http(s) URL on a loopback host.
    */
   redirectAllowed(clientId: string, uri: string): boolean {
     const registered = this.redirects.get(clientId);
@@ -166,7 +166,7 @@ export class TokenStore implements TokenStats {
     const clientId = this.authenticateClient(req.headers.authorization, params);
     if (clientId === undefined) return oauthError('invalid_client', 'Client ID is not found or password is wrong.');
 
-    // The requested scope is granted as asked ([U]: Blynk's scope names are not documented).
+    // The requested scope is granted as asked (Blynk does not document its scope names).
     const scope = first(params, 'scope') || undefined;
     switch (grant) {
       case 'client_credentials':
@@ -178,7 +178,7 @@ export class TokenStore implements TokenStats {
         if (req.jsonError || typeof body?.userEmail !== 'string' || typeof body.password !== 'string') {
           return oauthError('invalid_request', 'userEmail and password are required.');
         }
-        // [U] e-mail case: compared case-insensitively (tolerant).
+        // E-mail case is not documented: compared case-insensitively (tolerant).
         if (this.users.get(body.userEmail.toLowerCase()) !== body.password) {
           return oauthError('invalid_grant', 'User email or password is wrong.');
         }
@@ -236,7 +236,7 @@ export class TokenStore implements TokenStats {
     const accessToken = newToken();
     const refreshToken = newToken();
     this.access.set(accessToken, { expiresAt, revoked: false, userEmail, family });
-    // Refresh tokens share the access token lifetime (blynk-api.md §2).
+    // Refresh tokens share the access token lifetime, as Blynk documents.
     this.refresh.set(refreshToken, { expiresAt, used: false, family, clientId, userEmail });
     this.issuedAccess.push(accessToken);
     this.issuedRefresh.push(refreshToken);
@@ -265,7 +265,7 @@ function isForm(req: SimRequest): boolean {
   return req.rawBody !== '' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-/** [U] Blynk documents query parameters only; a form-encoded body (RFC 6749 style) is accepted too, the query winning. */
+/** Blynk documents query parameters only; a form-encoded body (RFC 6749 style) is accepted too, the query winning. */
 function tokenParams(req: SimRequest): Query {
   return isForm(req) ? { ...formOf(req.rawBody), ...req.query } : req.query;
 }

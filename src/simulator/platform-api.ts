@@ -1,4 +1,4 @@
-// Platform HTTPS API (blynk-api.md §3–§4): Bearer token, ids in the query, JSON bodies, 204 on writes.
+// Platform HTTPS API: Bearer token, ids in the query, JSON bodies, 204 on writes.
 import { randomBytes } from 'node:crypto';
 import { all, apiError, first, json, noContent, toId, type Handler, type Reply, type SimRequest } from './http';
 import type { RateLimiter } from './limits';
@@ -13,7 +13,7 @@ interface Deps {
   limiter: RateLimiter;
 }
 
-const MAX_EVENT_TEXT = 1024; // code + description (§4.11)
+const MAX_EVENT_TEXT = 1024; // code + description, as Blynk documents for events
 // blynkkk/docs changelog.md, May 20, 2026: "Increased datapoints import per device per day from 10k to
 // 100k" (the import page counts every set sent that day, in one batch or several).
 const MAX_IMPORT_POINTS_PER_DAY = 100_000;
@@ -71,7 +71,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     };
 
   /**
-   * Create OAuth client (seed OpenAPI `createOAuthClient`): name 1–64, at most 10 redirect URIs of
+   * Create OAuth client (Blynk's OpenAPI description, `createOAuthClient`): name 1–64, at most 10 redirect URIs of
    * at most 1024 characters, `orgId` defaults to the token's organisation; a user-scoped token needs
    * developer mode (403). The new client works at the token endpoint at once.
    */
@@ -200,7 +200,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
           resolvedComment: '',
         };
       })
-      .reverse(); // [U] order: newest first
+      .reverse(); // order undocumented: newest first
 
   const fullInfo = (d: DeviceState) => ({
     ...baseInfo(d),
@@ -229,7 +229,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       if (order !== 'ASC' && order !== 'DESC') return apiError(400, 'Bad request - Invalid sortOrder.');
       const needle = query.toLowerCase();
       const found = [...store.devices.values()].filter((d) => d.name.toLowerCase().includes(needle) || String(d.id) === query);
-      // [U] sortBy: Name and Device Id are honoured; any other value keeps id order.
+      // sortBy is undocumented: Name and Device Id are honoured; any other value keeps id order.
       const sortBy = first(req.query, 'sortBy');
       if (sortBy === 'Name') found.sort((a, b) => a.name.localeCompare(b.name));
       else found.sort((a, b) => a.id - b.id);
@@ -249,18 +249,18 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
 
     'GET /api/v2/organization/device/datastreams': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
-        // [U] array encoding: repeated keys and comma lists are both accepted.
+        // Array encoding is undocumented: repeated keys and comma lists are both accepted.
         const raw = all(req.query, 'dataStreamIds').flatMap((s) => s.split(',')).filter((s) => s !== '');
         if (raw.length === 0) return json(200, demo.template.datastreams.map((ds) => streamValue(d, ds)));
         const ids = raw.map(toId);
         if (ids.some((id) => id === undefined)) return apiError(400, 'Bad request - Invalid dataStreamIds.');
-        // [U] unknown ids: tolerant, silently skipped.
+        // Unknown ids are undocumented: tolerant, silently skipped.
         const streams = ids.map((id) => store.stream(id as number)).filter((ds): ds is DemoDatastream => !!ds);
         return json(200, streams.map((ds) => streamValue(d, ds)));
       }),
     ),
 
-    // Legacy read, still answered (§4.6): flat map keyed by pin.
+    // Legacy read, still answered: flat map keyed by pin.
     'GET /api/v1/organization/device/datastreams': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
         const pins = all(req.query, 'pins').flatMap((s) => s.split(',')).filter((s) => s !== '');
@@ -311,7 +311,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
           const ds = streamOfId(b.dataStreamId);
           if ('status' in ds) return ds;
           if (typeof b.property !== 'string' || b.property === '') return apiError(400, 'Bad request - Invalid property.');
-          // [U] property enum: tolerant, any name is stored; the value is kept as text.
+          // The property list is unpublished: tolerant, any name is stored; the value is kept as text.
           if (typeof b.value !== 'string' && typeof b.value !== 'number' && typeof b.value !== 'boolean') {
             return apiError(400, 'Bad request - Invalid value');
           }
@@ -340,7 +340,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       ),
     ),
 
-    // Response shape of the older history page: a page of {createdAt, value}; [U] order: newest first.
+    // Response shape of the older history page: a page of {createdAt, value}; order undocumented: newest first.
     'GET /api/v1/organization/device/datastream/history': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
         const ds = streamOfQuery(req);
@@ -370,7 +370,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
           const day = Math.floor(now / DAY_MS);
           const today = imported.get(d);
           const count = today && today.day === day ? today.count : 0;
-          // [U] the answer over the daily limit is undocumented.
+          // The answer over the daily limit is undocumented.
           if (count + b.values.length > MAX_IMPORT_POINTS_PER_DAY) return apiError(400, 'Bad request - Too many values.');
           const oldest = oldestImportTs(now);
           const points: StoredValue[] = [];

@@ -14,7 +14,7 @@ import { RequestLog } from './request-log';
 import { Store } from './store';
 import type { FaultAction, RequestLogEntry, Simulator, SimulatorOptions } from './types';
 
-const MAX_BODY = 2 * 1024 * 1024; // Blynk's HTTPS request size limit (§6)
+const MAX_BODY = 2 * 1024 * 1024; // Blynk's documented HTTPS request size limit
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';

@@ -77,7 +77,7 @@ export class Store implements SimulatorState {
     this.record(device, ds, value, at);
   }
 
-  /** Applies validated writes; a batch shares one timestamp (§5.4). */
+  /** Applies validated writes; a batch shares one timestamp, as Blynk documents. */
   setValues(device: DeviceState, updates: readonly [DemoDatastream, DatastreamValue][]): void {
     const now = Date.now();
     for (const [ds, value] of updates) this.setValue(device, ds, value, now);

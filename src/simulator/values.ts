@@ -1,7 +1,7 @@
 // Parsing a value by datastream type, as Blynk does: typed, then bounded by min/max.
 import type { DatastreamValue, DemoDatastream } from './types';
 
-const MAX_STRING_BYTES = 1024; // blynk-api.md §6 "String value ≤1024 bytes"
+const MAX_STRING_BYTES = 1024; // Blynk: "String value ≤1024 bytes"
 
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;

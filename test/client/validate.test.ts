@@ -19,7 +19,7 @@ import {
   sanitizeDetail,
   sleep,
   triggerEvent,
-  valueOf,
+  datastreamValueOf,
   writeDatastream,
 } from '../../dist/blynk';
 
@@ -54,10 +54,10 @@ describe('client: validation and pure helpers', () => {
   it('event codes and values', () => {
     assert.equal(eventCodeOf('high_temp'), 'high_temp');
     for (const bad of ['', 'a-b', 'x'.repeat(51), 3]) assert.equal(code(() => eventCodeOf(bad)), 'INVALID_EVENT_CODE');
-    assert.equal(valueOf(true), 1);
-    assert.equal(valueOf(false), 0);
-    assert.deepEqual(valueOf([24.03, 49.84]), [24.03, 49.84]);
-    for (const bad of [NaN, Infinity, null, undefined, {}, [1], [1, 2, 3], ['1', '2']]) assert.equal(code(() => valueOf(bad)), 'INVALID_VALUE');
+    assert.equal(datastreamValueOf(true), 1);
+    assert.equal(datastreamValueOf(false), 0);
+    assert.deepEqual(datastreamValueOf([24.03, 49.84]), [24.03, 49.84]);
+    for (const bad of [NaN, Infinity, null, undefined, {}, [1], [1, 2, 3], ['1', '2']]) assert.equal(code(() => datastreamValueOf(bad)), 'INVALID_VALUE');
     assert.equal(code(() => triggerEvent(1, 'a', 'x'.repeat(1024))), 'EVENT_TOO_LONG');
     assert.deepEqual(triggerEvent(1, 'a', 'x'.repeat(1023)).body, { deviceId: 1, eventCode: 'a', eventDescription: 'x'.repeat(1023) });
   });

@@ -3,7 +3,7 @@ import { NodeMessage } from 'node-red';
 import { Preset, PRESETS } from '../../dist/blynk';
 import { RequestLogEntry, Simulator } from '../../dist/simulator';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -163,7 +163,7 @@ describe('blynk-cloud-api', function () {
       const c = CASES[preset.id];
       await loadNode(sim, presetNode(preset, c.params, c.body));
       const out = await expectSent('n1', { payload: 'ignored for GET', topic: 't' });
-      const reqs = apiRequests(sim);
+      const reqs = apiRequestsOf(sim);
       assert.equal(reqs.length, 1);
       const [req] = reqs;
       assert.equal(req.method, preset.method);
@@ -200,7 +200,7 @@ describe('blynk-cloud-api', function () {
     assert.equal((write as { statusCode?: number }).statusCode, 204);
     assert.equal(sim.state.value(101, 3), 'from msg');
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.method, r.path, r.query, r.body]),
+      apiRequestsOf(sim).map((r) => [r.method, r.path, r.query, r.body]),
       [
         ['GET', '/api/v1/organization/device/online', { deviceId: '101' }, undefined],
         ['POST', '/api/v1/organization/device/datastream', {}, body],
@@ -214,7 +214,7 @@ describe('blynk-cloud-api', function () {
     await loadNode(sim, { ...presetNode(preset, { page: 0, size: 1 }, undefined), allPages: true });
     const out = (await expectSent('n1', {})) as NodeMessage & { pages: number; truncated: boolean; statusCode: number };
     assert.deepEqual(
-      apiRequests(sim).map((r) => r.query),
+      apiRequestsOf(sim).map((r) => r.query),
       [
         { page: '0', size: '1' },
         { page: '1', size: '1' },
@@ -232,7 +232,7 @@ describe('blynk-cloud-api', function () {
     await loadNode(sim, presetNode(preset, { page: 0, size: 1 }, undefined));
     const one = await expectSent('n1', {});
     assert.equal((one.payload as { content: unknown[] }).content.length, 1);
-    assert.equal(apiRequests(sim).length, 1);
+    assert.equal(apiRequestsOf(sim).length, 1);
     assert.ok(!('pages' in one));
   });
 
@@ -245,7 +245,7 @@ describe('blynk-cloud-api', function () {
     const bad = await expectFailure('n1', { method: 'POST', path: '/api/v1/organization/device/datastream', payload: { deviceId: 101, dataStreamId: 1, value: 'on' } }, 'BAD_REQUEST', 'bad-request');
     assert.equal((bad as NodeMessage & { statusCode?: number }).statusCode, 400);
     assert.deepEqual(
-      apiRequests(sim).map((r) => r.status),
+      apiRequestsOf(sim).map((r) => r.status),
       [404, 400],
     );
   });

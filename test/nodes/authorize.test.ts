@@ -12,7 +12,7 @@ import {
   lastStatus,
   loadNode,
   redRing,
-  tokenRequests,
+  tokenRequestsOf,
   useHarness,
 } from '../support/harness';
 import { httpRequest } from '../support/http';
@@ -115,7 +115,7 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     assert.match(html, /data-ok="true"/);
     assert.match(html, /postMessage/);
 
-    const tokens = tokenRequests(sim);
+    const tokens = tokenRequestsOf(sim);
     assert.equal(tokens.length, 1);
     assert.equal(tokens[0].headers['content-type'], 'application/x-www-form-urlencoded');
     assert.match(String(tokens[0].body), /grant_type=authorization_code/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Request, Response } from 'express';
 import { NodeAPI } from 'node-red';
-import { basicClientId, demoCredentials, errorKey, tokenRequests, useHarness } from '../support/harness';
+import { basicClientId, demoCredentials, errorKey, tokenRequestsOf, useHarness } from '../support/harness';
 import { ALL_NODES, FlowNode, helper } from '../support/runtime';
 
 /**
@@ -89,7 +89,7 @@ describe('blynk-cloud-config', function () {
       });
       assert.deepEqual(answer.ok, true, JSON.stringify(answer));
       assert.equal(answer.organization?.name, 'Simulated Org');
-      const [tokenRequest] = tokenRequests(sim);
+      const [tokenRequest] = tokenRequestsOf(sim);
       assert.equal(
         tokenRequest.headers.authorization,
         `Basic ${Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64')}`,
@@ -110,7 +110,7 @@ describe('blynk-cloud-config', function () {
       assert.equal(answer.ok, false);
       assert.equal(answer.code, 'STORED_SECRET_ELSEWHERE');
       assert.equal(answer.message, errorKey('stored-secret-elsewhere'));
-      assert.equal(tokenRequests(sim).length, 0);
+      assert.equal(tokenRequestsOf(sim).length, 0);
       // With the secret typed again, the other server is tested with it.
       const retyped = await testConnection({ id: 'cfg', server: elsewhere, grantType: 'client_credentials', ...demoCredentials(sim) });
       assert.equal(retyped.ok, true, JSON.stringify(retyped));
@@ -185,7 +185,7 @@ describe('blynk-cloud-config', function () {
       });
       assert.equal(answer.ok, true, JSON.stringify(answer));
       assert.equal(sim.tokens.byGrant.user_credentials, 1);
-      assert.equal(basicClientId(tokenRequests(sim)[0]), sim.demo.clientId);
+      assert.equal(basicClientId(tokenRequestsOf(sim)[0]), sim.demo.clientId);
     });
   });
 

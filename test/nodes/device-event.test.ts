@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -29,11 +29,11 @@ describe('blynk-cloud-device-event', function () {
   }
 
   async function logEvent(msg: NodeMessage): Promise<RequestLogEntry> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const payload = msg.payload;
     const out = await expectSent('n1', msg);
     assert.equal(out.payload, payload, 'msg.payload was changed');
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1);
     assert.deepEqual([reqs[0].method, reqs[0].path, reqs[0].status], ['GET', LOG, 200]);
     return reqs[0];
@@ -99,7 +99,7 @@ describe('blynk-cloud-device-event', function () {
     await load();
     sim.faults.add({ match: { path: LOG }, times: 1, action: { drop: 'after' } });
     await expectFailure('n1', { payload: 'x' }, 'NETWORK', 'network');
-    assert.equal(apiRequests(sim).length, 1, 'the event was sent again');
+    assert.equal(apiRequestsOf(sim).length, 1, 'the event was sent again');
     assert.equal(sim.state.events(101).length, 1, 'Blynk logged it once');
   });
 });

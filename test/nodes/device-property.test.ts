@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -29,11 +29,11 @@ describe('blynk-cloud-device-property', function () {
   }
 
   async function setProperty(msg: NodeMessage): Promise<RequestLogEntry> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const payload = structuredClone(msg.payload);
     const out = await expectSent('n1', msg);
     assert.deepEqual(out.payload, payload, 'msg.payload was changed');
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1);
     assert.deepEqual([reqs[0].method, reqs[0].path, reqs[0].status], ['GET', PROPERTY, 200]);
     return reqs[0];
@@ -95,7 +95,7 @@ describe('blynk-cloud-device-property', function () {
     await load();
     await expectFailure('n1', { topic: 'V9', payload: 'x' }, 'BAD_REQUEST', 'bad-request');
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.path, r.status]),
+      apiRequestsOf(sim).map((r) => [r.path, r.status]),
       [[PROPERTY, 400]],
     );
   });

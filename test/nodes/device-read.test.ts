@@ -3,7 +3,7 @@ import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import { encodeQuery } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -35,9 +35,9 @@ describe('blynk-cloud-device-read', function () {
 
   /** Sends `msg`, returns the msg that came out and the one request that reached the simulator. */
   async function read(msg: NodeMessage): Promise<{ out: NodeMessage; req: RequestLogEntry }> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const out = await expectSent('n1', msg);
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1, `expected one request, got ${reqs.map((r) => r.path).join(', ')}`);
     assert.equal(reqs[0].method, 'GET');
     assert.equal(reqs[0].status, 200);
@@ -122,7 +122,7 @@ describe('blynk-cloud-device-read', function () {
     const caught = await expectFailure('n1', { topic: 'V9' }, 'BAD_REQUEST', 'bad-request');
     assert.match(String((caught.error as unknown as { message: string }).message), /bad-request/);
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.path, r.status]),
+      apiRequestsOf(sim).map((r) => [r.path, r.status]),
       [[GET, 400]],
     );
   });
@@ -134,7 +134,7 @@ describe('blynk-cloud-device-read', function () {
       assert.equal(res.status, 200);
     }
 
-    const polls = (): RequestLogEntry[] => apiRequests(h.sim).filter((r) => r.path === GET);
+    const polls = (): RequestLogEntry[] => apiRequestsOf(h.sim).filter((r) => r.path === GET);
 
     it('polls, keeps the first answer as the baseline, and sends a NEW msg only when the value changes', async () => {
       await load({ pins: 'V0', pinsType: 'str', watch: true, interval: 0.1 });
@@ -164,7 +164,7 @@ describe('blynk-cloud-device-read', function () {
       await load({ read: 'all', watch: true, interval: 0.1 });
       const received: NodeMessage[] = [];
       helper.getNode('sink').on('input', (m: NodeMessage) => received.push(m));
-      await waitFor(() => apiRequests(h.sim).filter((r) => r.path === '/external/api/getAll').length >= 2, 'two polls');
+      await waitFor(() => apiRequestsOf(h.sim).filter((r) => r.path === '/external/api/getAll').length >= 2, 'two polls');
       await setPin('v5', 77);
       await waitFor(() => received.length === 1, 'the change');
       const msg = received[0] as NodeMessage & { changed: string[]; previous: Record<string, unknown> };
@@ -233,7 +233,7 @@ describe('blynk-cloud-device-read', function () {
       assert.equal(caught.length, 1);
       assert.equal((caught[0] as NodeMessage & { error: { code: string } }).error.code, 'INVALID_PIN');
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
-      assert.deepEqual(apiRequests(h.sim), []);
+      assert.deepEqual(apiRequestsOf(h.sim), []);
     });
 
     it('still answers input messages while watching, then shows watching again', async () => {

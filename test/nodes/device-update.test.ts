@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { RequestLogEntry } from '../../dist/simulator';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   demoCredentials,
   errorKey,
@@ -14,7 +14,7 @@ import {
   redRing,
   REQUESTING,
   statusesOf,
-  tokenRequests,
+  tokenRequestsOf,
   useHarness,
 } from '../support/harness';
 import { exchange, helper } from '../support/runtime';
@@ -36,11 +36,11 @@ describe('blynk-cloud-device-update', function () {
 
   /** Sends `msg` and returns the one request that reached the simulator. */
   async function update(msg: NodeMessage): Promise<RequestLogEntry> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const payloadBefore = structuredClone(msg.payload);
     const out = await expectSent('n1', msg);
     assert.deepEqual(out.payload, payloadBefore, 'msg.payload was changed');
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1, `expected exactly one request, got ${reqs.map((r) => r.path).join(', ')}`);
     assert.equal(reqs[0].method, 'GET');
     assert.equal(reqs[0].status, 200);
@@ -67,7 +67,7 @@ describe('blynk-cloud-device-update', function () {
     await update({ topic: 'v2', payload: 'fine' });
     await update({ topic: 'V1', payload: { V2: 'batch' } });
     assert.equal(sim.tokens.requests, 0);
-    assert.deepEqual(tokenRequests(sim), []);
+    assert.deepEqual(tokenRequestsOf(sim), []);
     assert.equal(sim.state.value(101, 'v2'), 'batch');
   });
 
@@ -177,7 +177,7 @@ describe('blynk-cloud-device-update', function () {
     await expectFailure('n1', { topic: 'V9', payload: 1 }, 'BAD_REQUEST', 'bad-request');
     assert.deepEqual(lastStatus('n1'), redRing('error'));
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.path, r.status]),
+      apiRequestsOf(sim).map((r) => [r.path, r.status]),
       [[UPDATE, 400]],
     );
   });
@@ -214,7 +214,7 @@ describe('blynk-cloud-device-update', function () {
     assert.ok(!shown.includes('not-a-known-token'), 'a rejected msg.deviceToken was shown');
     // …while the requests did carry them, so the check above is not vacuous.
     assert.deepEqual(
-      apiRequests(sim).map((r) => r.query.token),
+      apiRequestsOf(sim).map((r) => r.query.token),
       [secret, secret, fromMsg, fromMsg, 'not-a-known-token-0123456789abcd'],
     );
   });

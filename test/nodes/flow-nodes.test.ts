@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import {
-  apiRequests,
+  apiRequestsOf,
   basicClientId,
   CONNECTED,
   demoCredentials,
@@ -14,7 +14,7 @@ import {
   REQUESTING,
   statusesOf,
   statusText,
-  tokenRequests,
+  tokenRequestsOf,
   useHarness,
   waitFor,
 } from '../support/harness';
@@ -84,7 +84,7 @@ describe('flow nodes: common behaviour', function () {
       await loadNode(sim, { id: 'n1', type: c.type, ...c.node });
       sim.faults.add({ match: { path: c.path }, times: 1, action: { delayMs: 300 } });
       const outcome = exchange('n1', c.msg());
-      await waitFor(() => apiRequests(sim).some((r) => r.path === c.path), 'the request to reach the simulator');
+      await waitFor(() => apiRequestsOf(sim).some((r) => r.path === c.path), 'the request to reach the simulator');
       // The request is held by the simulator: whatever happened meanwhile, the node says requesting.
       assert.deepEqual(lastStatus('n1'), REQUESTING);
       const out = await outcome;
@@ -153,7 +153,7 @@ describe('flow nodes: common behaviour', function () {
     const caught: NodeMessage[] = [];
     helper.getNode('caught').on('input', (m: NodeMessage) => caught.push(m));
     helper.getNode('n1').receive({ deviceId: 101, marker: 'in flight' });
-    await waitFor(() => apiRequests(sim).length === 1, 'the request to reach the simulator');
+    await waitFor(() => apiRequestsOf(sim).length === 1, 'the request to reach the simulator');
     await helper.setFlows(
       flow.map((n) => (n.id === 'n1' ? { ...n, name: 'renamed' } : n)),
       'nodes',
@@ -186,7 +186,7 @@ describe('flow nodes: common behaviour', function () {
     await loadNode(sim, { id: 'n1', type: 'blynk-cloud-get-device' }, { cfg: { clientId: sim.demo.clientId, clientSecret: secret } });
     const caught = await expectFailure('n1', { deviceId: 101 }, 'TOKEN_INVALID_CLIENT', 'token-invalid-client');
     assert.deepEqual(lastStatus('n1'), redRing('auth-failed'));
-    assert.deepEqual(apiRequests(sim), [], 'no API call without a token');
+    assert.deepEqual(apiRequestsOf(sim), [], 'no API call without a token');
     assert.equal(sim.tokens.requests, 1, 'a rejected client is not retried at once');
     const shown = JSON.stringify({ caught, statuses: statusesOf('n1'), log: helper.log().args });
     assert.ok(!shown.includes(secret));
@@ -205,7 +205,7 @@ describe('flow nodes: common behaviour', function () {
         dataStreamIdType: 'str',
       });
       await expectSent('n1', { deviceId: 999, dataStreamId: 999, payload: 42 });
-      assert.deepEqual(apiRequests(sim)[0].body, { deviceId: 102, dataStreamId: 6, value: 42 });
+      assert.deepEqual(apiRequestsOf(sim)[0].body, { deviceId: 102, dataStreamId: 6, value: 42 });
       assert.equal(sim.state.value(102, 6), 42);
     });
 
@@ -230,7 +230,7 @@ describe('flow nodes: common behaviour', function () {
       context.global.set('code', 'door_open');
       await expectSent('n1', { deviceId: 1, payload: 'not this' });
       assert.deepEqual(
-        apiRequests(sim).map((r) => r.body),
+        apiRequestsOf(sim).map((r) => r.body),
         [
           { deviceId: 103, eventCode: 'low_battery', eventDescription: 'from flow context' },
           { deviceId: 102, eventCode: 'door_open', eventDescription: 'from flow context' },
@@ -238,7 +238,7 @@ describe('flow nodes: common behaviour', function () {
       );
       context.flow.set('dev', 0);
       await expectFailure('n1', { deviceId: 101 }, 'INVALID_DEVICE_ID', 'invalid-device-id');
-      assert.equal(apiRequests(sim).length, 2, 'the refused message made a request');
+      assert.equal(apiRequestsOf(sim).length, 2, 'the refused message made a request');
     });
 
     it('evaluates env (process.env)', async () => {
@@ -247,7 +247,7 @@ describe('flow nodes: common behaviour', function () {
       try {
         await loadNode(sim, { id: 'n1', type: 'blynk-cloud-device-update', pin: 'BLYNK_TEST_PIN', pinType: 'env' }, { cfg: {} });
         await expectSent('n1', { topic: 'V1', payload: 64, deviceToken: sim.demo.devices[2].token });
-        assert.deepEqual(apiRequests(sim)[0].query, { token: sim.demo.devices[2].token, v5: '64' });
+        assert.deepEqual(apiRequestsOf(sim)[0].query, { token: sim.demo.devices[2].token, v5: '64' });
         assert.equal(sim.state.value(103, 'v5'), 64);
       } finally {
         delete process.env.BLYNK_TEST_PIN;
@@ -258,10 +258,10 @@ describe('flow nodes: common behaviour', function () {
       const { sim } = h;
       await loadNode(sim, { id: 'n1', type: 'blynk-cloud-get-device', deviceId: '$number(payload.id)', deviceIdType: 'jsonata' });
       const out = await expectSent('n1', { deviceId: 101, payload: { id: '102' } });
-      assert.deepEqual(apiRequests(sim)[0].query, { deviceId: '102' });
+      assert.deepEqual(apiRequestsOf(sim)[0].query, { deviceId: '102' });
       assert.equal((out.payload as { name: string }).name, 'Garage');
       await expectSent('n1', { payload: { id: 103 } });
-      assert.deepEqual(apiRequests(sim)[1].query, { deviceId: '103' });
+      assert.deepEqual(apiRequestsOf(sim)[1].query, { deviceId: '103' });
     });
 
     it('evaluates jsonata for a pin and a description', async () => {
@@ -325,7 +325,7 @@ describe('flow nodes: common behaviour', function () {
       const { sim } = h;
       await loadNode(sim, { id: 'n1', type: 'blynk-cloud-get-device', deviceId: 103, deviceIdType: 'num' });
       await expectSent('n1', {});
-      assert.deepEqual(apiRequests(sim)[0].query, { deviceId: '103' });
+      assert.deepEqual(apiRequestsOf(sim)[0].query, { deviceId: '103' });
     });
   });
 
@@ -343,7 +343,7 @@ describe('flow nodes: common behaviour', function () {
       assert.equal(helper.getNode('cfg'), before.cfg, 'the config node was restarted');
       await expectSent('n1', { deviceId: 101 });
       assert.equal(sim.tokens.requests, 1);
-      const [first, second] = apiRequests(sim);
+      const [first, second] = apiRequestsOf(sim);
       assert.deepEqual(second.query, { deviceId: '102' }, 'the redeployed node runs its new settings');
       assert.equal(second.headers.authorization, first.headers.authorization);
       assert.deepEqual(lastStatus('n1'), CONNECTED);
@@ -363,8 +363,8 @@ describe('flow nodes: common behaviour', function () {
       assert.notEqual(helper.getNode('cfg'), cfgBefore, 'the config node was not restarted');
       await expectSent('n1', { deviceId: 102 });
       assert.equal(sim.tokens.requests, 2);
-      assert.deepEqual(tokenRequests(sim).map(basicClientId), [sim.demo.clientId, 'second-client']);
-      const [first, second] = apiRequests(sim);
+      assert.deepEqual(tokenRequestsOf(sim).map(basicClientId), [sim.demo.clientId, 'second-client']);
+      const [first, second] = apiRequestsOf(sim);
       assert.notEqual(second.headers.authorization, first.headers.authorization);
       assert.equal(second.headers.authorization, `Bearer ${sim.tokens.issuedAccess[1]}`);
     });
@@ -380,7 +380,7 @@ describe('flow nodes: common behaviour', function () {
       const out = await exchange('n1', { deviceId: 101 });
       assert.equal(out.caught?.error.code, 'NO_CONFIG');
       assert.equal(sim.tokens.requests, 1);
-      assert.equal(apiRequests(sim).length, 1);
+      assert.equal(apiRequestsOf(sim).length, 1);
     });
   });
 });

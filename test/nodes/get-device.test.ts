@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -27,8 +27,8 @@ describe('blynk-cloud-get-device', function () {
     const msg = { deviceId: device.id, payload: 'replaced', marker };
     const out = await expectSent('n1', msg);
 
-    const [req] = apiRequests(sim);
-    assert.equal(apiRequests(sim).length, 1);
+    const [req] = apiRequestsOf(sim);
+    assert.equal(apiRequestsOf(sim).length, 1);
     assert.equal(req.method, 'GET');
     assert.equal(req.path, '/api/v1/organization/device');
     assert.deepEqual(req.query, { deviceId: String(device.id) });
@@ -70,7 +70,7 @@ describe('blynk-cloud-get-device', function () {
     const { sim } = h;
     await loadNode(sim, NODE); // NODE has neither property
     await expectSent('n1', { deviceId: '103', topic: '101', payload: 102 });
-    assert.deepEqual(apiRequests(sim)[0].query, { deviceId: '103' });
+    assert.deepEqual(apiRequestsOf(sim)[0].query, { deviceId: '103' });
   });
 
   it('keeps the device auth token on msg.payload only when the node keeps credentials', async () => {
@@ -95,8 +95,8 @@ describe('blynk-cloud-get-device', function () {
     await loadNode(sim, NODE);
     const caught = await expectFailure('n1', { deviceId: 999, payload: 'p' }, 'NOT_FOUND', 'not-found');
     assert.equal(caught.payload, 'p', 'the Catch node gets the msg that failed');
-    assert.equal(apiRequests(sim).length, 1);
-    assert.equal(apiRequests(sim)[0].status, 404);
+    assert.equal(apiRequestsOf(sim).length, 1);
+    assert.equal(apiRequestsOf(sim)[0].status, 404);
     assert.deepEqual(statusesOf('n1'), [REQUESTING, redRing('not-found')]);
   });
 });

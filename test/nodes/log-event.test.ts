@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -20,11 +20,11 @@ describe('blynk-cloud-log-event', function () {
 
   /** Logs an event and returns the body of the one request that reached the simulator. */
   async function logEvent(msg: NodeMessage): Promise<unknown> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const payloadRef = msg.payload;
     const out = await expectSent('n1', msg);
     assert.equal(out.payload, payloadRef, 'msg.payload was replaced');
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1);
     assert.equal(reqs[0].method, 'POST');
     assert.equal(reqs[0].path, PATH);
@@ -119,7 +119,7 @@ describe('blynk-cloud-log-event', function () {
     await expectFailure('n1', { deviceId: 101, payload: 'x' }, 'NOT_FOUND', 'not-found');
     assert.deepEqual(lastStatus('n1'), redRing('not-found'));
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.path, r.status]),
+      apiRequestsOf(sim).map((r) => [r.path, r.status]),
       [[PATH, 404]],
     );
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import { BlynkClient } from '../../dist/blynk';
-import { apiRequests, demoCredentials, errorKey, loadNode, statusesOf, statusText, useHarness, waitFor } from '../support/harness';
+import { apiRequestsOf, demoCredentials, errorKey, loadNode, statusesOf, statusText, useHarness, waitFor } from '../support/harness';
 import { flowWith, helper, ALL_NODES } from '../support/runtime';
 
 interface ConfigNode {
@@ -63,7 +63,7 @@ describe('rate limits of the connection', function () {
       [...Array(12).keys()],
       'not delivered in order',
     );
-    const reqs = apiRequests(sim);
+    const reqs = apiRequestsOf(sim);
     assert.deepEqual(
       reqs.map((r) => r.status),
       Array(12).fill(200),
@@ -79,7 +79,7 @@ describe('rate limits of the connection', function () {
     sim.setLimits({ deviceRequestsPerSecond: 5 });
     await loadNode(sim, { id: 'n1', type: 'blynk-cloud-device-update' }, { cfg: {} }, { rateLimit: 'off' });
     await burst('n1', 12, (i) => ({ topic: 'V5', payload: i, deviceToken: DEVICE_TOKEN }));
-    assert.ok(apiRequests(sim).filter((r) => r.status === 429).length >= 7, 'the server never refused');
+    assert.ok(apiRequestsOf(sim).filter((r) => r.status === 429).length >= 7, 'the server never refused');
   });
 
   it('paces Platform calls of all nodes of the connection together, per organisation', async () => {
@@ -94,7 +94,7 @@ describe('rate limits of the connection', function () {
       helper.getNode('n2').receive({ deviceId: 101, dataStreamId: 6, payload: i });
     }
     await waitFor(() => sent.length === 6, 'six messages');
-    const reqs = apiRequests(sim);
+    const reqs = apiRequestsOf(sim);
     assert.equal(reqs.length, 6);
     for (let i = 1; i < reqs.length; i++) assert.ok(reqs[i].at - reqs[i - 1].at >= 90, `${reqs[i].at - reqs[i - 1].at} ms apart at 600/min`);
   });
@@ -114,11 +114,11 @@ describe('rate limits of the connection', function () {
       [3, 4],
     );
     assert.equal((caught[0] as NodeMessage & { error: { message: string } }).error.message, errorKey('queue-full'));
-    assert.equal(apiRequests(sim).length, 1);
+    assert.equal(apiRequestsOf(sim).length, 1);
     const statuses = statusesOf('n1').map((s) => s.text);
     assert.ok(statuses.includes(statusText('queue-full')), JSON.stringify(statuses));
     await helper.unload();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(apiRequests(sim).length, 1, 'a queued call was sent after close');
+    assert.equal(apiRequestsOf(sim).length, 1, 'a queued call was sent after close');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
 import {
-  apiRequests,
+  apiRequestsOf,
   CONNECTED,
   expectFailure,
   expectRefused,
@@ -24,13 +24,13 @@ describe('blynk-cloud-write-datastream', function () {
 
   /** Writes `payload` and returns the one request that reached the simulator. */
   async function write(msg: NodeMessage): Promise<{ path: string; method: string; body: unknown }> {
-    const before = apiRequests(h.sim).length;
+    const before = apiRequestsOf(h.sim).length;
     const payloadBefore = structuredClone(msg.payload);
     const payloadRef = msg.payload;
     const out = await expectSent('n1', msg);
     assert.equal(out.payload, payloadRef, 'msg.payload was replaced');
     assert.deepEqual(out.payload, payloadBefore, 'msg.payload was changed');
-    const reqs = apiRequests(h.sim).slice(before);
+    const reqs = apiRequestsOf(h.sim).slice(before);
     assert.equal(reqs.length, 1, `expected exactly one request, got ${reqs.map((r) => r.path).join(', ')}`);
     assert.equal(reqs[0].status, 204);
     assert.deepEqual(reqs[0].query, {});
@@ -84,7 +84,7 @@ describe('blynk-cloud-write-datastream', function () {
     assert.equal(sim.state.value(103, 3), 'batch');
     assert.deepEqual(sim.state.value(103, 4), [1.5, 2.5]);
     assert.equal(sim.state.value(103, 6), 55);
-    assert.equal(apiRequests(sim).filter((r) => r.path === ONE).length, 0);
+    assert.equal(apiRequestsOf(sim).filter((r) => r.path === ONE).length, 0);
   });
 
   it('takes msg.deviceId and msg.dataStreamId when the saved flow has neither property', async () => {
@@ -142,7 +142,7 @@ describe('blynk-cloud-write-datastream', function () {
     await expectFailure('n1', { deviceId: 101, dataStreamId: 1, payload: 'on' }, 'BAD_REQUEST', 'bad-request');
     assert.deepEqual(lastStatus('n1'), redRing('error'));
     assert.deepEqual(
-      apiRequests(sim).map((r) => [r.path, r.status]),
+      apiRequestsOf(sim).map((r) => [r.path, r.status]),
       [
         [ONE, 404],
         [ONE, 400],

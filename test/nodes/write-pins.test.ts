@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { NodeMessage } from 'node-red';
-import { apiRequests, expectFailure, expectRefused, expectSent, lastStatus, loadNode, redRing, useHarness } from '../support/harness';
+import { apiRequestsOf, expectFailure, expectRefused, expectSent, lastStatus, loadNode, redRing, useHarness } from '../support/harness';
 import { ALL_NODES, flowWith, helper } from '../support/runtime';
 import { demoCredentials } from '../support/harness';
 
@@ -14,7 +14,7 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
 
   /** The requests since `from`, as `METHOD path query-or-body status`. */
   const requests = (from = 0): string[] =>
-    apiRequests(h.sim)
+    apiRequestsOf(h.sim)
       .slice(from)
       .map((r) => `${r.method} ${r.path} ${r.method === 'GET' ? JSON.stringify(r.query) : JSON.stringify(r.body)} ${r.status}`);
 
@@ -22,7 +22,7 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
   let last: NodeMessage | undefined;
 
   async function write(msg: NodeMessage): Promise<string[]> {
-    const from = apiRequests(h.sim).length;
+    const from = apiRequestsOf(h.sim).length;
     const payload = structuredClone(msg.payload);
     const out = await expectSent('n1', msg);
     assert.deepEqual(out.payload, payload, 'msg.payload was changed');
@@ -78,10 +78,10 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     flow.push({ id: 'n2', z: 'tab', type: 'blynk-cloud-write-datastream', connection: 'cfg', wires: [['sink']] });
     await helper.load(ALL_NODES, flow, { cfg: demoCredentials(sim) });
     await write({ deviceId: 101, dataStreamId: 'V1', payload: 1 });
-    const from = apiRequests(sim).length;
+    const from = apiRequestsOf(sim).length;
     await expectSent('n2', { deviceId: 102, dataStreamId: 'V2', payload: 'other node' });
     assert.deepEqual(requests(from), [`GET ${LOOKUP} {"deviceId":"102"} 200`, `POST ${ONE} {"deviceId":102,"dataStreamId":3,"value":"other node"} 204`]);
-    const again = apiRequests(sim).length;
+    const again = apiRequestsOf(sim).length;
     await expectSent('n2', { deviceId: 101, dataStreamId: 'V2', payload: 'cached' });
     assert.deepEqual(requests(again), [`POST ${ONE} {"deviceId":101,"dataStreamId":3,"value":"cached"} 204`]);
   });
@@ -98,7 +98,7 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     ]);
     // Two 404s in a row: one refresh, then the error; no loop.
     sim.faults.add({ match: { method: 'POST', path: ONE }, times: 2, action: { status: 404, body: { error: { message: 'Data stream with identifier 2 is not found!' } } } });
-    const from = apiRequests(sim).length;
+    const from = apiRequestsOf(sim).length;
     await expectFailure('n1', { deviceId: 101, dataStreamId: 'V1', payload: 3 }, 'NOT_FOUND', 'not-found');
     assert.deepEqual(
       requests(from).map((r) => r.split(' ').slice(0, 2).join(' ') + ' ' + r.split(' ').pop()),
@@ -110,11 +110,11 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     const { sim } = h;
     await loadNode(sim, NODE);
     await write({ deviceId: 101, dataStreamId: 'V1', payload: 1 });
-    const from = apiRequests(sim).length;
+    const from = apiRequestsOf(sim).length;
     await expectFailure('n1', { deviceId: 101, dataStreamId: 'V9', payload: 1 }, 'PIN_NOT_FOUND', 'pin-not-found');
     assert.deepEqual(requests(from), [`GET ${LOOKUP} {"deviceId":"101"} 200`]);
     assert.deepEqual(lastStatus('n1'), redRing('not-found'));
-    const batch = apiRequests(sim).length;
+    const batch = apiRequestsOf(sim).length;
     await expectFailure('n1', { deviceId: 101, payload: { V1: 5, V200: 1 } }, 'PIN_NOT_FOUND', 'pin-not-found');
     assert.deepEqual(requests(batch), [`GET ${LOOKUP} {"deviceId":"101"} 200`]);
     assert.equal(sim.state.value(101, 'v1'), 1, 'part of the batch was written');

@@ -71,11 +71,13 @@ export async function loadNode(
   return flow;
 }
 
-export function apiRequests(sim: Simulator): RequestLogEntry[] {
+/** The simulator's requests other than to the token endpoint. */
+export function apiRequestsOf(sim: Simulator): RequestLogEntry[] {
   return sim.log.filter((e) => e.path !== '/oauth2/token');
 }
 
-export function tokenRequests(sim: Simulator): RequestLogEntry[] {
+/** The simulator's requests to the token endpoint. */
+export function tokenRequestsOf(sim: Simulator): RequestLogEntry[] {
   return sim.log.filter((e) => e.path === '/oauth2/token');
 }
 
@@ -121,7 +123,7 @@ type Caught = NonNullable<Outcome['caught']>;
 export async function expectFailure(id: string, msg: NodeMessage, code: string, key: string): Promise<Caught> {
   const sendsBefore = sendsOf(id);
   const out = await exchange(id, msg);
-  const label = `${code} for ${show(msg)}`;
+  const label = `${code} for ${msgSummary(msg)}`;
   assert.equal(out.sent, undefined, `${label}: a message was sent`);
   assert.ok(out.caught, `${label}: nothing reached the Catch node`);
   assert.equal(out.caught.error.message, errorKey(key), label);
@@ -134,8 +136,8 @@ export async function expectFailure(id: string, msg: NodeMessage, code: string, 
 /** Like `expectFailure`, and also that nothing at all reached the simulator. */
 export async function expectRefused(sim: Simulator, id: string, msg: NodeMessage, code: string, key: string): Promise<Caught> {
   const caught = await expectFailure(id, msg, code, key);
-  const label = `${code} for ${show(msg)}`;
-  assert.deepEqual(apiRequests(sim), [], `${label}: an API request was sent`);
+  const label = `${code} for ${msgSummary(msg)}`;
+  assert.deepEqual(apiRequestsOf(sim), [], `${label}: an API request was sent`);
   assert.equal(sim.tokens.requests, 0, `${label}: a token was requested`);
   return caught;
 }
@@ -160,7 +162,7 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_0
   }
 }
 
-function show(msg: NodeMessage): string {
+function msgSummary(msg: NodeMessage): string {
   const shown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(msg)) {
     if (k === '_msgid') continue;

@@ -1,5 +1,5 @@
 // Authorization code grant for the config node (RFC 6749 §4.1, PKCE RFC 7636, RFC 9700 §2.1), and
-// "Create OAuth client" (POST /api/v1/organization/oauth/clients/create, seed OpenAPI).
+// "Create OAuth client" (POST /api/v1/organization/oauth/clients/create, from Blynk's OpenAPI description).
 //
 //   POST /blynk-cloud/authorize/start     (editor, admin permission) → the authorization URL
 //   GET  /blynk-cloud/authorize/callback  (the browser window, redirected by Blynk) → result page
@@ -28,9 +28,9 @@ import {
 import { editorPost } from './admin-routes';
 import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
 import { CATALOG, localize, Said, said, saidError, unexpected } from './i18n';
-import { credentialsFrom, text } from './test-connection';
+import { credentialsFrom, stringOf } from './test-connection';
 
-/** [U] Blynk does not document its authorization page; this is the path beside /oauth2/token. */
+/** Blynk does not document its authorization page; this is the path beside /oauth2/token. */
 const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
 /** How long a sign-in may take from the button to the callback. */
 const STATE_LIFETIME_MS = 5 * 60_000;
@@ -136,18 +136,18 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
 
   RED.httpAdmin.post('/blynk-cloud/authorize/start', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const nodeId = text(body.id);
+    const nodeId = stringOf(body.id);
     const fail = (reason: Said): void => void res.json({ ok: false, ...reason });
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(said(RED, 'signin.errors.no-node'));
     let server: URL;
     let typed: { authorizePath: string; tokenPath: string };
     try {
-      server = parseServer(text(body.server));
+      server = parseServer(stringOf(body.server));
       typed = { authorizePath: endpointPathOf(body.authorizePath, ''), tokenPath: endpointPathOf(body.tokenPath, '') };
     } catch (err) {
       return fail(saidError(RED, unexpected(err)));
     }
-    const redirect = redirectUriOf(req, text(body.redirectUri));
+    const redirect = redirectUriOf(req, stringOf(body.redirectUri));
     if (!redirect) return fail(said(RED, 'signin.errors.bad-redirect'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
     let clientId: string;
@@ -181,7 +181,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
         used: false,
       });
       outcomes.set(nodeId, { state: 'pending', user });
-      const scope = text(body.scope).trim();
+      const scope = stringOf(body.scope).trim();
       const query: [string, string][] = [
         ['response_type', 'code'],
         ['client_id', clientId],
@@ -203,7 +203,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
     const q = req.query as Record<string, unknown>;
-    const state = text(q.state);
+    const state = stringOf(q.state);
     const record = state ? pending.get(state) : undefined;
     const page = (ok: boolean, message: string, nodeId?: string): void => {
       const title = t(ok ? 'signin.page.success' : 'signin.page.failure');
@@ -240,9 +240,9 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     record.clientSecret = '';
     if (now() >= record.expiresAt) return refuse('expired');
     if (cookieOf(req, COOKIE) !== record.binding) return refuse('other-browser');
-    const error = text(q.error);
+    const error = stringOf(q.error);
     if (error) return refuse(error === 'access_denied' ? 'denied' : 'authorize-error', { detail: sanitizeDetail(error) });
-    const code = text(q.code);
+    const code = stringOf(q.code);
     if (!code) return refuse('no-code');
     exchange(record, secret ?? '', code).then(
       ({ refreshToken, scope }) => {
@@ -257,7 +257,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/status', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
-    const id = text((req.query as Record<string, unknown>).id);
+    const id = stringOf((req.query as Record<string, unknown>).id);
     const outcome = outcomes.get(id);
     const stored = Boolean(id && (RED.nodes.getCredentials(id) as { refreshToken?: string } | undefined)?.refreshToken);
     res.setHeader('Cache-Control', 'no-store');
@@ -269,7 +269,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
   registerCreateClient(RED);
 }
 
-/** Exchanges the code once: Basic client authentication, form body (seed 003, RFC 6749 §4.1.3). */
+/** Exchanges the code once: Basic client authentication, form body (RFC 6749 §4.1.3). */
 async function exchange(record: Pending, clientSecret: string, code: string): Promise<{ refreshToken: string; scope?: string }> {
   const transport = new Transport(record.server);
   try {
@@ -303,7 +303,7 @@ async function exchange(record: Pending, clientSecret: string, code: string): Pr
 }
 
 const MAX_NAME = 64;
-const MAX_REDIRECTS = 10;
+const MAX_REDIRECT_URLS = 10;
 const MAX_URL = 1024;
 
 /**
@@ -315,22 +315,22 @@ function registerCreateClient(RED: NodeAPI): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.setHeader('Cache-Control', 'no-store');
     const fail = (code: string, reason: Said): void => void res.json({ ok: false, code, ...reason });
-    const name = text(body.name).trim();
+    const name = stringOf(body.name).trim();
     if (name.length < 1 || name.length > MAX_NAME) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.name', { max: MAX_NAME }));
     const rawOrg = body.orgId === undefined || body.orgId === null ? '' : String(body.orgId).trim();
     const orgId = rawOrg === '' ? undefined : Number(rawOrg);
     if (orgId !== undefined && !(Number.isInteger(orgId) && orgId > 0 && orgId <= 2147483647)) {
       return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
     }
-    const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => text(u).trim()).filter((u) => u !== '') : [];
-    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECTS }));
-    if (urls.length > MAX_REDIRECTS) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECTS }));
+    const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => stringOf(u).trim()).filter((u) => u !== '') : [];
+    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
+    if (urls.length > MAX_REDIRECT_URLS) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
     for (const url of urls) {
       if (url.length > MAX_URL || !URL.canParse(url)) {
         return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
       }
     }
-    const deployed = deployedConfig(RED, text(body.id));
+    const deployed = deployedConfig(RED, stringOf(body.id));
     if (!deployed) return fail('NO_CONFIG', said(RED, 'oauth-client.errors.not-deployed'));
     let call;
     try {

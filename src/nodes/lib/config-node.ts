@@ -26,7 +26,7 @@ export interface ConfigDef extends NodeDef {
   queueLimit?: number | string;
   /** OAuth scope asked for (optional; sent only where the grant accepts it). */
   scope?: string;
-  /** `authorization_code`: the authorization page's path ([U] default `/oauth2/authorize`). */
+  /** `authorization_code`: the authorization page's path (default `/oauth2/authorize`, assumed: Blynk does not document it). */
   authorizePath?: string;
   /** Token endpoint path, for every grant (default `/oauth2/token`). */
   tokenPath?: string;
@@ -122,7 +122,8 @@ export function credentialsOf(grantType: GrantType | undefined, creds: ConfigCre
 
 /**
  * Stores a refresh token as a credential of node `id`, keeping its other credentials. Node-RED keeps
- * it in memory and writes it to flows_cred.json only with the next deploy (node-red#1055).
+ * it in memory and writes it to flows_cred.json only with the next deploy: Node-RED has no
+ * API that saves credentials on their own.
  */
 export function storeRefreshToken(RED: NodeAPI, id: string, refreshToken: string | undefined): void {
   const current = (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
@@ -168,7 +169,8 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
 
   try {
     // The rotated refresh token goes back into the credential store at once; Node-RED writes it to
-    // disk only on the next deploy (node-red#1055), as the help and the dialog say.
+    // disk only on the next deploy (it has no API that saves credentials on their own), as the help and
+    // the dialog say.
     const onRefreshToken =
       credentials.grantType === 'authorization_code' ? (rt: string | undefined) => storeRefreshToken(RED, node.id, rt) : undefined;
     // Not used until a sign-in, but stored with the node: an imported path is refused at start too.

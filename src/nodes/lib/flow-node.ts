@@ -1,5 +1,5 @@
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { ApiCall, ApiResult, BlynkClient, BlynkError, BlynkErrorCode, show } from '../../blynk';
+import { ApiCall, ApiResult, BlynkClient, BlynkError, BlynkErrorCode, quoteValue } from '../../blynk';
 import { BlynkConfigNode, ConfigUser, deployedConfig } from './config-node';
 import { failureRing, isConnectionFailure, localize, redRing, sameStatus, statusKey, unexpected } from './i18n';
 import { evaluate, TypedProperty, typedProperty } from './typed-property';
@@ -187,7 +187,7 @@ export function registerFlowNode<Creds extends object>(RED: NodeAPI, spec: FlowN
         const i = names.indexOf(name);
         const value = values[name];
         const unset = value === undefined || value === null || value === '';
-        if (i >= 0 && unset && NAMED_TYPES.has(props[i].type) && err.details.value === show(value)) {
+        if (i >= 0 && unset && NAMED_TYPES.has(props[i].type) && err.details.value === quoteValue(value)) {
           return new BlynkError('INPUT_NOT_SET', { value: `${props[i].type}.${props[i].value}` });
         }
       }

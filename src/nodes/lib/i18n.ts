@@ -1,5 +1,5 @@
 import { NodeAPI, NodeStatus } from 'node-red';
-import { BlynkError, sanitizeDetail } from '../../blynk';
+import { BlynkError, errorRule, failureStatusOf, sanitizeDetail } from '../../blynk';
 
 /**
  * Runtime strings live in the config node's catalogue (namespace `<module>/<node file>`),
@@ -90,23 +90,8 @@ export function unexpected(err: unknown): BlynkError {
  * Failures that say something of the connection rather than of one message: its server cannot be
  * reached or refuses its credentials. Every node on the connection shows them.
  */
-const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
-  'NETWORK',
-  'TLS',
-  'TIMEOUT',
-  'REDIRECT_REFUSED',
-  'SERVER_ERROR',
-  'TOKEN_INVALID_CLIENT',
-  'TOKEN_INVALID_GRANT',
-  'TOKEN_REJECTED',
-  'TOKEN_BAD_RESPONSE',
-  'AUTH_COOLDOWN',
-  'SIGNIN_REQUIRED',
-  'UNAUTHORIZED',
-]);
-
 export function isConnectionFailure(error: BlynkError): boolean {
-  return CONNECTION_FAILURES.has(error.code);
+  return errorRule(error.code).connection;
 }
 
 /** The red ring that says why a failure happened. */
@@ -116,57 +101,5 @@ export function failureRing(error: BlynkError): NodeStatus {
 
 /** Short status texts for a failure, so that the node says why it is red. */
 export function failureStatus(error: BlynkError): string {
-  // A token endpoint outage is not a configuration problem: shown as the token state shows it.
-  if (error.code === 'TOKEN_REJECTED' && error.status !== undefined && error.status >= 500) return statusKey('error');
-  switch (error.code) {
-    case 'TOKEN_INVALID_CLIENT':
-    case 'TOKEN_INVALID_GRANT':
-    case 'TOKEN_REJECTED':
-    case 'AUTH_COOLDOWN':
-    case 'UNAUTHORIZED':
-    case 'DEVICE_TOKEN_REJECTED':
-      return statusKey('auth-failed');
-    case 'SIGNIN_REQUIRED':
-      return statusKey('signin-required');
-    case 'NO_CONFIG':
-    case 'NO_OAUTH_CLIENT':
-    case 'NO_USER_CREDENTIALS':
-    case 'NO_DEVICE_TOKEN':
-    case 'INVALID_SERVER':
-    case 'INVALID_ENDPOINT_PATH':
-    case 'OFF_SERVER':
-      return statusKey('not-configured');
-    case 'INPUT_NOT_SET':
-    case 'INVALID_DEVICE_ID':
-    case 'INVALID_DATASTREAM_ID':
-    case 'INVALID_PIN':
-    case 'INVALID_EVENT_CODE':
-    case 'EVENT_TOO_LONG':
-    case 'INVALID_VALUE':
-    case 'EMPTY_BATCH':
-    case 'DESCRIPTION_TOO_LONG':
-    case 'INVALID_DESCRIPTION':
-    case 'INVALID_PROPERTY':
-    case 'INVALID_METHOD':
-    case 'INVALID_PATH':
-    case 'INVALID_PARAMS':
-    case 'INVALID_BODY':
-      return statusKey('invalid-input');
-    case 'QUEUE_FULL':
-      return statusKey('queue-full');
-    case 'RATE_LIMITED':
-      return statusKey('rate-limited');
-    case 'NOT_FOUND':
-    case 'PIN_NOT_FOUND':
-      return statusKey('not-found');
-    case 'FORBIDDEN':
-      return statusKey('denied');
-    case 'TIMEOUT':
-      return statusKey('timeout');
-    case 'NETWORK':
-    case 'TLS':
-      return statusKey('unreachable');
-    default:
-      return statusKey('error');
-  }
+  return statusKey(failureStatusOf(error.code, error.status));
 }

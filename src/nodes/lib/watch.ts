@@ -1,5 +1,5 @@
 import { NodeMessage, NodeStatus } from 'node-red';
-import { BlynkError, isRecord, positive } from '../../blynk';
+import { BlynkError, isRecord, positiveOr } from '../../blynk';
 import { failureRing, localize, redRing, statusKey } from './i18n';
 import { NodeContext, NodeExtension } from './flow-node';
 
@@ -10,7 +10,7 @@ const DEFAULT_POLL_MS = 10_000;
 
 /** The poll interval (ms) from the node's seconds, floored by `floorMs` (the per-device limit) and MIN_POLL_MS. */
 export function pollIntervalMs(seconds: unknown, floorMs: number): number {
-  return Math.max(positive(seconds, DEFAULT_POLL_MS / 1000) * 1000, floorMs, MIN_POLL_MS);
+  return Math.max(positiveOr(seconds, DEFAULT_POLL_MS / 1000) * 1000, floorMs, MIN_POLL_MS);
 }
 
 export const WATCHING: NodeStatus = { fill: 'green', shape: 'ring', text: statusKey('watching') };

@@ -1,6 +1,6 @@
 import type { RateLimitMode } from '../../../blynk/rate-limits';
 import { endpointPathOf, parseServer } from '../../../blynk/server-url';
-import type { GrantType } from '../../../blynk/token-manager';
+import type { GrantType } from '../../../blynk/grants';
 import type { Validator } from '../../../editor/red';
 import { accepts, isEmpty } from '../../../editor/verdict';
 
