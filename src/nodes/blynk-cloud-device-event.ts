@@ -1,7 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceLogEvent } from '../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from './lib/device-token';
-import { statusCodeOf } from './lib/answer';
+import { deviceToken, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -10,7 +9,7 @@ import { registerFlowNode } from './lib/flow-node';
  * without `msg.deviceToken`.
  */
 export = function register(RED: NodeAPI): void {
-  registerFlowNode<DeviceCredentials>(RED, {
+  registerFlowNode(RED, {
     type: 'blynk-cloud-device-event',
     api: 'device',
     properties: {
@@ -18,7 +17,6 @@ export = function register(RED: NodeAPI): void {
       description: { value: 'payload', type: 'msg' },
     },
     ...deviceToken,
-    build: (values, msg, node) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
-    output: statusCodeOf,
+    run: (values, msg, { node }) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
   });
 };

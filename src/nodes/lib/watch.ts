@@ -1,7 +1,7 @@
 import { NodeMessage, NodeStatus } from 'node-red';
 import { BlynkError, isRecord, positive } from '../../blynk';
 import { failureRing, localize, redRing, statusKey } from './i18n';
-import { NodeContext, NodeExtension } from './flow-node';
+import { NodeContext, NodeExtension } from './flow-node-spec';
 
 /** Never poll faster than this, whatever the limits: one watch leaves most of a device's budget to writes. */
 export const MIN_POLL_MS = 100;
