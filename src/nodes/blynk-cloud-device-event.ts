@@ -1,6 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceLogEvent } from '../blynk';
-import { deviceToken, tokenFor } from './lib/device-token';
+import { deviceTokenParts, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -16,7 +16,7 @@ export = function register(RED: NodeAPI): void {
       eventCode: { value: '', type: 'str' },
       description: { value: 'payload', type: 'msg' },
     },
-    ...deviceToken,
+    ...deviceTokenParts,
     run: (values, msg, { node }) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
   });
 };

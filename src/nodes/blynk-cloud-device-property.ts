@@ -1,6 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceProperty } from '../blynk';
-import { deviceToken, tokenFor } from './lib/device-token';
+import { deviceTokenParts, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -17,7 +17,7 @@ export = function register(RED: NodeAPI): void {
       property: { value: 'label', type: 'str' },
       value: { value: 'payload', type: 'msg' },
     },
-    ...deviceToken,
+    ...deviceTokenParts,
     run: (values, msg, { node }) => deviceProperty(tokenFor(node, msg), values.pin, values.property, values.value),
   });
 };

@@ -1,6 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { BlynkError, deviceRead, DeviceReadMode, pinsOf } from '../blynk';
-import { deviceToken, tokenFor } from './lib/device-token';
+import { deviceTokenParts, tokenFor } from './lib/device-token';
 import { FlowNodeDef, registerFlowNode } from './lib/flow-node';
 import { pollIntervalMs, startWatch } from './lib/watch';
 
@@ -31,7 +31,7 @@ export = function register(RED: NodeAPI): void {
     type: 'blynk-cloud-device-read',
     api: 'device',
     properties: { pins: { value: 'topic', type: 'msg' } },
-    ...deviceToken,
+    ...deviceTokenParts,
     run: (values, msg, { node, def }) => deviceRead(tokenFor(node, msg), modeOf(def), values.pins),
     output: (msg, result, def) => {
       msg.payload = readingOf(def, modeOf(def), result.data);

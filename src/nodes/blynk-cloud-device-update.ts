@@ -1,6 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceUpdate } from '../blynk';
-import { deviceToken, tokenFor } from './lib/device-token';
+import { deviceTokenParts, tokenFor } from './lib/device-token';
 import { registerFlowNode } from './lib/flow-node';
 
 /**
@@ -13,7 +13,7 @@ export = function register(RED: NodeAPI): void {
     type: 'blynk-cloud-device-update',
     api: 'device',
     properties: { pin: { value: 'topic', type: 'msg' } },
-    ...deviceToken,
+    ...deviceTokenParts,
     run: (values, msg, { node }) => deviceUpdate(tokenFor(node, msg), values.pin, msg.payload),
   });
 };

@@ -6,7 +6,7 @@ import { CredentialFields, FlowNode } from './flow-node-spec';
  * `msg.deviceToken`; a token that came on the msg goes no further, neither down the flow nor to
  * Catch nodes.
  */
-export const deviceToken: { credentials: CredentialFields<'token'>; scrub(msg: NodeMessageInFlow): void } = {
+export const deviceTokenParts: { credentials: CredentialFields<'token'>; scrub(msg: NodeMessageInFlow): void } = {
   credentials: { token: { type: 'password' } },
   scrub: (msg) => {
     delete msg.deviceToken;
