@@ -14,7 +14,7 @@ type Done = (err?: Error) => void;
 const REQUESTING: NodeStatus = { fill: 'blue', shape: 'dot', text: statusKey('requesting') };
 
 /**
- * Registers a flow node that makes one Blynk call per message: it evaluates the typed
+ * Registers a flow node that handles each message with `spec.run`: it evaluates the typed
  * properties, refuses bad input before any request, sends the incoming msg on with the result,
  * reports failures with `done(err)` so Catch nodes see them, and on close aborts its requests and
  * ends the messages still pending.
