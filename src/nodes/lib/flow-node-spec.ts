@@ -26,7 +26,7 @@ export interface RunContext<C extends string = never> {
 }
 
 /** What `start` gets: the node, its config, and ways to evaluate and show without a message. */
-export interface NodeContext<P extends string = string, C extends string = never> {
+export interface StartContext<P extends string = string, C extends string = never> {
   RED: NodeAPI;
   node: FlowNode<C>;
   def: FlowNodeDef;
@@ -68,7 +68,7 @@ export interface FlowNodeSpec<P extends string, C extends string = never, R exte
   /** Adds to a failed msg before it goes to Catch nodes (e.g. the HTTP status). */
   failed?(msg: NodeMessageInFlow, error: BlynkError): void;
   /** Starts node-level work when the node starts (e.g. watch polling). */
-  start?(ctx: NodeContext<P, C>): NodeExtension | undefined;
+  start?(ctx: StartContext<P, C>): NodeExtension | undefined;
   /**
    * Removes what must not travel further: called however the message ends, since a failed msg
    * goes on to Catch nodes too.

@@ -29,6 +29,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
     RED.nodes.createNode(this, def);
     const node = this;
     const props = typedProperties(def, spec.properties);
+    const namedProps = Object.entries(props);
     const config = deployedConfig(RED, def.connection);
     const abort = new AbortController();
     let runContext: RunContext<C> | undefined;
@@ -66,7 +67,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
     const evaluate = async (msg: NodeMessageInFlow): Promise<Record<P, unknown>> => {
       const values: Record<string, unknown> = {};
       try {
-        for (const [name, prop] of Object.entries(props)) {
+        for (const [name, prop] of namedProps) {
           const value = evaluateProperty(RED, prop, node, msg);
           values[name] = value instanceof Promise ? await value : value;
         }
