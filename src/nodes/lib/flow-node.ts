@@ -1,7 +1,8 @@
-import { NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import { NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiResult, BlynkError } from '../../blynk';
-import { ConfigUser, deployedConfig } from './config-node';
-import { failureRing, isConnectionFailure, localize, redRing, sameStatus, statusKey, unexpected } from './i18n';
+import { deployedConfig } from './config-node';
+import { flowStatus } from './flow-status';
+import { localize, unexpected } from './i18n';
 import { evaluateProperty, typedProperties } from './typed-property';
 import { passOn } from './answer';
 import { notSetError, PropertyError } from './property-error';
@@ -10,8 +11,6 @@ import { FlowNode, FlowNodeDef, FlowNodeSpec, NodeExtension, RunContext } from '
 export * from './flow-node-spec';
 
 type Done = (err?: Error) => void;
-
-const REQUESTING: NodeStatus = { fill: 'blue', shape: 'dot', text: statusKey('requesting') };
 
 /**
  * Registers a flow node that handles each message with `spec.run`: it evaluates the typed
@@ -39,29 +38,11 @@ export function registerFlowNode<P extends string, C extends string = never, R e
     /** Node-level work from `spec.start`, set once the handlers are in place (below). */
     let extension: NodeExtension | undefined;
 
-    // The config node shows news of the connection on its users; while a request is in flight, the
-    // node keeps saying so, and shows the connection's state once idle (`statusFor`). A node with an
-    // idle status of its own (watching) keeps that one, and so does one whose latest outcome was its
-    // own failure (bad input, not found) until it does better.
-    let ownFailure = false;
-    /** The status on show: the same one again (news that reached this node itself) is not repeated. */
-    let shown: NodeStatus | undefined;
-    const setStatus = (status: NodeStatus): void => {
-      if (shown && sameStatus(shown, status)) return;
-      shown = status;
-      node.status(status);
-    };
-    const user: ConfigUser = {
-      id: node.id,
-      status: (status: NodeStatus) => {
-        if (pending.size === 0 && !extension?.idleStatus && !ownFailure) setStatus(status);
-      },
-    };
-    const idleStatus = (): NodeStatus => extension?.idleStatus?.() ?? (config ? config.statusFor(spec.api) : {});
-    config?.register(user, spec.api);
+    const status = flowStatus(node, config, spec.api, () => pending.size > 0, () => extension);
+    config?.register(status.user, spec.api);
     // A (re)started node shows the connection as it is now: a red status from before a fix goes,
     // and a connection that cannot work (a bad server or path) says so at once.
-    setStatus(idleStatus());
+    status.showIdle();
 
     /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluate = async (msg: NodeMessageInFlow): Promise<Record<P, unknown>> => {
@@ -98,16 +79,14 @@ export function registerFlowNode<P extends string, C extends string = never, R e
         done(localize(RED, new BlynkError('CLOSED')));
         return;
       }
-      if (pending.size === 0) setStatus(REQUESTING);
+      if (pending.size === 0) status.requesting();
       pending.set(done, msg);
       resultOf(msg).then(
         (result) => {
           if (!pending.delete(done)) return; // already ended by close
           spec.scrub?.(msg);
           output(msg, result, def);
-          ownFailure = false;
-          config?.report(spec.api);
-          if (pending.size === 0) setStatus(idleStatus());
+          status.succeeded();
           send(msg);
           done();
         },
@@ -115,16 +94,13 @@ export function registerFlowNode<P extends string, C extends string = never, R e
           if (!pending.delete(done)) return;
           spec.scrub?.(msg);
           if (err instanceof PropertyError) {
-            ownFailure = true;
-            setStatus(redRing('invalid-input'));
+            status.invalidInput();
             done(err);
             return;
           }
           const error = unexpected(err);
           spec.failed?.(msg, error);
-          ownFailure = !isConnectionFailure(error);
-          if (!ownFailure) config?.report(spec.api, error);
-          setStatus(failureRing(error));
+          status.failed(error);
           done(localize(RED, error, spec));
         },
       );
@@ -137,9 +113,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
       config,
       signal: abort.signal,
       evaluate,
-      showStatus: (status) => {
-        if (pending.size === 0) setStatus(status);
-      },
+      showStatus: status.showWhenIdle,
     });
 
     node.on('close', (_removed: boolean, closed: () => void) => {
@@ -151,7 +125,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
         done(error);
       }
       pending.clear();
-      config?.deregister(user);
+      config?.deregister(status.user);
       closed();
     });
   }
