@@ -1,7 +1,7 @@
 import { NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiResult, BlynkError } from '../../blynk';
 import { deployedConfig } from './config-node';
-import { flowStatus } from './flow-status';
+import { statusDisplay } from './status-display';
 import { localize, unexpected } from './i18n';
 import { evaluateProperty, typedProperties } from './typed-property';
 import { passOn } from './answer';
@@ -38,11 +38,11 @@ export function registerFlowNode<P extends string, C extends string = never, R e
     /** Node-level work from `spec.start`, set once the handlers are in place (below). */
     let extension: NodeExtension | undefined;
 
-    const status = flowStatus(node, config, spec.api, () => pending.size > 0, () => extension);
-    config?.register(status.user, spec.api);
+    const display = statusDisplay(node, config, spec.api, () => pending.size > 0, () => extension);
+    config?.register(display.user, spec.api);
     // A (re)started node shows the connection as it is now: a red status from before a fix goes,
     // and a connection that cannot work (a bad server or path) says so at once.
-    status.showIdle();
+    display.showIdle();
 
     /** The typed properties evaluated against `msg`; a failure becomes a PropertyError. */
     const evaluate = async (msg: NodeMessageInFlow): Promise<Record<P, unknown>> => {
@@ -79,14 +79,14 @@ export function registerFlowNode<P extends string, C extends string = never, R e
         done(localize(RED, new BlynkError('CLOSED')));
         return;
       }
-      if (pending.size === 0) status.requesting();
+      if (pending.size === 0) display.requesting();
       pending.set(done, msg);
       resultOf(msg).then(
         (result) => {
           if (!pending.delete(done)) return; // already ended by close
           spec.scrub?.(msg);
           output(msg, result, def);
-          status.succeeded();
+          display.succeeded();
           send(msg);
           done();
         },
@@ -94,13 +94,13 @@ export function registerFlowNode<P extends string, C extends string = never, R e
           if (!pending.delete(done)) return;
           spec.scrub?.(msg);
           if (err instanceof PropertyError) {
-            status.invalidInput();
+            display.invalidInput();
             done(err);
             return;
           }
           const error = unexpected(err);
           spec.failed?.(msg, error);
-          status.failed(error);
+          display.failed(error);
           done(localize(RED, error, spec));
         },
       );
@@ -113,7 +113,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
       config,
       signal: abort.signal,
       evaluate,
-      showStatus: status.showWhenIdle,
+      showStatus: display.showWhenIdle,
     });
 
     node.on('close', (_removed: boolean, closed: () => void) => {
@@ -125,7 +125,7 @@ export function registerFlowNode<P extends string, C extends string = never, R e
         done(error);
       }
       pending.clear();
-      config?.deregister(status.user);
+      config?.deregister(display.user);
       closed();
     });
   }

@@ -6,8 +6,8 @@ import { NodeExtension } from './flow-node-spec';
 
 const REQUESTING: NodeStatus = { fill: 'blue', shape: 'dot', text: statusKey('requesting') };
 
-/** The status of one flow node, as its messages and its connection go. */
-export interface FlowStatus {
+/** What one flow node shows on its status, as its messages and its connection go. */
+export interface StatusDisplay {
   /** The node as its config node sees it, to be registered with it. */
   user: ConfigUser;
   /** The first message in flight: `requesting` until the last one ends. */
@@ -29,13 +29,13 @@ export interface FlowStatus {
  * idle status of its own (watching) keeps that one, and so does one whose latest outcome was its
  * own failure (bad input, not found) until it does better.
  */
-export function flowStatus(
+export function statusDisplay(
   node: Node,
   config: BlynkConfigNode | null,
   api: ApiKind,
   busy: () => boolean,
   extension: () => NodeExtension | undefined,
-): FlowStatus {
+): StatusDisplay {
   let ownFailure = false;
   /** The status on show: the same one again (news that reached this node itself) is not repeated. */
   let shown: NodeStatus | undefined;
