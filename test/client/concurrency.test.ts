@@ -47,7 +47,7 @@ describe('client: concurrency', () => {
     clock.advance(300_000);
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { delayMs: 200 } });
     const first = client.call(organizationProfile());
-    await waitFor(() => tokenRequests(sim.log).length === 2); // the refresh is at the server
+    await waitFor(() => tokenRequests(sim.log).length === 2, 'the refresh at the server'); // the refresh is at the server
     const rest = burst(client);
     assert.equal((await first).status, 200);
     assert.deepEqual(await rest, Array(N).fill(200));
@@ -134,7 +134,7 @@ describe('client: concurrency', () => {
     const client = env.client();
     sim.faults.add({ match: { path: TOKEN_PATH }, action: { delayMs: 300 } });
     const pending = burst(client);
-    await waitFor(() => sim.log.length === 1);
+    await waitFor(() => sim.log.length === 1, 'the request at the server');
     client.close();
     const errors = await pending;
     assert.ok(errors.every((e) => e instanceof Error && (e as { code?: string }).code === 'CLOSED'));
@@ -165,7 +165,7 @@ describe('client: concurrency', () => {
     // A slow call goes out with token 1...
     sim.faults.add({ match: { path: PROFILE_PATH }, action: { delayMs: 250 } });
     const slow = client.call(organizationProfile());
-    await waitFor(() => apiRequests(sim.log).length === 2);
+    await waitFor(() => apiRequests(sim.log).length === 2, 'two API requests at the server');
     // ...meanwhile token 2 replaces it (renewal after expiry) and the server revokes token 1.
     clock.advance(300_000);
     assert.equal((await client.call(organizationProfile())).status, 200);

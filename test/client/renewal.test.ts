@@ -144,7 +144,7 @@ describe('client: token renewal timing', () => {
     const client = env.client({ now: clock.now });
     sim.faults.add({ match: { path: TOKEN_PATH }, action: { delayMs: 150 } });
     const pending = client.call(organizationProfile());
-    await waitFor(() => sim.log.length === 1); // the request is at the server...
+    await waitFor(() => sim.log.length === 1, 'the request at the server'); // the request is at the server...
     clock.advance(100_000); // ...and answers 100 s later on the monotonic clock
     await pending;
     clock.t = sentAt + 239_999;

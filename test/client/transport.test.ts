@@ -263,7 +263,7 @@ describe('client: transport', () => {
       await client.call(organizationProfile());
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { delayMs: 300 } });
       const pending = failure(() => client.call(getDevice(101)));
-      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 1);
+      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 1, 'one device request');
       client.close();
       const err = await pending;
       assert.equal(err.code, 'CLOSED');
@@ -282,7 +282,7 @@ describe('client: transport', () => {
       const controller = new AbortController();
       const aborted = failure(() => client.call(getDevice(101), controller.signal));
       const other = client.call(getDevice(102));
-      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 2);
+      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 2, 'two device requests');
       controller.abort();
       assert.equal((await aborted).code, 'CLOSED');
       assert.equal((await other).status, 200);
