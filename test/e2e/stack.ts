@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exampleFlows } from '../../scripts/example-flows';
 import { launchNodeRed, NodeRed, PACKAGE, ROOT } from '../../scripts/lib/node-red';
 import { startSimulator } from '../../dist/simulator';
 import type { Simulator } from '../../dist/simulator';
@@ -70,10 +71,6 @@ async function expectAllTypes(red: NodeRed): Promise<void> {
  * credentials), or `nodes` instead; `[]` empties the workspace again.
  */
 export async function deployFlows(stack: Stack, nodes?: unknown[]): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { exampleFlows } = require(path.join(ROOT, 'scripts', 'example-flows.js')) as {
-    exampleFlows(options: { server: string; demo: unknown }): unknown[];
-  };
   const flows = nodes ?? exampleFlows({ server: stack.sim.url, demo: stack.sim.demo });
   const res = await fetch(`${stack.editor}flows`, {
     method: 'POST',

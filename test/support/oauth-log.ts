@@ -9,7 +9,8 @@ import { httpRequest } from './http';
 export const TOKEN_PATH = '/oauth2/token';
 export const DEVICE_PATH = '/api/v1/organization/device';
 
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Real-time sleep (the shared one). */
+export { sleep as delay } from '../../scripts/lib/wait';
 
 /** A simulator, or (part of) its request log. */
 export type Log = Simulator | readonly RequestLogEntry[];
