@@ -163,6 +163,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   let closing: Promise<void> | undefined;
   let mqtt: Promise<SimulatorMqtt> | undefined;
+  let mqttBroker: SimulatorMqtt | undefined; // once started: reset() must act at once
 
   return {
     url,
@@ -191,7 +192,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     mqtt(mqttOptions) {
       // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.
-      mqtt ??= import('./mqtt-broker').then(({ startMqttBroker }) => startMqttBroker(store, { host, ...mqttOptions }));
+      mqtt ??= import('./mqtt-broker').then(({ startMqttBroker }) => startMqttBroker(store, { host, ...mqttOptions })).then((b) => (mqttBroker = b));
       return mqtt;
     },
     // Back to the start-up options; clients and users added by tests are kept.
@@ -201,7 +202,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       tokens.reset(defaultLifetime);
       limiter.set(options.limits ?? {});
       store.reset();
-      void mqtt?.then((broker) => broker.reset());
+      mqttBroker?.reset();
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
