@@ -96,6 +96,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private attempts = 0;
   private redirects = 0;
   private stateNow: DeviceConnectionState = 'idle';
+  /** Why the broker refused us: every later publish is refused with it. */
+  private refusal?: BlynkError;
   private closing?: Promise<void>;
 
   constructor(options: DeviceConnectionOptions) {
@@ -233,8 +235,6 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     return this.outbox.add(topic, payload);
   }
 
-  private refusal?: BlynkError;
-
   /** Docs: "All MQTT messages are limited to 1024 bytes (including variable header and payload)". */
   private checkSize(topic: string, payload: string): void {
     if (this.maxMessageBytes <= 0) return;
@@ -371,7 +371,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private connectError(error: Error & { code?: unknown }): BlynkError {
     const final = typeof error.code === 'number' ? FINAL_CONNACK[error.code] : undefined;
-    if (final) return new BlynkError(final, { detail: this.scrub(sanitizeDetail(error.message)), status: error.code as number });
+    // No `status`: that field means an HTTP status everywhere else.
+    if (final) return new BlynkError(final, { detail: this.scrub(sanitizeDetail(`${error.message} (CONNACK ${String(error.code)})`)) });
     return this.networkError(error);
   }
 
