@@ -1,10 +1,9 @@
 // DeviceConnection against the simulator's Blynk MQTT broker: real sockets, real MQTT.
 import { strict as assert } from 'node:assert';
-import { inspect } from 'node:util';
 import { BlynkError } from '../../dist/blynk';
 import { startSimulator, type Simulator, type SimulatorMqtt } from '../../dist/simulator';
 import { call } from '../simulator/helpers';
-import { downlink, reached, record, until, type Recorded } from './helpers';
+import { captureOutput, deepText, downlink, reached, record, until, type Recorded } from './helpers';
 
 describe('device MQTT: connection to the simulator broker', () => {
   let sim: Simulator;
@@ -13,6 +12,7 @@ describe('device MQTT: connection to the simulator broker', () => {
   let open: Recorded[] = [];
   /** Errors from rejected publishes, for the token-leak check. */
   let rejections: unknown[] = [];
+  let output: ReturnType<typeof captureOutput> | undefined;
 
   const connect = (extra: Partial<Parameters<typeof record>[0]> = {}): Recorded => {
     const r = record({ server: broker.url, token, ...extra });
@@ -28,11 +28,16 @@ describe('device MQTT: connection to the simulator broker', () => {
     broker = await sim.mqtt();
     token = sim.demo.devices[0].token;
   });
-  beforeEach(() => sim.reset());
+  beforeEach(() => {
+    sim.reset();
+    output = captureOutput();
+  });
   afterEach(async () => {
     await Promise.all(open.map((r) => r.conn.close()));
+    output?.stop();
     for (const r of open) assert.ok(!r.text().includes(token), 'the token appeared in an event');
-    for (const e of rejections) assert.ok(!inspect(e).includes(token) && !(e as Error).stack?.includes(token), 'the token appeared in an error');
+    for (const e of rejections) assert.ok(!deepText(e).includes(token) && !(e as Error).stack?.includes(token), 'the token appeared in an error');
+    assert.ok(!output?.text().includes(token), 'the token appeared in stdout, stderr or a warning');
     open = [];
     rejections = [];
     await broker.restart();
@@ -118,9 +123,13 @@ describe('device MQTT: connection to the simulator broker', () => {
     assert.deepEqual(where.kind === 'location' && where.value, { lat: 49.8419, lon: 24.0336 });
     assert.ok(broker.send(101, 'downlink/ping', '', 1));
     assert.ok(broker.send(101, 'downlink/reboot'));
+    assert.ok(broker.send(101, 'downlink/reconfigure'));
+    assert.ok(broker.send(101, 'downlink/ota/json', '{"url":"http://127.0.0.1/fw.bin"}'));
     assert.ok(broker.send(101, 'downlink/diag', 'flood detected'));
     await downlink(r, 'downlink/diag');
-    assert.deepEqual(r.downlinks.slice(-3).map((d) => d.kind), ['ping', 'reboot', 'diag']);
+    assert.deepEqual(r.downlinks.slice(-5).map((d) => d.kind), ['ping', 'reboot', 'reconfigure', 'ota', 'diag']);
+    const ota = r.downlinks.find((d) => d.kind === 'ota');
+    assert.deepEqual(ota?.kind === 'ota' && ota.value, { url: 'http://127.0.0.1/fw.bin' });
   });
 
   it('a wrong token ends in `refused` with no retry; publishes are refused, not queued', async () => {
@@ -135,7 +144,7 @@ describe('device MQTT: connection to the simulator broker', () => {
     const error = await r.conn.write('Temperature', 1).catch((e: unknown) => e);
     rejections.push(error);
     assert.ok(error instanceof BlynkError && error.code === 'DEVICE_TOKEN_REJECTED');
-    assert.ok(!r.text().includes('wrong-token-0123456789abcdefghij') && !inspect(error).includes('wrong-token-0123456789abcdefghij'));
+    assert.ok(!r.text().includes('wrong-token-0123456789abcdefghij') && !deepText(error).includes('wrong-token-0123456789abcdefghij'));
   });
 
   it('reconnects with backoff after the broker stops, and keeps what was sent meanwhile (none lost, none doubled)', async () => {
@@ -157,6 +166,17 @@ describe('device MQTT: connection to the simulator broker', () => {
     const sent = broker.log.filter((e) => e.topic === 'ds/Humidity').map((e) => e.payload);
     assert.deepEqual(sent, ['1', '2', '3', '4', '5']);
     assert.equal(sim.state.value(101, 'v5'), 5);
+  });
+
+  it('messages written before connect() wait in the queue and go once connected', async () => {
+    const r = record({ server: broker.url, token });
+    open.push(r);
+    const sent = r.conn.write('Temperature', 17.5);
+    assert.equal(r.conn.state, 'idle');
+    assert.equal(r.conn.queued, 1);
+    r.conn.connect();
+    await sent;
+    await until(() => sim.state.value(101, 'v1') === 17.5, 'queued value');
   });
 
   it('a dropped socket (no DISCONNECT) goes offline and comes back', async () => {

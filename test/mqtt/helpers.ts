@@ -2,6 +2,30 @@
 import { inspect } from 'node:util';
 import { DeviceConnection, type DeviceConnectionOptions, type DeviceConnectionState, type Downlink, type StateChange } from '../../dist/blynk';
 
+/** Full depth with hidden properties (an error's non-enumerable fields), for the token-leak check. */
+export function deepText(value: unknown): string {
+  return inspect(value, { depth: Infinity, showHidden: true, maxArrayLength: Infinity, maxStringLength: Infinity, breakLength: Infinity });
+}
+
+/** Everything written to stdout and stderr and every process warning until `stop()`; still passed through. */
+export function captureOutput(): { text(): string; stop(): void } {
+  const chunks: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const onWarning = (w: Error) => chunks.push(deepText(w));
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (chunks.push(String(chunk)), out(chunk, ...rest))) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (chunks.push(String(chunk)), err(chunk, ...rest))) as typeof process.stderr.write;
+  process.on('warning', onWarning);
+  return {
+    text: () => chunks.join(''),
+    stop() {
+      process.stdout.write = out;
+      process.stderr.write = err;
+      process.off('warning', onWarning);
+    },
+  };
+}
+
 export interface Recorded {
   conn: DeviceConnection;
   states: StateChange[];
@@ -20,7 +44,7 @@ export function record(options: DeviceConnectionOptions): Recorded {
     downlinks: [],
     warnings: [],
     redirects: [],
-    text: () => inspect([r.states, r.downlinks, r.warnings, r.redirects, r.warnings.map((w) => w.stack)], { depth: 6 }),
+    text: () => deepText([r.states, r.downlinks, r.warnings, r.redirects, r.warnings.map((w) => w.stack), r.states.map((s) => s.error?.stack)]),
   };
   conn.on('state', (s) => r.states.push(s));
   conn.on('downlink', (d) => r.downlinks.push(d));
