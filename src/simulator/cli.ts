@@ -59,13 +59,13 @@ function parseArgs(argv: string[]): CliOptions {
   return opts;
 }
 
-function banner(sim: Simulator, opts: SimulatorOptions, mqttUrl?: string): string {
+function banner(sim: Simulator, opts: SimulatorOptions, mqtt?: { url: string; wsUrl: string }): string {
   const d = sim.demo;
   const t = d.template;
   const lines = [
     `Blynk cloud simulator listening on ${sim.url}`,
     `  token lifetime: ${opts.tokenLifetimeSec ?? 86400} s; limits: ${opts.limits ? JSON.stringify(opts.limits) : 'off'}`,
-    ...(mqttUrl ? [`Device MQTT API broker on ${mqttUrl} (user "device", password: a device token)`] : []),
+    ...(mqtt ? [`Device MQTT API broker on ${mqtt.url} and ${mqtt.wsUrl} (user "device", password: a device token)`] : []),
     '',
     'OAuth2 (Platform API)',
     `  token URL:      ${sim.url}/oauth2/token`,
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   }
   const sim = await startSimulator(opts);
   const mqtt = opts.mqttPort === undefined ? undefined : await sim.mqtt({ port: opts.mqttPort });
-  process.stdout.write(banner(sim, opts, mqtt?.url));
+  process.stdout.write(banner(sim, opts, mqtt));
   const stop = (): void => {
     process.stdout.write('Stopping simulator...\n');
     void sim.close().then(() => process.exit(0));

@@ -1,5 +1,6 @@
 // Blynk's Device MQTT API (docs/blynk-mqtt-api.md), on aedes: started only when a test or
 // `npm start` asks for it, so the HTTP simulator needs neither aedes nor its port.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
 import type { Store } from './store';
@@ -30,8 +31,9 @@ function downlinkText(value: DatastreamValue): string {
   return Array.isArray(value) ? value.join(NUL) : valueText(value);
 }
 
-export async function startMqttBroker(store: Store, options: { host?: string; port?: number } = {}): Promise<SimulatorMqtt> {
+export async function startMqttBroker(store: Store, options: { host?: string; port?: number; wsPort?: number } = {}): Promise<SimulatorMqtt> {
   const { Aedes: AedesClass } = await import('aedes');
+  const { WebSocketServer, createWebSocketStream } = await import('ws');
   const host = options.host ?? '127.0.0.1';
   const sessions = new Map<Client, Session>();
   const log: MqttLogEntry[] = [];
@@ -219,30 +221,47 @@ export async function startMqttBroker(store: Store, options: { host?: string; po
     if (session) deliver(session, `downlink/ds/${ds.label}`, downlinkText(value));
   });
 
-  let server: Server | undefined;
-  let port = options.port ?? 0;
-  const listen = async (): Promise<void> => {
-    const s = createServer((socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      broker.handle(socket);
-    });
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const bind = async (s: Server | HttpServer, at: number): Promise<number> => {
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
-      s.listen(port, host, () => {
+      s.listen(at, host, () => {
         s.off('error', reject);
         resolve();
       });
     });
     const address = s.address();
-    port = typeof address === 'object' && address ? address.port : port;
+    return typeof address === 'object' && address ? address.port : at;
+  };
+
+  let server: Server | undefined;
+  let wsServer: HttpServer | undefined;
+  let port = options.port ?? 0;
+  let wsPort = options.wsPort ?? 0;
+  const listen = async (): Promise<void> => {
+    const s = createServer((socket) => {
+      track(socket);
+      broker.handle(socket);
+    });
+    port = await bind(s, port);
     server = s;
+    // MQTT over WebSocket at Blynk's path /mqtt (docs: "path must be /mqtt").
+    const http = createHttpServer((_req, res) => res.writeHead(404).end());
+    http.on('connection', track);
+    const wss = new WebSocketServer({ server: http, path: '/mqtt' });
+    wss.on('connection', (ws, req) => broker.handle(createWebSocketStream(ws), req));
+    wsPort = await bind(http, wsPort);
+    wsServer = http;
   };
   const stop = async (): Promise<void> => {
-    const s = server;
+    const closing = [server, wsServer].filter((s): s is Server | HttpServer => s !== undefined);
     server = undefined;
+    wsServer = undefined;
     for (const socket of sockets) socket.destroy();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await Promise.all(closing.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
   await listen();
 
@@ -254,6 +273,9 @@ export async function startMqttBroker(store: Store, options: { host?: string; po
     },
     get port() {
       return port;
+    },
+    get wsUrl() {
+      return `ws://${hostText}:${wsPort}/mqtt`;
     },
     get running() {
       return server !== undefined;

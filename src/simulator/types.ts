@@ -155,6 +155,8 @@ export interface SimulatorMqtt {
   /** `mqtt://127.0.0.1:<port>`: plain MQTT, loopback only. */
   readonly url: string;
   readonly port: number;
+  /** `ws://127.0.0.1:<port>/mqtt`: MQTT over WebSocket, Blynk's path. */
+  readonly wsUrl: string;
   /** Listening (false between stop() and restart()). */
   readonly running: boolean;
   /** Authenticated clients. */
@@ -190,7 +192,7 @@ export interface Simulator {
   /** `developerMode` (default true) decides whether the user may create OAuth clients. */
   addUser(email: string, password: string, developerMode?: boolean): void;
   /** Starts (once) and returns the Device MQTT API broker. */
-  mqtt(options?: { port?: number }): Promise<SimulatorMqtt>;
+  mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
   close(): Promise<void>;
 }

@@ -54,6 +54,17 @@ describe('device MQTT: connection to the simulator broker', () => {
     assert.equal(sim.state.device(101)?.connected, true);
   });
 
+  it('connects over WebSocket at /mqtt (added when the URL has no path)', async () => {
+    const r = connect({ server: broker.wsUrl.replace(/\/mqtt$/, '') });
+    await reached(r, 'connected');
+    assert.equal(r.conn.server, broker.wsUrl.replace(/\/mqtt$/, ''));
+    await r.conn.write('Temperature', 23.5);
+    await until(() => sim.state.value(101, 'v1') === 23.5, 'value over WebSocket');
+    await call(sim, 'GET', `/external/api/update?token=${token}&v2=via-ws`);
+    const status = await downlink(r, 'downlink/ds/Status');
+    assert.equal(status.kind === 'datastream' && status.value, 'via-ws');
+  });
+
   it('every uplink topic lands in the datastream store', async () => {
     const r = connect();
     await reached(r, 'connected');
