@@ -11,6 +11,7 @@ const { launchNodeRed } = require('./lib/node-red');
 const userDir = path.resolve(__dirname, '..', '.node-red');
 const uiPort = Number(process.env.PORT || 1880);
 const simPort = Number(process.env.BLYNK_SIM_PORT || 18443);
+const mqttPort = Number(process.env.BLYNK_SIM_MQTT_PORT || 18883);
 const editor = `http://127.0.0.1:${uiPort}/`;
 
 /** A connection saved for a local simulator: plain http on a loopback address. */
@@ -46,7 +47,7 @@ async function deployExamples(sim) {
 }
 
 /** What a newcomer needs to try every node against the simulator. */
-function demoSheet(sim, outcome) {
+function demoSheet(sim, outcome, mqttUrl) {
   const { demo } = sim;
   const pad = (text, width) => String(text).padEnd(width);
   return [
@@ -54,6 +55,7 @@ function demoSheet(sim, outcome) {
     `Blynk simulator:  ${sim.url}   (region "Custom" in a connection)`,
     `  OAuth client:   ${demo.clientId} / ${demo.clientSecret}`,
     `  User:           ${demo.userEmail} / ${demo.password}`,
+    ...(mqttUrl ? [`  MQTT broker:    ${mqttUrl}   (Device MQTT API: user "device", password a device token)`] : []),
     '  Devices (device id, name, auth token for the device nodes):',
     ...demo.devices.map((d) => `    ${pad(d.id, 5)} ${pad(d.name, 17)} ${d.token}`),
     `  Template ${demo.template.id} "${demo.template.name}": datastream id, pin, name, type`,
@@ -72,6 +74,11 @@ function demoSheet(sim, outcome) {
 
 async function main() {
   const sim = await startSimulator({ port: simPort });
+  // The Device MQTT API broker is optional: the HTTP demo runs without it (port taken, no aedes).
+  const mqtt = await sim.mqtt({ port: mqttPort }).catch((err) => {
+    console.warn(`Simulator MQTT broker not started: ${err instanceof Error ? err.message : err}`);
+    return undefined;
+  });
   // settings.js is written once; later starts keep it (and whatever was changed in it).
   const fresh = !fs.existsSync(path.join(userDir, 'settings.js'));
   const red = await launchNodeRed({
@@ -98,7 +105,7 @@ async function main() {
   process.on('SIGTERM', stop);
 
   const outcome = await deployExamples(sim);
-  console.log(demoSheet(sim, outcome));
+  console.log(demoSheet(sim, outcome, mqtt && mqtt.url));
 }
 
 main().catch((err) => {
