@@ -1,6 +1,6 @@
 // Payload encoding and decoding of the Device MQTT API (docs/blynk-mqtt-api.md §Datastreams).
 import { BlynkError } from '../errors';
-import { show } from '../validate';
+import { quoteValue } from '../validate';
 
 /** One item of a value: Blynk's MQTT payloads are plain text, numbers are written as text. */
 export type ValueItem = string | number;
@@ -18,7 +18,7 @@ function itemText(item: unknown, whole: unknown): string {
   if (typeof item === 'number' && Number.isFinite(item)) return String(item);
   // A NUL inside one item would split it into two on the server.
   if (typeof item === 'string' && !item.includes(NUL)) return item;
-  throw new BlynkError('INVALID_VALUE', { value: show(whole) });
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(whole) });
 }
 
 /**
@@ -29,7 +29,7 @@ function itemText(item: unknown, whole: unknown): string {
 export function encodeValue(value: unknown): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (Array.isArray(value)) {
-    if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    if (value.length === 0) throw new BlynkError('INVALID_VALUE', { value: quoteValue(value) });
     return value.map((item) => itemText(item, value)).join(NUL);
   }
   return itemText(value, value);
@@ -44,12 +44,12 @@ function isBatchValue(value: unknown): value is BatchValue {
 /** The JSON payload of `batch_ds`: names → typed values (docs: "The JSON value type must match"). */
 export function encodeBatch(values: unknown): string {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    throw new BlynkError('INVALID_VALUE', { value: show(values) });
+    throw new BlynkError('INVALID_VALUE', { value: quoteValue(values) });
   }
   const entries = Object.entries(values as Record<string, unknown>);
   if (entries.length === 0) throw new BlynkError('EMPTY_BATCH');
   for (const [, value] of entries) {
-    if (!isBatchValue(value)) throw new BlynkError('INVALID_VALUE', { value: show(value) });
+    if (!isBatchValue(value)) throw new BlynkError('INVALID_VALUE', { value: quoteValue(value) });
   }
   return JSON.stringify(Object.fromEntries(entries));
 }
@@ -59,7 +59,7 @@ export function encodeTimestamped(points: unknown): string {
   if (!Array.isArray(points) || points.length === 0) throw new BlynkError('EMPTY_BATCH');
   for (const point of points) {
     const ok = Array.isArray(point) && point.length === 2 && Number.isSafeInteger(point[0]) && (point[0] as number) >= 0 && isBatchValue(point[1]);
-    if (!ok) throw new BlynkError('INVALID_VALUE', { value: show(point) });
+    if (!ok) throw new BlynkError('INVALID_VALUE', { value: quoteValue(point) });
   }
   return JSON.stringify(points);
 }

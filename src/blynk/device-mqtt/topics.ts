@@ -1,6 +1,6 @@
 // Topic names of the Device MQTT API (docs/blynk-mqtt-api.md §Topics).
 import { BlynkError } from '../errors';
-import { show } from '../validate';
+import { quoteValue } from '../validate';
 
 /** The topic filter subscribed on every clean connection (docs: "standard practice … downlink/#"). */
 export const DOWNLINK_FILTER = 'downlink/#';
@@ -12,7 +12,7 @@ export const DOWNLINK_FILTER = 'downlink/#';
  */
 export function topicName(kind: 'datastream' | 'property' | 'meta' | 'event', value: unknown): string {
   if (typeof value !== 'string' || value === '' || /[/+#\u0000]/.test(value)) {
-    throw new BlynkError('INVALID_TOPIC_NAME', { value: show(value), detail: kind });
+    throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(value), detail: kind });
   }
   return value;
 }
@@ -37,9 +37,9 @@ export const uplink = {
 /** The names of a `get/ds` or `get/meta` request: "separated by comma", so no name may hold one. */
 export function nameList(kind: 'datastream' | 'meta', names: unknown): string {
   const list = Array.isArray(names) ? names : [names];
-  if (list.length === 0) throw new BlynkError('INVALID_TOPIC_NAME', { value: show(names), detail: kind });
+  if (list.length === 0) throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(names), detail: kind });
   for (const name of list) {
-    if (typeof name !== 'string' || name.includes(',')) throw new BlynkError('INVALID_TOPIC_NAME', { value: show(name), detail: kind });
+    if (typeof name !== 'string' || name.includes(',')) throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(name), detail: kind });
     topicName(kind, name);
   }
   return list.join(',');
