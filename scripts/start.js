@@ -2,49 +2,17 @@
 // `npm start`: the Blynk simulator plus Node-RED with this package and the example flows, all
 // offline. Node-RED runs as its own process with a project-local user directory (.node-red/).
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startSimulator } = require('../dist/simulator');
 const { exampleFlows } = require('./example-flows');
+const { launchNodeRed } = require('./lib/node-red');
 
-const root = path.resolve(__dirname, '..');
-const userDir = path.join(root, '.node-red');
+const userDir = path.resolve(__dirname, '..', '.node-red');
 const uiPort = Number(process.env.PORT || 1880);
 const simPort = Number(process.env.BLYNK_SIM_PORT || 18443);
+const mqttPort = Number(process.env.BLYNK_SIM_MQTT_PORT || 18883);
 const editor = `http://127.0.0.1:${uiPort}/`;
-
-/** Node-RED finds the package in the user directory's node_modules, as if installed. */
-function prepareUserDir() {
-  const modules = path.join(userDir, 'node_modules');
-  fs.mkdirSync(modules, { recursive: true });
-  const link = path.join(modules, 'node-red-contrib-blynk-cloud');
-  if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
-  const settings = path.join(userDir, 'settings.js');
-  if (!fs.existsSync(settings)) {
-    fs.writeFileSync(
-      settings,
-      `// Written by npm start for local development with the simulator.\nmodule.exports = {\n` +
-        `  flowFile: 'flows.json',\n  credentialSecret: 'blynk-cloud-local-demo',\n` +
-        `  editorTheme: { projects: { enabled: false }, tours: false },\n};\n`,
-    );
-  }
-  return settings;
-}
-
-async function waitFor(url, child) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error('Node-RED exited during start-up');
-    try {
-      const res = await fetch(url);
-      if (res.ok) return res;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Node-RED did not answer at ${url}`);
-}
 
 /** A connection saved for a local simulator: plain http on a loopback address. */
 const LOCAL_SIMULATOR = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/;
@@ -54,8 +22,8 @@ const LOCAL_SIMULATOR = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/;
  * connections saved for a simulator on another port (BLYNK_SIM_PORT changed) moved to this one.
  * @returns {Promise<'deployed' | 'kept' | 'moved'>}
  */
-async function deployExamples(sim, child) {
-  const flows = await (await waitFor(`${editor}flows`, child)).json();
+async function deployExamples(sim) {
+  const flows = await (await fetch(`${editor}flows`)).json();
   if (Array.isArray(flows) && flows.length > 0) {
     const stale = flows.filter((n) => n.type === 'blynk-cloud-config' && LOCAL_SIMULATOR.test(String(n.server)) && String(n.server).replace(/\/$/, '') !== sim.url);
     if (stale.length === 0) return 'kept';
@@ -79,7 +47,7 @@ async function deployExamples(sim, child) {
 }
 
 /** What a newcomer needs to try every node against the simulator. */
-function demoSheet(sim, outcome) {
+function demoSheet(sim, outcome, mqttUrl) {
   const { demo } = sim;
   const pad = (text, width) => String(text).padEnd(width);
   return [
@@ -87,6 +55,7 @@ function demoSheet(sim, outcome) {
     `Blynk simulator:  ${sim.url}   (region "Custom" in a connection)`,
     `  OAuth client:   ${demo.clientId} / ${demo.clientSecret}`,
     `  User:           ${demo.userEmail} / ${demo.password}`,
+    ...(mqttUrl ? [`  MQTT broker:    ${mqttUrl}   (Device MQTT API: user "device", password a device token)`] : []),
     '  Devices (device id, name, auth token for the device nodes):',
     ...demo.devices.map((d) => `    ${pad(d.id, 5)} ${pad(d.name, 17)} ${d.token}`),
     `  Template ${demo.template.id} "${demo.template.name}": datastream id, pin, name, type`,
@@ -105,27 +74,38 @@ function demoSheet(sim, outcome) {
 
 async function main() {
   const sim = await startSimulator({ port: simPort });
-  const settings = prepareUserDir();
-  const red = spawn(
-    process.execPath,
-    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings, '--port', String(uiPort)],
-    { stdio: 'inherit' },
-  );
+  // The Device MQTT API broker is optional: the HTTP demo runs without it (port taken, no aedes).
+  const mqtt = await sim.mqtt({ port: mqttPort }).catch((err) => {
+    console.warn(`Simulator MQTT broker not started: ${err instanceof Error ? err.message : err}`);
+    return undefined;
+  });
+  // settings.js is written once; later starts keep it (and whatever was changed in it).
+  const fresh = !fs.existsSync(path.join(userDir, 'settings.js'));
+  const red = await launchNodeRed({
+    userDir,
+    link: true,
+    port: uiPort,
+    echo: true,
+    writtenBy: 'npm start for local development with the simulator',
+    settings: fresh
+      ? { uiHost: undefined, credentialSecret: 'blynk-cloud-local-demo', editorTheme: { projects: { enabled: false }, tours: false } }
+      : undefined,
+  }).catch(async (err) => {
+    await sim.close();
+    throw err;
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    if (red.exitCode === null) red.kill('SIGINT');
-    else sim.close().then(() => process.exit(0));
+    red.stop({ signal: 'SIGINT', graceMs: 30_000 });
   };
-  red.on('exit', (code) => {
-    sim.close().then(() => process.exit(stopping ? 0 : code ?? 1));
-  });
+  red.exited.then(({ code }) => sim.close().then(() => process.exit(stopping ? 0 : code ?? 1)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const outcome = await deployExamples(sim, red);
-  console.log(demoSheet(sim, outcome));
+  const outcome = await deployExamples(sim);
+  console.log(demoSheet(sim, outcome, mqtt && mqtt.url));
 }
 
 main().catch((err) => {

@@ -1,9 +1,6 @@
-// Child processes, temp dirs and small helpers for scripts/test-install.js. Plain Node >= 18.
+// npm and other short-lived child processes for the packed-install test (test/install/). Plain Node >= 18.
 'use strict';
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 
 const isWindows = process.platform === 'win32';
@@ -107,52 +104,6 @@ function npm(args, { cwd, cacheDir, nodeBinDir, label, timeoutMs } = {}) {
   return run(NPM, args, { cwd, env: childEnv({ cacheDir, prependPath: nodeBinDir }), label, timeoutMs });
 }
 
-/** Starts a long-running child with output collected into `log` (a string getter). */
-function start(cmd, args, { cwd, env }) {
-  if (stopped) throw new Error(`${cmd}: not started, the run is stopping`);
-  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !isWindows });
-  running.add(child);
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => {
-    child.on('error', (err) => {
-      log += `\n[cannot start: ${err.message}]`;
-      running.delete(child);
-      resolve({ code: null, signal: null, error: err });
-    });
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  return {
-    child,
-    exited,
-    get log() {
-      return log;
-    },
-    get alive() {
-      return child.exitCode === null && child.signalCode === null;
-    },
-    /** SIGINT (Node-RED's graceful stop), SIGKILL after graceMs. Resolves how it ended. */
-    async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), graceful: true };
-      const t0 = Date.now();
-      child.kill('SIGINT');
-      let timer;
-      const timeout = new Promise((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
-      const first = await Promise.race([exited, timeout]);
-      clearTimeout(timer);
-      if (first === 'timeout') {
-        killGroup(child, 'SIGKILL');
-        return { ...(await exited), graceful: false, ms: Date.now() - t0 };
-      }
-      return { ...(await exited), graceful: true, ms: Date.now() - t0 };
-    },
-  };
-}
-
 /** Signals a child started here and its process group (npm's lifecycle scripts, their npm). */
 function killGroup(child, signal) {
   try {
@@ -188,30 +139,6 @@ async function killAll(waitMs = 10_000) {
   clearTimeout(timer);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function makeTempRoot(prefix) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-function removeDir(dir) {
-  if (!dir) return;
-  // npm can leave read-only files behind on some systems; retry a little.
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 function tail(text, lines) {
   const all = String(text).trimEnd().split('\n');
   return (all.length > lines ? [`… (${all.length - lines} earlier lines)`] : []).concat(all.slice(-lines)).join('\n');
@@ -224,6 +151,4 @@ function indent(text, by = '    ') {
     .join('\n');
 }
 
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-module.exports = { NPM, childEnv, run, npm, start, killAll, freePort, makeTempRoot, removeDir, sleep, tail, indent, seconds };
+module.exports = { NPM, childEnv, run, npm, killAll, tail, indent };

@@ -1,6 +1,6 @@
 // The flow-library scorecard: `node-red-dev validate` (the devDependency, 0.1.6, the version
-// flows.nodered.org pins) on the packed and unpacked package, as the flow library runs it, with the
-// JSON card (-o) parsed into one line per check. Checks that need catalogue.nodered.org or npm
+// flows.nodered.org pins) on the unpacked package, as the flow library runs it, with the JSON card
+// (-o) read check by check (test/install/scorecard.install.ts). Checks that need catalogue.nodered.org or npm
 // registry data that cannot be reached are reported as not verified; every other failure fails.
 'use strict';
 const fs = require('node:fs');
@@ -54,78 +54,64 @@ function typesFromHtml(pkgDir) {
 }
 
 /**
- * @param {{ pkgDir: string, workDir: string, check: Function, verbose?: boolean }} opts
- *   pkgDir: the unpacked tarball; check: makeChecker() of install-checks.js
+ * Runs `node-red-dev validate` on the unpacked tarball `pkgDir` (work files in `workDir`) and
+ * resolves with what it said: the card (undefined if none was written), its output, and which
+ * servers it could not reach.
  */
-async function scorecard({ pkgDir, workDir, check, verbose = false }) {
+async function validate({ pkgDir, workDir }) {
+  fs.mkdirSync(workDir, { recursive: true });
   const card = path.join(workDir, 'card.json');
   const netLog = path.join(workDir, 'scorecard-network.log');
   fs.rmSync(card, { force: true });
   fs.rmSync(netLog, { force: true });
   const bin = path.join(nodeRedDevDir(), 'bin', 'run');
   const version = JSON.parse(fs.readFileSync(path.join(nodeRedDevDir(), 'package.json'), 'utf8')).version;
-  const out = await run(
-    process.execPath,
-    ['-r', path.join(__dirname, 'scorecard-preload.js'), bin, 'validate', '-p', pkgDir, '-o', card],
-    {
-      cwd: workDir,
-      env: { ...childEnv({ cacheDir: path.join(workDir, 'npm-cache') }), SCORECARD_NETWORK_LOG: netLog },
-      allowFailure: true,
-      timeoutMs: 5 * 60_000,
-    },
-  );
+  const out = await run(process.execPath, ['-r', path.join(__dirname, 'scorecard-preload.js'), bin, 'validate', '-p', pkgDir, '-o', card], {
+    cwd: workDir,
+    env: { ...childEnv({ cacheDir: path.join(workDir, 'npm-cache') }), SCORECARD_NETWORK_LOG: netLog },
+    allowFailure: true,
+    timeoutMs: 5 * 60_000,
+  });
   const output = out.stdout + out.stderr;
-  if (verbose) console.log(indent(output.trimEnd()));
   const unreachable = fs.existsSync(netLog)
-    ? fs
-        .readFileSync(netLog, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
+    ? fs.readFileSync(netLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
     : [];
   const catalogueDown = unreachable.find((u) => u.url.includes('catalogue.nodered.org'));
   // npm-remote-ls (D02) does not fail on a network error: it logs "could not load <pkg>" and passes
   const registryDown =
     unreachable.find((u) => u.url.includes('registry.npmjs.org')) ||
     (/could not load /.test(output) ? { code: 'npm-remote-ls: could not load' } : undefined);
+  const written = fs.existsSync(card) ? JSON.parse(fs.readFileSync(card, 'utf8')) : undefined;
+  return { version, code: out.code, output, card: written, unreachable, catalogueDown, registryDown, ...typesFromHtml(pkgDir) };
+}
 
-  const result = await check(`node-red-dev ${version} validate -p <unpacked tarball> -o card.json`, async () => {
-    if (!fs.existsSync(card)) {
-      throw new Error(
-        `no scorecard written (exit ${out.code})` +
-          (unreachable.length ? `; unreachable: ${unreachable.map((u) => `${u.url} (${u.code})`).join(', ')}` : '') +
-          `\n${indent(tail(output, 40))}`,
-      );
-    }
-    const value = JSON.parse(fs.readFileSync(card, 'utf8'));
-    return { text: `${Object.keys(value).filter((k) => k !== 'package').length} checks in the card`, value };
-  });
-  if (!result || typeof result !== 'object') return;
-  const { pkg, types } = typesFromHtml(pkgDir);
+/** Why the card could not be written, for the failure message. */
+function noCard(result) {
+  const { code, unreachable, output } = result;
+  return (
+    `no scorecard written (exit ${code})` +
+    (unreachable.length ? `; unreachable: ${unreachable.map((u) => `${u.url} (${u.code})`).join(', ')}` : '') +
+    `\n${indent(tail(output, 40))}`
+  );
+}
 
-  for (const [id, title] of Object.entries(CHECKS)) {
-    await check(`${id} ${title}`, async () => {
-      const entry = result[id];
-      if (NEEDS_CATALOGUE.includes(id) && catalogueDown) {
-        return { skipped: `catalogue.nodered.org unreachable (${catalogueDown.code}); node-red-dev saw an empty catalogue` };
-      }
-      if (id === 'D02' && registryDown) return { skipped: `npm registry unreachable for the dependency tree (${registryDown.code})` };
-      if (!entry) {
-        if (registryDown && ['P06', 'P07', 'D03'].includes(id)) return { skipped: `npm registry unreachable (${registryDown.code})` };
-        throw new Error(`not in the card; node-red-dev output:\n${indent(tail(output, 30))}`);
-      }
-      if (entry.test !== true) throw new Error(`${JSON.stringify(entry)}\n${hint(id, pkg)}`);
-      return detail(id, entry, pkg, types, output);
-    });
+/**
+ * The verdict on check `id` of a validate() result: { text } when it passed, { skipped } when this
+ * machine cannot verify it (the catalogue or the registry out of reach); throws when it failed.
+ */
+function verdict(id, result) {
+  const { card, catalogueDown, registryDown, output, pkg, types } = result;
+  const entry = card[id];
+  if (NEEDS_CATALOGUE.includes(id) && catalogueDown) {
+    return { skipped: `catalogue.nodered.org unreachable (${catalogueDown.code}); node-red-dev saw an empty catalogue` };
   }
-  const unknown = Object.keys(result).filter((k) => k !== 'package' && !(k in CHECKS));
-  for (const id of unknown) {
-    await check(`${id} (not known to this script)`, async () => {
-      if (result[id].test !== true) throw new Error(JSON.stringify(result[id]));
-      return 'pass';
-    });
+  if (id === 'D02' && registryDown) return { skipped: `npm registry unreachable for the dependency tree (${registryDown.code})` };
+  if (!entry) {
+    if (registryDown && ['P06', 'P07', 'D03'].includes(id)) return { skipped: `npm registry unreachable (${registryDown.code})` };
+    throw new Error(`not in the card; node-red-dev output:\n${indent(tail(output, 30))}`);
   }
+  if (entry.test !== true) throw new Error(`${JSON.stringify(entry)}\n${hint(id, pkg)}`);
+  return { text: id in CHECKS ? detail(id, entry, pkg, types, output) : 'pass' };
 }
 
 /** Our own confirmation beside node-red-dev's verdict, where its code is known to be lenient. */
@@ -187,4 +173,4 @@ function hint(id, pkg) {
   return `  → ${hints[id] || 'see /work/shared/node-red-conventions.md Part B §3'}`;
 }
 
-module.exports = { scorecard, unpack };
+module.exports = { CHECKS, validate, noCard, verdict, unpack };

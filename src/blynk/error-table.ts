@@ -97,6 +97,13 @@ export const ERROR_TABLE = {
   CLOSED: rule('closed', 'error', 'error'),
   TLS: rule('tls', 'error', 'unreachable', CONNECTION),
   UNEXPECTED: rule('unexpected', 'error', 'error'),
+  // Device MQTT API: the connection is the device's own, so its failures are the connection's.
+  INVALID_MQTT_SERVER: rule('invalid-mqtt-server', 'error', 'not-configured'),
+  INVALID_TOPIC_NAME: rule('invalid-topic-name', 'error', 'invalid-input'),
+  MESSAGE_TOO_LARGE: rule('message-too-large', 'error', 'invalid-input'),
+  MQTT_QUEUE_FULL: rule('mqtt-queue-full', 'error', 'queue-full'),
+  MQTT_REFUSED: rule('mqtt-refused', 'error', 'auth-failed', CONNECTION),
+  MQTT_REDIRECT_REFUSED: rule('mqtt-redirect-refused', 'error', 'error', CONNECTION),
 } as const satisfies Record<BlynkErrorCode, ErrorRule>;
 
 /** Every error code, in the table's order. */

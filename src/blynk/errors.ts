@@ -53,7 +53,14 @@ export type BlynkErrorCode =
   | 'REDIRECT_REFUSED'
   | 'CLOSED'
   | 'TLS'
-  | 'UNEXPECTED';
+  | 'UNEXPECTED'
+  // Device MQTT API (device-mqtt/)
+  | 'INVALID_MQTT_SERVER'
+  | 'INVALID_TOPIC_NAME'
+  | 'MESSAGE_TOO_LARGE'
+  | 'MQTT_QUEUE_FULL'
+  | 'MQTT_REFUSED'
+  | 'MQTT_REDIRECT_REFUSED';
 
 /** Values substituted into the localised message; all of them are safe to show. */
 export interface BlynkErrorDetails {

@@ -18,3 +18,4 @@ export * from './rate-limits';
 export * from './answer-credentials';
 export * from './redact';
 export * from './discovery';
+export * from './device-mqtt';

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Standalone simulator: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits]
+// Standalone simulator: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N]
 import { startSimulator } from './server';
 import type { Simulator, SimulatorOptions } from './types';
 
-const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits]
+const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N]
   --port            listen port (default $BLYNK_SIM_PORT or 18443; 0 = any free port)
   --host            listen address (default 127.0.0.1)
   --token-lifetime  expires_in of issued access tokens in seconds (default 86400)
-  --limits          enforce Blynk's documented limits: 10000 req/min per org, 50 req/s per device`;
+  --limits          enforce Blynk's documented limits: 10000 req/min per org, 50 req/s per device
+  --mqtt-port       also start the Device MQTT API broker on this port (default $BLYNK_SIM_MQTT_PORT, else none)`;
 
-function parseArgs(argv: string[]): SimulatorOptions {
-  const opts: SimulatorOptions = { port: Number(process.env.BLYNK_SIM_PORT ?? 18443) };
+interface CliOptions extends SimulatorOptions {
+  mqttPort?: number;
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = { port: Number(process.env.BLYNK_SIM_PORT ?? 18443) };
+  if (process.env.BLYNK_SIM_MQTT_PORT) opts.mqttPort = Number(process.env.BLYNK_SIM_MQTT_PORT);
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = (): string => {
@@ -33,6 +39,9 @@ function parseArgs(argv: string[]): SimulatorOptions {
       case '--token-lifetime':
         opts.tokenLifetimeSec = number();
         break;
+      case '--mqtt-port':
+        opts.mqttPort = number();
+        break;
       case '--limits':
         opts.limits = { orgRequestsPerMinute: 10_000, deviceRequestsPerSecond: 50 };
         break;
@@ -46,15 +55,17 @@ function parseArgs(argv: string[]): SimulatorOptions {
     }
   }
   if (!Number.isInteger(opts.port) || (opts.port ?? 0) > 65535) throw new Error('invalid port');
+  if (opts.mqttPort !== undefined && (!Number.isInteger(opts.mqttPort) || opts.mqttPort > 65535)) throw new Error('invalid MQTT port');
   return opts;
 }
 
-function banner(sim: Simulator, opts: SimulatorOptions): string {
+function banner(sim: Simulator, opts: SimulatorOptions, mqtt?: { url: string; wsUrl: string }): string {
   const d = sim.demo;
   const t = d.template;
   const lines = [
     `Blynk cloud simulator listening on ${sim.url}`,
     `  token lifetime: ${opts.tokenLifetimeSec ?? 86400} s; limits: ${opts.limits ? JSON.stringify(opts.limits) : 'off'}`,
+    ...(mqtt ? [`Device MQTT API broker on ${mqtt.url} and ${mqtt.wsUrl} (user "device", password: a device token)`] : []),
     '',
     'OAuth2 (Platform API)',
     `  token URL:      ${sim.url}/oauth2/token`,
@@ -84,7 +95,7 @@ function banner(sim: Simulator, opts: SimulatorOptions): string {
 }
 
 async function main(): Promise<void> {
-  let opts: SimulatorOptions;
+  let opts: CliOptions;
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
@@ -93,7 +104,8 @@ async function main(): Promise<void> {
     return;
   }
   const sim = await startSimulator(opts);
-  process.stdout.write(banner(sim, opts));
+  const mqtt = opts.mqttPort === undefined ? undefined : await sim.mqtt({ port: opts.mqttPort });
+  process.stdout.write(banner(sim, opts, mqtt));
   const stop = (): void => {
     process.stdout.write('Stopping simulator...\n');
     void sim.close().then(() => process.exit(0));

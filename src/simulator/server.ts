@@ -12,7 +12,7 @@ import { platformRoutes } from './platform-api';
 import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
 import { Store } from './store';
-import type { FaultAction, RequestLogEntry, Simulator, SimulatorOptions } from './types';
+import type { FaultAction, RequestLogEntry, Simulator, SimulatorMqtt, SimulatorOptions } from './types';
 
 const MAX_BODY = 2 * 1024 * 1024; // Blynk's documented HTTPS request size limit
 
@@ -162,6 +162,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | undefined;
+  let mqtt: Promise<SimulatorMqtt> | undefined;
+  let mqttBroker: SimulatorMqtt | undefined; // once started: reset() must act at once
 
   return {
     url,
@@ -188,6 +190,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     addUser(email: string, password: string, developerMode?: boolean) {
       tokens.addUser(email, password, developerMode);
     },
+    mqtt(mqttOptions) {
+      // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.
+      mqtt ??= import('./mqtt-broker').then(({ startMqttBroker }) => startMqttBroker(store, { host, ...mqttOptions })).then((b) => (mqttBroker = b));
+      return mqtt;
+    },
     // Back to the start-up options; clients and users added by tests are kept.
     reset() {
       log.clear();
@@ -195,12 +202,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       tokens.reset(defaultLifetime);
       limiter.set(options.limits ?? {});
       store.reset();
+      mqttBroker?.reset();
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        const broker = mqtt?.then((b) => b.close(), () => undefined);
         for (const t of timers) clearTimeout(t);
         timers.clear();
-        server.close(() => resolve());
+        server.close(() => void Promise.resolve(broker).then(() => resolve()));
         for (const s of sockets) s.destroy(); // keep-alive sockets would hold the process open
       });
       return closing;

@@ -11,6 +11,11 @@ import type {
   StoredValue,
 } from './types';
 
+/** Which API wrote a value: an MQTT device is not sent back what it wrote itself. */
+export type WriteOrigin = 'http' | 'mqtt';
+
+export type WriteListener = (device: DeviceState, ds: DemoDatastream, value: DatastreamValue, origin: WriteOrigin) => void;
+
 /** Raw values kept per datastream for the history route. */
 const HISTORY_LIMIT = 10_000;
 
@@ -21,6 +26,7 @@ export class Store implements SimulatorState {
   private readonly streamById = new Map<number, DemoDatastream>();
   private readonly streamByPin = new Map<string, DemoDatastream>();
   readonly eventCodes = new Set<string>();
+  private readonly listeners = new Set<WriteListener>();
 
   constructor(readonly demo: DemoData) {
     for (const ds of demo.template.datastreams) {
@@ -72,15 +78,27 @@ export class Store implements SimulatorState {
     return typeof ref === 'number' ? this.streamById.get(ref) : this.streamByPin.get(ref.toLowerCase());
   }
 
-  setValue(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at = Date.now()): void {
+  setValue(device: DeviceState, ds: DemoDatastream, value: DatastreamValue, at = Date.now(), origin: WriteOrigin = 'http'): void {
     device.values.set(ds.id, { value, updatedAt: at });
     this.record(device, ds, value, at);
+    for (const listener of this.listeners) listener(device, ds, value, origin);
   }
 
   /** Applies validated writes; a batch shares one timestamp, as Blynk documents. */
-  setValues(device: DeviceState, updates: readonly [DemoDatastream, DatastreamValue][]): void {
+  setValues(device: DeviceState, updates: readonly [DemoDatastream, DatastreamValue][], origin: WriteOrigin = 'http'): void {
     const now = Date.now();
-    for (const [ds, value] of updates) this.setValue(device, ds, value, now);
+    for (const [ds, value] of updates) this.setValue(device, ds, value, now, origin);
+  }
+
+  /** Calls `listener` after every current-value write (the MQTT broker's downlinks); returns the remover. */
+  onWrite(listener: WriteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A datastream by its name (the MQTT API's key: docs "uses Names to reference Datastreams"). */
+  streamByName(name: string): DemoDatastream | undefined {
+    return this.demo.template.datastreams.find((ds) => ds.label === name);
   }
 
   /** Adds a raw value to the history, kept in time order (imports may come out of order). */

@@ -138,6 +138,44 @@ export interface SimulatorState {
   properties(device: number | string, pin: string): Record<string, PropertyValue>;
 }
 
+// ---- Device MQTT API broker (optional) ----
+
+export interface MqttLogEntry {
+  /** `up`: device → Blynk; `down`: Blynk → device. */
+  direction: 'up' | 'down';
+  deviceId: number;
+  topic: string;
+  payload: string;
+  /** An uplink Blynk would not take (unknown name, wrong type). */
+  rejected?: true;
+  at: number;
+}
+
+export interface SimulatorMqtt {
+  /** `mqtt://127.0.0.1:<port>`: plain MQTT, loopback only. */
+  readonly url: string;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>/mqtt`: MQTT over WebSocket, Blynk's path. */
+  readonly wsUrl: string;
+  /** Listening (false between stop() and restart()). */
+  readonly running: boolean;
+  /** Authenticated clients. */
+  readonly connections: number;
+  readonly log: MqttLogEntry[];
+  /** The next `times` connections get `downlink/redirect` with `uri` right after CONNACK. */
+  redirectNext(uri: string, times?: number): void;
+  /** Publishes a downlink (ping, reboot, diag, ota …) to a device's client; false if not delivered. */
+  send(device: number | string, topic: string, payload?: string, qos?: 0 | 1): boolean;
+  /** Cuts the socket of a device's client (or of all): a network drop, no DISCONNECT. */
+  drop(device?: number | string): void;
+  /** Stops listening and cuts every client; state is kept. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  restart(): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
 export interface Simulator {
   readonly url: string;
   readonly port: number;
@@ -153,6 +191,8 @@ export interface Simulator {
   addOAuthClient(clientId: string, clientSecret: string): void;
   /** `developerMode` (default true) decides whether the user may create OAuth clients. */
   addUser(email: string, password: string, developerMode?: boolean): void;
+  /** Starts (once) and returns the Device MQTT API broker. */
+  mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
   close(): Promise<void>;
 }

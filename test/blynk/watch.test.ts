@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { NodeStatus } from 'node-red';
 import { BlynkError } from '../../dist/blynk';
-import { NodeContext } from '../../dist/nodes/lib/flow-node';
+import { StartContext } from '../../dist/nodes/lib/flow-node';
 import { MIN_POLL_MS, pollIntervalMs, sameValue, startWatch, WATCHING } from '../../dist/nodes/lib/watch';
 
 /** A node context with recording spies, as registerFlowNode would hand it to `start`. */
-function fakeContext(): { ctx: NodeContext; sent: unknown[]; errors: unknown[]; statuses: NodeStatus[] } {
+function fakeContext(): { ctx: StartContext; sent: unknown[]; errors: unknown[]; statuses: NodeStatus[] } {
   const sent: unknown[] = [];
   const errors: unknown[] = [];
   const statuses: NodeStatus[] = [];
@@ -19,7 +19,7 @@ function fakeContext(): { ctx: NodeContext; sent: unknown[]; errors: unknown[]; 
     signal: new AbortController().signal,
     evaluate: async () => ({}),
     showStatus: (status: NodeStatus) => statuses.push(status),
-  } as unknown as NodeContext;
+  } as unknown as StartContext;
   return { ctx, sent, errors, statuses };
 }
 

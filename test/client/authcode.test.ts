@@ -3,7 +3,7 @@
 // refused one leaves the client at "sign in again" with no retry loop. Also scope and token path.
 import { strict as assert } from 'node:assert';
 import { organizationProfile, type OAuthCredentials, type TokenState } from '../../dist/blynk';
-import { Clock, failure, grantOf, itD4, mint, PROFILE_PATH, refreshSent, tokenRequests, useSimulator } from './helpers';
+import { Clock, failure, grantOf, itD4, mint, PROFILE_PATH, refreshSent, tokenRequestsOf, useSimulator } from './helpers';
 
 describe('client: authorization code grant (stored refresh token)', () => {
   const env = useSimulator();
@@ -35,7 +35,7 @@ describe('client: authorization code grant (stored refresh token)', () => {
     const clock = new Clock();
     const client = env.client({ credentials: codeCredentials(stored), onRefreshToken: (rt) => handed.push(rt), now: clock.now });
     assert.equal((await client.call(organizationProfile())).status, 200);
-    const [, first] = tokenRequests(env.sim.log);
+    const [, first] = tokenRequestsOf(env.sim.log);
     assert.equal(grantOf(first), 'refresh_token');
     assert.deepEqual(refreshSent(env.sim.log), [stored]);
     // issuedRefresh: [0] the minted (stored) one, then one per successful refresh, in order.
@@ -70,7 +70,7 @@ describe('client: authorization code grant (stored refresh token)', () => {
       clock.advance(120_000);
       assert.equal((await failure(() => client.call(organizationProfile()))).code, 'SIGNIN_REQUIRED');
     }
-    assert.equal(tokenRequests(env.sim.log).length, 1, 'the refused refresh token was retried');
+    assert.equal(tokenRequestsOf(env.sim.log).length, 1, 'the refused refresh token was retried');
     assert.equal(env.sim.log.filter((e) => e.path === PROFILE_PATH).length, 0);
     assert.deepEqual(states, ['connecting', 'signin-required']);
   });
@@ -99,7 +99,7 @@ describe('client: authorization code grant (stored refresh token)', () => {
   it('G6 scope is sent with client credentials and the granted scope kept; the token path is configurable', async () => {
     const client = env.client({ credentials: { ...codeCredentials(), grantType: 'client_credentials', scope: 'org:read device:read' } });
     await client.call(organizationProfile());
-    const [req] = tokenRequests(env.sim.log);
+    const [req] = tokenRequestsOf(env.sim.log);
     assert.equal(req.query.scope, 'org:read device:read');
     assert.equal(client.tokens?.scope, 'org:read device:read');
     env.sim.reset();

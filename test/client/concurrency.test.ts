@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { organizationProfile, SecretSet, TokenManager, Transport, type BlynkClient } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   assertSafeError,
   bearerOf,
   Clock,
@@ -17,7 +17,7 @@ import {
   secretsOf,
   settled,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useSimulator,
   waitFor,
 } from './helpers';
@@ -35,7 +35,7 @@ describe('client: concurrency', () => {
     assert.deepEqual(await burst(client), Array(N).fill(200));
     assert.equal(sim.tokens.requests, 1);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1 });
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[0]));
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[0]));
   });
 
   it('D2 50 calls while a blocking renewal is in flight: still 1 renewal, all 50 get the new token', async () => {
@@ -47,12 +47,12 @@ describe('client: concurrency', () => {
     clock.advance(300_000);
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { delayMs: 200 } });
     const first = client.call(organizationProfile());
-    await waitFor(() => tokenRequests(sim.log).length === 2); // the refresh is at the server
+    await waitFor(() => tokenRequestsOf(sim.log).length === 2, 'the refresh at the server'); // the refresh is at the server
     const rest = burst(client);
     assert.equal((await first).status, 200);
     assert.deepEqual(await rest, Array(N).fill(200));
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(N + 1).fill(sim.tokens.issuedAccess[1]));
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(N + 1).fill(sim.tokens.issuedAccess[1]));
   });
 
   it('D2 50 calls during a background renewal: none waits, none starts another renewal', async () => {
@@ -66,12 +66,12 @@ describe('client: concurrency', () => {
     assert.deepEqual(await burst(client), Array(N).fill(200));
     // All 50 were answered while the server still held the refresh: none waited for it.
     assert.equal(sim.tokens.issuedAccess.length, 1);
-    assert.deepEqual(tokenRequests(sim.log).map((e) => e.status), [200, 0]);
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[0]));
+    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0]);
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[0]));
     await settled(client);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     await client.call(organizationProfile());
-    assert.equal(bearerOf(apiRequests(sim.log)[N + 1]), sim.tokens.issuedAccess[1]);
+    assert.equal(bearerOf(apiRequestsOf(sim.log)[N + 1]), sim.tokens.issuedAccess[1]);
   });
 
   it('D3 50 simultaneous 401s on the cached token: 1 renewal, 50 retries with the new token, 0 loops', async () => {
@@ -83,7 +83,7 @@ describe('client: concurrency', () => {
     assert.deepEqual(await burst(client), Array(N).fill(200));
     const t2 = sim.tokens.issuedAccess[1];
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-    const calls = apiRequests(sim.log).slice(1);
+    const calls = apiRequestsOf(sim.log).slice(1);
     assert.equal(calls.length, 2 * N);
     assert.equal(calls.filter((e) => bearerOf(e) === t1 && e.status === 401).length, N);
     assert.equal(calls.filter((e) => bearerOf(e) === t2 && e.status === 200).length, N);
@@ -102,7 +102,7 @@ describe('client: concurrency', () => {
     assert.equal(first.status, 500);
     assert.equal(first.details.detail, `HTTP 500: upstream failure ${'x'.repeat(183)}…`);
     assert.equal(sim.tokens.requests, 3);
-    assert.deepEqual(apiRequests(sim.log), []);
+    assert.deepEqual(apiRequestsOf(sim.log), []);
     assert.equal(client.tokens?.state, 'error');
     // Not a cool-down: the next call tries again at once, and succeeds.
     assert.equal((await client.call(organizationProfile())).status, 200);
@@ -126,7 +126,7 @@ describe('client: concurrency', () => {
     assert.equal((await client.call(organizationProfile())).status, 200);
     assert.equal(sim.tokens.requests, 2);
     await delay(850); // the held answer comes and goes before the next test
-    assert.deepEqual(tokenRequests(sim.log).map((e) => e.status), [0, 200]);
+    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [0, 200]);
   });
 
   it('close() while 50 wait for the token: all get CLOSED at once; nothing is sent afterwards', async () => {
@@ -134,14 +134,14 @@ describe('client: concurrency', () => {
     const client = env.client();
     sim.faults.add({ match: { path: TOKEN_PATH }, action: { delayMs: 300 } });
     const pending = burst(client);
-    await waitFor(() => sim.log.length === 1);
+    await waitFor(() => sim.log.length === 1, 'the request at the server');
     client.close();
     const errors = await pending;
     assert.ok(errors.every((e) => e instanceof Error && (e as { code?: string }).code === 'CLOSED'));
     assert.equal((await failure(() => client.call(organizationProfile()))).code, 'CLOSED');
     await delay(350);
     assert.equal(sim.log.length, 1);
-    assert.deepEqual(apiRequests(sim.log), []);
+    assert.deepEqual(apiRequestsOf(sim.log), []);
   });
 
   it('an answer that lands as close() runs is dropped: the caller gets CLOSED and no token stays in memory', async () => {
@@ -165,7 +165,7 @@ describe('client: concurrency', () => {
     // A slow call goes out with token 1...
     sim.faults.add({ match: { path: PROFILE_PATH }, action: { delayMs: 250 } });
     const slow = client.call(organizationProfile());
-    await waitFor(() => apiRequests(sim.log).length === 2);
+    await waitFor(() => apiRequestsOf(sim.log).length === 2, 'two API requests at the server');
     // ...meanwhile token 2 replaces it (renewal after expiry) and the server revokes token 1.
     clock.advance(300_000);
     assert.equal((await client.call(organizationProfile())).status, 200);
@@ -174,7 +174,7 @@ describe('client: concurrency', () => {
     assert.equal((await slow).status, 200);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     assert.deepEqual(
-      apiRequests(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]),
+      apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]),
       [['t1', 200], ['t1', 401], ['t2', 200], ['t2', 200]],
     );
   });
@@ -215,7 +215,7 @@ describe('client: concurrency', () => {
         const before = sim.log.length;
         assert.equal((await client.call(organizationProfile())).status, 200);
         await settled(client);
-        seen[name].push(bearerOf(apiRequests(sim.log.slice(before))[0]));
+        seen[name].push(bearerOf(apiRequestsOf(sim.log.slice(before))[0]));
       }
     }
     // 600 s at 240 s per token: each client renews at 240 s and 480 s, nothing more.
@@ -223,8 +223,8 @@ describe('client: concurrency', () => {
     assert.equal(new Set(seen.a).size, 3);
     assert.equal(new Set(seen.b).size, 3);
     assert.equal(seen.a.filter((t) => seen.b.includes(t)).length, 0);
-    assert.equal(apiRequests(sim.log).filter((e) => e.status !== 200).length, 0);
-    const grants = tokenRequests(sim.log).map(grantOf);
+    assert.equal(apiRequestsOf(sim.log).filter((e) => e.status !== 200).length, 0);
+    const grants = tokenRequestsOf(sim.log).map(grantOf);
     assert.deepEqual(grants, ['client_credentials', 'client_credentials', 'refresh_token', 'refresh_token', 'refresh_token', 'refresh_token']);
   });
 
@@ -258,7 +258,7 @@ describe('client: concurrency', () => {
       ...Array.from({ length: 18 }, () => ['UNAUTHORIZED', 200]),
     ]);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 2 });
-    assert.equal(apiRequests(sim.log).length, 42);
+    assert.equal(apiRequestsOf(sim.log).length, 42);
     // 60 s later each may renew once more.
     clock.advance(60_000);
     assert.deepEqual(await round(), [200, 200]);

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { BlynkError, errorFor, getDevice, organizationProfile, writeDatastream } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   assertSafeError,
   bearerOf,
   Clock,
@@ -37,7 +37,7 @@ describe('client: bad answers and the errors it surfaces', () => {
         serveToken({ access_token: minted.access_token, token_type: tokenType, expires_in: 300 });
         const client = env.client();
         assert.equal((await client.call(organizationProfile())).status, 200);
-        assert.equal(bearerOf(apiRequests(sim.log)[0]), minted.access_token);
+        assert.equal(bearerOf(apiRequestsOf(sim.log)[0]), minted.access_token);
       });
     }
 
@@ -54,7 +54,7 @@ describe('client: bad answers and the errors it surfaces', () => {
         const err = await failure(() => client.call(organizationProfile()));
         assertSafeError(err, secretsOf(sim));
         assert.deepEqual([err.code, err.details.detail], ['TOKEN_BAD_RESPONSE', detail]);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
         assert.equal(client.tokens?.state, 'error');
       });
     }
@@ -78,7 +78,7 @@ describe('client: bad answers and the errors it surfaces', () => {
         const err = await failure(() => client.call(organizationProfile()));
         assertSafeError(err, [...secretsOf(sim), 'rt-never-to-be-used']);
         assert.deepEqual([err.code, err.message], ['TOKEN_BAD_RESPONSE', 'TOKEN_BAD_RESPONSE: access_token missing']);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
         // The next message tries a fresh primary grant (the bad answer's RT is not trusted).
         assert.equal((await client.call(organizationProfile())).status, 200);
         assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2 });
@@ -106,7 +106,7 @@ describe('client: bad answers and the errors it surfaces', () => {
         assert.equal(err.code, 'TOKEN_BAD_RESPONSE');
         assert.equal(err.details.detail, detail);
         assert.equal(err.message, `TOKEN_BAD_RESPONSE: ${detail}`);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
       });
     }
   });
@@ -161,7 +161,7 @@ describe('client: bad answers and the errors it surfaces', () => {
     });
     const client = env.client();
     assert.equal((await client.call(organizationProfile())).status, 200);
-    assert.equal(bearerOf(apiRequests(sim.log)[0]), minted.access_token);
+    assert.equal(bearerOf(apiRequestsOf(sim.log)[0]), minted.access_token);
     assert.equal(client.tokens?.scope, 'device:read');
   });
 

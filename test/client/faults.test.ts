@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { getDevice, organizationProfile, triggerEvent, writeDatastream, type BlynkClient } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   assertSafeError,
   bearerOf,
   Clock,
@@ -15,7 +15,7 @@ import {
   PROFILE_PATH,
   secretsOf,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useSimulator,
 } from './helpers';
 
@@ -40,11 +40,11 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': '2' } } });
       const results = await Promise.all(Array.from({ length: 20 }, () => profile(client)));
       assert.deepEqual(results, Array(20).fill(200));
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
       const gap = tokens[1].at - tokens[0].at;
       assert.ok(gap >= 1990 && gap < 4000, `retried after ${gap} ms`);
-      assert.deepEqual(apiRequests(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
+      assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
     });
 
     it('C4 token endpoint 429 with an HTTP-date Retry-After: no retry before that date', async () => {
@@ -53,7 +53,7 @@ describe('client: faults', () => {
       const date = httpDate(2);
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': date.value } } });
       assert.deepEqual(await Promise.all([profile(client), profile(client), profile(client)]), [200, 200, 200]);
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
       assert.ok(tokens[1].at >= date.at - 5, `retried ${date.at - tokens[1].at} ms before the date`);
       assert.ok(tokens[1].at < date.at + 2000);
@@ -64,7 +64,7 @@ describe('client: faults', () => {
       const client = env.client();
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 503, headers: { 'Retry-After': '1' } } });
       assert.equal(await profile(client), 200);
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map((e) => e.status), [503, 200]);
       assert.ok(tokens[1].at - tokens[0].at >= 990);
     });
@@ -146,7 +146,7 @@ describe('client: faults', () => {
         sim.faults.add({ match: { path: PROFILE_PATH }, action: { status: 429, headers: { 'Retry-After': new Date(Date.now() + 7_200_000).toUTCString() } } });
         const err = await failure(() => client.call(organizationProfile()));
         assert.deepEqual([err.code, err.status, err.retryAfter], ['RATE_LIMITED', 429, 7200]);
-        assert.equal(apiRequests(sim.log).length, 2);
+        assert.equal(apiRequestsOf(sim.log).length, 2);
         assert.equal(sim.tokens.requests, 1);
       });
     });
@@ -160,7 +160,7 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: WRITE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } } });
       const res = await client.call(writeDatastream(101, 6, 77));
       assert.equal(res.status, 204);
-      const writes = apiRequests(sim.log, WRITE_PATH);
+      const writes = apiRequestsOf(sim.log, WRITE_PATH);
       assert.deepEqual(writes.map((e) => e.status), [429, 204]);
       assert.ok(writes[1].at - writes[0].at >= 1990, `retried after ${writes[1].at - writes[0].at} ms`);
       assert.equal(sim.state.value(101, 6), 77);
@@ -173,7 +173,7 @@ describe('client: faults', () => {
       const client = env.client();
       sim.faults.add({ match: { path: EVENT_PATH }, action: { status: 429, headers: { 'Retry-After': '1' } } });
       assert.equal((await client.call(triggerEvent(101, 'high_temp', 'hot'))).status, 204);
-      assert.deepEqual(apiRequests(sim.log, EVENT_PATH).map((e) => e.status), [429, 204]);
+      assert.deepEqual(apiRequestsOf(sim.log, EVENT_PATH).map((e) => e.status), [429, 204]);
       assert.equal(sim.state.events(101).length, 1);
     });
 
@@ -185,7 +185,7 @@ describe('client: faults', () => {
       const err = await failure(() => client.call(organizationProfile()));
       assert.ok(Date.now() - started < 1500);
       assert.deepEqual([err.code, err.status, err.retryAfter, err.message], ['RATE_LIMITED', 429, 3600, 'RATE_LIMITED: Too many requests']);
-      assert.equal(apiRequests(sim.log).length, 1);
+      assert.equal(apiRequestsOf(sim.log).length, 1);
       assert.equal(sim.tokens.requests, 1);
     });
 
@@ -195,7 +195,7 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 503, headers: { 'Retry-After': '3600' } } });
       const err = await failure(() => client.call(getDevice(101)));
       assert.deepEqual([err.code, err.status, err.retryAfter], ['RATE_LIMITED', 503, 3600]);
-      assert.equal(apiRequests(sim.log).length, 1);
+      assert.equal(apiRequestsOf(sim.log).length, 1);
     });
 
     it('C7 API 503 with Retry-After: 1 on an idempotent call: retried after ≥1 s', async () => {
@@ -203,7 +203,7 @@ describe('client: faults', () => {
       const client = env.client();
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 503, headers: { 'Retry-After': '1' } } });
       assert.equal((await client.call(getDevice(101))).status, 200);
-      const calls = apiRequests(sim.log, DEVICE_PATH);
+      const calls = apiRequestsOf(sim.log, DEVICE_PATH);
       assert.deepEqual(calls.map((e) => e.status), [503, 200]);
       assert.ok(calls[1].at - calls[0].at >= 990);
     });
@@ -216,7 +216,7 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 503, body: { error: { message: 'Service unavailable' } } } });
       const err = await failure(() => client.call(getDevice(101)));
       assert.deepEqual([err.code, err.status, err.message], ['SERVER_ERROR', 503, 'SERVER_ERROR: Service unavailable']);
-      const calls = apiRequests(sim.log, DEVICE_PATH);
+      const calls = apiRequestsOf(sim.log, DEVICE_PATH);
       assert.equal(calls.length, 3);
       assert.equal(draws.length, 2);
       // 0.5 × min(1000, 100 × 2^(n-1)): 50 ms, then 100 ms.
@@ -233,7 +233,7 @@ describe('client: faults', () => {
       const err = await failure(() => client.call(getDevice(101)));
       assert.equal(err.code, 'NETWORK');
       assertSafeError(err, secretsOf(sim));
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 3);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 3);
     });
 
     it('C7 connection reset once on an idempotent write: retried, delivered', async () => {
@@ -241,7 +241,7 @@ describe('client: faults', () => {
       const client = env.client({ retry: FAST_RETRY });
       sim.faults.add({ match: { path: WRITE_PATH }, action: { drop: 'before' } });
       assert.equal((await client.call(writeDatastream(101, 6, 12))).status, 204);
-      assert.deepEqual(apiRequests(sim.log, WRITE_PATH).map((e) => e.status), [0, 204]);
+      assert.deepEqual(apiRequestsOf(sim.log, WRITE_PATH).map((e) => e.status), [0, 204]);
       assert.equal(sim.state.value(101, 6), 12);
     });
 
@@ -258,7 +258,7 @@ describe('client: faults', () => {
         sim.faults.add({ match: { path: EVENT_PATH }, times: Infinity, action });
         const err = await failure(() => client.call(triggerEvent(101, 'high_temp', 'once')));
         assert.equal(err.code, expectCode);
-        assert.equal(apiRequests(sim.log, EVENT_PATH).length, 1);
+        assert.equal(apiRequestsOf(sim.log, EVENT_PATH).length, 1);
         assert.equal(sim.state.events(101).length, label === 'reset after processing' ? 1 : 0);
       });
     }
@@ -268,7 +268,7 @@ describe('client: faults', () => {
       const client = env.client({ retry: FAST_RETRY });
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 500 } });
       assert.equal((await client.call(getDevice(101))).status, 200);
-      assert.deepEqual(apiRequests(sim.log, DEVICE_PATH).map((e) => e.status), [500, 200]);
+      assert.deepEqual(apiRequestsOf(sim.log, DEVICE_PATH).map((e) => e.status), [500, 200]);
     });
   });
 
@@ -301,7 +301,7 @@ describe('client: faults', () => {
       const err = await failure(() => client.call(getDevice(101)));
       assertSafeError(err, secretsOf(sim));
       assert.deepEqual([err.code, err.status, err.message], ['UNAUTHORIZED', 401, 'UNAUTHORIZED: Invalid access token.']);
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 2);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 2);
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     });
 
@@ -315,7 +315,7 @@ describe('client: faults', () => {
         const err = await failure(() => client.call(getDevice(101)));
         assert.deepEqual([err.code, err.status, err.details.detail], ['FORBIDDEN', 403, reason]);
       }
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 10);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 10);
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1 });
       // Other endpoints keep working with the same token throughout.
       assert.equal(await profile(client), 200);

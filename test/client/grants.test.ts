@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { basicAuth, BlynkClient, deviceUpdate, organizationProfile, type OAuthCredentials } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   assertSafeError,
   bearerOf,
   Clock,
@@ -13,7 +13,7 @@ import {
   PROFILE_PATH,
   secretsOf,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useSimulator,
 } from './helpers';
 
@@ -60,7 +60,7 @@ describe('client: primary grants and client authentication', () => {
     const client = env.client({ credentials: userCredentials() });
     for (let i = 0; i < 3; i++) assert.equal((await client.call(organizationProfile())).status, 200);
 
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.equal(tokens.length, 1);
     assert.deepEqual(tokens[0].query, { grant_type: 'user_credentials' });
     assert.deepEqual(tokens[0].body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
@@ -68,7 +68,7 @@ describe('client: primary grants and client authentication', () => {
     assert.equal(tokens[0].headers.authorization, demoBasic(sim));
     assert.deepEqual(sim.tokens.byGrant, { user_credentials: 1 });
     assert.deepEqual(
-      apiRequests(sim.log).map(bearerOf),
+      apiRequestsOf(sim.log).map(bearerOf),
       [1, 2, 3].map(() => sim.tokens.issuedAccess[0]),
     );
   });
@@ -83,10 +83,10 @@ describe('client: primary grants and client authentication', () => {
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token is invalid.' } } });
     await client.call(organizationProfile());
     assert.deepEqual(sim.tokens.byGrant, { user_credentials: 2, refresh_token: 1 });
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.deepEqual(tokens.map((e) => e.query.grant_type), ['user_credentials', 'refresh_token', 'user_credentials']);
     assert.deepEqual(tokens[2].body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
-    assert.equal(bearerOf(apiRequests(sim.log)[1]), sim.tokens.issuedAccess[1]);
+    assert.equal(bearerOf(apiRequestsOf(sim.log)[1]), sim.tokens.issuedAccess[1]);
   });
 
   it('B6 Basic auth form-encodes id and secret before base64 (RFC 6749 §2.3.1): secret with ": % + space é"', async () => {
@@ -100,7 +100,7 @@ describe('client: primary grants and client authentication', () => {
 
     const client = env.client({ credentials: { grantType: 'client_credentials', clientId: id, clientSecret: secret } });
     assert.equal((await client.call(organizationProfile())).status, 200);
-    const [token] = tokenRequests(sim.log);
+    const [token] = tokenRequestsOf(sim.log);
     assert.equal(token.status, 200);
     assert.equal(token.headers.authorization, expected);
     assert.deepEqual(token.query, { grant_type: 'client_credentials' });
@@ -174,7 +174,7 @@ describe('client: primary grants and client authentication', () => {
     clock.advance(179_999);
     assert.equal((await failure(() => client.call(organizationProfile()))).retryAfter, 1);
     assert.equal(sim.tokens.requests, 1);
-    assert.deepEqual(apiRequests(sim.log), []);
+    assert.deepEqual(apiRequestsOf(sim.log), []);
 
     // Cool-down over: exactly one more attempt, still refused, and a new cool-down.
     clock.advance(1);
@@ -252,7 +252,7 @@ describe('client: primary grants and client authentication', () => {
     assert.ok(errors.every((e) => e.code === 'TOKEN_INVALID_CLIENT'));
     for (let i = 0; i < 5; i++) assert.equal((await failure(() => client.call(organizationProfile()))).code, 'AUTH_COOLDOWN');
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
-    assert.equal(apiRequests(sim.log).length, 1);
+    assert.equal(apiRequestsOf(sim.log).length, 1);
     assert.equal(client.tokens?.state, 'auth-failed');
   });
 
@@ -261,7 +261,7 @@ describe('client: primary grants and client authentication', () => {
     const client = env.track(new BlynkClient({ server: `${sim.url}/`, credentials: userCredentials() }));
     assert.equal(client.transport.server, sim.url);
     await client.call(organizationProfile());
-    assert.equal(tokenRequests(sim.log).length, 1);
+    assert.equal(tokenRequestsOf(sim.log).length, 1);
   });
 
   itD4(env);

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import { BlynkClient, BlynkError, TokenManager, type BlynkClientOptions, type OAuthCredentials } from '../../dist/blynk';
 import { startSimulator, type Simulator } from '../../dist/simulator';
-import { delay, refreshReplays } from '../support/oauth-log';
+import { refreshReplays } from '../support/oauth-log';
 
 // Reading the simulator's log, shared with the reliability rig.
 export * from '../support/oauth-log';
@@ -88,13 +88,7 @@ export async function settled(owner: BlynkClient | TokenManager): Promise<void> 
   await inflight?.catch(() => undefined);
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await delay(5);
-  }
-}
+export { waitFor } from '../../scripts/lib/wait';
 
 /** Runs `fn`, which must fail, and returns its error. */
 export async function failure(fn: () => Promise<unknown>): Promise<BlynkError> {

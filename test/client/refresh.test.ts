@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { organizationProfile, type BlynkClient } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   Clock,
   delay,
@@ -15,7 +15,7 @@ import {
   mint,
   refreshSent,
   settled,
-  tokenRequests,
+  tokenRequestsOf,
   useSimulator,
 } from './helpers';
 
@@ -41,7 +41,7 @@ describe('client: refresh tokens', () => {
     await client.call(organizationProfile());
     clock.advance(300_000);
     await client.call(organizationProfile());
-    const refreshes = tokenRequests(sim.log).filter((e) => grantOf(e) === 'refresh_token');
+    const refreshes = tokenRequestsOf(sim.log).filter((e) => grantOf(e) === 'refresh_token');
     assert.equal(refreshes.length, 2);
     refreshes.forEach((e, i) => {
       assert.deepEqual(e.query, { grant_type: 'refresh_token', refresh_token: sim.tokens.issuedRefresh[i] });
@@ -49,7 +49,7 @@ describe('client: refresh tokens', () => {
       assert.equal(e.body, undefined);
       assert.equal(e.status, 200);
     });
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), sim.tokens.issuedAccess);
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), sim.tokens.issuedAccess);
   });
 
   it('B10 a refresh answer without refresh_token: the spent RT is dropped, the next renewal is a primary grant', async () => {
@@ -63,11 +63,11 @@ describe('client: refresh tokens', () => {
     await client.call(organizationProfile());
     clock.advance(300_000);
     await client.call(organizationProfile());
-    const grants = tokenRequests(sim.log).filter((e) => e.headers.authorization === demoBasic(sim));
+    const grants = tokenRequestsOf(sim.log).filter((e) => e.headers.authorization === demoBasic(sim));
     // [client's first grant, mint(), refresh answered without RT, primary grant]
     assert.deepEqual(grants.map(grantOf), ['client_credentials', 'client_credentials', 'refresh_token', 'client_credentials']);
     assert.deepEqual(refreshSent(sim.log), [sim.tokens.issuedRefresh[0]]);
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), [sim.tokens.issuedAccess[0], minted.access_token, sim.tokens.issuedAccess[2]]);
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [sim.tokens.issuedAccess[0], minted.access_token, sim.tokens.issuedAccess[2]]);
   });
 
   it('C1 refresh answered 400 invalid_grant (family revoked): RT dropped, one primary grant, 10 queued calls succeed', async () => {
@@ -76,10 +76,10 @@ describe('client: refresh tokens', () => {
     sim.tokens.revokeAll();
     assert.deepEqual(await calls(client, 10), Array(10).fill(200));
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
-    const [, refresh] = tokenRequests(sim.log);
+    const [, refresh] = tokenRequestsOf(sim.log);
     assert.equal(refresh.status, 400);
     assert.equal(refresh.query.refresh_token, sim.tokens.issuedRefresh[0]);
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[1]));
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[1]));
   });
 
   it('C2 the server spends the RT and the connection drops (drop:after): the RT is never re-sent; one primary grant', async () => {
@@ -90,8 +90,8 @@ describe('client: refresh tokens', () => {
     // The simulator did process the refresh: token 2 was issued and lost.
     assert.equal(sim.tokens.issuedAccess.length, 3);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
-    assert.deepEqual(tokenRequests(sim.log).map((e) => e.status), [200, 0, 200]);
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[2]));
+    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0, 200]);
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[2]));
     // The next renewal spends the RT of the token that arrived, not the lost one's or the first.
     clock.advance(300_000);
     await client.call(organizationProfile());
@@ -117,14 +117,14 @@ describe('client: refresh tokens', () => {
     assert.ok(Date.now() - started >= 140);
     await delay(350); // let the simulator process (and spend) the refresh it was holding
     // Its answer found the connection gone: the client had given up at the timeout.
-    assert.deepEqual(tokenRequests(sim.log).map((e) => e.status), [200, 0, 200]);
+    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0, 200]);
     assert.equal(sim.tokens.issuedAccess.length, 3);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
     // Primary-grant token (issued 2nd, while the refresh was held) is the one in use.
     const primary = sim.tokens.issuedAccess[1];
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(10).fill(primary));
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(10).fill(primary));
     assert.equal(await client.call(organizationProfile()).then((r) => r.status), 200);
-    assert.equal(bearerOf(apiRequests(sim.log)[11]), primary);
+    assert.equal(bearerOf(apiRequestsOf(sim.log)[11]), primary);
     clock.advance(300_000);
     await client.call(organizationProfile());
     assert.deepEqual(refreshSent(sim.log), [sim.tokens.issuedRefresh[0], sim.tokens.issuedRefresh[1]]);
@@ -148,7 +148,7 @@ describe('client: refresh tokens', () => {
     const { client } = await expiredClient();
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 429, headers: { 'Retry-After': '1' } } });
     assert.deepEqual(await calls(client, 5), Array(5).fill(200));
-    const refreshes = tokenRequests(sim.log).filter((e) => grantOf(e) === 'refresh_token');
+    const refreshes = tokenRequestsOf(sim.log).filter((e) => grantOf(e) === 'refresh_token');
     assert.deepEqual(refreshes.map((e) => [e.status, e.query.refresh_token]), [
       [429, sim.tokens.issuedRefresh[0]],
       [200, sim.tokens.issuedRefresh[0]],

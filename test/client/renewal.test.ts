@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { organizationProfile, TokenManager, Transport, type BlynkClient } from '../../dist/blynk';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   Clock,
   delay,
@@ -16,7 +16,7 @@ import {
   refreshSent,
   settled,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useSimulator,
   waitFor,
 } from './helpers';
@@ -30,7 +30,7 @@ describe('client: token renewal timing', () => {
     const res = await client.call(organizationProfile());
     assert.equal(res.status, 200);
     await settled(client);
-    const api = apiRequests(env.sim.log.slice(before));
+    const api = apiRequestsOf(env.sim.log.slice(before));
     assert.equal(api.length, 1);
     return bearerOf(api[0]);
   }
@@ -79,7 +79,7 @@ describe('client: token renewal timing', () => {
     assert.deepEqual(requestTimes, [0, 240, 480, 720, 960]);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 4 });
     assert.deepEqual(
-      apiRequests(sim.log).map((e) => e.status),
+      apiRequestsOf(sim.log).map((e) => e.status),
       used.map(() => 200),
     );
     // Message i uses the token of the renewals finished before it: those started at messages 24, 48, 72, 96.
@@ -144,7 +144,7 @@ describe('client: token renewal timing', () => {
     const client = env.client({ now: clock.now });
     sim.faults.add({ match: { path: TOKEN_PATH }, action: { delayMs: 150 } });
     const pending = client.call(organizationProfile());
-    await waitFor(() => sim.log.length === 1); // the request is at the server...
+    await waitFor(() => sim.log.length === 1, 'the request at the server'); // the request is at the server...
     clock.advance(100_000); // ...and answers 100 s later on the monotonic clock
     await pending;
     clock.t = sentAt + 239_999;
@@ -187,7 +187,7 @@ describe('client: token renewal timing', () => {
       assert.equal(await callAndSettle(client), minted.access_token);
       assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
       assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[1]);
-      assert.deepEqual(apiRequests(sim.log).map((e) => e.status), apiRequests(sim.log).map(() => 200));
+      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), apiRequestsOf(sim.log).map(() => 200));
     });
 
     it('C15 TokenManager on its own also defaults to the monotonic clock', async () => {
@@ -223,7 +223,7 @@ describe('client: token renewal timing', () => {
       await delay(50);
       assert.equal(sim.log.length, 2);
       assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[1]);
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
       assert.deepEqual(tokens.map((e) => e.status), [200, 400, 200]);
       assert.equal(tokens[1].query.refresh_token, sim.tokens.issuedRefresh[0]);
@@ -240,7 +240,7 @@ describe('client: token renewal timing', () => {
       clock.advance(200_000);
       // Server's refresh token also expired (same lifetime): the renewal falls back to the primary grant.
       assert.equal((await client.call(organizationProfile())).status, 200);
-      const calls = apiRequests(sim.log);
+      const calls = apiRequestsOf(sim.log);
       assert.deepEqual(calls.map((e) => [bearerOf(e), e.status]), [
         [sim.tokens.issuedAccess[0], 200],
         [sim.tokens.issuedAccess[0], 401],
@@ -259,7 +259,7 @@ describe('client: token renewal timing', () => {
       clock.advance(200_000);
       assert.equal((await client.call(organizationProfile())).status, 200);
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-      assert.deepEqual(apiRequests(sim.log).map((e) => e.status), [200, 401, 200]);
+      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), [200, 401, 200]);
     });
   });
 

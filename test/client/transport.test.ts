@@ -8,7 +8,7 @@ import { BlynkClient, BlynkError, deviceUpdate, getDevice, organizationProfile, 
 import { badCertificates } from '../support/certificates';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  apiRequests,
+  apiRequestsOf,
   assertSafeError,
   bearerOf,
   delay,
@@ -69,7 +69,7 @@ describe('client: transport', () => {
         [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '101'],
         [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '102'],
       ]);
-      assert.deepEqual(apiRequests(sim.log).map((e) => e.status), [308]);
+      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), [308]);
       assert.deepEqual(moved, [region.url]);
     });
 
@@ -101,7 +101,7 @@ describe('client: transport', () => {
         assert.deepEqual([err.code, err.status, err.details.location], ['REDIRECT_REFUSED', 308, new URL(target).origin]);
         assert.deepEqual(moved, []);
         assert.equal(client.transport.server, sim.url);
-        assert.equal(apiRequests(sim.log).length, 2);
+        assert.equal(apiRequestsOf(sim.log).length, 2);
       });
     }
 
@@ -123,7 +123,7 @@ describe('client: transport', () => {
       sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { redirect: sim.url } });
       const err = await failure(() => client.call(getDevice(101)));
       assert.equal(err.code, 'REDIRECT_REFUSED');
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 3);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 3);
     });
 
     it('a refused redirect of the token request fails the call, with no API call', async () => {
@@ -132,7 +132,7 @@ describe('client: transport', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { redirect: 'https://evil.example.com' } });
       const err = await failure(() => client.call(organizationProfile()));
       assert.deepEqual([err.code, err.details.location], ['REDIRECT_REFUSED', 'https://evil.example.com']);
-      assert.deepEqual(apiRequests(sim.log), []);
+      assert.deepEqual(apiRequestsOf(sim.log), []);
       // Not a credential problem: the next call tries again.
       assert.equal((await client.call(organizationProfile())).status, 200);
     });
@@ -254,7 +254,7 @@ describe('client: transport', () => {
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 200, body: 'z'.repeat(5 * 1024 * 1024) } });
       const err = await failure(() => client.call(getDevice(101)));
       assert.deepEqual([err.code, err.details.detail], ['HTTP_ERROR', 'response too large or malformed']);
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 1);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 1);
     });
 
     it('close() ends calls in flight with CLOSED and nothing is sent afterwards (no retry on a closed client)', async () => {
@@ -263,7 +263,7 @@ describe('client: transport', () => {
       await client.call(organizationProfile());
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { delayMs: 300 } });
       const pending = failure(() => client.call(getDevice(101)));
-      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 1);
+      await waitFor(() => apiRequestsOf(sim.log, DEVICE_PATH).length === 1, 'one device request');
       client.close();
       const err = await pending;
       assert.equal(err.code, 'CLOSED');
@@ -282,7 +282,7 @@ describe('client: transport', () => {
       const controller = new AbortController();
       const aborted = failure(() => client.call(getDevice(101), controller.signal));
       const other = client.call(getDevice(102));
-      await waitFor(() => apiRequests(sim.log, DEVICE_PATH).length === 2);
+      await waitFor(() => apiRequestsOf(sim.log, DEVICE_PATH).length === 2, 'two device requests');
       controller.abort();
       assert.equal((await aborted).code, 'CLOSED');
       assert.equal((await other).status, 200);

@@ -4,14 +4,23 @@
 // because the test project compiles without the DOM library.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { ROOT } from './stack';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const VIEWPORT = { width: 1400, height: 900 };
-/** Where screenshots go: docs/images/, or E2E_SCREENSHOT_DIR (e.g. to keep the tree clean in CI). */
-export const IMAGES = process.env.E2E_SCREENSHOT_DIR ? path.resolve(process.env.E2E_SCREENSHOT_DIR) : path.join(ROOT, 'docs', 'images');
+/**
+ * Where screenshots go: a temporary folder made for the run, or BLYNK_SCREENSHOTS (relative to the
+ * repository), e.g. `BLYNK_SCREENSHOTS=docs/images` to refresh the README's pictures.
+ */
+let images: string | undefined;
+export function screenshotDir(): string {
+  const asked = process.env.BLYNK_SCREENSHOTS;
+  images ??= asked ? path.resolve(ROOT, asked) : fs.mkdtempSync(path.join(os.tmpdir(), 'blynk-screenshots-'));
+  return images;
+}
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -342,8 +351,9 @@ export class Editor {
   }
 
   async screenshot(name: string, target?: Locator | { x: number; y: number; width: number; height: number }): Promise<string> {
-    fs.mkdirSync(IMAGES, { recursive: true });
-    const file = path.join(IMAGES, name);
+    const dir = screenshotDir();
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
     // Park the mouse outside the content so no hover state or tooltip ends up in the picture.
     await this.page.mouse.move(VIEWPORT.width - 2, VIEWPORT.height - 2);
     await this.page.waitForTimeout(250);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { catalogText, Editor, launchBrowser, readCatalog } from './editor';
+import { catalogText, Editor, launchBrowser, readCatalog, screenshotDir } from './editor';
 import { ROOT, Stack, startStack } from './stack';
 
 export let stack: Stack;
@@ -69,5 +69,5 @@ after(async function () {
   this.timeout(30_000);
   await browser?.close();
   await stack?.stop();
-  if (shots.length) console.log(`      screenshots: ${shots.map((file) => path.relative(ROOT, file)).join(', ')}`);
+  if (shots.length) console.log(`      screenshots in ${screenshotDir()}: ${shots.map((file) => path.basename(file)).join(', ')}`);
 });

@@ -99,10 +99,10 @@ describe('blynk-cloud-write-datastream', function () {
     await loadNode(sim, { ...NODE, deviceId: 'deviceId', deviceIdType: 'msg', dataStreamId: 'topic', dataStreamIdType: 'msg' });
     const byId = await write({ deviceId: 101, topic: '3', dataStreamId: 6, payload: 'from topic' });
     assert.deepEqual(byId.body, { deviceId: 101, dataStreamId: 3, value: 'from topic' });
-    const before = apiRequests(sim).length;
+    const before = apiRequestsOf(sim).length;
     const byPin = await expectSent('n1', { deviceId: 101, topic: 'V5', payload: 61 });
     assert.deepEqual(byPin.dataStreamIds, { V5: 6 });
-    assert.deepEqual(apiRequests(sim).slice(before).map((r) => r.body).at(-1), { deviceId: 101, dataStreamId: 6, value: 61 });
+    assert.deepEqual(apiRequestsOf(sim).slice(before).map((r) => r.body).at(-1), { deviceId: 101, dataStreamId: 6, value: 61 });
     assert.equal(sim.state.value(101, 6), 61);
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { LOG } from '../support/capture';
 import { demoCredentials } from '../support/harness';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   DEVICE_PATH,
   flow,
@@ -14,7 +14,7 @@ import {
   refreshSent,
   STATUS,
   statusesOf,
-  tokenRequests,
+  tokenRequestsOf,
   useRig,
 } from '../support/rig';
 
@@ -37,13 +37,13 @@ describe('reliability A: lifecycle (flow level)', function () {
     const { sim } = rig;
     await rig.load(flow(sim.url, [getDevice()]));
     await one();
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.equal(tokens.length, 1);
     assert.equal(tokens[0].method, 'POST');
     assert.deepEqual(tokens[0].query, { grant_type: 'client_credentials' });
     assert.equal(tokens[0].headers.authorization, demoBasic());
     assert.equal(tokens[0].body, undefined, 'client_credentials sends no body');
-    const api = apiRequests(sim.log);
+    const api = apiRequestsOf(sim.log);
     assert.deepEqual(api.map((e) => [e.method, e.path, e.query.deviceId, e.status]), [['GET', DEVICE_PATH, '101', 200]]);
     assert.equal(bearerOf(api[0]), sim.tokens.issuedAccess[0]);
     assert.equal((rig.out.sent[0].payload as { id?: number }).id, 101);
@@ -61,7 +61,7 @@ describe('reliability A: lifecycle (flow level)', function () {
       clock.tick(10_000);
     }
     assert.equal(rig.out.sent.length, 120);
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.ok(tokens.length <= 6, `${tokens.length} token requests`);
     // Renewed at 240 s after each token was requested: 300 s less min(60 s, 20 %).
     assert.deepEqual(tokens.map((e) => (e.at - t0) / 1000), [0, 240, 480, 720, 960]);
@@ -69,7 +69,7 @@ describe('reliability A: lifecycle (flow level)', function () {
     for (let i = 1; i < tokens.length; i++) {
       assert.ok(tokens[i].at - tokens[i - 1].at >= 240_000, `renewal ${i} with more than 60 s left`);
     }
-    const api = apiRequests(sim.log);
+    const api = apiRequestsOf(sim.log);
     assert.equal(api.length, 120);
     assert.deepEqual(api.filter((e) => e.status !== 200), [], 'an API call was refused');
   });
@@ -89,9 +89,9 @@ describe('reliability A: lifecycle (flow level)', function () {
     assert.deepEqual(sent, sim.tokens.issuedRefresh.slice(0, sent.length));
     assert.equal(new Set(sent).size, sent.length);
     assert.equal(sim.tokens.refreshReuse, 0);
-    assert.deepEqual(tokenRequests(sim.log).map((e) => e.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 200, 200, 200, 200]);
     // Each API call carries the newest access token at its time.
-    const used = [...new Set(apiRequests(sim.log).map(bearerOf))];
+    const used = [...new Set(apiRequestsOf(sim.log).map(bearerOf))];
     assert.deepEqual(used, sim.tokens.issuedAccess);
   });
 
@@ -106,7 +106,7 @@ describe('reliability A: lifecycle (flow level)', function () {
     await new Promise((resolve) => setTimeout(resolve, 300)); // real time too: no timer fires a request
     assert.equal(sim.log.length, before, 'a request was sent while idle');
     await one();
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.deepEqual(
       tokens.map((e) => [grantOf(e), e.status]),
       [
@@ -116,7 +116,7 @@ describe('reliability A: lifecycle (flow level)', function () {
       ],
     );
     assert.equal(tokens[1].query.refresh_token, sim.tokens.issuedRefresh[0]);
-    assert.deepEqual(apiRequests(sim.log).map((e) => [bearerOf(e), e.status]), [
+    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e), e.status]), [
       [sim.tokens.issuedAccess[0], 200],
       [sim.tokens.issuedAccess[1], 200],
     ]);
@@ -129,7 +129,7 @@ describe('reliability A: lifecycle (flow level)', function () {
     });
     await one();
     await one(102);
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.equal(tokens.length, 1);
     assert.deepEqual(tokens[0].query, { grant_type: 'user_credentials' });
     assert.deepEqual(tokens[0].body, { userEmail: sim.demo.userEmail, password: sim.demo.password });

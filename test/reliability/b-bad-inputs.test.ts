@@ -6,7 +6,7 @@ import net from 'node:net';
 import { LOG } from '../support/capture';
 import { demoCredentials } from '../support/harness';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   Caught,
   flow,
@@ -17,7 +17,7 @@ import {
   STATUS,
   statusesOf,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useRig,
 } from '../support/rig';
 
@@ -75,7 +75,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         await rig.settled();
         assert.equal(sim.tokens.requests, base + 2, 'not renewed');
         assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
-        assert.deepEqual(apiRequests(sim.log).map(bearerOf), [minted.access_token, minted.access_token, minted.access_token]);
+        assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [minted.access_token, minted.access_token, minted.access_token]);
       });
     }
 
@@ -97,7 +97,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         await rig.settled();
         clock.tick(1000);
       }
-      const at = tokenRequests(sim.log).slice(1).map((e) => (e.at - t0) / 1000);
+      const at = tokenRequestsOf(sim.log).slice(1).map((e) => (e.at - t0) / 1000);
       assert.deepEqual(at, [0, 24, 48, 72, 96]);
       assert.equal(sim.tokens.requests - base, 5);
     });
@@ -111,7 +111,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         serveToken({ access_token: minted.access_token, token_type: tokenType, expires_in: 300 });
         await rig.load(flow(sim.url, [getDevice()]));
         await rig.success('n1', { deviceId: 101 });
-        assert.equal(bearerOf(apiRequests(sim.log)[0]), minted.access_token);
+        assert.equal(bearerOf(apiRequestsOf(sim.log)[0]), minted.access_token);
       });
     }
 
@@ -127,7 +127,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         const caught = await rig.failure('n1', { deviceId: 101 });
         assert.equal(caught.error.code, 'TOKEN_BAD_RESPONSE');
         assert.equal(detailOf(caught), detail);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
       });
     }
   });
@@ -149,7 +149,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         const caught = await rig.failure('n1', { deviceId: 101 });
         assert.equal(caught.error.code, 'TOKEN_BAD_RESPONSE');
         assert.match(caught.error.message, /^Blynk's token answer could not be used \(access_token missing\)\./);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
         // The next message gets a fresh primary grant: the bad answer's refresh token is not trusted.
         await rig.success('n1', { deviceId: 101 });
         assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2 });
@@ -173,7 +173,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         assert.equal(caught.error.code, 'TOKEN_BAD_RESPONSE');
         assert.equal(detailOf(caught), detail);
         assert.ok(detailOf(caught).length <= 'not JSON: '.length + 201);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
         // The runtime is fine: the next message works.
         await rig.success('n1', { deviceId: 101 });
       });
@@ -199,7 +199,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         assert.equal(detailOf(caught), detail);
         assert.doesNotMatch(caught.error.message, /[\u0000-\u001f\u007f]/);
         assert.equal(sim.tokens.requests, 3);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
       });
     }
 
@@ -222,7 +222,7 @@ describe('reliability B: bad inputs (flow level)', function () {
     sim.addOAuthClient(clientId, clientSecret);
     await rig.load(flow(sim.url, [getDevice()]), { cfg: { clientId, clientSecret } });
     await rig.success('n1', { deviceId: 101 });
-    const [token] = tokenRequests(sim.log);
+    const [token] = tokenRequestsOf(sim.log);
     // Written out by hand: ":" → %3A, " " → +, "%" → %25, "+" → %2B, "é" → %C3%A9.
     const expected = `Basic ${Buffer.from('odd%3Aclient+id:p%3A+a%25b%2Bc+%C3%A9-Zq9', 'utf8').toString('base64')}`;
     assert.equal(token.headers.authorization, expected);
@@ -342,7 +342,7 @@ describe('reliability B: bad inputs (flow level)', function () {
     });
     await rig.load(flow(sim.url, [getDevice()]));
     await rig.success('n1', { deviceId: 101 });
-    assert.equal(bearerOf(apiRequests(sim.log)[0]), minted.access_token);
+    assert.equal(bearerOf(apiRequestsOf(sim.log)[0]), minted.access_token);
   });
 
   it('B10 a refresh answer without refresh_token: the spent one is dropped (never sent again), the next renewal is client_credentials', async () => {
@@ -364,11 +364,11 @@ describe('reliability B: bad inputs (flow level)', function () {
     clock.tick(240_000);
     await rig.success('n1', { deviceId: 101 });
     await rig.settled();
-    const grants = tokenRequests(sim.log).slice(1); // the first one is mint()'s
+    const grants = tokenRequestsOf(sim.log).slice(1); // the first one is mint()'s
     assert.deepEqual(grants.map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
     assert.equal(grants[1].query.refresh_token, firstRefreshToken);
     assert.equal(grants[2].query.refresh_token, undefined);
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), [sim.tokens.issuedAccess[1], sim.tokens.issuedAccess[1], minted.access_token, minted.access_token]);
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [sim.tokens.issuedAccess[1], sim.tokens.issuedAccess[1], minted.access_token, minted.access_token]);
   });
 
   it('an absent value is shown as "undefined" inside a localised message, not as an English word', async () => {

@@ -11,7 +11,7 @@ import { startSimulator, Simulator } from '../../dist/simulator';
 import { LOG } from '../support/capture';
 import { demoCredentials } from '../support/harness';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   DEVICE_PATH,
   EVENT_PATH,
@@ -25,7 +25,7 @@ import {
   STATUS,
   statusesOf,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useRig,
   waitFor,
   WRITE_PATH,
@@ -88,7 +88,7 @@ describe('reliability C: faults survived (flow level)', function () {
     await burst(10);
     assert.equal(rig.out.caught.length, 0, rig.out.caught[0]?.error.message);
     assert.deepEqual(
-      tokenRequests(sim.log).map((e) => [grantOf(e), e.status]),
+      tokenRequestsOf(sim.log).map((e) => [grantOf(e), e.status]),
       [
         ['client_credentials', 200],
         ['refresh_token', 400],
@@ -96,7 +96,7 @@ describe('reliability C: faults survived (flow level)', function () {
       ],
     );
     assert.deepEqual(refreshSent(sim.log), [sim.tokens.issuedRefresh[0]]);
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[1]));
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[1]));
   });
 
   for (const drop of ['after', 'before'] as const) {
@@ -107,7 +107,7 @@ describe('reliability C: faults survived (flow level)', function () {
       await burst(5);
       assert.equal(rig.out.caught.length, 0, rig.out.caught[0]?.error.message);
       assert.deepEqual(
-        tokenRequests(sim.log).map((e) => [grantOf(e), e.status]),
+        tokenRequestsOf(sim.log).map((e) => [grantOf(e), e.status]),
         [
           ['client_credentials', 200],
           ['refresh_token', 0], // never answered
@@ -126,7 +126,7 @@ describe('reliability C: faults survived (flow level)', function () {
     sim.faults.add({ match: { grantType: 'client_credentials' }, times: 2, action: { status: 500 } });
     await burst(5);
     assert.equal(rig.out.caught.length, 0, rig.out.caught[0]?.error.message);
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.deepEqual(
       tokens.map((e) => [grantOf(e), e.status]),
       [
@@ -147,11 +147,11 @@ describe('reliability C: faults survived (flow level)', function () {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': '2' } } });
       await burst(20);
       assert.equal(rig.out.sent.length, 20);
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
       const gap = tokens[1].at - tokens[0].at;
       assert.ok(gap >= 1990 && gap < 4000, `retried after ${gap} ms`);
-      assert.deepEqual(apiRequests(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
+      assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
     });
 
     it('C4 token endpoint 429 with an HTTP-date Retry-After 2 s ahead: no retry before that date; all delivered', async () => {
@@ -161,7 +161,7 @@ describe('reliability C: faults survived (flow level)', function () {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': date.value } } });
       await burst(5);
       assert.equal(rig.out.sent.length, 5);
-      const tokens = tokenRequests(sim.log);
+      const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
       assert.ok(tokens[1].at >= date.at - 5, `retried ${date.at - tokens[1].at} ms before the date`);
       assert.ok(tokens[1].at < date.at + 2000);
@@ -207,7 +207,7 @@ describe('reliability C: faults survived (flow level)', function () {
       assert.ok(Date.now() - started < 1500);
       assert.equal(caught.error.code, 'RATE_LIMITED');
       assert.match(caught.error.message, /retry in 3600 s/);
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 2);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 2);
       assert.equal(sim.tokens.requests, 1);
     });
   });
@@ -218,7 +218,7 @@ describe('reliability C: faults survived (flow level)', function () {
     sim.faults.add({ match: { path: WRITE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } } });
     const before = rig.out.sent.length;
     await rig.success('n1', { deviceId: 101, dataStreamId: 6, payload: 77 });
-    const writes = apiRequests(sim.log, WRITE_PATH).slice(1);
+    const writes = apiRequestsOf(sim.log, WRITE_PATH).slice(1);
     assert.deepEqual(writes.map((e) => e.status), [429, 204]);
     assert.ok(writes[1].at - writes[0].at >= 1990, `retried after ${writes[1].at - writes[0].at} ms`);
     assert.equal(rig.out.sent.length, before + 1);
@@ -234,7 +234,7 @@ describe('reliability C: faults survived (flow level)', function () {
       const caught = await rig.failure('n1', { deviceId: 101 });
       assert.equal(caught.error.code, 'SERVER_ERROR');
       assert.match(caught.error.message, /^Blynk server error 503 \(Service unavailable\)/);
-      assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 1 + 3);
+      assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 1 + 3);
       assert.equal(sim.tokens.requests, 1);
     });
 
@@ -243,7 +243,7 @@ describe('reliability C: faults survived (flow level)', function () {
       await warm([writeDatastream()]);
       sim.faults.add({ match: { path: WRITE_PATH }, action: { drop: 'before' } });
       await rig.success('n1', { deviceId: 101, dataStreamId: 6, payload: 12 });
-      assert.deepEqual(apiRequests(sim.log, WRITE_PATH).slice(1).map((e) => e.status), [0, 204]);
+      assert.deepEqual(apiRequestsOf(sim.log, WRITE_PATH).slice(1).map((e) => e.status), [0, 204]);
       assert.equal(sim.state.value(101, 6), 12);
     });
 
@@ -258,7 +258,7 @@ describe('reliability C: faults survived (flow level)', function () {
         sim.faults.add({ match: { path: EVENT_PATH }, times: Infinity, action });
         const caught = await rig.failure('n1', { deviceId: 101, payload: 'once' });
         assert.equal(caught.error.code, code);
-        assert.equal(apiRequests(sim.log, EVENT_PATH).length, 2);
+        assert.equal(apiRequestsOf(sim.log, EVENT_PATH).length, 2);
         assert.equal(sim.state.events(101).length - events, label === '503' ? 0 : 1);
       });
     }
@@ -283,7 +283,7 @@ describe('reliability C: faults survived (flow level)', function () {
     const caught = await rig.failure('n1', { deviceId: 101 });
     assert.equal(caught.error.code, 'UNAUTHORIZED');
     assert.match(caught.error.message, /^Blynk answered 401 Unauthorized even with a renewed access token/);
-    assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 1 + 2);
+    assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 1 + 2);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     assert.deepEqual(statusesOf('n1').at(-1), { fill: 'red', shape: 'ring', text: STATUS('auth-failed') });
   });
@@ -302,7 +302,7 @@ describe('reliability C: faults survived (flow level)', function () {
         `Blynk refused this call with 403 (${reason.slice(0, -1)}). This is a permission answer, not an expired token: enable the Platform API scope of the OAuth client in Blynk.Console (Settings, Developers, OAuth2), check the user's role for user credentials, and that your plan includes the Platform API.`,
       );
     }
-    assert.equal(apiRequests(sim.log, DEVICE_PATH).length, 1 + 10);
+    assert.equal(apiRequestsOf(sim.log, DEVICE_PATH).length, 1 + 10);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1 });
     assert.deepEqual(statusesOf('n1').at(-1), { fill: 'red', shape: 'ring', text: STATUS('denied') });
   });
@@ -324,7 +324,7 @@ describe('reliability C: faults survived (flow level)', function () {
     const { caught } = await outcome;
     assert.equal(caught, undefined, caught?.error.message);
     const t2 = sim.tokens.issuedAccess[1];
-    assert.deepEqual(apiRequests(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
+    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
       ['t1', 200],
       ['t1', 401],
       ['t2', 200],
@@ -358,10 +358,10 @@ describe('reliability C: faults survived (flow level)', function () {
         assert.deepEqual([...codes].sort(), [code, 'AUTH_COOLDOWN'].sort());
         assert.equal(rig.out.sent.length, 0);
         assert.equal(rig.out.caught.length, 2401);
-        const at = tokenRequests(sim.log).map((e) => (e.at - t0) / 1000);
+        const at = tokenRequestsOf(sim.log).map((e) => (e.at - t0) / 1000);
         // t = 0, then once each time the 300 s cool-down has run out: 300, 600, 900, 1200.
         assert.deepEqual(at, [0, 300, 600, 900, 1200]);
-        assert.deepEqual(apiRequests(sim.log), []);
+        assert.deepEqual(apiRequestsOf(sim.log), []);
         assert.deepEqual(statusesOf('n1').at(-1), { fill: 'red', shape: 'ring', text: STATUS('auth-failed') });
         const cooldown = rig.out.caught.find((c) => c.error.code === 'AUTH_COOLDOWN');
         assert.match(cooldown?.error.message ?? '', /^Sign-in is paused for \d+ s after a rejected attempt/);
@@ -470,7 +470,7 @@ describe('reliability C: faults survived (flow level)', function () {
     await rig.success('n1', { deviceId: 101 });
     await rig.settled();
     assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
-    assert.deepEqual(apiRequests(sim.log).filter((e) => e.status !== 200), []);
+    assert.deepEqual(apiRequestsOf(sim.log).filter((e) => e.status !== 200), []);
   });
 
   it('C16 the server rejects the token at 280 s (its clock 20 s ahead): recovered through the C8 path, one renewal, one retry', async () => {
@@ -483,14 +483,14 @@ describe('reliability C: faults survived (flow level)', function () {
     clock.tick(280_000); // ours says 280 s: usable; the server's says 300 s: expired
     await rig.success('n1', { deviceId: 101 });
     const [t1, t2] = sim.tokens.issuedAccess;
-    assert.deepEqual(apiRequests(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
+    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
       ['t1', 200],
       ['t1', 401],
       ['t2', 200],
     ]);
     // Its refresh token expired with it on the server: one refresh refused, one primary grant.
     assert.deepEqual(
-      tokenRequests(sim.log).map((e) => [grantOf(e), e.status]),
+      tokenRequestsOf(sim.log).map((e) => [grantOf(e), e.status]),
       [
         ['client_credentials', 200],
         ['refresh_token', 400],

@@ -15,7 +15,7 @@ import { demoCredentials } from '../support/harness';
 import { mergeContractResults } from '../support/contract';
 import type { WorkerStats } from '../support/sim-worker';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   configNode,
   DEVICE_PATH,
@@ -27,7 +27,7 @@ import {
   observers,
   TAB,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   useRig,
   waitFor,
 } from '../support/rig';
@@ -51,7 +51,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
     await burst(N);
     assert.equal(rig.out.sent.length, N);
     assert.equal(sim.tokens.requests, 1);
-    const api = apiRequests(sim.log);
+    const api = apiRequestsOf(sim.log);
     assert.equal(api.length, N);
     assert.deepEqual(new Set(api.map(bearerOf)), new Set([sim.tokens.issuedAccess[0]]));
     assert.deepEqual(new Set(rig.out.sent.map((m) => m.seq)).size, N);
@@ -66,12 +66,12 @@ describe('reliability D: concurrency and load (flow level)', function () {
     clock.tick(296_000); // less than 5 s left: the token is not sent any more
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { delayMs: 300 } });
     rig.send('n1', { deviceId: 101, seq: -1 });
-    await waitFor(() => tokenRequests(sim.log).length === 2, 'the renewal to reach the simulator');
+    await waitFor(() => tokenRequestsOf(sim.log).length === 2, 'the renewal to reach the simulator');
     await burst(N - 1);
     await rig.ended(1 + N);
     assert.equal(rig.out.sent.length, 1 + N);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-    assert.deepEqual(apiRequests(sim.log).slice(1).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[1]));
+    assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[1]));
   });
 
   it('D2 50 messages in the renewal window (60 s left): none waits, exactly 1 background renewal', async () => {
@@ -84,7 +84,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
     await burst(N);
     await rig.settled();
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), Array(1 + N).fill(sim.tokens.issuedAccess[0]));
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(1 + N).fill(sim.tokens.issuedAccess[0]));
   });
 
   it('D3 50 simultaneous 401s on the cached token: 1 renewal, 50 retries with the new token, 0 loops; all 50 delivered', async () => {
@@ -97,7 +97,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
     assert.equal(rig.out.sent.length, 1 + N);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     const t2 = sim.tokens.issuedAccess[1];
-    const calls = apiRequests(sim.log).slice(1);
+    const calls = apiRequestsOf(sim.log).slice(1);
     assert.equal(calls.length, 2 * N);
     assert.equal(calls.filter((e) => bearerOf(e) === t1 && e.status === 401).length, N);
     assert.equal(calls.filter((e) => bearerOf(e) === t2 && e.status === 200).length, N);
@@ -116,7 +116,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
     assert.equal(message, `Blynk refused to issue an access token (HTTP 500: upstream failure ${'x'.repeat(183)}…). Check the connection's credentials and that your plan includes the Platform API.`);
     assert.deepEqual(new Set(rig.out.caught.map((c) => c.error.code)), new Set(['TOKEN_REJECTED']));
     assert.equal(sim.tokens.requests, 3);
-    assert.deepEqual(apiRequests(sim.log), []);
+    assert.deepEqual(apiRequestsOf(sim.log), []);
     await rig.success('n1', { deviceId: 101 });
     assert.equal(sim.tokens.requests, 4);
   });
@@ -207,7 +207,7 @@ describe('reliability D: concurrency and load (flow level)', function () {
         clock.tick(10_000);
       }
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 4 });
-      assert.deepEqual(apiRequests(sim.log).filter((e) => e.status !== 200), []);
+      assert.deepEqual(apiRequestsOf(sim.log).filter((e) => e.status !== 200), []);
     });
 
     it('D7 a server that keeps only the latest token per client (flapping): no endless alternating renewals, at most 1 per config node per 60 s', async () => {

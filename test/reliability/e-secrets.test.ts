@@ -11,7 +11,7 @@ import { deepText, findSecrets, LOG } from '../support/capture';
 import { demoCredentials } from '../support/harness';
 import { startNodeRed, RealNodeRed } from '../support/real-node-red';
 import {
-  apiRequests,
+  apiRequestsOf,
   deviceUpdate,
   DEVICE_PATH,
   flow,
@@ -19,7 +19,7 @@ import {
   ledger,
   logEvent,
   TOKEN_PATH,
-  tokenRequests,
+  tokenRequestsOf,
   UPDATE_PATH,
   useRig,
   waitFor,
@@ -168,9 +168,9 @@ describe('reliability E: secrets never leak', function () {
         assert.equal(e.query.client_secret, undefined);
         assert.equal(e.query.password, undefined);
       }
-      const [grant] = tokenRequests(sim.log);
+      const [grant] = tokenRequestsOf(sim.log);
       assert.deepEqual(grant.body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
-      for (const e of apiRequests(sim.log).filter((x) => x.path.startsWith('/api/'))) assert.match(e.headers.authorization ?? '', /^Bearer /);
+      for (const e of apiRequestsOf(sim.log).filter((x) => x.path.startsWith('/api/'))) assert.match(e.headers.authorization ?? '', /^Bearer /);
     });
   });
 
@@ -199,13 +199,13 @@ describe('reliability E: secrets never leak', function () {
         { id: 'dbg', z: 't1', type: 'debug', active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', wires: [] },
       ]);
       // Traffic until the token was renewed (a revoked access token: 401, refresh, retry) and errors were caught.
-      await waitFor(() => apiRequests(sim.log).length >= 10, 'traffic', 30_000);
+      await waitFor(() => apiRequestsOf(sim.log).length >= 10, 'traffic', 30_000);
       sim.tokens.revokeAccessToken(sim.tokens.issuedAccess[0]);
       await waitFor(() => sim.tokens.byGrant.refresh_token === 1, 'a refresh', 30_000);
       // Every write fails until messages have run out of attempts and been caught: a fixed number of
       // 500s could be spread over several messages' first attempts and leave none failing.
       sim.faults.add({ match: { path: WRITE_PATH }, times: Infinity, action: { status: 500, body: 'write failed' } });
-      await waitFor(() => apiRequests(sim.log, WRITE_PATH).filter((e) => e.status === 500).length >= 6, 'caught errors', 30_000);
+      await waitFor(() => apiRequestsOf(sim.log, WRITE_PATH).filter((e) => e.status === 500).length >= 6, 'caught errors', 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1_500)); // the last attempts end; context flushes every second
       sim.faults.clear();
     });

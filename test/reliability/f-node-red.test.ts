@@ -9,7 +9,7 @@ import { BlynkError, MAX_IN_FLIGHT } from '../../dist/blynk';
 import { LOG } from '../support/capture';
 import { unhandledRejections } from '../support/root-hooks';
 import {
-  apiRequests,
+  apiRequestsOf,
   bearerOf,
   configNode,
   DEVICE_PATH,
@@ -23,7 +23,7 @@ import {
   STATUS,
   statusesOf,
   TAB,
-  tokenRequests,
+  tokenRequestsOf,
   useRig,
   waitFor,
   writeDatastream,
@@ -62,7 +62,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { delayMs: 1_500 } });
     const oldNode = helper.getNode('n1');
     for (let i = 0; i < 5; i++) rig.send('n1', { deviceId: 101, seq: i });
-    await waitFor(() => tokenRequests(sim.log).length === 2, 'the renewal to reach the simulator');
+    await waitFor(() => tokenRequestsOf(sim.log).length === 2, 'the renewal to reach the simulator');
     const sentBefore = rig.out.sentCount;
     const started = process.hrtime.bigint();
     await rig.deploy(
@@ -89,14 +89,14 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(rig.out.sentCount, sentBefore);
     assert.equal(sim.log.length, logged);
-    assert.equal(tokenRequests(sim.log)[1].status, 0, 'the refresh answer reached a closed client');
+    assert.equal(tokenRequestsOf(sim.log)[1].status, 0, 'the refresh answer reached a closed client');
     const after = resources();
     assert.ok(after.timers <= idle.timers, `timers ${idle.timers} → ${after.timers}`);
     assert.ok(after.sockets <= idle.sockets, `sockets ${idle.sockets} → ${after.sockets}`);
     // The new instance starts afresh: the refresh token the old one spent is never sent again.
     clock.tick(1);
     await rig.success('n1', { deviceId: 101 });
-    assert.deepEqual(tokenRequests(sim.log).map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
+    assert.deepEqual(tokenRequestsOf(sim.log).map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
   });
 
   it('F1 redeploy with 100 messages queued behind 64 hanging requests (the cap): all 100 end with CLOSED at once, the queued ones are never sent', async () => {
@@ -182,7 +182,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal(tokens.token, undefined);
     assert.equal(tokens.refreshToken?.held, false, 'a refresh token is still held');
     await assert.rejects(client.call({ api: 'platform', method: 'GET', path: DEVICE_PATH, query: [['deviceId', '101']], idempotent: true }), { code: 'CLOSED' });
-    assert.equal(apiRequests(sim.log).length, 1);
+    assert.equal(apiRequestsOf(sim.log).length, 1);
   });
 
   it('F4 while the package waits (a Retry-After of 30 s), it holds no ref\'d timer: nothing of it keeps the process alive', async () => {
@@ -192,7 +192,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     const idle = resources();
     sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 429, headers: { 'Retry-After': '30' } } });
     rig.send('n1', { deviceId: 101 });
-    await waitFor(() => apiRequests(sim.log).some((e) => e.status === 429), 'the 429');
+    await waitFor(() => apiRequestsOf(sim.log).some((e) => e.status === 429), 'the 429');
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(resources().timers, idle.timers, 'the wait for Retry-After is a ref\'d timer');
     // (The message ends with CLOSED when the test unloads the flow.)
@@ -213,7 +213,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal(helper.getNode('cfg'), config, 'the config node was restarted');
     await rig.success('n1', { deviceId: 102 });
     assert.equal(sim.tokens.requests, 1);
-    assert.deepEqual(apiRequests(sim.log).map(bearerOf), [sim.tokens.issuedAccess[0], sim.tokens.issuedAccess[0]]);
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [sim.tokens.issuedAccess[0], sim.tokens.issuedAccess[0]]);
   });
 
   it('F6 the config edited with a new client and secret: the old tokens are dropped (never used or refreshed again), the next message signs in with the new credentials', async () => {
@@ -233,12 +233,12 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
       {},
     );
     await rig.success('n1', { deviceId: 102 });
-    const tokens = tokenRequests(sim.log);
+    const tokens = tokenRequestsOf(sim.log);
     assert.equal(tokens.length, 2);
     assert.equal(tokens[1].headers.authorization, `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`);
     assert.equal(grantOf(tokens[1]), 'client_credentials');
     assert.deepEqual(refreshSent(sim.log), []);
-    const calls = apiRequests(sim.log);
+    const calls = apiRequestsOf(sim.log);
     assert.equal(bearerOf(calls[0]), oldAccess);
     assert.equal(bearerOf(calls[1]), sim.tokens.issuedAccess[1]);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Node, NodeMessage, NodeStatus } from 'node-red';
 import { SinonSpy } from 'sinon';
 import { RequestLogEntry, Simulator } from '../../dist/simulator';
-import { delay } from './oauth-log';
+import { apiRequestsOf } from './oauth-log';
 import { ALL_NODES, exchange, flowWith, FlowNode, helper, Outcome, withSimulator } from './runtime';
 
 /**
@@ -71,15 +71,7 @@ export async function loadNode(
   return flow;
 }
 
-/** The simulator's requests other than to the token endpoint. */
-export function apiRequestsOf(sim: Simulator): RequestLogEntry[] {
-  return sim.log.filter((e) => e.path !== '/oauth2/token');
-}
-
-/** The simulator's requests to the token endpoint. */
-export function tokenRequestsOf(sim: Simulator): RequestLogEntry[] {
-  return sim.log.filter((e) => e.path === '/oauth2/token');
-}
+export { apiRequestsOf, tokenRequestsOf } from './oauth-log';
 
 /** The client id of a token request, from its Basic authorization. */
 export function basicClientId(entry: RequestLogEntry): string {
@@ -152,15 +144,8 @@ export async function expectSent(id: string, msg: NodeMessage): Promise<NodeMess
   return out.sent;
 }
 
-/** Polls until `cond` holds (no fixed sleeps), in real time whatever a fake clock says. */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = process.hrtime.bigint();
-  const limit = BigInt(timeoutMs) * 1_000_000n;
-  while (!cond()) {
-    if (process.hrtime.bigint() - start > limit) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+/** The one poll (real time, whatever a fake clock says). */
+export { waitFor } from '../../scripts/lib/wait';
 
 function msgSummary(msg: NodeMessage): string {
   const shown: Record<string, unknown> = {};

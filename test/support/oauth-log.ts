@@ -1,5 +1,5 @@
-// Reading what went over the wire to the simulator (its request log), shared by the client tests
-// (test/client/helpers.ts) and the reliability rig (rig.ts): token and API requests, the grants and
+// The one reader of what went over the wire to the simulator (its request log), shared by the
+// client tests (test/client/helpers.ts), the node tests (harness.ts) and the reliability rig (rig.ts): token and API requests, the grants and
 // Bearer tokens they carried, refresh-token replays (D4), the secrets to search for (E1, E2), and a
 // token minted without the package. No Node-RED here: the client tests must not load the runtime.
 import assert from 'node:assert/strict';
@@ -9,12 +9,19 @@ import { httpRequest } from './http';
 export const TOKEN_PATH = '/oauth2/token';
 export const DEVICE_PATH = '/api/v1/organization/device';
 
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Real-time sleep (the shared one). */
+export { sleep as delay } from '../../scripts/lib/wait';
 
-export const tokenRequests = (log: RequestLogEntry[]): RequestLogEntry[] => log.filter((e) => e.method === 'POST' && e.path === TOKEN_PATH);
+/** A simulator, or (part of) its request log. */
+export type Log = Simulator | readonly RequestLogEntry[];
+const entries = (log: Log): readonly RequestLogEntry[] => ('log' in log ? log.log : log);
 
-export const apiRequests = (log: RequestLogEntry[], path?: string): RequestLogEntry[] =>
-  log.filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
+/** Requests to the token endpoint, whatever their method. */
+export const tokenRequestsOf = (log: Log): RequestLogEntry[] => entries(log).filter((e) => e.path === TOKEN_PATH);
+
+/** Every other request, or those to `path`. */
+export const apiRequestsOf = (log: Log, path?: string): RequestLogEntry[] =>
+  entries(log).filter((e) => e.path !== TOKEN_PATH && (path === undefined || e.path === path));
 
 export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type ?? '');
 
@@ -22,8 +29,8 @@ export const grantOf = (e: RequestLogEntry): string => String(e.query.grant_type
 export const bearerOf = (e: RequestLogEntry): string => /^Bearer (.*)$/.exec(e.headers.authorization ?? '')?.[1] ?? '';
 
 /** Refresh tokens sent, in order. */
-export const refreshSent = (log: RequestLogEntry[]): string[] =>
-  tokenRequests(log)
+export const refreshSent = (log: Log): string[] =>
+  tokenRequestsOf(log)
     .filter((e) => grantOf(e) === 'refresh_token')
     .map((e) => String(e.query.refresh_token));
 
@@ -31,9 +38,9 @@ export const refreshSent = (log: RequestLogEntry[]): string[] =>
  * A refresh token may go out again only when every earlier send of it was answered 429 (not
  * processed). Anything else is a replay.
  */
-export function refreshReplays(log: RequestLogEntry[]): string[] {
+export function refreshReplays(log: Log): string[] {
   const sends = new Map<string, RequestLogEntry[]>();
-  for (const e of tokenRequests(log)) {
+  for (const e of tokenRequestsOf(log)) {
     if (grantOf(e) !== 'refresh_token') continue;
     const rt = String(e.query.refresh_token);
     sends.set(rt, [...(sends.get(rt) ?? []), e]);

@@ -2,16 +2,12 @@
 // it (a link in the user directory's node_modules), a credentialSecret, context on disk and
 // logging at trace level. For what only the whole product shows: what lands on disk (flows.json,
 // flows_cred.json, context), what the admin API gives out, and how the process stops on SIGTERM.
-import { ChildProcess, spawn } from 'node:child_process';
 import { createDecipheriv, createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { launchNodeRed } from '../../scripts/lib/node-red';
 import { httpRequest } from './http';
-
-export const ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE = 'node-red-contrib-blynk-cloud';
 
 export interface RealNodeRed {
   readonly userDir: string;
@@ -32,85 +28,36 @@ export interface RealNodeRed {
   cleanup(): void;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startNodeRed(): Promise<RealNodeRed> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blynk-rel-nr-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', PACKAGE), 'dir');
   const credentialSecret = 'reliability-credential-secret-4f9';
-  const settings = path.join(userDir, 'settings.js');
-  fs.writeFileSync(
-    settings,
-    [
-      'module.exports = {',
-      "  uiHost: '127.0.0.1',",
-      "  flowFile: 'flows.json',",
-      `  credentialSecret: '${credentialSecret}',`,
-      "  contextStorage: { default: { module: 'localfilesystem', config: { flushInterval: 1 } } },",
-      '  telemetry: { enabled: false, updateNotification: false },',
-      "  logging: { console: { level: 'trace', metrics: false, audit: false } },",
-      '  editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },',
-      '};',
-      '',
-    ].join('\n'),
-  );
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const chunks: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings, '--port', String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
-  );
-  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
+  const nodeRed = await launchNodeRed({
+    userDir,
+    link: true,
+    writtenBy: 'test/support/real-node-red.ts',
+    settings: {
+      credentialSecret,
+      contextStorage: { default: { module: 'localfilesystem', config: { flushInterval: 1 } } },
+      logging: { console: { level: 'trace', metrics: false, audit: false } },
+    },
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const { url } = nodeRed;
   const get = (pathname: string): Promise<{ status: number; text: string }> => httpRequest('GET', url + pathname);
-
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited during start-up:\n${chunks.join('')}`);
-    try {
-      if ((await get('/flows')).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start:\n${chunks.join('')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 
   const red: RealNodeRed = {
     userDir,
     url,
     credentialSecret,
-    output: () => chunks.join(''),
+    output: () => nodeRed.output(),
     get,
     async deploy(flow) {
       const res = await httpRequest('POST', `${url}/flows`, { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, JSON.stringify(flow));
       if (res.status !== 204 && res.status !== 200) throw new Error(`deploy failed: HTTP ${res.status} ${res.text}`);
     },
     async stop(signal = 'SIGTERM') {
-      const started = process.hrtime.bigint();
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return { code, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      const { code, ms } = await nodeRed.stop({ signal, graceMs: 30_000 });
+      return { code, ms };
     },
     files() {
       const out: Array<{ file: string; text: string }> = [];
@@ -133,7 +80,7 @@ export async function startNodeRed(): Promise<RealNodeRed> {
       return JSON.parse(text) as Record<string, Record<string, string>>;
     },
     cleanup() {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (nodeRed.alive) nodeRed.child.kill('SIGKILL');
       fs.rmSync(userDir, { recursive: true, force: true });
     },
   };

@@ -14,7 +14,8 @@ import sinon from 'sinon';
 import type { BlynkClient, TokenManager } from '../../dist/blynk';
 import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
 import { Capture, findSecrets } from './capture';
-import { NAMESPACE, waitFor as pollUntil } from './harness';
+import { waitFor } from '../../scripts/lib/wait';
+import { NAMESPACE } from './harness';
 import { delay, refreshReplays, refreshSent, secretsOf } from './oauth-log';
 import { ALL_NODES, FlowNode, helper } from './runtime';
 
@@ -391,9 +392,4 @@ export const writeDatastream = (id = 'n1'): FlowNode => ({ id, type: 'blynk-clou
 export const logEvent = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-log-event', eventCode: 'high_temp', eventCodeType: 'str' });
 export const deviceUpdate = (id = 'n1'): FlowNode => ({ id, type: 'blynk-cloud-device-update' });
 
-// ---- waiting ----
-
-/** Polls until `cond` holds (real time, whatever a fake clock says); 10 s unless told. */
-export function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return pollUntil(cond, what, timeoutMs);
-}
+export { waitFor };

@@ -1,11 +1,7 @@
 import { NodeAPI } from 'node-red';
-import { callAllPages, PagedResult, platformCall } from '../../blynk';
+import { callAllPages, platformCall } from '../../blynk';
 import { registerFlowNode } from '../lib/flow-node';
-import { answerFor, KeepCredentialsDef } from '../lib/answer';
-
-interface ApiDef extends KeepCredentialsDef {
-  allPages?: boolean;
-}
+import { answerFor, passOn } from '../lib/answer';
 
 /**
  * Any Platform API call with the connection's managed token: method, path (under `/api/`), query
@@ -22,22 +18,17 @@ export = function register(RED: NodeAPI): void {
       params: { value: 'params', type: 'msg' },
       body: { value: 'payload', type: 'msg' },
     },
-    build: (values) => platformCall(values.method, values.path, values.params, values.body),
-    execute: (values, _msg, ctx) => {
-      if (!(ctx.def as ApiDef).allPages) return undefined;
+    run: (values, _msg, { def, client, signal }) => {
       const call = platformCall(values.method, values.path, values.params, values.body);
-      return call.method === 'GET' ? callAllPages(ctx.client, call, ctx.signal) : ctx.client.call(call, ctx.signal);
+      // The node's `allPages` option follows a paged list to its end.
+      return def.allPages && call.method === 'GET' ? callAllPages(client, call, signal) : call;
     },
     output: (msg, result, def) => {
       msg.payload = answerFor(result.data, def);
-      (msg as { statusCode?: number }).statusCode = result.status;
-      if ('pages' in result) {
-        const { pages, truncated } = result as PagedResult;
-        Object.assign(msg, { pages, truncated });
-      }
+      passOn(msg, result);
     },
     failed: (msg, error) => {
-      if (error.status !== undefined) (msg as { statusCode?: number }).statusCode = error.status;
+      if (error.status !== undefined) msg.statusCode = error.status;
     },
   });
 };

@@ -1,7 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceLogEvent } from '../../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
-import { statusCodeOf } from '../lib/answer';
+import { deviceTokenParts, tokenFor } from '../lib/device-token';
 import { registerFlowNode } from '../lib/flow-node';
 
 /**
@@ -10,15 +9,14 @@ import { registerFlowNode } from '../lib/flow-node';
  * without `msg.deviceToken`.
  */
 export = function register(RED: NodeAPI): void {
-  registerFlowNode<DeviceCredentials>(RED, {
+  registerFlowNode(RED, {
     type: 'blynk-cloud-device-event',
     api: 'device',
     properties: {
       eventCode: { value: '', type: 'str' },
       description: { value: 'payload', type: 'msg' },
     },
-    ...deviceToken,
-    build: (values, msg, node) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
-    output: statusCodeOf,
+    ...deviceTokenParts,
+    run: (values, msg, { node }) => deviceLogEvent(tokenFor(node, msg), values.eventCode, values.description),
   });
 };

@@ -1,7 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceProperty } from '../../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
-import { statusCodeOf } from '../lib/answer';
+import { deviceTokenParts, tokenFor } from '../lib/device-token';
 import { registerFlowNode } from '../lib/flow-node';
 
 /**
@@ -10,7 +9,7 @@ import { registerFlowNode } from '../lib/flow-node';
  * sets a multi-value property (`labels`). The msg passes unchanged, without `msg.deviceToken`.
  */
 export = function register(RED: NodeAPI): void {
-  registerFlowNode<DeviceCredentials>(RED, {
+  registerFlowNode(RED, {
     type: 'blynk-cloud-device-property',
     api: 'device',
     properties: {
@@ -18,8 +17,7 @@ export = function register(RED: NodeAPI): void {
       property: { value: 'label', type: 'str' },
       value: { value: 'payload', type: 'msg' },
     },
-    ...deviceToken,
-    build: (values, msg, node) => deviceProperty(tokenFor(node, msg), values.pin, values.property, values.value),
-    output: statusCodeOf,
+    ...deviceTokenParts,
+    run: (values, msg, { node }) => deviceProperty(tokenFor(node, msg), values.pin, values.property, values.value),
   });
 };

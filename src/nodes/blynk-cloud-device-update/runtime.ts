@@ -1,7 +1,6 @@
 import { NodeAPI } from 'node-red';
 import { deviceUpdate } from '../../blynk';
-import { DeviceCredentials, deviceToken, tokenFor } from '../lib/device-token';
-import { statusCodeOf } from '../lib/answer';
+import { deviceTokenParts, tokenFor } from '../lib/device-token';
 import { registerFlowNode } from '../lib/flow-node';
 
 /**
@@ -10,12 +9,11 @@ import { registerFlowNode } from '../lib/flow-node';
  * `msg.deviceToken`.
  */
 export = function register(RED: NodeAPI): void {
-  registerFlowNode<DeviceCredentials>(RED, {
+  registerFlowNode(RED, {
     type: 'blynk-cloud-device-update',
     api: 'device',
     properties: { pin: { value: 'topic', type: 'msg' } },
-    ...deviceToken,
-    build: (values, msg, node) => deviceUpdate(tokenFor(node, msg), values.pin, msg.payload),
-    output: statusCodeOf,
+    ...deviceTokenParts,
+    run: (values, msg, { node }) => deviceUpdate(tokenFor(node, msg), values.pin, msg.payload),
   });
 };

@@ -12,7 +12,7 @@ export = function register(RED: NodeAPI): void {
     type: 'blynk-cloud-get-device',
     api: 'platform',
     properties: { deviceId: { value: 'deviceId', type: 'msg' } },
-    build: (values) => getDevice(values.deviceId),
+    run: (values) => getDevice(values.deviceId),
     output: (msg, result, def) => {
       msg.payload = answerFor(result.data, def);
     },

@@ -1,6 +1,5 @@
 import { NodeAPI } from 'node-red';
 import { triggerEvent } from '../../blynk';
-import { statusCodeOf } from '../lib/answer';
 import { registerFlowNode } from '../lib/flow-node';
 
 /** Logs a device event through the Platform API; the msg passes unchanged. */
@@ -13,7 +12,6 @@ export = function register(RED: NodeAPI): void {
       eventCode: { value: '', type: 'str' },
       description: { value: 'payload', type: 'msg' },
     },
-    build: (values) => triggerEvent(values.deviceId, values.eventCode, values.description),
-    output: statusCodeOf,
+    run: (values) => triggerEvent(values.deviceId, values.eventCode, values.description),
   });
 };

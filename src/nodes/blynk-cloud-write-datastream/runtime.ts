@@ -1,6 +1,5 @@
 import { NodeAPI } from 'node-red';
-import { PinWriteResult, pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../../blynk';
-import { statusCodeOf } from '../lib/answer';
+import { pinWriteOf, writeByPin, writeDatastream, writeUsesPins } from '../../blynk';
 import { registerFlowNode } from '../lib/flow-node';
 
 /**
@@ -17,15 +16,9 @@ export = function register(RED: NodeAPI): void {
       deviceId: { value: 'deviceId', type: 'msg' },
       dataStreamId: { value: 'dataStreamId', type: 'msg' },
     },
-    build: (values, msg) => writeDatastream(values.deviceId, values.dataStreamId, msg.payload),
-    execute: (values, msg, ctx) =>
-      writeUsesPins(values.dataStreamId, msg.payload)
-        ? writeByPin(ctx.client, ctx.config.datastreamMap(), pinWriteOf(values.deviceId, values.dataStreamId, msg.payload), ctx.signal)
-        : undefined,
-    output: (msg, result) => {
-      statusCodeOf(msg, result);
-      // A write by pin also says where it went.
-      if ('dataStreamIds' in result) Object.assign(msg, { dataStreamIds: (result as PinWriteResult).dataStreamIds });
-    },
+    run: ({ deviceId, dataStreamId }, { payload }, { client, config, signal }) =>
+      writeUsesPins(dataStreamId, payload)
+        ? writeByPin(client, config.datastreamMap(), pinWriteOf(deviceId, dataStreamId, payload), signal)
+        : writeDatastream(deviceId, dataStreamId, payload),
   });
 };

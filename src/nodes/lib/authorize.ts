@@ -28,7 +28,7 @@ import {
 import { editorPost } from './admin-routes';
 import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
 import { CATALOG, localize, Said, said, saidError, unexpected } from './i18n';
-import { credentialsFrom, stringOf } from './test-connection';
+import { credentialsFrom, stringOrEmpty } from './test-connection';
 
 /** Blynk does not document its authorization page; this is the path beside /oauth2/token. */
 const DEFAULT_AUTHORIZE_PATH = '/oauth2/authorize';
@@ -96,9 +96,9 @@ function redirectUriOf(req: Request, typed: string): URL | undefined {
   return callback(parseUrl(typed)) ?? callback(parseUrl(`${req.protocol}://${req.get('host') ?? 'localhost'}${base}${CALLBACK}`));
 }
 
-function parseUrl(text: string): URL | undefined {
+function parseUrl(value: string): URL | undefined {
   try {
-    return new URL(text);
+    return new URL(value);
   } catch {
     return undefined;
   }
@@ -136,18 +136,18 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
 
   RED.httpAdmin.post('/blynk-cloud/authorize/start', ...editorPost(RED), (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const nodeId = stringOf(body.id);
+    const nodeId = stringOrEmpty(body.id);
     const fail = (reason: Said): void => void res.json({ ok: false, ...reason });
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(said(RED, 'signin.errors.no-node'));
     let server: URL;
     let typed: { authorizePath: string; tokenPath: string };
     try {
-      server = parseServer(stringOf(body.server));
+      server = parseServer(stringOrEmpty(body.server));
       typed = { authorizePath: endpointPathOf(body.authorizePath, ''), tokenPath: endpointPathOf(body.tokenPath, '') };
     } catch (err) {
       return fail(saidError(RED, unexpected(err)));
     }
-    const redirect = redirectUriOf(req, stringOf(body.redirectUri));
+    const redirect = redirectUriOf(req, stringOrEmpty(body.redirectUri));
     if (!redirect) return fail(said(RED, 'signin.errors.bad-redirect'));
     // Secrets the dialog did not retype come from the deployed node, only for the same server.
     let clientId: string;
@@ -181,7 +181,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
         used: false,
       });
       outcomes.set(nodeId, { state: 'pending', user });
-      const scope = stringOf(body.scope).trim();
+      const scope = stringOrEmpty(body.scope).trim();
       const query: [string, string][] = [
         ['response_type', 'code'],
         ['client_id', clientId],
@@ -203,7 +203,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
     const q = req.query as Record<string, unknown>;
-    const state = stringOf(q.state);
+    const state = stringOrEmpty(q.state);
     const record = state ? pending.get(state) : undefined;
     const page = (ok: boolean, message: string, nodeId?: string): void => {
       const title = t(ok ? 'signin.page.success' : 'signin.page.failure');
@@ -240,9 +240,9 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     record.clientSecret = '';
     if (now() >= record.expiresAt) return refuse('expired');
     if (cookieOf(req, COOKIE) !== record.binding) return refuse('other-browser');
-    const error = stringOf(q.error);
+    const error = stringOrEmpty(q.error);
     if (error) return refuse(error === 'access_denied' ? 'denied' : 'authorize-error', { detail: sanitizeDetail(error) });
-    const code = stringOf(q.code);
+    const code = stringOrEmpty(q.code);
     if (!code) return refuse('no-code');
     exchange(record, secret ?? '', code).then(
       ({ refreshToken, scope }) => {
@@ -257,7 +257,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/status', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
-    const id = stringOf((req.query as Record<string, unknown>).id);
+    const id = stringOrEmpty((req.query as Record<string, unknown>).id);
     const outcome = outcomes.get(id);
     const stored = Boolean(id && (RED.nodes.getCredentials(id) as { refreshToken?: string } | undefined)?.refreshToken);
     res.setHeader('Cache-Control', 'no-store');
@@ -315,14 +315,14 @@ function registerCreateClient(RED: NodeAPI): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     res.setHeader('Cache-Control', 'no-store');
     const fail = (code: string, reason: Said): void => void res.json({ ok: false, code, ...reason });
-    const name = stringOf(body.name).trim();
+    const name = stringOrEmpty(body.name).trim();
     if (name.length < 1 || name.length > MAX_NAME) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.name', { max: MAX_NAME }));
     const rawOrg = body.orgId === undefined || body.orgId === null ? '' : String(body.orgId).trim();
     const orgId = rawOrg === '' ? undefined : Number(rawOrg);
     if (orgId !== undefined && !(Number.isInteger(orgId) && orgId > 0 && orgId <= 2147483647)) {
       return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
     }
-    const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => stringOf(u).trim()).filter((u) => u !== '') : [];
+    const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => stringOrEmpty(u).trim()).filter((u) => u !== '') : [];
     if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
     if (urls.length > MAX_REDIRECT_URLS) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
     for (const url of urls) {
@@ -330,7 +330,7 @@ function registerCreateClient(RED: NodeAPI): void {
         return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.url', { value: sanitizeDetail(url.slice(0, 80)), max: MAX_URL }));
       }
     }
-    const deployed = deployedConfig(RED, stringOf(body.id));
+    const deployed = deployedConfig(RED, stringOrEmpty(body.id));
     if (!deployed) return fail('NO_CONFIG', said(RED, 'oauth-client.errors.not-deployed'));
     let call;
     try {

@@ -150,14 +150,14 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   /** What each kind of user shows when idle; changed only by news about the connection. */
   const link: Record<ApiKind, NodeStatus> = { platform: {}, device: {} };
   /** Shows `status` on every user of `kind`, when it is news. */
-  const show = (kind: ApiKind, status: NodeStatus): void => {
+  const showOnUsers = (kind: ApiKind, status: NodeStatus): void => {
     if (sameStatus(link[kind], status)) return;
     link[kind] = status;
     for (const { user, api } of users.values()) if (api === kind) user.status(status);
   };
   const onStateChange = (state: TokenState, error?: BlynkError): void => {
     if (error) node.warn(localize(RED, error).message);
-    show('platform', STATE_STATUS[state]);
+    showOnUsers('platform', STATE_STATUS[state]);
   };
   const onRegionMoved = (server: string): void => {
     node.warn(RED._(`${CATALOG}.warnings.region-moved`, { server, name: node.name || configLabel(def.server) }));
@@ -199,7 +199,7 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     if (!client && setupError) return failureRing(setupError);
     return link[api];
   };
-  node.report = (api: ApiKind, error?: BlynkError): void => show(api, error ? failureRing(error) : STATE_STATUS.ok);
+  node.report = (api: ApiKind, error?: BlynkError): void => showOnUsers(api, error ? failureRing(error) : STATE_STATUS.ok);
   node.signIn = (refreshToken: string): void => {
     client?.tokens?.signIn(refreshToken);
   };

@@ -30,7 +30,7 @@ class LocalizedError extends BlynkError {
   }
 }
 
-function paramsOf(error: BlynkError): Record<string, string | number> {
+function messageParams(error: BlynkError): Record<string, string | number> {
   const params: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(error.details)) {
     if (value !== undefined) params[key] = value;
@@ -57,7 +57,7 @@ function notFoundHint(RED: NodeAPI, node: FailedIn | undefined): string {
 
 /** The error with its message in the user's language; code and details stay as they were. */
 export function localize(RED: NodeAPI, error: BlynkError, node?: FailedIn): BlynkError {
-  const params = paramsOf(error);
+  const params = messageParams(error);
   if (error.code === 'NOT_FOUND') params.hint = notFoundHint(RED, node);
   return new LocalizedError(error.code, error.details, RED._(`${CATALOG}.errors.${error.messageKey}`, params));
 }
@@ -77,7 +77,7 @@ export function said(RED: NodeAPI, key: string, params: Record<string, string | 
 }
 
 export function saidError(RED: NodeAPI, error: BlynkError): Said {
-  return said(RED, `errors.${error.messageKey}`, paramsOf(error));
+  return said(RED, `errors.${error.messageKey}`, messageParams(error));
 }
 
 /** Any failure as a BlynkError: one that is not (a bug, a runtime fault) keeps its own message. */

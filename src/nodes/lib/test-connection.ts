@@ -21,7 +21,8 @@ interface TestRequest {
 /** Node-RED's placeholder for a password credential that is stored but not shown. */
 const STORED = '__PWRD__';
 
-export function stringOf(value: unknown): string {
+/** A request field as a string: anything else (absent, a number, an object) is empty. */
+export function stringOrEmpty(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
@@ -31,11 +32,11 @@ export function stringOf(value: unknown): string {
  * the dialog did not retype for another server is refused with that reason, not as "missing".
  */
 function storedCredentials(RED: NodeAPI, body: TestRequest): ConfigCredentials {
-  const id = stringOf(body.id);
+  const id = stringOrEmpty(body.id);
   const deployed = deployedConfig(RED, id);
   if (!deployed) return {};
   const stored = (RED.nodes.getCredentials(id) as ConfigCredentials | undefined) ?? {};
-  if (sameServer(deployed.server, stringOf(body.server))) return stored;
+  if (sameServer(deployed.server, stringOrEmpty(body.server))) return stored;
   const wanted = (typed: unknown, kept: string | undefined): boolean => Boolean(kept) && notRetyped(typed);
   if (wanted(body.clientSecret, stored.clientSecret) || wanted(body.password, stored.password)) {
     throw new BlynkError('STORED_SECRET_ELSEWHERE', { server: parseServer(deployed.server).origin });
@@ -45,7 +46,7 @@ function storedCredentials(RED: NodeAPI, body: TestRequest): ConfigCredentials {
 
 /** A secret field the user left as it was: the placeholder of a stored secret, or empty. */
 function notRetyped(typed: unknown): boolean {
-  const value = stringOf(typed);
+  const value = stringOrEmpty(typed);
   return value === STORED || value === '';
 }
 
@@ -63,11 +64,11 @@ function sameServer(a: string | undefined, b: string): boolean {
  */
 export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredentials {
   const stored = storedCredentials(RED, body);
-  const secret = (typed: unknown, kept: string | undefined): string => (notRetyped(typed) ? (kept ?? '') : stringOf(typed));
+  const secret = (typed: unknown, kept: string | undefined): string => (notRetyped(typed) ? (kept ?? '') : stringOrEmpty(typed));
   return {
-    clientId: stringOf(body.clientId) || stored.clientId,
+    clientId: stringOrEmpty(body.clientId) || stored.clientId,
     clientSecret: secret(body.clientSecret, stored.clientSecret),
-    userEmail: stringOf(body.userEmail) || stored.userEmail,
+    userEmail: stringOrEmpty(body.userEmail) || stored.userEmail,
     password: secret(body.password, stored.password),
   };
 }
@@ -77,8 +78,8 @@ export function credentialsFrom(RED: NodeAPI, body: TestRequest): ConfigCredenti
  * would sign the deployed node out. The test runs through the deployed node's own client instead.
  */
 async function viaDeployedNode(RED: NodeAPI, body: TestRequest): Promise<Organization> {
-  const deployed = deployedConfig(RED, stringOf(body.id));
-  if (!deployed || deployed.grantType !== 'authorization_code' || !sameServer(deployed.server, stringOf(body.server))) {
+  const deployed = deployedConfig(RED, stringOrEmpty(body.id));
+  if (!deployed || deployed.grantType !== 'authorization_code' || !sameServer(deployed.server, stringOrEmpty(body.server))) {
     throw new BlynkError('SIGNIN_REQUIRED');
   }
   return organizationOf(deployed.clientFor('platform'));
@@ -117,8 +118,8 @@ export function registerTestConnection(RED: NodeAPI): void {
         const tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
         if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
         client = new BlynkClient({
-          server: stringOf(body.server),
-          credentials: credentialsOf(grantType, credentialsFrom(RED, body), stringOf(body.scope)),
+          server: stringOrEmpty(body.server),
+          credentials: credentialsOf(grantType, credentialsFrom(RED, body), stringOrEmpty(body.scope)),
           retry: { attempts: 1 },
           tokenPath,
         });

@@ -1,7 +1,7 @@
 import { NodeMessage, NodeStatus } from 'node-red';
 import { BlynkError, isRecord, positiveOr } from '../../blynk';
 import { failureRing, localize, redRing, statusKey } from './i18n';
-import { NodeContext, NodeExtension } from './flow-node';
+import { StartContext, NodeExtension } from './flow-node-spec';
 
 /** Never poll faster than this, whatever the limits: one watch leaves most of a device's budget to writes. */
 export const MIN_POLL_MS = 100;
@@ -26,7 +26,7 @@ export interface Reading {
  * The first poll, right after start, sets the baseline and sends nothing. A failure shows on the
  * status and is reported (to Catch nodes too) once until the polls succeed again or fail otherwise.
  */
-export function startWatch(ctx: NodeContext, intervalMs: number, read: () => Promise<Reading>): NodeExtension {
+export function startWatch(ctx: StartContext, intervalMs: number, read: () => Promise<Reading>): NodeExtension {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let baseline: { value: unknown } | undefined;

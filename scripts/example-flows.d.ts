@@ -1,0 +1,6 @@
+/** The example flows as one workspace for POST /flows: a tab each, the config node on `server`, credentials inline. */
+export function exampleFlows(options: {
+  server: string;
+  demo: { clientId: string; clientSecret: string; userEmail: string; password: string; devices: Array<{ token: string }> };
+  files?: string[];
+}): Array<Record<string, unknown> & { id: string; type: string }>;
