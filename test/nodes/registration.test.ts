@@ -112,7 +112,16 @@ const CONTRACT: Record<
     defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg', property: 'label', propertyType: 'str', value: 'payload', valueType: 'msg' },
     typed: ['pin', 'property', 'value'],
   },
+  // Issue 17: started by Blynk's webhook calls; needs no connection.
+  'blynk-cloud-webhook-in': {
+    category: 'Blynk',
+    credentials: { user: TEXT, password: PASSWORD, secret: PASSWORD },
+    defaults: { name: '', url: '', method: 'POST', auth: 'basic', headerName: 'X-Blynk-Secret', topic: '' },
+    typed: [],
+  },
 };
+/** Types that talk to no Blynk server of their own, so have no connection. */
+const WITHOUT_CONNECTION = new Set(['blynk-cloud-config', 'blynk-cloud-webhook-in']);
 const TYPES = Object.keys(CONTRACT);
 
 describe('registration: package.json', function () {
@@ -242,7 +251,7 @@ describe('registration: editor html vs runtime', function () {
           assert.ok(defaults[name], `no default for ${name}`);
           assert.deepEqual(defaults[name].value, value, `default of ${name}`);
         }
-        if (type !== 'blynk-cloud-config') {
+        if (!WITHOUT_CONNECTION.has(type)) {
           assert.equal(defaults.connection.type, 'blynk-cloud-config');
           assert.equal(defaults.connection.required, true);
         }

@@ -1,0 +1,80 @@
+import { generateHeaderSecret, HEADER_NAME, HEADER_VALUE, RECOMMENDED_TEMPLATE } from '../../blynk/webhook';
+import { catalogOf } from '../../editor/catalog';
+import { label, labelStyle, paletteLabel } from '../../editor/labels';
+import type { EditorNode } from '../../editor/red';
+import { loadStyles } from '../../editor/styles';
+import { current, verdict } from '../../editor/verdict';
+
+const TYPE = 'blynk-cloud-webhook-in';
+const CATALOG = catalogOf(TYPE);
+
+/** A path Express can serve: starts with "/", no spaces, no query or fragment. */
+const URL_PATH = /^\/[^\s?#]*$/;
+
+function usesHeader(node: EditorNode): boolean {
+  const auth = String(current(node, 'auth'));
+  return auth === 'header' || auth === 'both';
+}
+
+/** Shows the rows of the chosen authentication, and the warning when there is none. */
+function showAuthRows(): void {
+  const auth = String($('#node-input-auth').val());
+  $('.blynk-webhook-basic').toggle(auth === 'basic' || auth === 'both');
+  $('.blynk-webhook-header').toggle(auth === 'header' || auth === 'both');
+  $('#blynk-webhook-no-auth').toggle(auth === 'none');
+}
+
+loadStyles();
+RED.nodes.registerType(TYPE, {
+  category: 'Blynk',
+  color: '#3FADB5',
+  defaults: {
+    name: { value: '' },
+    url: {
+      value: '',
+      required: true,
+      validate: (v) => verdict(typeof v === 'string' && URL_PATH.test(v.trim()) ? true : RED._(`${CATALOG}errors.url`)),
+    },
+    method: { value: 'POST' },
+    auth: { value: 'basic' },
+    headerName: {
+      value: 'X-Blynk-Secret',
+      validate(v) {
+        return verdict(!usesHeader(this) || (typeof v === 'string' && HEADER_NAME.test(v.trim())) ? true : RED._(`${CATALOG}errors.headerName`));
+      },
+    },
+    topic: { value: '' },
+  },
+  credentials: {
+    user: { type: 'text' },
+    password: { type: 'password' },
+    secret: { type: 'password' },
+  },
+  inputs: 0,
+  outputs: 1,
+  icon: 'blynk-cloud-webhook-in.svg',
+  paletteLabel: paletteLabel(TYPE),
+  label() {
+    return label(this, TYPE, this.url ? `[${String(this.method ?? 'POST').toLowerCase()}] ${String(this.url)}` : '');
+  },
+  labelStyle,
+  oneditprepare() {
+    $('#node-input-auth').on('change', showAuthRows);
+    showAuthRows();
+    $('#blynk-webhook-generate').on('click', (e) => {
+      e.preventDefault();
+      $('#node-input-secret').val(generateHeaderSecret((bytes) => crypto.getRandomValues(bytes))).trigger('change');
+    });
+    // A typed secret Blynk would refuse is pointed out (the saved one stays hidden as __PWRD__).
+    $('#node-input-secret').on('input change', function () {
+      const value = String($(this).val() ?? '');
+      const bad = value !== '' && value !== '__PWRD__' && !HEADER_VALUE.test(value);
+      $('#blynk-webhook-secret-error').text(bad ? RED._(`${CATALOG}errors.secret`) : '').toggle(bad);
+    });
+    $('#blynk-webhook-template').val(RECOMMENDED_TEMPLATE);
+    $('#blynk-webhook-copy').on('click', (e) => {
+      e.preventDefault();
+      RED.clipboard.copyText(RECOMMENDED_TEMPLATE, $('#blynk-webhook-copy'), 'clipboard.copyMessageValue');
+    });
+  },
+});

@@ -1,0 +1,117 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { WEBHOOK_MAX_BODY } from '../../blynk/webhook';
+import { CATALOG, redRing, statusKey } from '../lib/i18n';
+import { authFailure, type AuthFailure } from './auth';
+import { parseBody, readBody } from './body';
+import { settingsOf, type WebhookInCredentials, type WebhookInDef } from './config';
+import { deliveryOf, publicHeaders } from './message';
+import { removeRoute } from './route';
+
+const TYPE = 'blynk-cloud-webhook-in';
+
+type WebhookInNode = Node<WebhookInCredentials>;
+
+/** A plain object (parsed JSON or form fields), whose keys may carry the template's fields. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function answer(res: Response, status: number, headers: Record<string, string> = {}): void {
+  if (!res.headersSent) res.status(status).set(headers).end();
+}
+
+/**
+ * Serves a path on Node-RED's HTTP node server for Blynk's webhooks: checks the credential,
+ * answers Blynk at once with an empty 200 (Blynk counts slow answers as failures) and then sends
+ * the delivery into the flow. Refused requests send nothing.
+ */
+export = function register(RED: NodeAPI): void {
+  function WebhookIn(this: WebhookInNode, def: NodeDef & WebhookInDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const settings = settingsOf(def, node.credentials ?? {});
+    const t = (key: string, params: Record<string, string | number> = {}): string => RED._(`${CATALOG}.webhook.${key}`, params);
+    if (!RED.httpNode || !settings.url) {
+      node.status(redRing('not-configured'));
+      node.warn(t(settings.url ? 'no-http-node' : 'no-url'));
+      return;
+    }
+    if (settings.mode === 'none') node.warn(t('no-auth', { url: settings.url }));
+    if (settings.incomplete) node.warn(t('incomplete-auth'));
+
+    let closed = false;
+    let count = 0;
+    // Logged once per change of reason, so a misconfigured or hostile sender cannot flood the log.
+    let lastFailure: AuthFailure | undefined;
+
+    const refuse = (res: Response, failure: AuthFailure): void => {
+      if (failure !== lastFailure) node.warn(t(`refused.${failure}`, { url: settings.url }));
+      lastFailure = failure;
+      answer(res, 401, settings.auth.basic ? { 'WWW-Authenticate': 'Basic realm="Node-RED Blynk webhook", charset="UTF-8"' } : {});
+    };
+
+    const deliver = (req: Request, payload: unknown): void => {
+      const fields = isRecord(payload) ? payload : isRecord(req.query) ? (req.query as Record<string, unknown>) : {};
+      const delivery = deliveryOf(fields);
+      const topic =
+        settings.topic || (delivery.deviceId !== undefined && delivery.pin !== undefined ? `${delivery.deviceId}/${delivery.pin}` : delivery.deviceId !== undefined ? String(delivery.deviceId) : settings.url);
+      const msg = {
+        ...delivery,
+        payload,
+        topic,
+        method: req.method,
+        query: { ...(req.query as Record<string, unknown>) },
+        headers: publicHeaders(req.headers, settings.auth.header?.name),
+      } as NodeMessage;
+      count++;
+      node.status({ fill: 'green', shape: 'dot', text: RED._(statusKey('webhook-delivered'), { count, time: new Date().toLocaleTimeString() }) });
+      node.send(msg);
+    };
+
+    const handler: RequestHandler = (req, res) => {
+      void (async () => {
+        if (req.method !== settings.method) return answer(res, 405, { Allow: settings.method });
+        const failure = settings.incomplete ? (settings.auth.basic ? 'basic-wrong' : 'header-wrong') : authFailure(settings.auth, req.headers);
+        if (failure) return refuse(res, failure);
+        if (lastFailure !== undefined) node.log(t('accepted-again'));
+        lastFailure = undefined;
+        // A body some middleware (httpNodeMiddleware) already parsed is taken as it is.
+        const preParsed = (req as Request & { _body?: boolean })._body === true;
+        const read = preParsed ? { raw: Buffer.alloc(0) } : await readBody(req, WEBHOOK_MAX_BODY);
+        if ('aborted' in read) return;
+        if ('tooLarge' in read) {
+          answer(res, 413, { Connection: 'close' });
+          req.resume(); // drained, not stored
+          return;
+        }
+        const parsed = preParsed ? { payload: req.body as unknown, kind: 'json' as const } : parseBody(read.raw, req.headers['content-type']);
+        if ('malformed' in parsed) return answer(res, 400);
+        // Redeployed while the body arrived: the old flow is gone, Blynk is told to count a failure.
+        if (closed) return answer(res, 503);
+        answer(res, 200);
+        deliver(req, parsed.kind === 'empty' ? { ...(req.query as Record<string, unknown>) } : parsed.payload);
+      })().catch((err: unknown) => {
+        answer(res, 500);
+        node.error(t('failed', { detail: err instanceof Error ? err.message : String(err) }));
+      });
+    };
+
+    RED.httpNode.all(settings.url, handler);
+    node.status({});
+
+    node.on('close', (done: () => void) => {
+      closed = true;
+      removeRoute(RED.httpNode, handler);
+      done();
+    });
+  }
+
+  RED.nodes.registerType<WebhookInNode, NodeDef & WebhookInDef, unknown, WebhookInCredentials>(TYPE, WebhookIn, {
+    credentials: {
+      user: { type: 'text' },
+      password: { type: 'password' },
+      secret: { type: 'password' },
+    },
+  });
+};

@@ -1,0 +1,53 @@
+// A real HTTP server over Node-RED's httpNode app (the helper builds it but does not listen on it),
+// so that webhook nodes are called over sockets as Blynk calls them.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { NodeAPI, NodeInitializer, NodeMessage } from 'node-red';
+import { ALL_NODES, FlowNode, helper, NODE_TYPES } from './runtime';
+
+export interface WebhookRig {
+  /** http://127.0.0.1:<port> of the httpNode app. */
+  url: string;
+  /** Messages that reached the sink, in order. */
+  messages: NodeMessage[];
+  close(): Promise<void>;
+}
+
+/** Loads `flow` (nodes wired to a helper node `sink`) and serves the httpNode app. */
+export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<WebhookRig> {
+  let app: Express | undefined;
+  // The package's initializers, the first one also keeping the httpNode app it is given.
+  const initializers = ALL_NODES.map((init, i): NodeInitializer =>
+    i === NODE_TYPES.indexOf('blynk-cloud-webhook-in')
+      ? (RED: NodeAPI) => {
+          app = RED.httpNode;
+          return init(RED);
+        }
+      : init,
+  );
+  await helper.load(initializers, flow, credentials);
+  if (!app) throw new Error('the webhook node was not loaded');
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const messages: NodeMessage[] = [];
+  helper.getNode('sink').on('input', (msg: NodeMessage) => messages.push(msg));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    messages,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Waits until `check` holds (polling every 10 ms), or fails after `ms`. */
+export async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
