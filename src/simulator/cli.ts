@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Standalone simulator: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N]
+// Standalone simulator: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N] [--webhook JSON] [--webhook-rate N]
 import { startSimulator } from './server';
+import { checkDefinition } from './webhooks';
 import type { Simulator, SimulatorOptions } from './types';
 
 const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N]
@@ -8,7 +9,10 @@ const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-
   --host            listen address (default 127.0.0.1)
   --token-lifetime  expires_in of issued access tokens in seconds (default 86400)
   --limits          enforce Blynk's documented limits: 10000 req/min per org, 50 req/s per device
-  --mqtt-port       also start the Device MQTT API broker on this port (default $BLYNK_SIM_MQTT_PORT, else none)`;
+  --mqtt-port       also start the Device MQTT API broker on this port (default $BLYNK_SIM_MQTT_PORT, else none)
+  --webhook         a webhook to call, as JSON ({"trigger":"DEVICE_DATASTREAM_UPDATE","deviceId":101,"url":"http://…",
+                    "body":"{\\"value\\":\\"{device_pinValue}\\"}"}); repeatable; also POST /sim/webhooks
+  --webhook-rate    calls per minute per webhook (default 1, Blynk's documented limit)`;
 
 interface CliOptions extends SimulatorOptions {
   mqttPort?: number;
@@ -42,6 +46,15 @@ function parseArgs(argv: string[]): CliOptions {
       case '--mqtt-port':
         opts.mqttPort = number();
         break;
+      case '--webhook': {
+        const def = checkDefinition(JSON.parse(value()));
+        if (typeof def === 'string') throw new Error(`--webhook: ${def}`);
+        (opts.webhooks ??= []).push(def);
+        break;
+      }
+      case '--webhook-rate':
+        opts.webhookRatePerMinute = number();
+        break;
       case '--limits':
         opts.limits = { orgRequestsPerMinute: 10_000, deviceRequestsPerSecond: 50 };
         break;
@@ -65,6 +78,7 @@ function banner(sim: Simulator, opts: SimulatorOptions, mqtt?: { url: string; ws
   const lines = [
     `Blynk cloud simulator listening on ${sim.url}`,
     `  token lifetime: ${opts.tokenLifetimeSec ?? 86400} s; limits: ${opts.limits ? JSON.stringify(opts.limits) : 'off'}`,
+    ...(sim.webhooks.list().map((w) => `Webhook ${w.id}: ${w.trigger}${w.deviceId ? ` device ${w.deviceId}` : ''} → ${w.method ?? 'POST'} ${w.url} (at most ${sim.webhooks.ratePerMinute}/min)`)),
     ...(mqtt ? [`Device MQTT API broker on ${mqtt.url} and ${mqtt.wsUrl} (user "device", password: a device token)`] : []),
     '',
     'OAuth2 (Platform API)',

@@ -12,6 +12,7 @@ import { platformRoutes } from './platform-api';
 import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
 import { Store } from './store';
+import { WEBHOOK_RATE_PER_MINUTE, Webhooks } from './webhooks';
 import type { FaultAction, RequestLogEntry, Simulator, SimulatorMqtt, SimulatorOptions } from './types';
 
 const MAX_BODY = 2 * 1024 * 1024; // Blynk's documented HTTPS request size limit
@@ -30,12 +31,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const limiter = new RateLimiter(options.limits);
   const faults = new Faults();
   const log = new RequestLog(options.logLimit ?? 10_000);
+  const webhooks = new Webhooks(store, options.webhookRatePerMinute);
+  for (const def of options.webhooks ?? []) webhooks.add(def);
   const routes = new Map<string, Handler>(
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
       ...platformRoutes({ store, tokens, limiter }),
       ...deviceRoutes({ store, limiter }),
+      ...webhooks.routes(),
     }),
   );
 
@@ -175,6 +179,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     tokens,
     state: store,
+    webhooks,
     setTokenLifetime(sec: number) {
       tokens.lifetimeSec = sec;
     },
@@ -202,11 +207,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       tokens.reset(defaultLifetime);
       limiter.set(options.limits ?? {});
       store.reset();
+      webhooks.clear();
+      webhooks.ratePerMinute = options.webhookRatePerMinute ?? WEBHOOK_RATE_PER_MINUTE;
       mqttBroker?.reset();
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
         const broker = mqtt?.then((b) => b.close(), () => undefined);
+        webhooks.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => void Promise.resolve(broker).then(() => resolve()));

@@ -27,6 +27,7 @@ export class Store implements SimulatorState {
   private readonly streamByPin = new Map<string, DemoDatastream>();
   readonly eventCodes = new Set<string>();
   private readonly listeners = new Set<WriteListener>();
+  private readonly eventListeners = new Set<(device: DeviceState, event: LoggedEvent & { name?: string }) => void>();
 
   constructor(readonly demo: DemoData) {
     for (const ds of demo.template.datastreams) {
@@ -113,7 +114,16 @@ export class Store implements SimulatorState {
 
   /** Logs an event now; an empty or missing description is left out. */
   logEvent(device: DeviceState, code: string, description: string | null | undefined, via: LoggedEvent['via']): void {
-    device.events.push({ code, ...(description ? { description } : {}), via, at: Date.now() });
+    const event: LoggedEvent = { code, ...(description ? { description } : {}), via, at: Date.now() };
+    device.events.push(event);
+    const name = this.demo.template.events.find((e) => e.code === code)?.name;
+    for (const listener of this.eventListeners) listener(device, { ...event, ...(name ? { name } : {}) });
+  }
+
+  /** Calls `listener` after every logged event (webhooks); returns the remover. */
+  onEvent(listener: (device: DeviceState, event: LoggedEvent & { name?: string }) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   /** Merges widget properties into those of a pin. */

@@ -1,4 +1,5 @@
 // Public types of the Blynk cloud simulator (re-exported by index.ts).
+import type { WebhookAttempt, WebhookDefinition } from './webhooks';
 
 export interface Limits {
   orgRequestsPerMinute?: number;
@@ -11,6 +12,8 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number; // expires_in of issued tokens, default 86400
   limits?: Limits; // off unless given; answer 429
   logLimit?: number; // ring size of the request log, default 10000
+  webhooks?: WebhookDefinition[]; // defined at start
+  webhookRatePerMinute?: number; // calls per minute per webhook, default Blynk's documented 1
 }
 
 export interface RequestLogEntry {
@@ -184,6 +187,8 @@ export interface Simulator {
   readonly faults: FaultInjector;
   readonly tokens: TokenStats;
   readonly state: SimulatorState;
+  /** Webhooks called on datastream writes and logged events (also at /sim/webhooks). */
+  readonly webhooks: SimulatorWebhooks;
   setTokenLifetime(sec: number): void;
   setLimits(limits: Limits): void;
   /** Requests refused with 429 by the limits since they were last set. */
@@ -195,4 +200,12 @@ export interface Simulator {
   mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface SimulatorWebhooks {
+  add(def: WebhookDefinition): number;
+  remove(id: number): boolean;
+  list(): Array<{ id: number } & WebhookDefinition>;
+  attempts(): WebhookAttempt[];
+  ratePerMinute: number;
 }
