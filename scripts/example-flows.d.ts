@@ -4,3 +4,6 @@ export function exampleFlows(options: {
   demo: { clientId: string; clientSecret: string; userEmail: string; password: string; devices: Array<{ token: string }> };
   files?: string[];
 }): Array<Record<string, unknown> & { id: string; type: string }>;
+
+/** The webhook of the example flow that `npm start` defines in the simulator. */
+export const EXAMPLE_WEBHOOK: { path: string; headerName: string; secret: string; deviceId: number; dataStreamId: number };

@@ -14,6 +14,9 @@ const DEVICE_TOKEN_TYPES = new Set([
   'blynk-cloud-device-property',
 ]);
 
+/** The webhook of the example flow that `npm start` defines in the simulator (issue 17). */
+const EXAMPLE_WEBHOOK = { path: '/blynk/hooks/greenhouse', headerName: 'X-Blynk-Secret', secret: 'sim-demo-webhook-secret-5Hq8', deviceId: 101, dataStreamId: 6 };
+
 function exampleFiles() {
   return fs
     .readdirSync(examplesDir)
@@ -44,8 +47,9 @@ function withDemoSettings(node, tabId, server, demo) {
     return node;
   }
   if (DEVICE_TOKEN_TYPES.has(node.type)) node.credentials = { token: demo.devices[0].token };
+  if (node.type === 'blynk-cloud-webhook-in') node.credentials = { secret: EXAMPLE_WEBHOOK.secret };
   node.z = tabId;
   return node;
 }
 
-module.exports = { exampleFlows };
+module.exports = { exampleFlows, EXAMPLE_WEBHOOK };

@@ -5,7 +5,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { startSimulator } = require('../dist/simulator');
-const { exampleFlows } = require('./example-flows');
+const { RECOMMENDED_TEMPLATE } = require('../dist/blynk/webhook');
+const { exampleFlows, EXAMPLE_WEBHOOK } = require('./example-flows');
 const { launchNodeRed } = require('./lib/node-red');
 
 const userDir = path.resolve(__dirname, '..', '.node-red');
@@ -61,6 +62,7 @@ function demoSheet(sim, outcome, mqttUrl) {
     `  Template ${demo.template.id} "${demo.template.name}": datastream id, pin, name, type`,
     ...demo.template.datastreams.map((ds) => `    ${pad(ds.id, 3)} ${pad(ds.pin.toUpperCase(), 4)} ${pad(ds.label, 12)} ${ds.dataType}`),
     `  Event codes:    ${demo.template.events.map((e) => e.code).join(', ')}`,
+    `  Webhook:        a write of device ${EXAMPLE_WEBHOOK.deviceId}'s datastream ${EXAMPLE_WEBHOOK.dataStreamId} calls POST ${webhookUrl()} (at most ${sim.webhooks.ratePerMinute}/min; Blynk documents 1)`,
     `Node-RED editor:  ${editor}`,
     {
       deployed: '  The example flows are deployed, one tab each.',
@@ -72,8 +74,31 @@ function demoSheet(sim, outcome, mqttUrl) {
   ].join('\n');
 }
 
+/** Where the example flow's webhook in node listens. */
+function webhookUrl() {
+  return `http://127.0.0.1:${uiPort}${EXAMPLE_WEBHOOK.path}`;
+}
+
+/**
+ * The webhook that starts the example flow "A Blynk webhook starts a flow", as it would be set in
+ * Blynk.Console; 10 calls a minute (Blynk documents 1) so that trying it twice works.
+ */
+function exampleWebhook() {
+  return {
+    name: 'Node-RED example',
+    trigger: 'DEVICE_DATASTREAM_UPDATE',
+    deviceId: EXAMPLE_WEBHOOK.deviceId,
+    dataStreamId: EXAMPLE_WEBHOOK.dataStreamId,
+    url: webhookUrl(),
+    method: 'POST',
+    contentType: 'JSON',
+    body: RECOMMENDED_TEMPLATE,
+    headers: { [EXAMPLE_WEBHOOK.headerName]: EXAMPLE_WEBHOOK.secret },
+  };
+}
+
 async function main() {
-  const sim = await startSimulator({ port: simPort });
+  const sim = await startSimulator({ port: simPort, webhooks: [exampleWebhook()], webhookRatePerMinute: 10 });
   // The Device MQTT API broker is optional: the HTTP demo runs without it (port taken, no aedes).
   const mqtt = await sim.mqtt({ port: mqttPort }).catch((err) => {
     console.warn(`Simulator MQTT broker not started: ${err instanceof Error ? err.message : err}`);

@@ -14,8 +14,8 @@ export interface WebhookRig {
   close(): Promise<void>;
 }
 
-/** Loads `flow` (nodes wired to a helper node `sink`) and serves the httpNode app. */
-export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<WebhookRig> {
+/** Loads `flow` (nodes wired to a helper node `sinkId`) and serves the httpNode app. */
+export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}, sinkId = 'sink'): Promise<WebhookRig> {
   let app: Express | undefined;
   // The package's initializers, the first one also keeping the httpNode app it is given.
   const initializers = ALL_NODES.map((init, i): NodeInitializer =>
@@ -31,7 +31,7 @@ export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<stri
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const messages: NodeMessage[] = [];
-  helper.getNode('sink').on('input', (msg: NodeMessage) => messages.push(msg));
+  helper.getNode(sinkId).on('input', (msg: NodeMessage) => messages.push(msg));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     messages,
