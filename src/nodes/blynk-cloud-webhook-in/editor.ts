@@ -1,5 +1,6 @@
 import { generateHeaderSecret, HEADER_NAME, HEADER_VALUE, RECOMMENDED_TEMPLATE } from '../../blynk/webhook';
 import { catalogOf } from '../../editor/catalog';
+import { prepareDialog } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import type { EditorNode } from '../../editor/red';
 import { loadStyles } from '../../editor/styles';
@@ -76,5 +77,6 @@ RED.nodes.registerType(TYPE, {
       e.preventDefault();
       RED.clipboard.copyText(RECOMMENDED_TEMPLATE, $('#blynk-webhook-copy'), 'clipboard.copyMessageValue');
     });
+    prepareDialog(this);
   },
 });
