@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { NodeAPI, NodeInitializer, NodeMessage } from 'node-red';
+import { waitFor } from '../../scripts/lib/wait';
 import { ALL_NODES, FlowNode, helper, NODE_TYPES } from './runtime';
 
 export interface WebhookRig {
@@ -43,11 +44,7 @@ export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<stri
   };
 }
 
-/** Waits until `check` holds (polling every 10 ms), or fails after `ms`. */
-export async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits until `check` holds, or fails after `ms` (the suite's waitFor, with a webhook's shorter default). */
+export function until(check: () => boolean, ms = 3000): Promise<unknown> {
+  return waitFor(check, 'a webhook delivery', ms);
 }

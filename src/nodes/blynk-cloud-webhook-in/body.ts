@@ -9,6 +9,8 @@ export type BodyRead = { raw: Buffer } | { tooLarge: true } | { aborted: true };
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ tooLarge: true });
+  // Already read by some middleware that kept nothing: no 'end' will come again.
+  if (req.readableEnded) return Promise.resolve({ raw: Buffer.alloc(0) });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
