@@ -111,7 +111,12 @@ export class Webhooks {
   }
 
   list(): Array<{ id: number } & WebhookDefinition> {
-    return [...this.hooks.values()].map((h) => ({ id: h.id, ...h.def, ...(h.def.password ? { password: '********' } : {}) }));
+    // Header values and the password may be credentials: listed masked.
+    const mask = (def: WebhookDefinition): Partial<WebhookDefinition> => ({
+      ...(def.password ? { password: '********' } : {}),
+      ...(def.headers ? { headers: Object.fromEntries(Object.keys(def.headers).map((k) => [k, '********'])) } : {}),
+    });
+    return [...this.hooks.values()].map((h) => ({ id: h.id, ...h.def, ...mask(h.def) }));
   }
 
   /** Every call attempt, oldest first (never with the credential). */

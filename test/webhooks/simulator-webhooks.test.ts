@@ -96,6 +96,7 @@ describe('simulator webhooks → blynk-cloud-webhook-in (end to end)', function 
     assert.equal(attempts[2].error, 'rate-limited');
     const listed = await httpRequest('GET', `${sim.url}/sim/webhooks`);
     assert.ok(!listed.text.includes('hook-password-1'));
+    assert.ok(!listed.text.includes('AbC123secret'));
   });
 
   it('wrong credentials in Blynk: 401 logged, no message', async () => {
