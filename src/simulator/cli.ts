@@ -4,7 +4,7 @@ import { startSimulator } from './server';
 import { checkDefinition } from './webhooks';
 import type { Simulator, SimulatorOptions } from './types';
 
-const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N]
+const USAGE = `Usage: node dist/simulator/cli.js [--port N] [--host H] [--token-lifetime SEC] [--limits] [--mqtt-port N] [--webhook JSON]... [--webhook-rate N]
   --port            listen port (default $BLYNK_SIM_PORT or 18443; 0 = any free port)
   --host            listen address (default 127.0.0.1)
   --token-lifetime  expires_in of issued access tokens in seconds (default 86400)
