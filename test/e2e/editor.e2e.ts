@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DEMO } from '../../dist/simulator';
 import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
 import { browser, en, shots, stack, track, useEditorPage } from './fixture';
+import type { Page } from 'playwright-core';
 import { declaredTypes, deployFlows, ROOT } from './stack';
 
 const CONFIG = 'blynk-cloud-config';
@@ -470,6 +471,24 @@ describe('editor in Chromium (en-US)', function () {
     'blynk-cloud-device-property': { field: 'pin', bad: 'V256', good: ' V3 ' },
   };
 
+  // Nodes whose dialog has a plain (not typed) field to check, with checks of their own.
+  const PLAIN_LITERALS: Record<string, { field: string; bad: string; good: string; extra?: (page: Page) => Promise<void> }> = {
+    'blynk-cloud-webhook-in': {
+      field: 'url',
+      bad: 'no slash',
+      good: '/blynk/hooks/greenhouse',
+      // No authentication: the warning shows; Generate makes a secret Blynk accepts in a header.
+      async extra(page) {
+        await page.selectOption('#node-input-auth', 'none');
+        assert.equal(await page.locator('#blynk-webhook-no-auth').isVisible(), true, 'no warning without authentication');
+        await page.selectOption('#node-input-auth', 'header');
+        await page.click('#blynk-webhook-generate');
+        assert.match(await page.inputValue('#node-input-secret'), /^[A-Za-z0-9]{40}$/);
+        assert.match(await page.inputValue('#blynk-webhook-template'), /"\{device_pinValue\}"/);
+      },
+    },
+  };
+
   // Nodes beyond the four above (added later) get the basic checks: their dialog opens and
   // closes without a console error, every label is translated, a bad fixed value is marked red,
   // the help shows their intro.
@@ -481,14 +500,28 @@ describe('editor in Chromium (en-US)', function () {
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
       assert.ok(labels.length > 0 && labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)), `no or untranslated labels: ${labels.join('|')}`);
       const literal = LITERALS[type];
-      assert.ok(literal, `no fixed values to check for ${type}`);
-      const container = editor.typedContainer(literal.field);
-      await editor.setTyped(literal.field, 'str', literal.bad);
-      await page
-        .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
-        .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
-      await editor.setTyped(literal.field, 'str', literal.good);
-      assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
+      const plain = PLAIN_LITERALS[type];
+      assert.ok(literal || plain, `no fixed values to check for ${type}`);
+      if (literal) {
+        const container = editor.typedContainer(literal.field);
+        await editor.setTyped(literal.field, 'str', literal.bad);
+        await page
+          .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+          .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
+        await editor.setTyped(literal.field, 'str', literal.good);
+        assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
+      } else {
+        const input = page.locator(`#node-input-${plain.field}`);
+        await input.fill(plain.bad);
+        await input.dispatchEvent('change');
+        await page
+          .waitForFunction(`$('#node-input-${plain.field}').hasClass('input-error')`, undefined, { timeout: 5_000 })
+          .catch(() => assert.fail(`${type}: ${plain.field} = "${plain.bad}" is not marked red`));
+        await input.fill(plain.good);
+        await input.dispatchEvent('change');
+        assert.equal(await editor.hasInputError(input), false, `${type}: ${plain.field} = "${plain.good}" marked red`);
+        await plain.extra?.(page);
+      }
       const select = page.locator('#node-input-connection');
       if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_') {
         await select.selectOption({ label: 'Blynk simulator' });

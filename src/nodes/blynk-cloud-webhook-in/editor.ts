@@ -34,13 +34,14 @@ RED.nodes.registerType(TYPE, {
     url: {
       value: '',
       required: true,
-      validate: (v) => verdict(typeof v === 'string' && URL_PATH.test(v.trim()) ? true : RED._(`${CATALOG}errors.url`)),
+      // (v, opt): Node-RED shows a returned message only from a two-parameter validator (verdict.ts).
+      validate: (v, _opt) => verdict(typeof v === 'string' && URL_PATH.test(v.trim()) ? true : RED._(`${CATALOG}errors.url`)),
     },
     method: { value: 'POST' },
     auth: { value: 'basic' },
     headerName: {
       value: 'X-Blynk-Secret',
-      validate(v) {
+      validate(v, _opt) {
         return verdict(!usesHeader(this) || (typeof v === 'string' && HEADER_NAME.test(v.trim())) ? true : RED._(`${CATALOG}errors.headerName`));
       },
     },
