@@ -258,6 +258,21 @@ const SPECS: Spec[] = [
       },
     },
   },
+  {
+    type: 'blynk-cloud-webhook-in',
+    base: { url: '/blynk/hooks/g8', method: 'POST', auth: 'header', headerName: 'X-Blynk-Secret', topic: '' },
+    props: {
+      url: {
+        bad: ['blynk/hooks', '/a b', '/a?x=1', '/a#b'].map((value): Case => ({ value, with: {}, error: m('errors.url') })),
+        good: [text('/a'), text('/blynk/hooks/greenhouse'), text('/hooks/:device')],
+      },
+      headerName: {
+        // Checked only when a header is used.
+        bad: [{ value: 'X Bad', with: { auth: 'header' }, error: m('errors.headerName') }, { value: '', with: { auth: 'both' }, error: m('errors.headerName') }],
+        good: [text('X-Blynk-Secret'), { value: '', with: { auth: 'basic' } }],
+      },
+    },
+  },
 ];
 
 /** The English text of a message, or a marker that cannot match if the catalog lacks the key. */
