@@ -51,7 +51,11 @@ interface Stored {
   calls: number[]; // times of calls in the last minute
 }
 
-const CONTENT_TYPES = { JSON: 'application/json', URL_ENCODED_FORM: 'application/x-www-form-urlencoded', PLAIN_TEXT: 'text/plain' } as const;
+const CONTENT_TYPES = {
+  JSON: 'application/json',
+  URL_ENCODED_FORM: 'application/x-www-form-urlencoded',
+  PLAIN_TEXT: 'text/plain',
+} as const;
 const TIMEOUT_MS = 5000;
 const ATTEMPT_LOG = 1000;
 
@@ -62,7 +66,8 @@ export function checkDefinition(v: unknown): WebhookDefinition | string {
   if (typeof v !== 'object' || v === null) return 'a webhook is a JSON object';
   const d = v as Partial<WebhookDefinition>;
   if (!WEBHOOK_TRIGGERS.includes(d.trigger as WebhookTrigger)) return `trigger must be one of ${WEBHOOK_TRIGGERS.join(', ')}`;
-  if (typeof d.url !== 'string' || !/^https?:\/\//.test(d.url) || d.url.length > 1024) return 'url must be an http(s) URL of at most 1024 characters';
+  if (typeof d.url !== 'string' || !/^https?:\/\//.test(d.url) || d.url.length > 1024)
+    return 'url must be an http(s) URL of at most 1024 characters';
   if (d.method !== undefined && !WEBHOOK_METHODS.includes(d.method)) return `method must be one of ${WEBHOOK_METHODS.join(', ')}`;
   if (d.contentType !== undefined && !(d.contentType in CONTENT_TYPES)) return 'contentType must be JSON, URL_ENCODED_FORM or PLAIN_TEXT';
   if (d.trigger?.startsWith('DEVICE_') && typeof d.deviceId !== 'number') return 'a DEVICE_* trigger needs deviceId';
@@ -155,7 +160,12 @@ export class Webhooks {
   private matches(def: WebhookDefinition, o: Occurrence): boolean {
     const isEvent = def.trigger.endsWith('LOG_EVENT');
     if (isEvent !== (o.event !== undefined)) return false;
-    if (def.trigger.startsWith('DEVICE_') ? def.deviceId !== o.device.id : def.templateId !== undefined && def.templateId !== o.device.templateId) return false;
+    if (
+      def.trigger.startsWith('DEVICE_')
+        ? def.deviceId !== o.device.id
+        : def.templateId !== undefined && def.templateId !== o.device.templateId
+    )
+      return false;
     if (o.ds && def.dataStreamId !== undefined && def.dataStreamId !== o.ds.id) return false;
     if (o.event && def.eventCode !== undefined && def.eventCode !== o.event.code) return false;
     return true;
@@ -216,8 +226,14 @@ export class Webhooks {
         : fillPlaceholders(def.body ?? '', values);
     if (Buffer.byteLength(body) > WEBHOOK_MAX_BODY) return this.record({ ...base, status: 0, error: 'too-large' });
     hook.calls.push(base.at);
-    const headers: Record<string, string | number> = { ...def.headers, 'Content-Type': CONTENT_TYPES[contentType], 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'blynk-cloud-simulator' };
-    if (def.authType === 'BASIC') headers.Authorization = `Basic ${Buffer.from(`${def.username ?? ''}:${def.password ?? ''}`).toString('base64')}`;
+    const headers: Record<string, string | number> = {
+      ...def.headers,
+      'Content-Type': CONTENT_TYPES[contentType],
+      'Content-Length': Buffer.byteLength(body),
+      'User-Agent': 'blynk-cloud-simulator',
+    };
+    if (def.authType === 'BASIC')
+      headers.Authorization = `Basic ${Buffer.from(`${def.username ?? ''}:${def.password ?? ''}`).toString('base64')}`;
     const attempt: WebhookAttempt = { ...base, status: 0 };
     this.record(attempt);
     const transport = url.startsWith('https:') ? https : http;

@@ -16,7 +16,11 @@ export interface WebhookRig {
 }
 
 /** Loads `flow` (nodes wired to a helper node `sinkId`) and serves the httpNode app. */
-export async function loadWebhookFlow(flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}, sinkId = 'sink'): Promise<WebhookRig> {
+export async function loadWebhookFlow(
+  flow: FlowNode[],
+  credentials: Record<string, Record<string, string>> = {},
+  sinkId = 'sink',
+): Promise<WebhookRig> {
   let app: Express | undefined;
   // The package's initializers, the first one also keeping the httpNode app it is given.
   const initializers = ALL_NODES.map((init, i): NodeInitializer =>

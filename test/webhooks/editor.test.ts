@@ -14,7 +14,10 @@ function definition(): { defaults: Record<string, { value: unknown; validate?: V
   let def: { defaults: Record<string, { value: unknown; validate?: Validate }> } | undefined;
   const RED = { nodes: { registerType: (_t: string, d: typeof def) => (def = d) }, _: (key: string) => key };
   // $ returns a jQuery-like stub whose val() reads nothing: validators fall back to the node's values.
-  const stub: unknown = new Proxy(function () {}, { get: (_t, p) => (p === 'length' ? 0 : p === 'val' ? () => undefined : stub), apply: () => stub });
+  const stub: unknown = new Proxy(function () {}, {
+    get: (_t, p) => (p === 'length' ? 0 : p === 'val' ? () => undefined : stub),
+    apply: () => stub,
+  });
   new Function('RED', '$', 'document', script)(RED, stub, { getElementById: () => ({}) });
   assert.ok(def);
   return def;

@@ -11,7 +11,16 @@ const DEVICE = { id: 101, token: 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ' };
 
 const flow: FlowNode[] = [
   { id: 'tab', type: 'tab', label: 'test' },
-  { id: 'wh', z: 'tab', type: 'blynk-cloud-webhook-in', url: PATH, method: 'POST', auth: 'both', headerName: 'X-Blynk-Secret', wires: [['sink']] },
+  {
+    id: 'wh',
+    z: 'tab',
+    type: 'blynk-cloud-webhook-in',
+    url: PATH,
+    method: 'POST',
+    auth: 'both',
+    headerName: 'X-Blynk-Secret',
+    wires: [['sink']],
+  },
   { id: 'sink', z: 'tab', type: 'helper' },
 ];
 const CREDS = { wh: { user: 'hook', password: 'hook-password-1', secret: 'AbC123secret' } };
@@ -73,7 +82,13 @@ describe('simulator webhooks → blynk-cloud-webhook-in (end to end)', function 
 
   it('only the matching device and datastream; a logged event fires an event webhook', async () => {
     await define({ dataStreamId: 1 });
-    await define({ trigger: 'DEVICE_LOG_EVENT', eventCode: 'high_temp', contentType: 'URL_ENCODED_FORM', formBody: { deviceId: '{device_id}', eventCode: '{event_code}' }, body: undefined });
+    await define({
+      trigger: 'DEVICE_LOG_EVENT',
+      eventCode: 'high_temp',
+      contentType: 'URL_ENCODED_FORM',
+      formBody: { deviceId: '{device_id}', eventCode: '{event_code}' },
+      body: undefined,
+    });
     await httpRequest('GET', `${sim.url}/external/api/update?token=${DEVICE.token}&v1=20`); // other datastream
     await httpRequest('GET', `${sim.url}/external/api/update?token=njeVSg0-F1Ui1-PHnulaACQVpyCAEeVz&v0=1`); // other device
     await httpRequest('GET', `${sim.url}/external/api/update?token=${DEVICE.token}&v0=1`);

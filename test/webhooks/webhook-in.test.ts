@@ -17,7 +17,17 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 function flow(node: Record<string, unknown>): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'wh', z: 'tab', type: 'blynk-cloud-webhook-in', url: PATH, method: 'POST', auth: 'basic', headerName: 'X-Blynk-Secret', wires: [['sink']], ...node },
+    {
+      id: 'wh',
+      z: 'tab',
+      type: 'blynk-cloud-webhook-in',
+      url: PATH,
+      method: 'POST',
+      auth: 'basic',
+      headerName: 'X-Blynk-Secret',
+      wires: [['sink']],
+      ...node,
+    },
     { id: 'sink', z: 'tab', type: 'helper' },
   ];
 }
@@ -33,7 +43,10 @@ function warnings(key: string): number {
 
 describe('blynk-cloud-webhook-in over HTTP', function () {
   let rig: WebhookRig;
-  const load = async (node: Record<string, unknown> = {}, creds: Record<string, string> = { user: USER, password: PASSWORD }): Promise<void> => {
+  const load = async (
+    node: Record<string, unknown> = {},
+    creds: Record<string, string> = { user: USER, password: PASSWORD },
+  ): Promise<void> => {
     rig = await loadWebhookFlow(flow(node), { wh: creds });
   };
   const post = (headers: Record<string, string>, body?: string, method = 'POST', path = PATH): ReturnType<typeof httpRequest> =>
@@ -45,7 +58,8 @@ describe('blynk-cloud-webhook-in over HTTP', function () {
   afterEach(async () => {
     // No credential anywhere the user or another node can see.
     const seen = logged() + JSON.stringify(rig?.messages ?? []) + JSON.stringify(helper.getNode('wh') ? allStatusesOf('wh') : []);
-    for (const secret of [PASSWORD, SECRET, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')]) assert.ok(!seen.includes(secret), 'a secret leaked');
+    for (const secret of [PASSWORD, SECRET, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')])
+      assert.ok(!seen.includes(secret), 'a secret leaked');
     await rig?.close();
     await helper.unload();
     await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
@@ -215,10 +229,14 @@ describe('blynk-cloud-webhook-in over HTTP', function () {
 
     it('413 for a chunked body that grows past 5 KB', async () => {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request(rig.url + PATH, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' }, agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = http.request(
+          rig.url + PATH,
+          { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' }, agent: false },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         for (let i = 0; i < 6; i++) req.write('z'.repeat(1024));
         req.end();
@@ -235,7 +253,10 @@ describe('blynk-cloud-webhook-in over HTTP', function () {
     assert.ok(answers.every((a) => a.status === 200));
     await until(() => rig.messages.length === n);
     const values = rig.messages.map((m) => (m as NodeMessage & { value: number }).value).sort((a, b) => a - b);
-    assert.deepEqual(values, Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      values,
+      Array.from({ length: n }, (_, i) => i),
+    );
     const last = allStatusesOf('wh').at(-1) as NodeStatus;
     assert.equal(last.fill, 'green');
     assert.equal(last.text, statusText('webhook-delivered'));
@@ -244,10 +265,14 @@ describe('blynk-cloud-webhook-in over HTTP', function () {
   it('redeploy while a delivery is in flight: 503, no message, no crash, the route is gone', async () => {
     await load({ auth: 'none' }, {});
     const answer = new Promise<number>((resolve, reject) => {
-      const req = http.request(rig.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '19' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        rig.url + PATH,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '19' }, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write('{"value":');
       setTimeout(() => req.end('"9"      }'), 300);

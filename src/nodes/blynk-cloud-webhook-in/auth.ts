@@ -31,7 +31,8 @@ export function authFailure(auth: WebhookAuth, headers: IncomingHttpHeaders): Au
   if (auth.basic) {
     const given = basicOf(headers);
     // `&` not `&&`: the password is compared even when the user differs.
-    const ok = given !== undefined && Number(sameSecret(given.user, auth.basic.user)) & Number(sameSecret(given.password, auth.basic.password));
+    const ok =
+      given !== undefined && Number(sameSecret(given.user, auth.basic.user)) & Number(sameSecret(given.password, auth.basic.password));
     if (!ok) failure = given ? 'basic-wrong' : 'basic-missing';
   }
   if (auth.header) {

@@ -42,7 +42,9 @@ RED.nodes.registerType(TYPE, {
     headerName: {
       value: 'X-Blynk-Secret',
       validate(v, _opt) {
-        return verdict(!usesHeader(this) || (typeof v === 'string' && HEADER_NAME.test(v.trim())) ? true : RED._(`${CATALOG}errors.headerName`));
+        return verdict(
+          !usesHeader(this) || (typeof v === 'string' && HEADER_NAME.test(v.trim())) ? true : RED._(`${CATALOG}errors.headerName`),
+        );
       },
     },
     topic: { value: '' },
@@ -65,13 +67,17 @@ RED.nodes.registerType(TYPE, {
     showAuthRows();
     $('#blynk-webhook-generate').on('click', (e) => {
       e.preventDefault();
-      $('#node-input-secret').val(generateHeaderSecret((bytes) => crypto.getRandomValues(bytes))).trigger('change');
+      $('#node-input-secret')
+        .val(generateHeaderSecret((bytes) => crypto.getRandomValues(bytes)))
+        .trigger('change');
     });
     // A typed secret Blynk would refuse is pointed out (the saved one stays hidden as __PWRD__).
     $('#node-input-secret').on('input change', function () {
       const value = String($(this).val() ?? '');
       const bad = value !== '' && value !== '__PWRD__' && !HEADER_VALUE.test(value);
-      $('#blynk-webhook-secret-error').text(bad ? RED._(`${CATALOG}errors.secret`) : '').toggle(bad);
+      $('#blynk-webhook-secret-error')
+        .text(bad ? RED._(`${CATALOG}errors.secret`) : '')
+        .toggle(bad);
     });
     $('#blynk-webhook-template').val(RECOMMENDED_TEMPLATE);
     $('#blynk-webhook-copy').on('click', (e) => {

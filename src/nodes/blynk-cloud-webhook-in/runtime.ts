@@ -55,7 +55,12 @@ export = function register(RED: NodeAPI): void {
       const fields = isRecord(payload) ? payload : isRecord(req.query) ? (req.query as Record<string, unknown>) : {};
       const delivery = deliveryOf(fields);
       const topic =
-        settings.topic || (delivery.deviceId !== undefined && delivery.pin !== undefined ? `${delivery.deviceId}/${delivery.pin}` : delivery.deviceId !== undefined ? String(delivery.deviceId) : settings.url);
+        settings.topic ||
+        (delivery.deviceId !== undefined && delivery.pin !== undefined
+          ? `${delivery.deviceId}/${delivery.pin}`
+          : delivery.deviceId !== undefined
+            ? String(delivery.deviceId)
+            : settings.url);
       const msg = {
         ...delivery,
         payload,
@@ -65,14 +70,22 @@ export = function register(RED: NodeAPI): void {
         headers: publicHeaders(req.headers, settings.auth.header?.name),
       } as NodeMessage;
       count++;
-      node.status({ fill: 'green', shape: 'dot', text: RED._(statusKey('webhook-delivered'), { count, time: new Date().toLocaleTimeString() }) });
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text: RED._(statusKey('webhook-delivered'), { count, time: new Date().toLocaleTimeString() }),
+      });
       node.send(msg);
     };
 
     const handler: RequestHandler = (req, res) => {
       void (async () => {
         if (req.method !== settings.method) return answer(res, 405, { Allow: settings.method });
-        const failure = settings.incomplete ? (settings.auth.basic ? 'basic-wrong' : 'header-wrong') : authFailure(settings.auth, req.headers);
+        const failure = settings.incomplete
+          ? settings.auth.basic
+            ? 'basic-wrong'
+            : 'header-wrong'
+          : authFailure(settings.auth, req.headers);
         if (failure) return refuse(res, failure);
         if (lastFailure !== undefined) node.log(t('accepted-again'));
         lastFailure = undefined;
@@ -85,7 +98,9 @@ export = function register(RED: NodeAPI): void {
           req.resume(); // drained, not stored
           return;
         }
-        const parsed = preParsed ? { payload: req.body as unknown, kind: 'json' as const } : parseBody(read.raw, req.headers['content-type']);
+        const parsed = preParsed
+          ? { payload: req.body as unknown, kind: 'json' as const }
+          : parseBody(read.raw, req.headers['content-type']);
         if ('malformed' in parsed) return answer(res, 400);
         // Redeployed while the body arrived: the old flow is gone, Blynk is told to count a failure.
         if (closed) return answer(res, 503);
