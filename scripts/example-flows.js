@@ -15,7 +15,13 @@ const DEVICE_TOKEN_TYPES = new Set([
 ]);
 
 /** The webhook of the example flow that `npm start` defines in the simulator (issue 17). */
-const EXAMPLE_WEBHOOK = { path: '/blynk/hooks/greenhouse', headerName: 'X-Blynk-Secret', secret: 'sim-demo-webhook-secret-5Hq8', deviceId: 101, dataStreamId: 6 };
+const EXAMPLE_WEBHOOK = {
+  path: '/blynk/hooks/greenhouse',
+  headerName: 'X-Blynk-Secret',
+  secret: 'sim-demo-webhook-secret-5Hq8',
+  deviceId: 101,
+  dataStreamId: 6,
+};
 
 function exampleFiles() {
   return fs

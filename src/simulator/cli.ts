@@ -78,7 +78,12 @@ function banner(sim: Simulator, opts: SimulatorOptions, mqtt?: { url: string; ws
   const lines = [
     `Blynk cloud simulator listening on ${sim.url}`,
     `  token lifetime: ${opts.tokenLifetimeSec ?? 86400} s; limits: ${opts.limits ? JSON.stringify(opts.limits) : 'off'}`,
-    ...(sim.webhooks.list().map((w) => `Webhook ${w.id}: ${w.trigger}${w.deviceId ? ` device ${w.deviceId}` : ''} → ${w.method ?? 'POST'} ${w.url} (at most ${sim.webhooks.ratePerMinute}/min)`)),
+    ...sim.webhooks
+      .list()
+      .map(
+        (w) =>
+          `Webhook ${w.id}: ${w.trigger}${w.deviceId ? ` device ${w.deviceId}` : ''} → ${w.method ?? 'POST'} ${w.url} (at most ${sim.webhooks.ratePerMinute}/min)`,
+      ),
     ...(mqtt ? [`Device MQTT API broker on ${mqtt.url} and ${mqtt.wsUrl} (user "device", password: a device token)`] : []),
     '',
     'OAuth2 (Platform API)',
