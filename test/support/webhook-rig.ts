@@ -12,6 +12,8 @@ export interface WebhookRig {
   url: string;
   /** Messages that reached the sink, in order. */
   messages: NodeMessage[];
+  /** The httpNode app, for routes of other nodes on the same path. */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function loadWebhookFlow(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     messages,
+    app,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -227,6 +227,15 @@ describe('blynk-cloud-webhook-in over HTTP', function () {
       assert.equal(rig.messages.length, 1);
     });
 
+    it('leaves another method to another node serving the same path (a core http in), 405 otherwise', async () => {
+      rig.app.get(PATH, (_req, res) => void res.status(200).send('served by the other node'));
+      const get = await post({}, undefined, 'GET');
+      assert.deepEqual([get.status, get.text], [200, 'served by the other node']);
+      assert.equal((await post(JSON_TYPE, '{}', 'PUT')).status, 405);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(rig.messages.length, 0);
+    });
+
     it('413 for a chunked body that grows past 5 KB', async () => {
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request(

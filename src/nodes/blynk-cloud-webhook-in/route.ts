@@ -1,7 +1,25 @@
 import type { Express, RequestHandler } from 'express';
 
 interface Layer {
-  route?: { path: string; stack: Array<{ handle: unknown }> };
+  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+}
+
+function routesOf(app: Express): Layer[] {
+  return (app as unknown as { _router?: { stack: Layer[] } })._router?.stack ?? [];
+}
+
+/**
+ * Whether a route other than `handler`'s serves `method` on `path` (a core http in node with
+ * another method, say): the webhook then leaves the request to it instead of answering 405.
+ */
+export function otherRouteServes(app: Express, path: string, method: string, handler: RequestHandler): boolean {
+  const wanted = method.toLowerCase();
+  return routesOf(app).some(
+    (layer) =>
+      layer.route?.path === path &&
+      !layer.route.stack.some((l) => l.handle === handler) &&
+      (layer.route.methods[wanted] === true || layer.route.methods._all === true),
+  );
 }
 
 /**
@@ -9,8 +27,7 @@ interface Layer {
  * routes in `_router.stack`); matching the handler leaves other nodes' routes on the path alone.
  */
 export function removeRoute(app: Express, handler: RequestHandler): void {
-  const stack = (app as unknown as { _router?: { stack: Layer[] } })._router?.stack;
-  if (!stack) return;
+  const stack = routesOf(app);
   for (let i = stack.length - 1; i >= 0; i--) {
     if (stack[i].route?.stack.some((layer) => layer.handle === handler)) stack.splice(i, 1);
   }

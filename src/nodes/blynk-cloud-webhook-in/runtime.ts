@@ -6,7 +6,7 @@ import { authFailure, type AuthFailure } from './auth';
 import { parseBody, readBody } from './body';
 import { settingsOf, type WebhookInCredentials, type WebhookInDef } from './config';
 import { deliveryOf, publicHeaders } from './message';
-import { removeRoute } from './route';
+import { otherRouteServes, removeRoute } from './route';
 
 const TYPE = 'blynk-cloud-webhook-in';
 
@@ -78,9 +78,12 @@ export = function register(RED: NodeAPI): void {
       node.send(msg);
     };
 
-    const handler: RequestHandler = (req, res) => {
+    const handler: RequestHandler = (req, res, next) => {
+      if (req.method !== settings.method) {
+        if (otherRouteServes(RED.httpNode, settings.url, req.method, handler)) return next();
+        return answer(res, 405, { Allow: settings.method });
+      }
       void (async () => {
-        if (req.method !== settings.method) return answer(res, 405, { Allow: settings.method });
         const failure = settings.incomplete
           ? settings.auth.basic
             ? 'basic-wrong'
