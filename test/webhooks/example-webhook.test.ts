@@ -6,7 +6,7 @@ import { EXAMPLE_WEBHOOK, exampleFlows } from '../../scripts/example-flows';
 import { FlowNode, helper } from '../support/runtime';
 import { loadWebhookFlow, until, WebhookRig } from '../support/webhook-rig';
 
-const EXAMPLE = '10 - A Blynk webhook starts a flow.json';
+const EXAMPLE = '12 - A Blynk webhook starts a flow.json';
 
 /**
  * The example as `npm start` deploys it, with the simulator's webhook as start.js defines it:
