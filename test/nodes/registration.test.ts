@@ -112,6 +112,23 @@ const CONTRACT: Record<
     defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg', property: 'label', propertyType: 'str', value: 'payload', valueType: 'msg' },
     typed: ['pin', 'property', 'value'],
   },
+  // Issue 16: Node-RED as a Blynk device over MQTT. broker '' = mqtts://<host>:8883 of the region.
+  'blynk-cloud-device': {
+    category: 'config',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', server: 'https://blynk.cloud', broker: '', queueSize: 100 },
+    typed: [],
+  },
+  'blynk-cloud-device-in': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', datastreams: '', current: false, others: false },
+    typed: [],
+  },
+  'blynk-cloud-device-out': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' },
+    typed: ['datastream', 'property'],
+  },
 };
 const TYPES = Object.keys(CONTRACT);
 
@@ -242,8 +259,9 @@ describe('registration: editor html vs runtime', function () {
           assert.ok(defaults[name], `no default for ${name}`);
           assert.deepEqual(defaults[name].value, value, `default of ${name}`);
         }
-        if (type !== 'blynk-cloud-config') {
-          assert.equal(defaults.connection.type, 'blynk-cloud-config');
+        if (contract.category !== 'config') {
+          // The MQTT device nodes use the device config node (issue 16), all others the Platform one.
+          assert.equal(defaults.connection.type, type.startsWith('blynk-cloud-device-') && /-(in|out)$/.test(type) ? 'blynk-cloud-device' : 'blynk-cloud-config');
           assert.equal(defaults.connection.required, true);
         }
         for (const name of contract.typed) {
