@@ -1,10 +1,11 @@
 // blynk-cloud-device, -device-in and -device-out in a real Node-RED runtime against the simulator's broker.
 import assert from 'node:assert/strict';
-import { NodeMessage, NodeStatus } from 'node-red';
+import { NodeInitializer, NodeMessage, NodeStatus } from 'node-red';
 import { startSimulator, type Simulator, type SimulatorMqtt } from '../../dist/simulator';
 import { captureOutput, deepText, until } from '../mqtt/helpers';
 import { call } from '../simulator/helpers';
 import { allStatusesOf, errorKey, statusText } from '../support/harness';
+import { exampleFlows } from '../../scripts/example-flows';
 import { ALL_NODES, FlowNode, helper } from '../support/runtime';
 
 const GREEN: NodeStatus = { fill: 'green', shape: 'dot', text: statusText('ok') };
@@ -222,5 +223,46 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     helper.getNode('write').receive({ payload: 1 });
     await until(() => received.length >= 1, 'round trip', 10_000);
     assert.deepEqual([received[0].topic, received[0].payload], ['Switch', 1]);
+  });
+});
+
+/** The core nodes the examples use besides the helper's own (catch). */
+const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'function/10-switch'].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (file) => require(`@node-red/nodes/core/${file}.js`) as NodeInitializer,
+);
+
+describe('device MQTT examples work against the simulator', function () {
+  let sim: Simulator;
+  let broker: SimulatorMqtt;
+  before(async () => {
+    sim = await startSimulator();
+    broker = await sim.mqtt();
+  });
+  after(() => sim.close());
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+
+  it('10: the app switch (write datastream) reaches the switch node; 11: the injects land in the store', async () => {
+    const files = ['10 - App switch drives a flow (MQTT device).json', '11 - A flow feeds a gauge (MQTT device).json'];
+    const nodes = exampleFlows({ server: sim.url, demo: sim.demo, mqtt: broker.url, files });
+    const credentials: Record<string, Record<string, string>> = {};
+    for (const n of nodes) if (n.credentials) credentials[n.id] = n.credentials as Record<string, string>;
+    await helper.load([...ALL_NODES, ...CORE_NODES], nodes.map(({ credentials: _c, ...n }) => n) as FlowNode[], credentials);
+    await until(() => sim.state.device(101)?.connected === true, 'device connected');
+    const on: NodeMessage[] = [];
+    helper.getNode('bmi-switch').on('input', (m: NodeMessage) => on.push(m));
+    helper.getNode('bmi-inject-on').receive({ payload: 1 });
+    await until(() => on.some((m) => m.payload === 1), 'switch msg', 10_000);
+    helper.getNode('bmo-inject-1').receive({});
+    helper.getNode('bmo-inject-2').receive({});
+    helper.getNode('bmo-inject-3').receive({});
+    await until(() => sim.state.value(101, 'v2') === 'fed by Node-RED' && sim.state.events(101).length === 1, 'example 11 uplinks', 10_000);
+    assert.equal(sim.state.events(101)[0].code, 'high_temp');
   });
 });
