@@ -468,7 +468,12 @@ describe('editor in Chromium (en-US)', function () {
     'blynk-cloud-device-read': { field: 'pins', bad: 'V1, X2', good: 'v1, V255' },
     'blynk-cloud-device-event': { field: 'eventCode', bad: 'high-temp!', good: 'high_temp' },
     'blynk-cloud-device-property': { field: 'pin', bad: 'V256', good: ' V3 ' },
+    'blynk-cloud-device-out': { field: 'datastream', bad: 'a/b', good: 'Temperature' },
   };
+  /** Nodes without a typed property: the fixed-value check does not apply (device in: a plain list field). */
+  const UNTYPED = new Set(['blynk-cloud-device-in']);
+  /** The connection each node picks when the dialog offers none yet: its config type's example node. */
+  const CONNECTION_LABEL: Record<string, string> = { 'blynk-cloud-device-in': 'Greenhouse (simulator)', 'blynk-cloud-device-out': 'Greenhouse (simulator)' };
 
   // Nodes beyond the four above (added later) get the basic checks: their dialog opens and
   // closes without a console error, every label is translated, a bad fixed value is marked red,
@@ -481,17 +486,19 @@ describe('editor in Chromium (en-US)', function () {
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
       assert.ok(labels.length > 0 && labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)), `no or untranslated labels: ${labels.join('|')}`);
       const literal = LITERALS[type];
-      assert.ok(literal, `no fixed values to check for ${type}`);
-      const container = editor.typedContainer(literal.field);
-      await editor.setTyped(literal.field, 'str', literal.bad);
-      await page
-        .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
-        .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
-      await editor.setTyped(literal.field, 'str', literal.good);
-      assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
+      assert.ok(literal || UNTYPED.has(type), `no fixed values to check for ${type}`);
+      if (literal) {
+        const container = editor.typedContainer(literal.field);
+        await editor.setTyped(literal.field, 'str', literal.bad);
+        await page
+          .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+          .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
+        await editor.setTyped(literal.field, 'str', literal.good);
+        assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
+      }
       const select = page.locator('#node-input-connection');
       if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_') {
-        await select.selectOption({ label: 'Blynk simulator' });
+        await select.selectOption({ label: CONNECTION_LABEL[type] ?? 'Blynk simulator' });
       }
       await editor.dialogDone();
       await editor.selectNode(id);

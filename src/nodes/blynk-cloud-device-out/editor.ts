@@ -26,7 +26,7 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     connection: { value: '', type: 'blynk-cloud-device', required: true },
     action: {
       value: 'write',
-      validate(v) {
+      validate(v, _opt) {
         return ACTIONS.includes(String(v)) ? true : RED._(`${CATALOG}errors.action`);
       },
     },

@@ -2,6 +2,7 @@ import { DEFAULT_SERVER } from '../../blynk/server-url';
 import { catalogOf } from '../../editor/catalog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { regionSelect } from '../../editor/region-picker';
+import type { ValidatorOptions } from '../../editor/red';
 import { loadStyles } from '../../editor/styles';
 
 const TYPE = 'blynk-cloud-device';
@@ -17,7 +18,7 @@ function hostOf(url: unknown): string {
 }
 
 /** A broker typed by hand: mqtts:// or wss:// anywhere, plain mqtt:// or ws:// to loopback only (the token is the password). */
-function validBroker(v: unknown): true | string {
+function validBroker(v: unknown, _opt?: ValidatorOptions): true | string {
   const text = String(v ?? '').trim();
   if (BROKER_CHOICES.includes(text)) return true;
   const m = /^(mqtts|wss|mqtt|ws):\/\/([^/:?#@]+|\[[^\]]+\])(:\d+)?(\/[^?#]*)?$/i.exec(text);
@@ -34,10 +35,11 @@ RED.nodes.registerType('blynk-cloud-device', {
   defaults: {
     name: { value: '' },
     server: { value: DEFAULT_SERVER, required: true },
+    // Node-RED passes `opt` (and shows the returned message) only to two-parameter validators.
     broker: { value: '', validate: validBroker },
     queueSize: {
       value: 100,
-      validate(v) {
+      validate(v, _opt) {
         const n = Number(v);
         return Number.isInteger(n) && n > 0 ? true : RED._(`${CATALOG}errors.queueSize`);
       },
