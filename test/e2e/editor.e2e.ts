@@ -497,8 +497,10 @@ describe('editor in Chromium (en-US)', function () {
         assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
       }
       const select = page.locator('#node-input-connection');
-      if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_') {
-        await select.selectOption({ label: CONNECTION_LABEL[type] ?? 'Blynk simulator' });
+      const connection = CONNECTION_LABEL[type] ?? 'Blynk simulator';
+      // A config type with no node in the workspace yet offers only "Add new…": the node stays without.
+      if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_' && (await select.locator('option', { hasText: connection }).count()) > 0) {
+        await select.selectOption({ label: connection });
       }
       await editor.dialogDone();
       await editor.selectNode(id);

@@ -98,9 +98,19 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     assert.equal(broker.connections, 0);
   });
 
-  it('no token: red ring "not configured", no connection attempt', async () => {
-    await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }], {}, '');
+  it('no token: red ring "not configured", no connection attempt; device-out says why', async () => {
+    await load(
+      [
+        { id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] },
+        { id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'Temperature', datastreamType: 'str', property: 'color', propertyType: 'str' },
+      ],
+      {},
+      '',
+    );
     assert.deepEqual(lastStatusOf('in'), { fill: 'red', shape: 'ring', text: statusText('not-configured') });
+    const error = (await input('w', { payload: 1 })) as (NodeMessage & { error: { message: string } }) | undefined;
+    assert.equal(error?.error.message, errorKey('no-device-token'));
+    assert.equal(broker.log.length, 0);
   });
 
   it('a write to the device reaches device-in as msg.topic = name, msg.payload typed', async () => {

@@ -35,7 +35,7 @@ export = function register(RED: NodeAPI): void {
 
     const send = async (msg: NodeMessageInFlow): Promise<void> => {
       const conn = link.connection;
-      if (!conn) throw new BlynkError('NO_CONFIG');
+      if (!conn) throw link.missing();
       const name = await evaluate('datastream', msg);
       const property = action === 'property' || action === 'eraseProperty' ? await evaluate('property', msg) : undefined;
       // A batch names its datastreams itself.

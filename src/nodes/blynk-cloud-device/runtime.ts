@@ -61,6 +61,8 @@ export = function register(RED: NodeAPI): void {
       return connection;
     };
 
+    node.setupError = () => setupError;
+
     node.release = async (user) => {
       users.delete(user.id);
       if (users.size > 0 || !connection) return;

@@ -1,5 +1,5 @@
 import { Node, NodeDef, NodeStatus } from 'node-red';
-import { DeviceConnection, DeviceConnectionState } from '../../blynk';
+import { BlynkError, DeviceConnection, DeviceConnectionState } from '../../blynk';
 import { redRing, statusKey } from './i18n';
 
 export interface DeviceConfigDef extends NodeDef {
@@ -29,6 +29,8 @@ export interface DeviceConfigNode extends Node<DeviceConfigCredentials> {
   acquire(user: DeviceUser): DeviceConnection | undefined;
   /** The last user to leave closes the connection (awaited, so no socket or timer is left). */
   release(user: DeviceUser): Promise<void>;
+  /** Why no connection could be made (no token, an unusable broker), until redeploy. */
+  setupError(): BlynkError | undefined;
 }
 
 const CONNECTING: NodeStatus = { fill: 'yellow', shape: 'ring', text: statusKey('connecting') };

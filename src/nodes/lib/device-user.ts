@@ -1,5 +1,5 @@
 import { Node, NodeAPI, NodeDef } from 'node-red';
-import { DeviceConnection } from '../../blynk';
+import { BlynkError, DeviceConnection } from '../../blynk';
 import { DeviceConfigNode, DeviceUser } from './device-link';
 import { redRing } from './i18n';
 
@@ -11,6 +11,8 @@ export interface DeviceUserDef extends NodeDef {
 /** A flow node's link to its device connection: the shared connection, and release on close. */
 export interface DeviceLink {
   connection: DeviceConnection | undefined;
+  /** Why there is no connection: no config node selected, no token, an unusable broker. */
+  missing(): BlynkError;
   release(): Promise<void>;
 }
 
@@ -22,9 +24,9 @@ export function joinDevice(RED: NodeAPI, node: Node, def: DeviceUserDef, extra: 
   const config = def.connection ? (RED.nodes.getNode(def.connection) as DeviceConfigNode | null) : null;
   if (!config) {
     node.status(redRing('not-configured'));
-    return { connection: undefined, release: () => Promise.resolve() };
+    return { connection: undefined, missing: () => new BlynkError('NO_CONFIG'), release: () => Promise.resolve() };
   }
   const user: DeviceUser = { id: node.id, status: (status) => node.status(status), ...extra };
   const connection = config.acquire(user);
-  return { connection, release: () => config.release(user) };
+  return { connection, missing: () => config.setupError() ?? new BlynkError('NO_CONFIG'), release: () => config.release(user) };
 }
