@@ -6,10 +6,10 @@ export const ID_TYPES = ['msg', 'flow', 'global', 'num', 'str', 'env', 'jsonata'
 export const NAME_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'];
 export const TEXT_TYPES = ['msg', 'flow', 'global', 'str', 'env', 'jsonata'];
 
-// As wide as Node-RED makes a form row's inputs: a typedInput takes its width from an inline style
-// or its `width` method only, and otherwise fixes it in pixels when the dialog opens. In calc():
-// jQuery's width() takes the container's border off a bare percentage as if it were pixels.
-const TYPED_WIDTH = 'calc(70%)';
+// The rest of a form row after its label (.blynk-cloud-form in the style sheet): a typedInput takes
+// its width from an inline style or its `width` method only, and otherwise fixes it in pixels when
+// the dialog opens.
+const TYPED_WIDTH = 'calc(100% - 150px)';
 
 /** Turns #node-input-<field> into a typedInput whose type is kept in #node-input-<field>Type. */
 export function typedInput(field: string, defaultType: string, types: string[]): JQuery {
@@ -35,6 +35,8 @@ function preselectConnection(node: EditorNode): void {
 
 /** What every flow node's oneditprepare ends with. */
 export function prepareDialog(node: EditorNode): void {
+  // Labels wide enough for German and Japanese (Datastream-ID oder Pin, 認証トークン) on one line.
+  $('#node-input-name').closest('form').addClass('blynk-cloud-form');
   preselectConnection(node);
   showTypedErrors(node);
 }

@@ -667,7 +667,7 @@ describe('sign in with Blynk (authorization code)', function () {
       )
       .catch(async () => assert.fail(`the dialog shows "${(await result.textContent()) ?? ''}", not "${signedIn}" with org:read`));
     assert.equal(await result.evaluate((el: { textContent: string | null }) => el.textContent?.trim()),
-      `${signedIn} ${en(CONFIG, 'test-connection.scope').replace('__scope__', 'org:read')}`);
+      `${signedIn} ${en(CONFIG, 'signin.scope').replace('__scope__', 'org:read')}`);
     assert.equal(authCodeRequests(), 1, 'authorization_code token requests at the simulator');
     shots.push(await editor.trayScreenshot('config-sign-in.png'));
 

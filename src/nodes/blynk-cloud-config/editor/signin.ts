@@ -43,7 +43,7 @@ export function signinTab(node: EditorNode, $server: JQuery): void {
     $.getJSON('blynk-cloud/authorize/status', { id: node.id }).done((st: StatusAnswer) => {
       if (st.state === 'ok') {
         stopPoll();
-        const scope = st.scope ? ` ${node._('blynk-cloud-config.test-connection.scope', { scope: st.scope })}` : '';
+        const scope = st.scope ? ` ${node._('blynk-cloud-config.signin.scope', { scope: st.scope })}` : '';
         signinShow(true, node._('blynk-cloud-config.signin.signedIn') + scope);
         // Something to deploy: the stored sign-in reaches the disk only then (node-red#1055).
         RED.nodes.dirty(true);
