@@ -1,4 +1,4 @@
-import { NodeAPI, NodeMessage } from 'node-red';
+import { Node, NodeAPI, NodeMessage } from 'node-red';
 import { DeviceConnection, Downlink } from '../../blynk';
 import { joinDevice, DeviceUserDef } from '../lib/device-user';
 import { nameListOf } from '../lib/device-names';
@@ -27,7 +27,7 @@ function messageOf(d: Downlink, wanted: ReadonlySet<string>, others: boolean): N
 
 /** Datastream values (and optionally other downlinks) Blynk sends to the device, one msg each. */
 export = function register(RED: NodeAPI): void {
-  function BlynkCloudDeviceIn(this: import('node-red').Node, def: DeviceInDef): void {
+  function BlynkCloudDeviceIn(this: Node, def: DeviceInDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const names = nameListOf(def.datastreams);

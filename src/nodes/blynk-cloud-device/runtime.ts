@@ -23,6 +23,8 @@ export = function register(RED: NodeAPI): void {
     let connection: DeviceConnection | undefined;
     /** Why no connection can be made (no token, bad broker): shown until redeploy. */
     let setupError: BlynkError | undefined;
+    /** The latest settled state (connecting aside), so an outage is logged once. */
+    let lastState: DeviceConnectionState = 'idle';
 
     const broadcast = (state: DeviceConnectionState): void => {
       const status = setupError ? redRing('not-configured') : statusOfState(state);
@@ -40,11 +42,13 @@ export = function register(RED: NodeAPI): void {
           // Only the current connection speaks: a closing one's 'closed' is not news to new users.
           if (connection === undefined || connection === conn) broadcast(change.state);
           if (change.state === 'connected') for (const user of users.values()) user.connected?.(conn);
-          // The error is the library's sanitized one: no token in it.
-          if (change.error && (change.state === 'refused' || change.state === 'offline')) node.warn(localize(RED, change.error).message);
+          // Once per outage, not per retry; the library's errors never carry the token.
+          if (change.error && change.state !== lastState && (change.state === 'refused' || change.state === 'offline')) {
+            node.warn(localize(RED, change.error).message);
+          }
+          if (change.state !== 'connecting') lastState = change.state;
         });
         conn.on('warning', (warning) => node.warn(localize(RED, warning).message));
-        // Downlinks reach users through their own listeners; without one, 'error'-free EventEmitter is fine.
         conn.connect();
         return conn;
       } catch (err) {
