@@ -210,6 +210,18 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     assert.deepEqual(caught, []);
   });
 
+  it('a full queue refuses the message with a catchable MQTT_QUEUE_FULL error', async () => {
+    await load([{ id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'Temperature', datastreamType: 'str', property: 'color', propertyType: 'str' }], { queueSize: 1 });
+    await connected('w');
+    await broker.stop();
+    await until(() => lastStatusOf('w')?.fill === 'red' || lastStatusOf('w')?.fill === 'yellow', 'offline');
+    helper.getNode('w').receive({ payload: 1 });
+    const error = (await input('w', { payload: 2 })) as (NodeMessage & { error: { message: string; code?: string } }) | undefined;
+    assert.equal(error?.error.message, errorKey('mqtt-queue-full'));
+    await broker.restart();
+    await until(() => sim.state.value(101, 'v1') === 1, 'the queued value', 15_000);
+  });
+
   it('a redeploy closes the connection (no socket left) and opens exactly one new one', async () => {
     const nodes = flow([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }]);
     await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }]);
