@@ -118,7 +118,7 @@ async function launchNodeRed(options) {
   } catch (err) {
     await red.stop({ signal: 'SIGKILL', graceMs: 5_000 });
     const why = err.message === 'exited' ? 'Node-RED exited during start-up' : `Node-RED did not answer at ${url} within ${readyTimeoutMs} ms`;
-    throw new Error(`${why}:\n${output}`);
+    throw new Error(`${why}:\n${output}`, { cause: err });
   }
   return red;
 }

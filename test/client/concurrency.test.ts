@@ -146,10 +146,11 @@ describe('client: concurrency', () => {
 
   it('an answer that lands as close() runs is dropped: the caller gets CLOSED and no token stays in memory', async () => {
     const answer = { status: 200, data: { access_token: 'late-access-token', token_type: 'Bearer', expires_in: 300 } };
-    let tokens: TokenManager | undefined;
+    const closing: { tokens?: TokenManager } = {};
     // A transport that ignores the abort, as a response already on its way would.
-    const transport = { request: async () => (tokens?.close(), answer), secrets: new SecretSet() } as unknown as Transport;
-    tokens = new TokenManager({ transport, credentials: demoCredentials(env.sim) });
+    const transport = { request: async () => (closing.tokens?.close(), answer), secrets: new SecretSet() } as unknown as Transport;
+    const tokens = new TokenManager({ transport, credentials: demoCredentials(env.sim) });
+    closing.tokens = tokens;
     const err = await failure(() => tokens.getToken());
     assert.equal(err.code, 'CLOSED');
     assert.equal(tokens.isCurrent('late-access-token'), false);

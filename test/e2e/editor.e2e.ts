@@ -872,5 +872,34 @@ describe('editor languages (browser locale)', function () {
         await editor.close();
       }
     });
+
+    it(`keeps every label of every flow node dialog on one line in ${lang}`, async function () {
+      const editor = track(await Editor.open(browser, stack.editor, locale));
+      try {
+        const types = fs
+          .readdirSync(path.join(ROOT, 'src', 'nodes'), { withFileTypes: true })
+          .filter((e) => e.isDirectory() && e.name !== 'lib' && e.name !== CONFIG)
+          .map((e) => e.name);
+        assert.ok(types.length >= 8, `only ${types.length} flow node types found`);
+        const wrapped: string[] = [];
+        for (const type of types) {
+          const id = await editor.addNode(type, 330, 140);
+          await editor.openNode(id);
+          const labels = await editor.eval<Array<{ text: string; height: number }>>(`$('#dialog-form .form-row > label:first-child:visible')
+            .map(function () { return { text: $(this).text().trim(), height: this.getBoundingClientRect().height }; }).get()`);
+          assert.ok(labels.length >= 2, `${type}: no labels found`);
+          // One line is 20 px high.
+          wrapped.push(...labels.filter((l) => l.height > 30).map((l) => `${type}: ${l.text}`));
+          await editor.page.locator('#node-dialog-cancel').click();
+          await editor.settleTray();
+          // The next one is dropped at the same place.
+          await editor.eval(`(RED.nodes.remove(${JSON.stringify(id)}), RED.view.redraw(true), true)`);
+        }
+        assert.deepEqual(wrapped, [], `labels on two lines in ${lang}`);
+        editor.assertNoProblems(`in the ${lang} dialogs`);
+      } finally {
+        await editor.close();
+      }
+    });
   }
 });

@@ -268,7 +268,7 @@ export class Editor {
         await menu.first().waitFor({ state: 'visible', timeout: 2_000 });
         break;
       } catch (err) {
-        if (attempt === 3) throw new Error(`the type menu of ${field} did not open: ${String(err)}`);
+        if (attempt === 3) throw new Error(`the type menu of ${field} did not open: ${String(err)}`, { cause: err });
       }
     }
     assert.equal(await menu.count(), 1, `one type menu open for ${field}`);

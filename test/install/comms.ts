@@ -98,7 +98,7 @@ export class Comms {
       return decode(await waitFor(() => this.debug(from).find((d) => d.id === id && d.level === undefined), `debug output from ${what}`, timeoutMs, 20));
     } catch (err) {
       const seen = this.debug(from).map((d) => `${d.id ?? d.type}: ${String(d.msg).slice(0, 120)}`);
-      throw new Error(`${(err as Error).message}; debug messages seen: ${seen.length ? '\n' + seen.join('\n') : 'none'}`);
+      throw new Error(`${(err as Error).message}; debug messages seen: ${seen.length ? '\n' + seen.join('\n') : 'none'}`, { cause: err });
     }
   }
 

@@ -197,6 +197,7 @@ describe('reliability B: bad inputs (flow level)', function () {
         const caught = await rig.failure('n1', { deviceId: 101 });
         assert.equal(caught.error.code, 'TOKEN_REJECTED');
         assert.equal(detailOf(caught), detail);
+        // eslint-disable-next-line no-control-regex -- control characters are what must not be there
         assert.doesNotMatch(caught.error.message, /[\u0000-\u001f\u007f]/);
         assert.equal(sim.tokens.requests, 3);
         assert.deepEqual(apiRequestsOf(sim.log), []);

@@ -35,6 +35,8 @@ describe('simulator: Platform API routes of the presets', () => {
   });
 
   it('history: raw values of a stream by id or pin in a time window, newest first; 404 for an unknown stream', async () => {
+    // The seeded point was stored when the simulator was reset, possibly in this very millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 2));
     const t0 = Date.now();
     await post('/api/v1/organization/device/datastream', { deviceId: 101, dataStreamId: 2, value: 30 });
     const byPin = (await get('/api/v1/organization/device/datastream/history?deviceId=101&pin=v1')).json as { content: Array<{ value: unknown; createdAt: number }>; totalElements: number };

@@ -11,6 +11,8 @@ export const DOWNLINK_FILTER = 'downlink/#';
  * or NUL are not allowed in an MQTT topic name (MQTT 3.1.1 §4.7), so those are refused.
  */
 export function topicName(kind: 'datastream' | 'property' | 'meta' | 'event', value: unknown): string {
+  // NUL separates the values of a multi-value message, so a name may not contain it.
+  // eslint-disable-next-line no-control-regex
   if (typeof value !== 'string' || value === '' || /[/+#\u0000]/.test(value)) {
     throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(value), detail: kind });
   }
