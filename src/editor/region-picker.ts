@@ -10,9 +10,19 @@ const REGION_NAMES = `${catalogOf('blynk-cloud-config')}region.`;
  * class `customRows` (the server field) for Custom. Selects the stored server's region, else Custom.
  */
 export function regionSelect($region: JQuery, $server: JQuery, customRows: string): void {
-  for (const region of REGIONS) $('<option>').val(region.server).text(RED._(`${REGION_NAMES}${region.id}`)).appendTo($region);
-  $('<option>').val(CUSTOM).text(RED._(`${REGION_NAMES}${CUSTOM}`)).appendTo($region);
-  const stored = String($server.val() || '').trim().replace(/\/+$/, '').toLowerCase();
+  for (const region of REGIONS)
+    $('<option>')
+      .val(region.server)
+      .text(RED._(`${REGION_NAMES}${region.id}`))
+      .appendTo($region);
+  $('<option>')
+    .val(CUSTOM)
+    .text(RED._(`${REGION_NAMES}${CUSTOM}`))
+    .appendTo($region);
+  const stored = String($server.val() || '')
+    .trim()
+    .replace(/\/+$/, '')
+    .toLowerCase();
   $region.val(REGIONS.some((r) => r.server === stored) ? stored : CUSTOM);
   const show = (): void => {
     const value = String($region.val());

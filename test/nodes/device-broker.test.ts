@@ -17,7 +17,10 @@ describe('device MQTT: broker from the region, and the datastream list', functio
   });
 
   it('refuses a region server over plain http to a remote host', () => {
-    assert.throws(() => brokerUrl('http://example.com', ''), (err: unknown) => err instanceof BlynkError && err.code === 'INVALID_SERVER');
+    assert.throws(
+      () => brokerUrl('http://example.com', ''),
+      (err: unknown) => err instanceof BlynkError && err.code === 'INVALID_SERVER',
+    );
   });
 
   it('reads a comma-separated list of names, empty = all', () => {

@@ -39,7 +39,8 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   }
 
   const lastStatusOf = (id: string): NodeStatus | undefined => allStatusesOf(id).at(-1);
-  const connected = (id: string): Promise<void> => until(() => JSON.stringify(lastStatusOf(id)) === JSON.stringify(GREEN), `${id} connected`);
+  const connected = (id: string): Promise<void> =>
+    until(() => JSON.stringify(lastStatusOf(id)) === JSON.stringify(GREEN), `${id} connected`);
 
   /** Sends msg to `id`; resolves when the node has called done (its Catch message, if any). */
   async function input(id: string, msg: NodeMessage): Promise<NodeMessage | undefined> {
@@ -79,7 +80,15 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   it('connects once for all its users: yellow ring connecting, then green dot on each', async () => {
     await load([
       { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] },
-      { id: 'out', type: 'blynk-cloud-device-out', action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' },
+      {
+        id: 'out',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'topic',
+        datastreamType: 'msg',
+        property: 'color',
+        propertyType: 'str',
+      },
     ]);
     await connected('in');
     await connected('out');
@@ -102,7 +111,15 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     await load(
       [
         { id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] },
-        { id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'Temperature', datastreamType: 'str', property: 'color', propertyType: 'str' },
+        {
+          id: 'w',
+          type: 'blynk-cloud-device-out',
+          action: 'write',
+          datastream: 'Temperature',
+          datastreamType: 'str',
+          property: 'color',
+          propertyType: 'str',
+        },
       ],
       {},
       '',
@@ -130,12 +147,11 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     await connected('in');
     await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=0&v2=x&v1=20&v4=1`);
     broker.send(101, 'downlink/ping');
-    await until(() => received.length >= 4, 'four msgs').catch((err: Error) => { throw new Error(`${err.message}: ${JSON.stringify(received)}`); });
+    await until(() => received.length >= 4, 'four msgs').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(received)}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(
-      received.map((m) => `${m.topic}=${String(m.payload)}`).sort(),
-      ['Mode=1', 'Status=x', 'Switch=0', 'ping='].sort(),
-    );
+    assert.deepEqual(received.map((m) => `${m.topic}=${String(m.payload)}`).sort(), ['Mode=1', 'Status=x', 'Switch=0', 'ping='].sort());
   });
 
   it('asks for the current values on connect (all, or the chosen list)', async () => {
@@ -143,7 +159,10 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     await load([{ id: 'in', type: 'blynk-cloud-device-in', datastreams: 'Mode', current: true, others: false, wires: [['sink']] }]);
     await until(() => received.length >= 1, 'current value');
     assert.ok(upTopics().includes('get/ds'));
-    assert.deepEqual(received.map((m) => [m.topic, m.payload]), [['Mode', 2]]);
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [['Mode', 2]],
+    );
   });
 
   it('device-out: value, batch, timestamped, event, property and metadata land in the store', async () => {
@@ -161,7 +180,13 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     await connected('w');
     await input('w', { topic: 'Temperature', payload: 30.5 } as NodeMessage);
     await input('w', { payload: { Switch: 1, Mode: 2 } });
-    await input('w', { topic: 'Humidity', payload: [[Date.now() - 2000, 60], [Date.now() - 1000, 61]] } as NodeMessage);
+    await input('w', {
+      topic: 'Humidity',
+      payload: [
+        [Date.now() - 2000, 60],
+        [Date.now() - 1000, 61],
+      ],
+    } as NodeMessage);
     await input('ev', { topic: 'high_temp', payload: 'Too hot' } as NodeMessage);
     await input('n-prop', { topic: 'Temperature', payload: '#ff0000' } as NodeMessage);
     await input('n-meta', { topic: 'Serial Number', payload: 'SN-42' } as NodeMessage);
@@ -170,14 +195,27 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     assert.equal(sim.state.value(101, 'v0'), 1);
     assert.equal(sim.state.value(101, 'v4'), 2);
     assert.equal(sim.state.value(101, 'v5'), 61);
-    assert.deepEqual(sim.state.events(101).map((e) => [e.code, e.description]), [['high_temp', 'Too hot']]);
+    assert.deepEqual(
+      sim.state.events(101).map((e) => [e.code, e.description]),
+      [['high_temp', 'Too hot']],
+    );
     assert.deepEqual(sim.state.properties(101, 'v1'), { color: '#ff0000' });
     assert.equal(sim.state.device(101)?.metaFields.find((f) => f.name === 'Serial Number')?.value, 'SN-42');
     assert.deepEqual(caught, []);
   });
 
   it('device-out refuses bad input with a catchable, localized error and publishes nothing', async () => {
-    await load([{ id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' }]);
+    await load([
+      {
+        id: 'w',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'topic',
+        datastreamType: 'msg',
+        property: 'color',
+        propertyType: 'str',
+      },
+    ]);
     await connected('w');
     const before = upTopics().length;
     const bad: Array<[NodeMessage, string]> = [
@@ -196,7 +234,17 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   });
 
   it('queues while the broker is down and delivers once when it is back', async () => {
-    await load([{ id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'Temperature', datastreamType: 'str', property: 'color', propertyType: 'str' }]);
+    await load([
+      {
+        id: 'w',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'Temperature',
+        datastreamType: 'str',
+        property: 'color',
+        propertyType: 'str',
+      },
+    ]);
     await connected('w');
     await broker.stop();
     await until(() => lastStatusOf('w')?.text === statusText('offline') || lastStatusOf('w')?.text === statusText('connecting'), 'offline');
@@ -211,7 +259,20 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   });
 
   it('a full queue refuses the message with a catchable MQTT_QUEUE_FULL error', async () => {
-    await load([{ id: 'w', type: 'blynk-cloud-device-out', action: 'write', datastream: 'Temperature', datastreamType: 'str', property: 'color', propertyType: 'str' }], { queueSize: 1 });
+    await load(
+      [
+        {
+          id: 'w',
+          type: 'blynk-cloud-device-out',
+          action: 'write',
+          datastream: 'Temperature',
+          datastreamType: 'str',
+          property: 'color',
+          propertyType: 'str',
+        },
+      ],
+      { queueSize: 1 },
+    );
     await connected('w');
     await broker.stop();
     await until(() => lastStatusOf('w')?.fill === 'red' || lastStatusOf('w')?.fill === 'yellow', 'offline');
@@ -237,7 +298,16 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
       ...flow([{ id: 'in', type: 'blynk-cloud-device-in', datastreams: 'Switch', wires: [['sink']] }]),
       { id: 'tab2', type: 'tab', label: 'app' },
       { id: 'cfg', type: 'blynk-cloud-config', server: sim.url, grantType: 'client_credentials' },
-      { id: 'write', z: 'tab2', type: 'blynk-cloud-write-datastream', connection: 'cfg', deviceId: '101', deviceIdType: 'num', dataStreamId: 'v0', dataStreamIdType: 'str' },
+      {
+        id: 'write',
+        z: 'tab2',
+        type: 'blynk-cloud-write-datastream',
+        connection: 'cfg',
+        deviceId: '101',
+        deviceIdType: 'num',
+        dataStreamId: 'v0',
+        dataStreamIdType: 'str',
+      },
     ];
     await helper.load(ALL_NODES, flows, { dev: { token }, cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
     helper.getNode('sink').on('input', (m: NodeMessage) => received.push(m));
