@@ -2,6 +2,8 @@
 export function exampleFlows(options: {
   server: string;
   demo: { clientId: string; clientSecret: string; userEmail: string; password: string; devices: Array<{ token: string }> };
+  /** The simulator's MQTT broker for `blynk-cloud-device` (default mqtt://127.0.0.1:18883). */
+  mqtt?: string;
   files?: string[];
 }): Array<Record<string, unknown> & { id: string; type: string }>;
 

@@ -31,7 +31,10 @@ function exampleFiles() {
 }
 
 /** @returns {Array<Record<string, unknown>>} nodes for POST /flows, credentials inline */
-function exampleFlows({ server, demo, files = exampleFiles() }) {
+/** The simulator's MQTT broker as `npm start` runs it (BLYNK_SIM_MQTT_PORT, default 18883). */
+const DEFAULT_MQTT = 'mqtt://127.0.0.1:18883';
+
+function exampleFlows({ server, demo, mqtt = DEFAULT_MQTT, files = exampleFiles() }) {
   const nodes = [];
   const seen = new Set();
   files.forEach((file, index) => {
@@ -40,13 +43,20 @@ function exampleFlows({ server, demo, files = exampleFiles() }) {
     for (const node of JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'))) {
       if (node.type === 'tab' || seen.has(node.id)) continue;
       seen.add(node.id);
-      nodes.push(withDemoSettings({ ...node }, tab.id, server, demo));
+      nodes.push(withDemoSettings({ ...node }, tab.id, server, demo, mqtt));
     }
   });
   return nodes;
 }
 
-function withDemoSettings(node, tabId, server, demo) {
+function withDemoSettings(node, tabId, server, demo, mqtt) {
+  // Node-RED as the demo device over the simulator's broker (Device MQTT API).
+  if (node.type === 'blynk-cloud-device') {
+    node.server = server;
+    node.broker = mqtt;
+    node.credentials = { token: demo.devices[0].token };
+    return node;
+  }
   if (node.type === 'blynk-cloud-config') {
     node.server = server;
     node.credentials = { clientId: demo.clientId, clientSecret: demo.clientSecret, userEmail: demo.userEmail, password: demo.password };

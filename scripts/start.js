@@ -23,7 +23,7 @@ const LOCAL_SIMULATOR = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/;
  * connections saved for a simulator on another port (BLYNK_SIM_PORT changed) moved to this one.
  * @returns {Promise<'deployed' | 'kept' | 'moved'>}
  */
-async function deployExamples(sim) {
+async function deployExamples(sim, mqttUrl) {
   const flows = await (await fetch(`${editor}flows`)).json();
   if (Array.isArray(flows) && flows.length > 0) {
     const stale = flows.filter((n) => n.type === 'blynk-cloud-config' && LOCAL_SIMULATOR.test(String(n.server)) && String(n.server).replace(/\/$/, '') !== sim.url);
@@ -41,7 +41,7 @@ async function deployExamples(sim) {
   const res = await fetch(`${editor}flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify(exampleFlows({ server: sim.url, demo: sim.demo })),
+    body: JSON.stringify(exampleFlows({ server: sim.url, demo: sim.demo, mqtt: mqttUrl })),
   });
   if (!res.ok) throw new Error(`deploying the examples failed: HTTP ${res.status} ${await res.text()}`);
   return 'deployed';
@@ -129,7 +129,7 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const outcome = await deployExamples(sim);
+  const outcome = await deployExamples(sim, mqtt && mqtt.url);
   console.log(demoSheet(sim, outcome, mqtt && mqtt.url));
 }
 

@@ -107,7 +107,14 @@ export class Editor {
   async addNode(type: string, x: number, y: number, category = 'Blynk'): Promise<string> {
     const source = this.paletteNode(type, category);
     await source.scrollIntoViewIfNeeded();
-    const box = await source.boundingBox();
+    // With more nodes than the palette shows, it may still be scrolling: drag from where the node settles.
+    let box = await source.boundingBox();
+    for (let i = 0; i < 20; i++) {
+      await this.page.waitForTimeout(50);
+      const next = await source.boundingBox();
+      if (next && box && next.x === box.x && next.y === box.y) break;
+      box = next;
+    }
     assert.ok(box, `palette node ${type} has no box`);
     const before = await this.eval<string[]>(`RED.nodes.filterNodes({type: ${JSON.stringify(type)}}).map(n => n.id)`);
     await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

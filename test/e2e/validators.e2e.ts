@@ -57,6 +57,12 @@ const CONNECTION: Record<string, Value> = {
   queueLimit: 1000,
 };
 
+const DEVICE = 'g8-device';
+/** A valid MQTT device (issue 16) as the current release saves it: what device in/out nodes use. */
+const DEVICE_CONFIG: Record<string, Value> = { name: 'G8 device', server: 'https://blynk.cloud', broker: '', queueSize: 100 };
+/** Config node types: saved without a tab or position. */
+const CONFIG_TYPES = new Set([CONFIG, 'blynk-cloud-device']);
+
 const m = (key: string, vars?: Record<string, string | number>): Message => ({ key, vars });
 const text = (value: string): Case => ({ value, with: {} });
 
@@ -273,6 +279,48 @@ const SPECS: Spec[] = [
       },
     },
   },
+  {
+    type: 'blynk-cloud-device',
+    base: DEVICE_CONFIG,
+    props: {
+      broker: {
+        bad: [text('mqtt://blynk.cloud:1883'), text('http://blynk.cloud'), text('ws://example.com/mqtt'), text('blynk.cloud')].map((c) => ({ ...c, error: m('errors.broker') })),
+        good: [text(''), text('wss'), text('mqtts://fra1.blynk.cloud:8883'), text('wss://blynk.cloud:443/mqtt'), text('mqtt://127.0.0.1:18883'), text('ws://localhost:8080/mqtt')],
+      },
+      queueSize: {
+        bad: [text('0'), text('-1'), text('1.5'), text('x')].map((c) => ({ ...c, error: m('errors.queueSize') })),
+        good: [{ value: 100, with: {} }, text('5')],
+      },
+    },
+  },
+  {
+    type: 'blynk-cloud-device-in',
+    base: { connection: DEVICE, datastreams: '', current: false, others: false },
+    props: {
+      datastreams: {
+        bad: [text('Switch,,Mode'), text('a/b'), text('#')].map((c) => ({ ...c, error: m('errors.datastreams') })),
+        good: [text(''), text('Switch'), text(' Switch, Mode ')],
+      },
+    },
+  },
+  {
+    type: 'blynk-cloud-device-out',
+    base: { connection: DEVICE, action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' },
+    props: {
+      action: {
+        bad: [text('publish')].map((c) => ({ ...c, error: m('errors.action') })),
+        good: [text('write'), text('event'), text('eraseProperty')],
+      },
+      datastream: {
+        bad: [...typed('datastream', [['str', 'a/b'], ['str', '']], m('errors.name')), ...typed('datastream', [['msg', '']], m('errors.required'))],
+        good: typed('datastream', [['str', 'Temperature'], ['msg', 'topic']]),
+      },
+      property: {
+        bad: typed('property', [['str', '']], m('errors.name')).map((c) => ({ ...c, with: { ...c.with, action: 'property' } })),
+        good: [...typed('property', [['str', 'color']]), { value: '', with: { propertyType: 'str', action: 'write' } }],
+      },
+    },
+  },
 ];
 
 /** The English text of a message, or a marker that cannot match if the catalog lacks the key. */
@@ -291,7 +339,7 @@ function savedNode(id: string, spec: Spec, property: string, c: Case, at: number
   const node: Record<string, unknown> = { id, type: spec.type };
   const props: Record<string, Value> = { ...spec.base, ...(c.with ?? {}), [property]: c.value };
   for (const [name, value] of Object.entries(props)) if (value !== ABSENT) node[name] = value;
-  if (spec.type !== CONFIG) Object.assign(node, { z, x: 200 + 180 * (at % 5), y: 80 + 40 * Math.floor(at / 5), wires: [[]] });
+  if (!CONFIG_TYPES.has(spec.type)) Object.assign(node, { z, x: 200 + 180 * (at % 5), y: 80 + 40 * Math.floor(at / 5), wires: [[]] });
   return node;
 }
 
@@ -378,7 +426,7 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
   });
 
   it('G8: each bad value makes its node invalid with the property\'s message, each good value keeps it valid', async function () {
-    const nodes: Array<Record<string, unknown>> = [{ id: CONN, type: CONFIG, ...CONNECTION }];
+    const nodes: Array<Record<string, unknown>> = [{ id: CONN, type: CONFIG, ...CONNECTION }, { id: DEVICE, type: 'blynk-cloud-device', ...DEVICE_CONFIG }];
     const checks: Array<{ id: string; what: string; bad: boolean; message?: string; property: string }> = [];
     let at = 0;
     for (const spec of SPECS) {

@@ -112,12 +112,29 @@ const CONTRACT: Record<
     defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg', property: 'label', propertyType: 'str', value: 'payload', valueType: 'msg' },
     typed: ['pin', 'property', 'value'],
   },
-  // Issue 17: started by Blynk's webhook calls; needs no connection.
+  // Started by Blynk's webhook calls; needs no connection.
   'blynk-cloud-webhook-in': {
     category: 'Blynk',
     credentials: { user: TEXT, password: PASSWORD, secret: PASSWORD },
     defaults: { name: '', url: '', method: 'POST', auth: 'basic', headerName: 'X-Blynk-Secret', topic: '' },
     typed: [],
+  },
+  // Node-RED as a Blynk device over MQTT. broker '' = mqtts://<host>:8883 of the region.
+  'blynk-cloud-device': {
+    category: 'config',
+    credentials: { token: PASSWORD },
+    defaults: { name: '', server: 'https://blynk.cloud', broker: '', queueSize: 100 },
+    typed: [],
+  },
+  'blynk-cloud-device-in': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', datastreams: '', current: false, others: false },
+    typed: [],
+  },
+  'blynk-cloud-device-out': {
+    category: 'Blynk',
+    defaults: { name: '', connection: '', action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' },
+    typed: ['datastream', 'property'],
   },
 };
 /** Types that talk to no Blynk server of their own, so have no connection. */
@@ -251,8 +268,9 @@ describe('registration: editor html vs runtime', function () {
           assert.ok(defaults[name], `no default for ${name}`);
           assert.deepEqual(defaults[name].value, value, `default of ${name}`);
         }
-        if (!WITHOUT_CONNECTION.has(type)) {
-          assert.equal(defaults.connection.type, 'blynk-cloud-config');
+        if (!WITHOUT_CONNECTION.has(type) && contract.category !== 'config') {
+          // The MQTT device nodes use the device config node, all others the Platform one.
+          assert.equal(defaults.connection.type, type.startsWith('blynk-cloud-device-') && /-(in|out)$/.test(type) ? 'blynk-cloud-device' : 'blynk-cloud-config');
           assert.equal(defaults.connection.required, true);
         }
         for (const name of contract.typed) {

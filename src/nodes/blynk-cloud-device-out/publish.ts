@@ -1,0 +1,51 @@
+import { BatchValue, BlynkError, DeviceConnection, DeviceValue, quoteValue, TimestampedPoint } from '../../blynk';
+
+/** What the out node does with msg.payload (the `action` setting). */
+export type OutAction = 'write' | 'event' | 'property' | 'meta' | 'erase' | 'eraseProperty';
+export const OUT_ACTIONS: readonly OutAction[] = ['write', 'event', 'property', 'meta', 'erase', 'eraseProperty'];
+
+/** `[[ms, value], …]`: an array whose items are all [number, value] pairs. */
+function isTimestamped(value: unknown): value is TimestampedPoint[] {
+  return Array.isArray(value) && value.length > 0 && value.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number');
+}
+
+function isPlainObject(value: unknown): value is Record<string, BatchValue> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** An event's description: text, or none (Blynk then uses the event's own). */
+function descriptionOf(payload: unknown): string | undefined {
+  if (payload === undefined || payload === null || payload === '') return undefined;
+  if (typeof payload === 'string') return payload;
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
+}
+
+function metaValueOf(payload: unknown): string | number {
+  if (typeof payload === 'string' || (typeof payload === 'number' && Number.isFinite(payload))) return payload;
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
+}
+
+/**
+ * The publish for one message. `name` is the datastream (or the event code, or the metadata
+ * field); the connection checks names and values before anything is queued, so bad input is
+ * refused with nothing sent.
+ */
+export function publish(conn: DeviceConnection, action: OutAction, name: unknown, property: unknown, payload: unknown): Promise<void> {
+  const target = name as string;
+  switch (action) {
+    case 'write':
+      if (isPlainObject(payload)) return conn.writeBatch(payload);
+      if (isTimestamped(payload)) return conn.writeTimestamped(target, payload);
+      return conn.write(target, payload as DeviceValue);
+    case 'event':
+      return conn.logEvent(target, descriptionOf(payload));
+    case 'property':
+      return conn.setProperty(target, property as string, payload as DeviceValue);
+    case 'meta':
+      return conn.setMeta(target, metaValueOf(payload));
+    case 'erase':
+      return conn.erase(target);
+    case 'eraseProperty':
+      return conn.eraseProperty(target, property as string);
+  }
+}

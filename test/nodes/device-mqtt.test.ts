@@ -1,0 +1,360 @@
+// blynk-cloud-device, -device-in and -device-out in a real Node-RED runtime against the simulator's broker.
+import assert from 'node:assert/strict';
+import { NodeInitializer, NodeMessage, NodeStatus } from 'node-red';
+import { startSimulator, type Simulator, type SimulatorMqtt } from '../../dist/simulator';
+import { captureOutput, deepText, until } from '../mqtt/helpers';
+import { call } from '../simulator/helpers';
+import { allStatusesOf, errorKey, statusText } from '../support/harness';
+import { exampleFlows } from '../../scripts/example-flows';
+import { ALL_NODES, FlowNode, helper } from '../support/runtime';
+
+const GREEN: NodeStatus = { fill: 'green', shape: 'dot', text: statusText('ok') };
+
+describe('device MQTT nodes: Node-RED as a Blynk device', function () {
+  let sim: Simulator;
+  let broker: SimulatorMqtt;
+  let token: string;
+  let received: NodeMessage[];
+  let caught: NodeMessage[];
+  let output: ReturnType<typeof captureOutput>;
+
+  const upTopics = (): string[] => broker.log.filter((e) => e.direction === 'up').map((e) => e.topic);
+
+  /** A tab with the device config node `dev`, `nodes`, a sink `sink` and a Catch to `caught`. */
+  function flow(nodes: FlowNode[], device: Record<string, unknown> = {}): FlowNode[] {
+    return [
+      { id: 'tab', type: 'tab', label: 'device' },
+      { id: 'dev', type: 'blynk-cloud-device', server: sim.url, broker: broker.url, queueSize: 100, ...device },
+      ...nodes.map((n) => ({ z: 'tab', connection: 'dev', ...n })),
+      { id: 'sink', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ];
+  }
+
+  async function load(nodes: FlowNode[], device: Record<string, unknown> = {}, deviceToken = token): Promise<void> {
+    await helper.load(ALL_NODES, flow(nodes, device), { dev: { token: deviceToken } });
+    helper.getNode('sink').on('input', (m: NodeMessage) => received.push(m));
+    helper.getNode('caught').on('input', (m: NodeMessage) => caught.push(m));
+  }
+
+  const lastStatusOf = (id: string): NodeStatus | undefined => allStatusesOf(id).at(-1);
+  const connected = (id: string): Promise<void> =>
+    until(() => JSON.stringify(lastStatusOf(id)) === JSON.stringify(GREEN), `${id} connected`);
+
+  /** Sends msg to `id`; resolves when the node has called done (its Catch message, if any). */
+  async function input(id: string, msg: NodeMessage): Promise<NodeMessage | undefined> {
+    const before = caught.length;
+    helper.getNode(id).receive(msg);
+    // done() is observed through its effect: the Catch node, or the publish reaching the broker.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return caught.length > before ? caught[caught.length - 1] : undefined;
+  }
+
+  before(async () => {
+    sim = await startSimulator();
+    broker = await sim.mqtt();
+    token = sim.demo.devices[0].token;
+  });
+  after(() => sim.close());
+  beforeEach((done) => {
+    received = [];
+    caught = [];
+    sim.reset();
+    output = captureOutput();
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+    output.stop();
+    assert.ok(!output.text().includes(token), 'the token appeared in stdout or stderr');
+    assert.ok(!deepText([received, caught]).includes(token), 'the token appeared in a msg');
+    if (!broker.running) await broker.restart();
+    // Nothing left connected, and nothing reconnects afterwards (no timer left).
+    await until(() => broker.connections === 0, 'no device connection left');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(broker.connections, 0, 'a connection came back after the flow stopped');
+  });
+
+  it('connects once for all its users: yellow ring connecting, then green dot on each', async () => {
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] },
+      {
+        id: 'out',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'topic',
+        datastreamType: 'msg',
+        property: 'color',
+        propertyType: 'str',
+      },
+    ]);
+    await connected('in');
+    await connected('out');
+    assert.deepEqual(allStatusesOf('in')[0], { fill: 'yellow', shape: 'ring', text: statusText('connecting') });
+    assert.equal(broker.connections, 1);
+    assert.equal(sim.state.device(101)?.connected, true);
+  });
+
+  it('a wrong token: red ring "token refused" and no retry until redeploy', async () => {
+    await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }], {}, 'not-a-real-token-000000000000000');
+    await until(() => lastStatusOf('in')?.text === statusText('refused'), 'refused status');
+    assert.deepEqual(lastStatusOf('in'), { fill: 'red', shape: 'ring', text: statusText('refused') });
+    const attempts = broker.log.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(broker.log.length, attempts);
+    assert.equal(broker.connections, 0);
+  });
+
+  it('no token: red ring "not configured", no connection attempt; device-out says why', async () => {
+    await load(
+      [
+        { id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] },
+        {
+          id: 'w',
+          type: 'blynk-cloud-device-out',
+          action: 'write',
+          datastream: 'Temperature',
+          datastreamType: 'str',
+          property: 'color',
+          propertyType: 'str',
+        },
+      ],
+      {},
+      '',
+    );
+    assert.deepEqual(lastStatusOf('in'), { fill: 'red', shape: 'ring', text: statusText('not-configured') });
+    const error = (await input('w', { payload: 1 })) as (NodeMessage & { error: { message: string } }) | undefined;
+    assert.equal(error?.error.message, errorKey('no-device-token'));
+    assert.equal(broker.log.length, 0);
+  });
+
+  it('a write to the device reaches device-in as msg.topic = name, msg.payload typed', async () => {
+    await load([{ id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] }]);
+    await connected('in');
+    await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=1&v2=hello&v1=22.25`);
+    await until(() => received.length >= 3, 'three msgs');
+    const byTopic = Object.fromEntries(received.map((m) => [m.topic, m.payload]));
+    assert.deepEqual(byTopic, { Switch: 1, Status: 'hello', Temperature: 22.25 });
+  });
+
+  it('a chosen list passes only its datastreams; others (ping) only when ticked', async () => {
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: 'Switch, Mode', current: false, others: false, wires: [['sink']] },
+      { id: 'all', type: 'blynk-cloud-device-in', datastreams: 'Status', current: false, others: true, wires: [['sink']] },
+    ]);
+    await connected('in');
+    await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=0&v2=x&v1=20&v4=1`);
+    broker.send(101, 'downlink/ping');
+    await until(() => received.length >= 4, 'four msgs').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(received)}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(received.map((m) => `${m.topic}=${String(m.payload)}`).sort(), ['Mode=1', 'Status=x', 'Switch=0', 'ping='].sort());
+  });
+
+  it('asks for the current values on connect (all, or the chosen list)', async () => {
+    await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=1&v4=2`);
+    await load([{ id: 'in', type: 'blynk-cloud-device-in', datastreams: 'Mode', current: true, others: false, wires: [['sink']] }]);
+    await until(() => received.length >= 1, 'current value');
+    assert.ok(upTopics().includes('get/ds'));
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [['Mode', 2]],
+    );
+  });
+
+  it('device-out: value, batch, timestamped, event, property and metadata land in the store', async () => {
+    const out = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
+      id,
+      type: 'blynk-cloud-device-out',
+      action,
+      datastream: 'topic',
+      datastreamType: 'msg',
+      property: 'color',
+      propertyType: 'str',
+      ...extra,
+    });
+    await load([out('w', 'write'), out('ev', 'event'), out('n-prop', 'property'), out('n-meta', 'meta')]);
+    await connected('w');
+    await input('w', { topic: 'Temperature', payload: 30.5 } as NodeMessage);
+    await input('w', { payload: { Switch: 1, Mode: 2 } });
+    await input('w', {
+      topic: 'Humidity',
+      payload: [
+        [Date.now() - 2000, 60],
+        [Date.now() - 1000, 61],
+      ],
+    } as NodeMessage);
+    await input('ev', { topic: 'high_temp', payload: 'Too hot' } as NodeMessage);
+    await input('n-prop', { topic: 'Temperature', payload: '#ff0000' } as NodeMessage);
+    await input('n-meta', { topic: 'Serial Number', payload: 'SN-42' } as NodeMessage);
+    await until(() => upTopics().includes('meta/Serial Number'), 'all uplinks');
+    assert.equal(sim.state.value(101, 'v1'), 30.5);
+    assert.equal(sim.state.value(101, 'v0'), 1);
+    assert.equal(sim.state.value(101, 'v4'), 2);
+    assert.equal(sim.state.value(101, 'v5'), 61);
+    assert.deepEqual(
+      sim.state.events(101).map((e) => [e.code, e.description]),
+      [['high_temp', 'Too hot']],
+    );
+    assert.deepEqual(sim.state.properties(101, 'v1'), { color: '#ff0000' });
+    assert.equal(sim.state.device(101)?.metaFields.find((f) => f.name === 'Serial Number')?.value, 'SN-42');
+    assert.deepEqual(caught, []);
+  });
+
+  it('device-out refuses bad input with a catchable, localized error and publishes nothing', async () => {
+    await load([
+      {
+        id: 'w',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'topic',
+        datastreamType: 'msg',
+        property: 'color',
+        propertyType: 'str',
+      },
+    ]);
+    await connected('w');
+    const before = upTopics().length;
+    const bad: Array<[NodeMessage, string]> = [
+      [{ payload: 1 }, 'invalid-topic-name'], // no msg.topic
+      [{ topic: 'a/b', payload: 1 } as NodeMessage, 'invalid-topic-name'],
+      [{ topic: 'Temperature', payload: { nested: { x: 1 } } } as NodeMessage, 'invalid-value'],
+      [{ topic: 'Temperature', payload: {} } as NodeMessage, 'empty-batch'],
+      [{ topic: 'Temperature', payload: null } as NodeMessage, 'invalid-value'],
+    ];
+    for (const [msg, key] of bad) {
+      const error = (await input('w', msg)) as (NodeMessage & { error: { message: string } }) | undefined;
+      assert.ok(error, `no error for ${JSON.stringify(msg)}`);
+      assert.equal(error.error.message, errorKey(key), JSON.stringify(msg));
+    }
+    assert.equal(upTopics().length, before, 'something was published');
+  });
+
+  it('queues while the broker is down and delivers once when it is back', async () => {
+    await load([
+      {
+        id: 'w',
+        type: 'blynk-cloud-device-out',
+        action: 'write',
+        datastream: 'Temperature',
+        datastreamType: 'str',
+        property: 'color',
+        propertyType: 'str',
+      },
+    ]);
+    await connected('w');
+    await broker.stop();
+    await until(() => lastStatusOf('w')?.text === statusText('offline') || lastStatusOf('w')?.text === statusText('connecting'), 'offline');
+    helper.getNode('w').receive({ payload: 41.5 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(upTopics().filter((t) => t === 'ds/Temperature').length, 0);
+    await broker.restart();
+    await until(() => sim.state.value(101, 'v1') === 41.5, 'queued value delivered', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(upTopics().filter((t) => t === 'ds/Temperature').length, 1);
+    assert.deepEqual(caught, []);
+  });
+
+  it('a full queue refuses the message with a catchable MQTT_QUEUE_FULL error', async () => {
+    await load(
+      [
+        {
+          id: 'w',
+          type: 'blynk-cloud-device-out',
+          action: 'write',
+          datastream: 'Temperature',
+          datastreamType: 'str',
+          property: 'color',
+          propertyType: 'str',
+        },
+      ],
+      { queueSize: 1 },
+    );
+    await connected('w');
+    await broker.stop();
+    await until(() => lastStatusOf('w')?.fill === 'red' || lastStatusOf('w')?.fill === 'yellow', 'offline');
+    helper.getNode('w').receive({ payload: 1 });
+    const error = (await input('w', { payload: 2 })) as (NodeMessage & { error: { message: string; code?: string } }) | undefined;
+    assert.equal(error?.error.message, errorKey('mqtt-queue-full'));
+    await broker.restart();
+    await until(() => sim.state.value(101, 'v1') === 1, 'the queued value', 15_000);
+  });
+
+  it('a redeploy closes the connection (no socket left) and opens exactly one new one', async () => {
+    const nodes = flow([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }]);
+    await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }]);
+    await connected('in');
+    await helper.setFlows(nodes, 'full', { dev: { token } });
+    await until(() => broker.connections === 1 && sim.state.device(101)?.connected === true, 'reconnected');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(broker.connections, 1);
+  });
+
+  it('a write datastream node (Platform API) in one flow reaches device-in in another', async () => {
+    const flows: FlowNode[] = [
+      ...flow([{ id: 'in', type: 'blynk-cloud-device-in', datastreams: 'Switch', wires: [['sink']] }]),
+      { id: 'tab2', type: 'tab', label: 'app' },
+      { id: 'cfg', type: 'blynk-cloud-config', server: sim.url, grantType: 'client_credentials' },
+      {
+        id: 'write',
+        z: 'tab2',
+        type: 'blynk-cloud-write-datastream',
+        connection: 'cfg',
+        deviceId: '101',
+        deviceIdType: 'num',
+        dataStreamId: 'v0',
+        dataStreamIdType: 'str',
+      },
+    ];
+    await helper.load(ALL_NODES, flows, { dev: { token }, cfg: { clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret } });
+    helper.getNode('sink').on('input', (m: NodeMessage) => received.push(m));
+    await connected('in');
+    helper.getNode('write').receive({ payload: 1 });
+    await until(() => received.length >= 1, 'round trip', 10_000);
+    assert.deepEqual([received[0].topic, received[0].payload], ['Switch', 1]);
+  });
+});
+
+/** The core nodes the examples use besides the helper's own (catch). */
+const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'function/10-switch'].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (file) => require(`@node-red/nodes/core/${file}.js`) as NodeInitializer,
+);
+
+describe('device MQTT examples work against the simulator', function () {
+  let sim: Simulator;
+  let broker: SimulatorMqtt;
+  before(async () => {
+    sim = await startSimulator();
+    broker = await sim.mqtt();
+  });
+  after(() => sim.close());
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+
+  it('10: the app switch (write datastream) reaches the switch node; 11: the injects land in the store', async () => {
+    const files = ['10 - App switch drives a flow (MQTT device).json', '11 - A flow feeds a gauge (MQTT device).json'];
+    const nodes = exampleFlows({ server: sim.url, demo: sim.demo, mqtt: broker.url, files });
+    const credentials: Record<string, Record<string, string>> = {};
+    for (const n of nodes) if (n.credentials) credentials[n.id] = n.credentials as Record<string, string>;
+    await helper.load([...ALL_NODES, ...CORE_NODES], nodes.map(({ credentials: _c, ...n }) => n) as FlowNode[], credentials);
+    await until(() => sim.state.device(101)?.connected === true, 'device connected');
+    const on: NodeMessage[] = [];
+    helper.getNode('bmi-switch').on('input', (m: NodeMessage) => on.push(m));
+    helper.getNode('bmi-inject-on').receive({ payload: 1 });
+    await until(() => on.some((m) => m.payload === 1), 'switch msg', 10_000);
+    helper.getNode('bmo-inject-1').receive({});
+    helper.getNode('bmo-inject-2').receive({});
+    helper.getNode('bmo-inject-3').receive({});
+    await until(() => sim.state.value(101, 'v2') === 'fed by Node-RED' && sim.state.events(101).length === 1, 'example 11 uplinks', 10_000);
+    assert.equal(sim.state.events(101)[0].code, 'high_temp');
+  });
+});
