@@ -48,21 +48,32 @@ const first = results.get(trees[0])![0];
 const sides = Object.keys(first[0] ?? {}).filter((k) => k !== 'op' && k !== 'concurrency');
 const lines: string[] = [];
 lines.push(`${rounds} round(s), trees run in turn; medians over rounds of each run's per-cell median.`);
-lines.push(['tree'.padEnd(28), 'op'.padEnd(6), 'N'.padStart(3), ...sides.flatMap((s) => [`${s} msg/s`.padStart(12), `${s} µs/msg`.padStart(13)]), 'pkg/bare msg/s'.padStart(15), 'bare/pkg µs'.padStart(12)].join(' '));
+lines.push(
+  [
+    'tree'.padEnd(28),
+    'op'.padEnd(6),
+    'N'.padStart(3),
+    ...sides.flatMap((s) => [`${s} msg/s`.padStart(12), `${s} µs/msg`.padStart(13)]),
+    'pkg/bare msg/s'.padStart(15),
+    'bare/pkg µs'.padStart(12),
+  ].join(' '),
+);
 for (const tree of trees) {
   for (let i = 0; i < first.length; i++) {
     const cells = results.get(tree)!.map((m) => m[i]);
     const get = (side: string, key: keyof SideCell) => median(cells.map((c) => (c[side] as SideCell | undefined)?.[key] ?? NaN));
     const ratios = cells.map((c) => ((c.pkg as SideCell)?.rate ?? NaN) / ((c.bare as SideCell)?.rate ?? NaN));
     const cost = cells.map((c) => ((c.bare as SideCell)?.usPerMsg ?? NaN) / ((c.pkg as SideCell)?.usPerMsg ?? NaN));
-    lines.push([
-      path.basename(tree).padEnd(28),
-      first[i].op.padEnd(6),
-      String(first[i].concurrency).padStart(3),
-      ...sides.flatMap((s) => [get(s, 'rate').toFixed(0).padStart(12), get(s, 'usPerMsg').toFixed(0).padStart(13)]),
-      `${median(ratios).toFixed(2)}×`.padStart(15),
-      `${median(cost).toFixed(2)}×`.padStart(12),
-    ].join(' '));
+    lines.push(
+      [
+        path.basename(tree).padEnd(28),
+        first[i].op.padEnd(6),
+        String(first[i].concurrency).padStart(3),
+        ...sides.flatMap((s) => [get(s, 'rate').toFixed(0).padStart(12), get(s, 'usPerMsg').toFixed(0).padStart(13)]),
+        `${median(ratios).toFixed(2)}×`.padStart(15),
+        `${median(cost).toFixed(2)}×`.padStart(12),
+      ].join(' '),
+    );
   }
 }
 process.stdout.write(lines.join('\n') + '\n');

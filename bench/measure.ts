@@ -50,7 +50,11 @@ async function startEnv(o: Options): Promise<Env> {
     deviceToken: sim.info.deviceToken,
     deviceRate: o.pacingRate,
   });
-  const sides: Record<SideKey, Side> = { bare: bareAxios(sim.url, fixedToken), core: coreHttpRequest(rt, sim.url, fixedToken), pkg: packageNodes(rt) };
+  const sides: Record<SideKey, Side> = {
+    bare: bareAxios(sim.url, fixedToken),
+    core: coreHttpRequest(rt, sim.url, fixedToken),
+    pkg: packageNodes(rt),
+  };
   return { sim, rt, sides };
 }
 

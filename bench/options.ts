@@ -41,7 +41,11 @@ export function parseArgs(argv: string[]): Options {
     pacingMessages: 250,
     pacingRate: 50,
   };
-  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   for (const arg of argv) {
     const m = /^--([a-z-]+)=(.*)$/.exec(arg);
     if (!m) throw new Error(`unknown argument ${arg} (use --name=value)`);

@@ -14,46 +14,75 @@ const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' :
 
 function header(r: Results, print: Print): void {
   // ------------------------------------------------------------ print
-  print(`node-red-contrib-blynk-cloud benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ` +
-    `Node-RED ${r.nodeRedVersion}, simulator on loopback in a worker thread`);
-  print(`Load average at start ${r.loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${r.loadEnd.map((l) => l.toFixed(2)).join(' ')} ` +
-    `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg less).`);
-
+  print(
+    `node-red-contrib-blynk-cloud benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ` +
+      `Node-RED ${r.nodeRedVersion}, simulator on loopback in a worker thread`,
+  );
+  print(
+    `Load average at start ${r.loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${r.loadEnd.map((l) => l.toFixed(2)).join(' ')} ` +
+      `(above ${os.cpus().length} means other work shared the cores: msg/s suffers, CPU µs/msg less).`,
+  );
 }
 
 function matrixTables(r: Results, o: Options, print: Print, json: Record<string, unknown>): void {
   const { sides } = r;
-    print();
-    print(`Throughput, messages/s: median of ${o.reps} interleaved ${o.runMs}-ms runs per cell (1,2,3,1,2,3,…), exactly N in flight.`);
-    print('Each cell: msg/s [main-thread CPU µs per message] simulator-thread CPU %. Ratios: median of the per-repetition ratios.');
-    const head = [padEnd('op', 6), pad('in flight', 9), ...sides.map((s) => pad(LABEL[s.key], 22))];
-    const hasRatios = o.sides.includes('pkg');
-    if (hasRatios && o.sides.includes('bare')) head.push(pad('3/1', 6));
-    if (hasRatios && o.sides.includes('core')) head.push(pad('3/2', 6));
-    print(head.join('  '));
-    const matrixJson: unknown[] = [];
-    for (const op of o.ops) {
-      for (const c of o.levels) {
-        const cells = Object.fromEntries(sides.map((s) => [s.key, cell(s.key, op, c)]));
-        const row = [padEnd(op === 'get' ? 'get' : 'write', 6), pad(String(c), 9)];
-        for (const s of sides) {
-          const x = cells[s.key];
-          row.push(pad(`${fmt(x.rate)} [${fmt(x.usPerMsg)}] ${fmt(x.simCpu * 100)}%`, 22));
-        }
-        if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('bare', op, c)), 6));
-        if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('core', op, c)), 6));
-        print(row.join('  '));
-        matrixJson.push({ op, concurrency: c, ...Object.fromEntries(sides.map((s) => [s.key, { rate: cells[s.key].rate, usPerMsg: cells[s.key].usPerMsg, simCpu: cells[s.key].simCpu, runs: cells[s.key].runs.map((r) => r.rate) }])) });
+  print();
+  print(`Throughput, messages/s: median of ${o.reps} interleaved ${o.runMs}-ms runs per cell (1,2,3,1,2,3,…), exactly N in flight.`);
+  print('Each cell: msg/s [main-thread CPU µs per message] simulator-thread CPU %. Ratios: median of the per-repetition ratios.');
+  const head = [padEnd('op', 6), pad('in flight', 9), ...sides.map((s) => pad(LABEL[s.key], 22))];
+  const hasRatios = o.sides.includes('pkg');
+  if (hasRatios && o.sides.includes('bare')) head.push(pad('3/1', 6));
+  if (hasRatios && o.sides.includes('core')) head.push(pad('3/2', 6));
+  print(head.join('  '));
+  const matrixJson: unknown[] = [];
+  for (const op of o.ops) {
+    for (const c of o.levels) {
+      const cells = Object.fromEntries(sides.map((s) => [s.key, cell(s.key, op, c)]));
+      const row = [padEnd(op === 'get' ? 'get' : 'write', 6), pad(String(c), 9)];
+      for (const s of sides) {
+        const x = cells[s.key];
+        row.push(pad(`${fmt(x.rate)} [${fmt(x.usPerMsg)}] ${fmt(x.simCpu * 100)}%`, 22));
       }
+      if (hasRatios && o.sides.includes('bare')) row.push(pad(ratio(pairedRatio('bare', op, c)), 6));
+      if (hasRatios && o.sides.includes('core')) row.push(pad(ratio(pairedRatio('core', op, c)), 6));
+      print(row.join('  '));
+      matrixJson.push({
+        op,
+        concurrency: c,
+        ...Object.fromEntries(
+          sides.map((s) => [
+            s.key,
+            {
+              rate: cells[s.key].rate,
+              usPerMsg: cells[s.key].usPerMsg,
+              simCpu: cells[s.key].simCpu,
+              runs: cells[s.key].runs.map((r) => r.rate),
+            },
+          ]),
+        ),
+      });
     }
-    json.matrix = matrixJson;
-    print();
-    print(`Per side, over its matrix runs:`);
-    print([padEnd('side', 22), pad('messages', 10), pad('peak heap MB', 13), pad('peak RSS MB', 12), pad('token requests', 15), pad('errors', 7), pad('lost', 5), pad('dup', 4)].join('  '));
-    for (const s of sides) {
-      const runs = records.filter((r) => r.phase === 'matrix' && r.side === s.key);
-      const sum = (f: (r: RunRecord) => number) => runs.reduce((n, r) => n + f(r), 0);
-      print([
+  }
+  json.matrix = matrixJson;
+  print();
+  print(`Per side, over its matrix runs:`);
+  print(
+    [
+      padEnd('side', 22),
+      pad('messages', 10),
+      pad('peak heap MB', 13),
+      pad('peak RSS MB', 12),
+      pad('token requests', 15),
+      pad('errors', 7),
+      pad('lost', 5),
+      pad('dup', 4),
+    ].join('  '),
+  );
+  for (const s of sides) {
+    const runs = records.filter((r) => r.phase === 'matrix' && r.side === s.key);
+    const sum = (f: (r: RunRecord) => number) => runs.reduce((n, r) => n + f(r), 0);
+    print(
+      [
         padEnd(LABEL[s.key], 22),
         pad(fmt(sum((r) => r.sent)), 10),
         pad(fmt(MB(Math.max(...runs.map((r) => r.peakHeap))), 1), 13),
@@ -62,9 +91,10 @@ function matrixTables(r: Results, o: Options, print: Print, json: Record<string,
         pad(fmt(sum((r) => r.errors)), 7),
         pad(fmt(sum((r) => r.lost)), 5),
         pad(fmt(sum((r) => r.duplicates)), 4),
-      ].join('  '));
-    }
-    print('(RSS is the whole process, simulator thread included; heap is the main thread\'s.)');
+      ].join('  '),
+    );
+  }
+  print("(RSS is the whole process, simulator thread included; heap is the main thread's.)");
 }
 
 function overheadTargets(o: Options, print: Print, targets: Targets): void {
@@ -74,12 +104,16 @@ function overheadTargets(o: Options, print: Print, targets: Targets): void {
       const cpu = (k: SideKey) => `CPU per message ${fmt(us(k))} vs ${fmt(us('pkg'))} µs: ${(us(k) / us('pkg')).toFixed(2)}×`;
       if (o.sides.includes('bare') && o.sides.includes('pkg')) {
         const r = pairedRatio('bare', op, 16);
-        print(`  overhead ${op} @16: package / bare axios = ${r.toFixed(2)}× msg/s (paired median, target ≥ 0.90×): ${verdict(r >= 0.9)}  [${cpu('bare')}]`);
+        print(
+          `  overhead ${op} @16: package / bare axios = ${r.toFixed(2)}× msg/s (paired median, target ≥ 0.90×): ${verdict(r >= 0.9)}  [${cpu('bare')}]`,
+        );
         targets[`${op}.pkgOverBare16`] = { rate: r, cpu: us('bare') / us('pkg') };
       }
       if (o.sides.includes('core') && o.sides.includes('pkg')) {
         const r = pairedRatio('core', op, 16);
-        print(`  overhead ${op} @16: package / core http request = ${r.toFixed(2)}× msg/s (paired median, target ≥ 1.50×): ${verdict(r >= 1.5)}  [${cpu('core')}]`);
+        print(
+          `  overhead ${op} @16: package / core http request = ${r.toFixed(2)}× msg/s (paired median, target ≥ 1.50×): ${verdict(r >= 1.5)}  [${cpu('core')}]`,
+        );
         targets[`${op}.pkgOverCore16`] = { rate: r, cpu: us('core') / us('pkg') };
       }
     }
@@ -91,12 +125,16 @@ function latencyTargets(r: Results, o: Options, print: Print, targets: Targets):
   if (o.phases.has('latency')) {
     const ideal = o.latencyMessages / (64 / (o.latencyDelayMs / 1000));
     const rounds = Math.ceil(o.latencyMessages / 64) * (o.latencyDelayMs / 1000);
-    print(`  latency hiding: ${o.latencyMessages} get-device messages, 64 in flight, +${o.latencyDelayMs} ms per answer; ` +
-      `expected ${ideal.toFixed(2)} s (${rounds.toFixed(2)} s in whole rounds of 64), median of ${o.latencyReps}:`);
+    print(
+      `  latency hiding: ${o.latencyMessages} get-device messages, 64 in flight, +${o.latencyDelayMs} ms per answer; ` +
+        `expected ${ideal.toFixed(2)} s (${rounds.toFixed(2)} s in whole rounds of 64), median of ${o.latencyReps}:`,
+    );
     for (const s of sides) {
       const x = cell(s.key, 'get', 64, 'latency');
       const ok = x.seconds <= rounds * 1.25;
-      print(`    ${padEnd(LABEL[s.key], 22)} ${x.seconds.toFixed(2)} s${s.key === 'pkg' ? ` (target ≤ ${(rounds * 1.25).toFixed(2)} s, i.e. within 25 %): ${verdict(ok)}` : ''}`);
+      print(
+        `    ${padEnd(LABEL[s.key], 22)} ${x.seconds.toFixed(2)} s${s.key === 'pkg' ? ` (target ≤ ${(rounds * 1.25).toFixed(2)} s, i.e. within 25 %): ${verdict(ok)}` : ''}`,
+      );
       targets[`latency.${s.key}`] = x.seconds;
     }
   }
@@ -105,8 +143,10 @@ function latencyTargets(r: Results, o: Options, print: Print, targets: Targets):
 function tokenTargets(r: Results, o: Options, print: Print, targets: Targets): void {
   const { cold } = r;
   if (o.phases.has('tokens') && cold) {
-    print(`  tokens, cold: ${cold.messages} messages at once into a fresh config node → ${cold.tokenRequests} token request(s), ` +
-      `${cold.ok} delivered (target exactly 1): ${verdict(cold.tokenRequests === 1 && cold.ok === cold.messages)}`);
+    print(
+      `  tokens, cold: ${cold.messages} messages at once into a fresh config node → ${cold.tokenRequests} token request(s), ` +
+        `${cold.ok} delivered (target exactly 1): ${verdict(cold.tokenRequests === 1 && cold.ok === cold.messages)}`,
+    );
     targets.coldTokenRequests = cold.tokenRequests;
   }
   if (o.phases.has('tokens') && Number.isFinite(steady.firstAt)) {
@@ -115,11 +155,17 @@ function tokenTargets(r: Results, o: Options, print: Print, targets: Targets): v
     const lifetime = Math.max(30, o.tokenLifetimeSec);
     const renewEvery = lifetime - Math.min(60, lifetime * 0.2);
     const expected = 1 + Math.floor(span / renewEvery);
-    print(`  tokens, steady: ${fmt(steady.messages)} package messages over ${span.toFixed(0)} s with a ${lifetime}-s token lifetime ` +
-      `(renewed at ${renewEvery} s) → ${requests} token request(s), expected ≈ ${expected} (1 + span / ${renewEvery} s), ` +
-      `${fmt(steady.messages / Math.max(1, requests))} messages per token request: ${verdict(Math.abs(requests - expected) <= 1)}`);
-    print(`    all token requests of the run, by grant (the fixed token and the cold test included): ` +
-      Object.entries(r.tokensAtEnd.byGrant).map(([g, n]) => `${g} ${n}`).join(', '));
+    print(
+      `  tokens, steady: ${fmt(steady.messages)} package messages over ${span.toFixed(0)} s with a ${lifetime}-s token lifetime ` +
+        `(renewed at ${renewEvery} s) → ${requests} token request(s), expected ≈ ${expected} (1 + span / ${renewEvery} s), ` +
+        `${fmt(steady.messages / Math.max(1, requests))} messages per token request: ${verdict(Math.abs(requests - expected) <= 1)}`,
+    );
+    print(
+      `    all token requests of the run, by grant (the fixed token and the cold test included): ` +
+        Object.entries(r.tokensAtEnd.byGrant)
+          .map(([g, n]) => `${g} ${n}`)
+          .join(', '),
+    );
     targets.steadyTokenRequests = { requests, expected, span, messages: steady.messages };
   }
 }
@@ -128,19 +174,27 @@ function memoryTarget(r: Results, print: Print, targets: Targets): void {
   const { memory } = r;
   if (memory) {
     const growth = MB(memory.heapAfter - memory.heapBefore);
-    print(`  memory: ${fmt(memory.messages)} messages through blynk-cloud-get-device (16 in flight, ${fmt(memory.rate)} msg/s): ` +
-      `heap after GC ${fmt(MB(memory.heapBefore), 1)} → ${fmt(MB(memory.heapAfter), 1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(2)} MB, ` +
-      `${fmt((memory.heapAfter - memory.heapBefore) / memory.messages)} bytes per message; ` +
-      `target < 10 MB): ${verdict(gc ? growth < 10 : undefined)}; RSS ${fmt(MB(memory.rssBefore), 0)} → ${fmt(MB(memory.rssAfter), 0)} MB`);
+    print(
+      `  memory: ${fmt(memory.messages)} messages through blynk-cloud-get-device (16 in flight, ${fmt(memory.rate)} msg/s): ` +
+        `heap after GC ${fmt(MB(memory.heapBefore), 1)} → ${fmt(MB(memory.heapAfter), 1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(2)} MB, ` +
+        `${fmt((memory.heapAfter - memory.heapBefore) / memory.messages)} bytes per message; ` +
+        `target < 10 MB): ${verdict(gc ? growth < 10 : undefined)}; RSS ${fmt(MB(memory.rssBefore), 0)} → ${fmt(MB(memory.rssAfter), 0)} MB`,
+    );
     const kinds = [...new Set([...Object.keys(memory.resourcesBefore), ...Object.keys(memory.resourcesAfter)])].sort();
     const within = (k: string, before: Record<string, number>, after: Record<string, number>) =>
-      (after[k] ?? 0) <= ((k === TCP || k === POOLED) ? Math.max(before[k] ?? 0, SOCKET_BOUND) : (before[k] ?? 0));
+      (after[k] ?? 0) <= (k === TCP || k === POOLED ? Math.max(before[k] ?? 0, SOCKET_BOUND) : (before[k] ?? 0));
     const resFlat = kinds.every((k) => within(k, memory!.resourcesBefore, memory!.resourcesAfter));
-    print(`    active resources: ${kinds.map((k) => `${k} ${memory!.resourcesBefore[k] ?? 0}→${memory!.resourcesAfter[k] ?? 0}`).join(', ')}: ${resFlat ? 'flat' : 'GREW'}`);
+    print(
+      `    active resources: ${kinds.map((k) => `${k} ${memory!.resourcesBefore[k] ?? 0}→${memory!.resourcesAfter[k] ?? 0}`).join(', ')}: ${resFlat ? 'flat' : 'GREW'}`,
+    );
     const lk = [...new Set([...Object.keys(memory.listenersBefore), ...Object.keys(memory.listenersAfter)])];
     const lisFlat = lk.every((k) => within(k, memory!.listenersBefore, memory!.listenersAfter));
-    print(`    listeners: ${lk.map((k) => `${k} ${memory!.listenersBefore[k] ?? 0}→${memory!.listenersAfter[k] ?? 0}`).join(', ')}: ${lisFlat ? 'flat' : 'GREW'}`);
-    print(`    timers, sockets and listeners flat (sockets: at most ${SOCKET_BOUND}, one per message in flight and one for a token renewal): ${verdict(resFlat && lisFlat)}`);
+    print(
+      `    listeners: ${lk.map((k) => `${k} ${memory!.listenersBefore[k] ?? 0}→${memory!.listenersAfter[k] ?? 0}`).join(', ')}: ${lisFlat ? 'flat' : 'GREW'}`,
+    );
+    print(
+      `    timers, sockets and listeners flat (sockets: at most ${SOCKET_BOUND}, one per message in flight and one for a token renewal): ${verdict(resFlat && lisFlat)}`,
+    );
     targets.memory = { ...memory, growthMB: growth, resFlat, lisFlat };
   }
 }
@@ -150,14 +204,18 @@ function pacingAndStartupTargets(r: Results, o: Options, print: Print, targets: 
   if (pacing) {
     const r = pacing.result;
     const held = r.ok === r.sent && !r.lost && !r.duplicates && pacing.refused === 0;
-    print(`  pacing: ${r.sent} device updates sent at once into a connection paced at ${o.pacingRate}/s, simulator limit ` +
-      `${o.pacingRate}/s per device → ${r.ok} delivered, ${r.lost} lost, ${r.duplicates} duplicated, ${pacing.refused} refused with 429, ` +
-      `in ${r.seconds.toFixed(2)} s (${pacing.expectedSeconds.toFixed(2)} s at exactly the limit): ${verdict(held)}`);
+    print(
+      `  pacing: ${r.sent} device updates sent at once into a connection paced at ${o.pacingRate}/s, simulator limit ` +
+        `${o.pacingRate}/s per device → ${r.ok} delivered, ${r.lost} lost, ${r.duplicates} duplicated, ${pacing.refused} refused with 429, ` +
+        `in ${r.seconds.toFixed(2)} s (${pacing.expectedSeconds.toFixed(2)} s at exactly the limit): ${verdict(held)}`,
+    );
     targets.pacing = { ...r, refused: pacing.refused, expectedSeconds: pacing.expectedSeconds };
   }
   if (startup) {
-    print(`  start-up: requiring the ${startup.files} dist/nodes/*.js files in a fresh process: ${startup.nodesMs.toFixed(1)} ms, median of 5 ` +
-      `(axios alone, for reference: ${startup.axiosMs.toFixed(1)} ms; target < 100 ms): ${verdict(startup.nodesMs < 100)}`);
+    print(
+      `  start-up: requiring the ${startup.files} dist/nodes/*.js files in a fresh process: ${startup.nodesMs.toFixed(1)} ms, median of 5 ` +
+        `(axios alone, for reference: ${startup.axiosMs.toFixed(1)} ms; target < 100 ms): ${verdict(startup.nodesMs < 100)}`,
+    );
     targets.startupMs = startup;
   }
 }
@@ -194,8 +252,10 @@ export function report(r: Results, o: Options): { lines: string[]; json: Record<
   json.targets = targets;
   problemsSection(r, print);
   print();
-  print(`Runs: ${records.length}, wall time ${r.elapsed.toFixed(0)} s. ` +
-    (failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'Every message of every run arrived exactly once, without errors.'));
+  print(
+    `Runs: ${records.length}, wall time ${r.elapsed.toFixed(0)} s. ` +
+      (failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'Every message of every run arrived exactly once, without errors.'),
+  );
   json.failures = failures;
   json.records = records;
   return { lines, json };

@@ -109,9 +109,7 @@ export function coreHttpRequest(rt: Runtime, server: string, token: string): Sid
     bind(op, loop, runId) {
       if (op === 'get') {
         const node = rt.node(IDS.coreGet);
-        loop.setInject((seq) =>
-          node.receive({ benchRun: runId, benchSeq: seq, url: getUrl, headers: { Authorization: authorization } }),
-        );
+        loop.setInject((seq) => node.receive({ benchRun: runId, benchSeq: seq, url: getUrl, headers: { Authorization: authorization } }));
         return route(
           rt,
           IDS.coreGet,

@@ -15,4 +15,3 @@ export async function fullGc(): Promise<void> {
     await tick();
   }
 }
-

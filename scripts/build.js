@@ -30,7 +30,9 @@ const declared = Object.keys(require(path.join(root, 'package.json'))['node-red'
 const undeclared = types.filter((type) => !declared.includes(type));
 const missing = declared.filter((type) => !types.includes(type));
 if (undeclared.length || missing.length) {
-  throw new Error(`package.json node-red.nodes and src/nodes/<type>/ differ: not declared ${undeclared.join(', ') || '-'}; no folder ${missing.join(', ') || '-'}`);
+  throw new Error(
+    `package.json node-red.nodes and src/nodes/<type>/ differ: not declared ${undeclared.join(', ') || '-'}; no folder ${missing.join(', ') || '-'}`,
+  );
 }
 for (const type of types) {
   const folder = path.join(sources, type);

@@ -7,7 +7,9 @@
 'use strict';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
-const { checkExchange, contractResults, contractTable, describeDeviation } = require(path.join(__dirname, '..', 'dist-test', 'support', 'contract.js'));
+const { checkExchange, contractResults, contractTable, describeDeviation } = require(
+  path.join(__dirname, '..', 'dist-test', 'support', 'contract.js'),
+);
 
 const file = process.argv[2];
 if (!file) {

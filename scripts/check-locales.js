@@ -24,7 +24,8 @@ function compareCatalogue(file, en, tr, where = '') {
     const at = where ? `${where}.${key}` : key;
     if (!(key in tr)) problem(file, `${at}: missing`);
     else if (!(key in en)) problem(file, `${at}: not in ${BASE}`);
-    else if (isObject(en[key]) !== isObject(tr[key]) || typeof en[key] !== typeof tr[key]) problem(file, `${at}: not the same kind of value as in ${BASE}`);
+    else if (isObject(en[key]) !== isObject(tr[key]) || typeof en[key] !== typeof tr[key])
+      problem(file, `${at}: not the same kind of value as in ${BASE}`);
     else if (isObject(en[key])) compareCatalogue(file, en[key], tr[key], at);
     else if (typeof en[key] === 'string' && placeholders(en[key]) !== placeholders(tr[key])) {
       problem(file, `${at}: placeholders [${placeholders(tr[key])}], ${BASE} has [${placeholders(en[key])}]`);
@@ -37,12 +38,17 @@ function helpSections(html) {
   const all = (re) => [...html.matchAll(re)];
   const properties = all(/<dl\b[^>]*class="[^"]*\bmessage-properties\b[^"]*"[^>]*>([\s\S]*?)<\/dl>/g).flatMap((dl) =>
     [...dl[1].matchAll(/<dt\b([^>]*)>([\s\S]*?)<\/dt>/g)].map((dt) => {
-      const name = dt[2].replace(/<span\b[^>]*property-type[\s\S]*?<\/span>/g, '').replace(/<[^>]*>/g, '').trim();
+      const name = dt[2]
+        .replace(/<span\b[^>]*property-type[\s\S]*?<\/span>/g, '')
+        .replace(/<[^>]*>/g, '')
+        .trim();
       return /\boptional\b/.test(dt[1]) ? `${name} (optional)` : name;
     }),
   );
   return {
-    'data-help-name': all(/<script\b[^>]*\bdata-help-name="([^"]*)"/g).map((m) => m[1]).join(', '),
+    'data-help-name': all(/<script\b[^>]*\bdata-help-name="([^"]*)"/g)
+      .map((m) => m[1])
+      .join(', '),
     '<h3> sections': String(all(/<h3\b/g).length),
     '<h4> sections': String(all(/<h4\b/g).length),
     'message properties': properties.join(', '),
@@ -50,10 +56,18 @@ function helpSections(html) {
 }
 
 const read = (file) => fs.readFileSync(file, 'utf8');
-const filesOf = (dir) => fs.readdirSync(dir).filter((f) => /\.(json|html)$/.test(f)).sort();
+const filesOf = (dir) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => /\.(json|html)$/.test(f))
+    .sort();
 const baseDir = path.join(localesDir, BASE);
 const baseFiles = filesOf(baseDir);
-const langs = fs.readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== BASE).map((d) => d.name).sort();
+const langs = fs
+  .readdirSync(localesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== BASE)
+  .map((d) => d.name)
+  .sort();
 
 for (const lang of langs) {
   const dir = path.join(localesDir, lang);

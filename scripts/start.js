@@ -26,7 +26,9 @@ const LOCAL_SIMULATOR = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/;
 async function deployExamples(sim, mqttUrl) {
   const flows = await (await fetch(`${editor}flows`)).json();
   if (Array.isArray(flows) && flows.length > 0) {
-    const stale = flows.filter((n) => n.type === 'blynk-cloud-config' && LOCAL_SIMULATOR.test(String(n.server)) && String(n.server).replace(/\/$/, '') !== sim.url);
+    const stale = flows.filter(
+      (n) => n.type === 'blynk-cloud-config' && LOCAL_SIMULATOR.test(String(n.server)) && String(n.server).replace(/\/$/, '') !== sim.url,
+    );
     if (stale.length === 0) return 'kept';
     for (const node of stale) node.server = sim.url;
     // A node deployed without a `credentials` property keeps the ones it has.
@@ -125,7 +127,7 @@ async function main() {
     stopping = true;
     red.stop({ signal: 'SIGINT', graceMs: 30_000 });
   };
-  red.exited.then(({ code }) => sim.close().then(() => process.exit(stopping ? 0 : code ?? 1)));
+  red.exited.then(({ code }) => sim.close().then(() => process.exit(stopping ? 0 : (code ?? 1))));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 

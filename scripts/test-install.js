@@ -30,7 +30,14 @@ for (const arg of process.argv.slice(2)) {
     env.BLYNK_INSTALL_TARBALL = path.resolve(value);
     build = false;
   } else {
-    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).join('\n').replace(/^\/\/ ?/gm, ''));
+    console.log(
+      fs
+        .readFileSync(__filename, 'utf8')
+        .split('\n')
+        .slice(1, 13)
+        .join('\n')
+        .replace(/^\/\/ ?/gm, ''),
+    );
     process.exit(key === 'help' || key === 'h' ? 0 : 2);
   }
 }

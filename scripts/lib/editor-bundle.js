@@ -24,7 +24,9 @@ function bundleEditor(entry, root) {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const outside = Object.keys(result.metafile.inputs).filter((input) => !path.resolve(root, input).startsWith(path.join(root, 'src') + path.sep));
+  const outside = Object.keys(result.metafile.inputs).filter(
+    (input) => !path.resolve(root, input).startsWith(path.join(root, 'src') + path.sep),
+  );
   if (outside.length) throw new Error(`${path.relative(root, entry)} pulls in code from outside src/: ${outside.join(', ')}`);
   const text = result.outputFiles[0].text;
   // The bundle goes inside <script>…</script>: a closing tag in it would end the script early.

@@ -105,7 +105,8 @@ async function installNode22({ tempRoot, cacheDir }) {
   });
   for (const bin of nodeBinaryCandidates(dir)) {
     const v = await probeNode(bin);
-    if (v && v.startsWith('v22.')) return { bin, version: v, how: `npm install ${PLATFORM_PKG}@${nodePkgVersion} (node@22's install script did not run)` };
+    if (v && v.startsWith('v22.'))
+      return { bin, version: v, how: `npm install ${PLATFORM_PKG}@${nodePkgVersion} (node@22's install script did not run)` };
   }
   throw new Error(`no working Node.js 22 binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
 }

@@ -28,7 +28,9 @@ function get(url, headers = {}) {
     const req = http.get(url, { headers, agent: false }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'] || '', text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, type: res.headers['content-type'] || '', text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -117,7 +119,8 @@ async function launchNodeRed(options) {
     );
   } catch (err) {
     await red.stop({ signal: 'SIGKILL', graceMs: 5_000 });
-    const why = err.message === 'exited' ? 'Node-RED exited during start-up' : `Node-RED did not answer at ${url} within ${readyTimeoutMs} ms`;
+    const why =
+      err.message === 'exited' ? 'Node-RED exited during start-up' : `Node-RED did not answer at ${url} within ${readyTimeoutMs} ms`;
     throw new Error(`${why}:\n${output}`, { cause: err });
   }
   return red;

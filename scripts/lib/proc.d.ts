@@ -14,7 +14,10 @@ export function run(
   options?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; allowFailure?: boolean; label?: string },
 ): Promise<RunResult>;
 /** npm with `nodeBinDir` first on PATH, so that npm and its scripts run on that Node.js. */
-export function npm(args: string[], options?: { cwd?: string; cacheDir?: string; nodeBinDir?: string; label?: string; timeoutMs?: number }): Promise<RunResult>;
+export function npm(
+  args: string[],
+  options?: { cwd?: string; cacheDir?: string; nodeBinDir?: string; label?: string; timeoutMs?: number },
+): Promise<RunResult>;
 /** Stops every child still running (and its process group); nothing new starts afterwards. */
 export function killAll(waitMs?: number): Promise<void>;
 export function tail(text: string, lines: number): string;

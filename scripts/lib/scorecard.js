@@ -74,7 +74,11 @@ async function validate({ pkgDir, workDir }) {
   });
   const output = out.stdout + out.stderr;
   const unreachable = fs.existsSync(netLog)
-    ? fs.readFileSync(netLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    ? fs
+        .readFileSync(netLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
     : [];
   const catalogueDown = unreachable.find((u) => u.url.includes('catalogue.nodered.org'));
   // npm-remote-ls (D02) does not fail on a network error: it logs "could not load <pkg>" and passes
@@ -123,7 +127,8 @@ function detail(id, entry, pkg, types, output) {
       return `${pkg.name} (unscoped node-red-contrib- name: accepted; node-red-dev also prints its generic "should use a scoped name" warning)`;
     case 'P05':
       // node-red-dev 0.1.6 sets P05 to true even when the keyword is missing, so check it here.
-      if (!(pkg.keywords || []).includes('node-red')) throw new Error(`keywords ${JSON.stringify(pkg.keywords)} lack "node-red"\n${hint(id, pkg)}`);
+      if (!(pkg.keywords || []).includes('node-red'))
+        throw new Error(`keywords ${JSON.stringify(pkg.keywords)} lack "node-red"\n${hint(id, pkg)}`);
       return `keywords ${JSON.stringify(pkg.keywords)}`;
     case 'P06':
       return `node-red.version ${pkg['node-red'].version} covers ${entry.versions.join(', ')}`;
@@ -133,7 +138,10 @@ function detail(id, entry, pkg, types, output) {
       // A type whose html node-red-dev cannot parse silently drops out of N02; insist on all of them.
       const unparsed = output.split('\n').filter((l) => /Unable to parse/.test(l));
       if (unparsed.length) throw new Error(`node-red-dev could not parse an html file:\n${indent(unparsed.join('\n'))}\n${hint(id, pkg)}`);
-      const flowTypes = types.filter((t) => !t.config).map((t) => t.type).sort();
+      const flowTypes = types
+        .filter((t) => !t.config)
+        .map((t) => t.type)
+        .sort();
       const covered = [...(entry.nodes || [])].sort();
       if (JSON.stringify(flowTypes) !== JSON.stringify(covered)) {
         throw new Error(`html declares ${flowTypes.join(', ')}; card covers ${covered.join(', ')}\n${hint(id, pkg)}`);
@@ -165,7 +173,7 @@ function hint(id, pkg) {
     N01: 'rename node types that another catalogue module already uses (src/nodes/<type>/: runtime.ts and editor.ts registerType).',
     N02:
       'examples/*.json must use every non-config node type, and every src/nodes/<type>/editor.ts must call ' +
-      'RED.nodes.registerType(\'<literal>\', { category: \'…\', … }) (the build bundles it into dist/nodes/<type>.html).',
+      "RED.nodes.registerType('<literal>', { category: '…', … }) (the build bundles it into dist/nodes/<type>.html).",
     D01: 'package.json: at most 6 runtime "dependencies".',
     D02: 'a dependency pulls agent-base < 6.0.0; update or replace it.',
     D03: 'package.json: move the listed dependencies to a range that includes their latest version.',

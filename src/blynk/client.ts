@@ -70,17 +70,20 @@ export class BlynkClient {
     setMaxListeners(0, this.closed.signal);
     const credentials = options.credentials;
     if (credentials && credentials.clientId && credentials.clientSecret) {
-      this.tokens = this.withTransport(() => new TokenManager({
-        transport: this.transport,
-        credentials,
-        timeoutMs: options.tokenTimeoutMs,
-        fatalCooldownMs: options.fatalCooldownMs,
-        retry: this.policy,
-        now: this.now,
-        onStateChange: options.onStateChange,
-        tokenPath: options.tokenPath,
-        onRefreshToken: options.onRefreshToken,
-      }));
+      this.tokens = this.withTransport(
+        () =>
+          new TokenManager({
+            transport: this.transport,
+            credentials,
+            timeoutMs: options.tokenTimeoutMs,
+            fatalCooldownMs: options.fatalCooldownMs,
+            retry: this.policy,
+            now: this.now,
+            onStateChange: options.onStateChange,
+            tokenPath: options.tokenPath,
+            onRefreshToken: options.onRefreshToken,
+          }),
+      );
     }
   }
 

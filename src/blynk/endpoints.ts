@@ -46,7 +46,13 @@ export function getDevice(deviceId: unknown): ApiCall {
 
 /** The device's datastreams with their pins and values (v2), of an already validated device id. */
 export function deviceDatastreams(deviceId: number): ApiCall {
-  return { api: 'platform', method: 'GET', path: '/api/v2/organization/device/datastreams', query: [['deviceId', String(deviceId)]], idempotent: true };
+  return {
+    api: 'platform',
+    method: 'GET',
+    path: '/api/v2/organization/device/datastreams',
+    query: [['deviceId', String(deviceId)]],
+    idempotent: true,
+  };
 }
 
 /** One value to one datastream, all already validated. Idempotent: setting it twice leaves the same state. */
@@ -105,7 +111,10 @@ export function deviceUpdate(token: unknown, pin: unknown, payload: unknown): Ap
   const name = pinOf(pin);
   const query: Array<[string, string]> = Array.isArray(value)
     ? [['token', auth], ['pin', name], ...queryValues(value).map((v): [string, string] => ['value', v])]
-    : [['token', auth], [name, String(value)]];
+    : [
+        ['token', auth],
+        [name, String(value)],
+      ];
   return { api: 'device', method: 'GET', path: '/external/api/update', query, idempotent: true };
 }
 
@@ -133,7 +142,10 @@ export function deviceLogEvent(token: unknown, eventCode: unknown, description: 
   const auth = deviceTokenOf(token);
   const code = eventCodeOf(eventCode);
   const text = deviceEventDescriptionOf(description);
-  const query: Array<[string, string]> = [['token', auth], ['code', code]];
+  const query: Array<[string, string]> = [
+    ['token', auth],
+    ['code', code],
+  ];
   if (text !== undefined) query.push(['description', text]);
   return { api: 'device', method: 'GET', path: '/external/api/logEvent', query, idempotent: false };
 }
@@ -143,7 +155,10 @@ export function deviceProperty(token: unknown, pin: unknown, property: unknown, 
   const auth = deviceTokenOf(token);
   const name = pinOf(pin);
   const key = propertyNameOf(property);
-  const query: Array<[string, string]> = [['token', auth], ['pin', name]];
+  const query: Array<[string, string]> = [
+    ['token', auth],
+    ['pin', name],
+  ];
   for (const text of propertyValuesOf(value)) query.push([key, text]);
   return { api: 'device', method: 'GET', path: '/external/api/update/property', query, idempotent: true };
 }

@@ -99,10 +99,7 @@ export function platformCall(method: unknown, path: unknown, params: unknown, bo
 /** One page of a Blynk list answer: `{"content": [...], "totalElements": n}`. */
 export function isPage(data: unknown): data is { content: unknown[]; totalElements: number } {
   return (
-    isPlainObject(data) &&
-    Array.isArray(data.content) &&
-    typeof data.totalElements === 'number' &&
-    Number.isFinite(data.totalElements)
+    isPlainObject(data) && Array.isArray(data.content) && typeof data.totalElements === 'number' && Number.isFinite(data.totalElements)
   );
 }
 

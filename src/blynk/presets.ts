@@ -49,8 +49,20 @@ export const PRESETS: readonly Preset[] = [
     idempotent: true,
   },
   // Datastream writes, import and properties
-  { id: 'datastream-update', method: 'POST', path: `${ORG}/device/datastream`, body: { deviceId: 1, dataStreamId: 1, value: 0 }, idempotent: true },
-  { id: 'datastreams-update', method: 'POST', path: `${ORG}/device/datastreams`, body: { deviceId: 1, values: { '1': 0 } }, idempotent: true },
+  {
+    id: 'datastream-update',
+    method: 'POST',
+    path: `${ORG}/device/datastream`,
+    body: { deviceId: 1, dataStreamId: 1, value: 0 },
+    idempotent: true,
+  },
+  {
+    id: 'datastreams-update',
+    method: 'POST',
+    path: `${ORG}/device/datastreams`,
+    body: { deviceId: 1, values: { '1': 0 } },
+    idempotent: true,
+  },
   // Blynk does not say whether importing the same points twice stores them twice: not retried
   // after a lost answer.
   {
@@ -76,10 +88,23 @@ export const PRESETS: readonly Preset[] = [
     idempotent: false,
   },
   // Timeline
-  { id: 'timeline', method: 'GET', path: `${ORG}/device/timeline`, params: { deviceId: 1, page: 0, size: 20 }, paged: true, idempotent: true },
+  {
+    id: 'timeline',
+    method: 'GET',
+    path: `${ORG}/device/timeline`,
+    params: { deviceId: 1, page: 0, size: 20 },
+    paged: true,
+    idempotent: true,
+  },
   // Metafields
   { id: 'metafields', method: 'GET', path: `${ORG}/device/metafield`, params: { deviceId: 1 }, idempotent: true },
-  { id: 'metafield-update', method: 'POST', path: `${ORG}/device/metafield`, body: { deviceId: 1, metaFieldId: 1, newValue: 'value' }, idempotent: true },
+  {
+    id: 'metafield-update',
+    method: 'POST',
+    path: `${ORG}/device/metafield`,
+    body: { deviceId: 1, metaFieldId: 1, newValue: 'value' },
+    idempotent: true,
+  },
   // Templates
   { id: 'template-datastreams', method: 'GET', path: `${ORG}/template/datastreams`, params: { templateId: 1 }, idempotent: true },
 ];

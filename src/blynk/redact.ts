@@ -11,7 +11,12 @@ const MAX_PATTERNS = 256;
 
 /** Each form a secret can come back in: as sent, percent-encoded, form-encoded, JSON-escaped. */
 function formsOf(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams([['', secret]]).toString().slice(1), JSON.stringify(secret).slice(1, -1)]);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams([['', secret]]).toString().slice(1),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
   return [...forms];
 }
 

@@ -83,7 +83,12 @@ export class TokenEndpoint {
     }
     if (res.status >= 500 || !repeatable || res.status < 400) return new BlynkError('TOKEN_REJECTED', details);
     // A 4xx on the grant's own credentials will not mend itself: hold off for the cool-down.
-    const code = error === 'invalid_grant' ? 'TOKEN_INVALID_GRANT' : error === 'invalid_client' || error === 'unauthorized_client' || res.status === 401 ? 'TOKEN_INVALID_CLIENT' : 'TOKEN_REJECTED';
+    const code =
+      error === 'invalid_grant'
+        ? 'TOKEN_INVALID_GRANT'
+        : error === 'invalid_client' || error === 'unauthorized_client' || res.status === 401
+          ? 'TOKEN_INVALID_CLIENT'
+          : 'TOKEN_REJECTED';
     return this.options.holds.holdFatal(code, details);
   }
 }

@@ -204,7 +204,10 @@ export class TokenManager {
     if (!refreshToken) return undefined;
     try {
       return await this.context.endpoint.request(
-        [['grant_type', 'refresh_token'], ['refresh_token', refreshToken]],
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', refreshToken],
+        ],
         undefined,
         false,
       );

@@ -49,7 +49,8 @@ export function parseToken(data: unknown, sentAt: number): Token {
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token missing' });
   }
   // It goes into an Authorization header: a CR/LF, space or comma in it could add a header or a value.
-  if (!HEADER_SAFE.test(accessToken)) throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token has characters a header cannot carry' });
+  if (!HEADER_SAFE.test(accessToken))
+    throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: 'access_token has characters a header cannot carry' });
   if (typeof record.token_type !== 'string' || record.token_type.toLowerCase() !== 'bearer') {
     const shown = record.token_type === undefined ? 'missing' : sanitizeDetail(record.token_type);
     throw new BlynkError('TOKEN_BAD_RESPONSE', { detail: `token_type ${shown}` });

@@ -80,7 +80,10 @@ export class Transport {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, rejectUnauthorized: true });
   private readonly inFlight = new InFlight();
 
-  constructor(server: string | undefined, private readonly options: TransportOptions = {}) {
+  constructor(
+    server: string | undefined,
+    private readonly options: TransportOptions = {},
+  ) {
     this.origin = parseServer(server);
     this.client = loadAxios().default.create({
       httpAgent: this.httpAgent,
@@ -135,7 +138,9 @@ export class Transport {
     const ok = res.status >= 200 && res.status < 300;
     const body = parseBody(res.data);
     // One scan of the text as it came decides whether the parsed answer needs a walk at all.
-    const data = this.secrets.appearsIn(res.data, secrets) ? this.secrets.redactData(body, secrets, req.issuesTokens && ok ? TOKEN_FIELDS : undefined) : body;
+    const data = this.secrets.appearsIn(res.data, secrets)
+      ? this.secrets.redactData(body, secrets, req.issuesTokens && ok ? TOKEN_FIELDS : undefined)
+      : body;
     const retryAfter = res.headers['retry-after'];
     return { status: res.status, data, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
   }

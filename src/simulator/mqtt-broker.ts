@@ -31,7 +31,10 @@ function downlinkText(value: DatastreamValue): string {
   return Array.isArray(value) ? value.join(NUL) : valueText(value);
 }
 
-export async function startMqttBroker(store: Store, options: { host?: string; port?: number; wsPort?: number } = {}): Promise<SimulatorMqtt> {
+export async function startMqttBroker(
+  store: Store,
+  options: { host?: string; port?: number; wsPort?: number } = {},
+): Promise<SimulatorMqtt> {
   const { Aedes: AedesClass } = await import('aedes');
   const { WebSocketServer, createWebSocketStream } = await import('ws');
   const host = options.host ?? '127.0.0.1';
@@ -88,7 +91,10 @@ export async function startMqttBroker(store: Store, options: { host?: string; po
     }
     if (topic === 'info/mcu') return true;
     if (topic === 'get/ds/all') {
-      sendValues(session, store.demo.template.datastreams.map((ds) => ds.label));
+      sendValues(
+        session,
+        store.demo.template.datastreams.map((ds) => ds.label),
+      );
       return true;
     }
     if (topic === 'get/ds') {
@@ -104,7 +110,14 @@ export async function startMqttBroker(store: Store, options: { host?: string; po
     }
     if (topic === 'get/utc/all/json') {
       const time = Date.now();
-      const body = { tz_name: 'UTC', tz_rule: 'UTC0', tz_offset: 0, dst_offset: 0, time, iso8601: new Date(time).toISOString().replace(/\.\d{3}Z$/, '+00:00') };
+      const body = {
+        tz_name: 'UTC',
+        tz_rule: 'UTC0',
+        tz_offset: 0,
+        dst_offset: 0,
+        time,
+        iso8601: new Date(time).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+      };
       deliver(session, 'downlink/utc/all/json', JSON.stringify(body));
       return true;
     }

@@ -220,7 +220,8 @@ export class TokenStore implements TokenStats {
     }
     code.used = true;
     if (Date.now() >= code.expiresAt) return oauthError('invalid_grant', 'Authorization code is expired.');
-    if (first(params, 'redirect_uri') !== code.redirectUri) return oauthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+    if (first(params, 'redirect_uri') !== code.redirectUri)
+      return oauthError('invalid_grant', 'redirect_uri does not match the authorization request.');
     if (code.challenge !== undefined) {
       const verifier = first(params, 'code_verifier') ?? '';
       if (createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {

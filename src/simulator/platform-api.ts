@@ -85,9 +85,11 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       const urls = (redirectUrls ?? []) as unknown[];
       if (urls.length > 10) return apiError(400, 'At most 10 redirect URLs are allowed.');
       for (const u of urls) {
-        if (typeof u !== 'string' || u.length > 1024 || !URL.canParse(u)) return apiError(400, `Invalid redirect URL: ${String(u).slice(0, 100)}`);
+        if (typeof u !== 'string' || u.length > 1024 || !URL.canParse(u))
+          return apiError(400, `Invalid redirect URL: ${String(u).slice(0, 100)}`);
       }
-      if (b.orgId !== undefined && b.orgId !== orgId) return apiError(404, `Organization ${String(b.orgId)} is not found or access denied.`);
+      if (b.orgId !== undefined && b.orgId !== orgId)
+        return apiError(404, `Organization ${String(b.orgId)} is not found or access denied.`);
       const clientId = `oa2-client-id_${randomBytes(9).toString('base64url')}`;
       const secret = randomBytes(18).toString('base64url');
       tokens.addClientWithRedirects(clientId, secret, urls as string[]);
@@ -145,7 +147,14 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     connectTime: createdAt,
     disconnectTime: d.connected ? 0 : createdAt,
     ownerUserId: 1,
-    hardwareInfo: { version: '1.0.0', fwType: 'SIM', blynkVersion: '1.3.2', boardType: 'Simulated', build: 'sim', templateId: `TMPL${d.templateId}` },
+    hardwareInfo: {
+      version: '1.0.0',
+      fwType: 'SIM',
+      blynkVersion: '1.3.2',
+      boardType: 'Simulated',
+      build: 'sim',
+      templateId: `TMPL${d.templateId}`,
+    },
     ip: '127.0.0.1',
     isLocked: false,
     lastReceivedEventAt: d.events.length ? d.events[d.events.length - 1].at : 0,
@@ -239,9 +248,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
 
     'GET /api/v1/organization/device': authed((req) => withDevice(first(req.query, 'deviceId'), (d) => json(200, fullInfo(d)))),
 
-    'GET /api/v1/organization/device/baseInfo': authed((req) =>
-      withDevice(first(req.query, 'deviceId'), (d) => json(200, baseInfo(d))),
-    ),
+    'GET /api/v1/organization/device/baseInfo': authed((req) => withDevice(first(req.query, 'deviceId'), (d) => json(200, baseInfo(d)))),
 
     'GET /api/v1/organization/device/online': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => json(200, { connected: d.connected })),
@@ -250,20 +257,31 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     'GET /api/v2/organization/device/datastreams': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
         // Array encoding is undocumented: repeated keys and comma lists are both accepted.
-        const raw = all(req.query, 'dataStreamIds').flatMap((s) => s.split(',')).filter((s) => s !== '');
-        if (raw.length === 0) return json(200, demo.template.datastreams.map((ds) => streamValue(d, ds)));
+        const raw = all(req.query, 'dataStreamIds')
+          .flatMap((s) => s.split(','))
+          .filter((s) => s !== '');
+        if (raw.length === 0)
+          return json(
+            200,
+            demo.template.datastreams.map((ds) => streamValue(d, ds)),
+          );
         const ids = raw.map(toId);
         if (ids.some((id) => id === undefined)) return apiError(400, 'Bad request - Invalid dataStreamIds.');
         // Unknown ids are undocumented: tolerant, silently skipped.
         const streams = ids.map((id) => store.stream(id as number)).filter((ds): ds is DemoDatastream => !!ds);
-        return json(200, streams.map((ds) => streamValue(d, ds)));
+        return json(
+          200,
+          streams.map((ds) => streamValue(d, ds)),
+        );
       }),
     ),
 
     // Legacy read, still answered: flat map keyed by pin.
     'GET /api/v1/organization/device/datastreams': authed((req) =>
       withDevice(first(req.query, 'deviceId'), (d) => {
-        const pins = all(req.query, 'pins').flatMap((s) => s.split(',')).filter((s) => s !== '');
+        const pins = all(req.query, 'pins')
+          .flatMap((s) => s.split(','))
+          .filter((s) => s !== '');
         return json(200, store.valuesByPin(d, pins.length ? pins.map((p) => store.stream(p)) : demo.template.datastreams));
       }),
     ),
@@ -418,7 +436,12 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
     ),
 
     'GET /api/v1/organization/device/metafield': authed((req) =>
-      withDevice(first(req.query, 'deviceId'), (d) => json(200, d.metaFields.map((f) => ({ ...f })))),
+      withDevice(first(req.query, 'deviceId'), (d) =>
+        json(
+          200,
+          d.metaFields.map((f) => ({ ...f })),
+        ),
+      ),
     ),
 
     'GET /api/v1/organization/template/datastreams': authed((req) => {

@@ -127,12 +127,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if ('status' in fault) {
       const { body } = fault;
       const isText = typeof body === 'string';
-      answer({
-        status: fault.status,
-        ...(body === undefined ? {} : { body: isText ? body : JSON.stringify(body) }),
-        type: isText ? 'text/plain; charset=utf-8' : 'application/json',
-        headers: fault.headers,
-      }, true);
+      answer(
+        {
+          status: fault.status,
+          ...(body === undefined ? {} : { body: isText ? body : JSON.stringify(body) }),
+          type: isText ? 'text/plain; charset=utf-8' : 'application/json',
+          headers: fault.headers,
+        },
+        true,
+      );
     } else if ('delayMs' in fault) {
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -197,7 +200,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     mqtt(mqttOptions) {
       // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.
-      mqtt ??= import('./mqtt-broker').then(({ startMqttBroker }) => startMqttBroker(store, { host, ...mqttOptions })).then((b) => (mqttBroker = b));
+      mqtt ??= import('./mqtt-broker')
+        .then(({ startMqttBroker }) => startMqttBroker(store, { host, ...mqttOptions }))
+        .then((b) => (mqttBroker = b));
       return mqtt;
     },
     // Back to the start-up options; clients and users added by tests are kept.
@@ -213,7 +218,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        const broker = mqtt?.then((b) => b.close(), () => undefined);
+        const broker = mqtt?.then(
+          (b) => b.close(),
+          () => undefined,
+        );
         webhooks.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();

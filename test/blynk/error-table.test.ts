@@ -11,7 +11,16 @@ describe('error table', () => {
   });
 
   it('maps HTTP statuses to codes by their class', () => {
-    const cases: [number, string][] = [[400, 'BAD_REQUEST'], [401, 'UNAUTHORIZED'], [403, 'FORBIDDEN'], [404, 'NOT_FOUND'], [500, 'SERVER_ERROR'], [503, 'SERVER_ERROR'], [409, 'HTTP_ERROR'], [302, 'HTTP_ERROR']];
+    const cases: [number, string][] = [
+      [400, 'BAD_REQUEST'],
+      [401, 'UNAUTHORIZED'],
+      [403, 'FORBIDDEN'],
+      [404, 'NOT_FOUND'],
+      [500, 'SERVER_ERROR'],
+      [503, 'SERVER_ERROR'],
+      [409, 'HTTP_ERROR'],
+      [302, 'HTTP_ERROR'],
+    ];
     for (const [status, code] of cases) assert.equal(codeForStatus(status), code, String(status));
   });
 

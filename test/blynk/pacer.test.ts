@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
 import sinon from 'sinon';
-import {
-  ApiCall,
-  BLYNK_LIMITS,
-  BlynkError,
-  DEFAULT_QUEUE_LIMIT,
-  Pacer,
-  pacingEnabled,
-  RateGate,
-  rateLimitsOf,
-} from '../../dist/blynk';
+import { ApiCall, BLYNK_LIMITS, BlynkError, DEFAULT_QUEUE_LIMIT, Pacer, pacingEnabled, RateGate, rateLimitsOf } from '../../dist/blynk';
 
 /** What happened to each acquire: when it was let through (fake ms), or the error code. */
 type Outcome = { at: number } | { code: string };
@@ -76,7 +67,8 @@ describe('pacer', function () {
     await clock.tickAsync(3000);
     const times = outcomes.map((o) => ('at' in o ? o.at : NaN));
     assert.ok(times.every(Number.isFinite), 'a call was not let through');
-    for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 20, `starts ${i - 1} and ${i} are ${times[i] - times[i - 1]} ms apart`);
+    for (let i = 1; i < times.length; i++)
+      assert.ok(times[i] - times[i - 1] >= 20, `starts ${i - 1} and ${i} are ${times[i] - times[i - 1]} ms apart`);
     for (const start of times) {
       const inWindow = times.filter((t) => t >= start && t < start + 1000).length;
       assert.ok(inWindow <= 50, `${inWindow} starts in the window from ${start} ms`);
@@ -158,14 +150,26 @@ describe('pacer', function () {
 
 describe('rate limits: settings and the per-kind gate', function () {
   const platform: ApiCall = { api: 'platform', method: 'GET', path: '/api/v1/organization/profile', idempotent: true };
-  const device = (token: string): ApiCall => ({ api: 'device', method: 'GET', path: '/external/api/get', query: [['token', token], ['v1']], idempotent: true });
+  const device = (token: string): ApiCall => ({
+    api: 'device',
+    method: 'GET',
+    path: '/external/api/get',
+    query: [['token', token], ['v1']],
+    idempotent: true,
+  });
 
   it('auto paces blynk.cloud and its regions and nothing else; on and off are what they say', () => {
     for (const server of ['https://blynk.cloud', 'https://fra1.blynk.cloud', 'https://ny3.blynk.cloud:443/', undefined, '']) {
       assert.equal(pacingEnabled('auto', server), true, String(server));
       assert.equal(pacingEnabled(undefined, server), true, `a flow saved without the setting, ${String(server)}`);
     }
-    for (const server of ['http://127.0.0.1:1880', 'https://blynk.example.com', 'https://evilblynk.cloud', 'https://blynk.cloud.example.com', 'not a url']) {
+    for (const server of [
+      'http://127.0.0.1:1880',
+      'https://blynk.example.com',
+      'https://evilblynk.cloud',
+      'https://blynk.cloud.example.com',
+      'not a url',
+    ]) {
       assert.equal(pacingEnabled('auto', server), false, server);
       assert.equal(pacingEnabled('on', server), true, server);
     }
@@ -177,9 +181,21 @@ describe('rate limits: settings and the per-kind gate', function () {
     assert.deepEqual(BLYNK_LIMITS, { platformPerMinute: 10_000, devicePerSecond: 50 });
     assert.equal(DEFAULT_QUEUE_LIMIT, 1000);
     assert.deepEqual(rateLimitsOf({}), { platformPerMinute: 10_000, devicePerSecond: 50, maxQueue: 1000 });
-    assert.deepEqual(rateLimitsOf({ platformPerMinute: '600', devicePerSecond: 5, maxQueue: '20' }), { platformPerMinute: 600, devicePerSecond: 5, maxQueue: 20 });
-    assert.deepEqual(rateLimitsOf({ platformPerMinute: '', devicePerSecond: -1, maxQueue: 'x' }), { platformPerMinute: 10_000, devicePerSecond: 50, maxQueue: 1000 });
-    assert.deepEqual(rateLimitsOf({ platformPerMinute: 0, devicePerSecond: NaN, maxQueue: 2.7 }), { platformPerMinute: 10_000, devicePerSecond: 50, maxQueue: 2 });
+    assert.deepEqual(rateLimitsOf({ platformPerMinute: '600', devicePerSecond: 5, maxQueue: '20' }), {
+      platformPerMinute: 600,
+      devicePerSecond: 5,
+      maxQueue: 20,
+    });
+    assert.deepEqual(rateLimitsOf({ platformPerMinute: '', devicePerSecond: -1, maxQueue: 'x' }), {
+      platformPerMinute: 10_000,
+      devicePerSecond: 50,
+      maxQueue: 1000,
+    });
+    assert.deepEqual(rateLimitsOf({ platformPerMinute: 0, devicePerSecond: NaN, maxQueue: 2.7 }), {
+      platformPerMinute: 10_000,
+      devicePerSecond: 50,
+      maxQueue: 2,
+    });
   });
 
   describe('RateGate', function () {

@@ -6,8 +6,22 @@ class FakeClient {
   readonly calls: string[] = [];
   /** Each device's datastreams as `GET /api/v2/organization/device/datastreams` lists them. */
   streams = new Map<number, Array<{ dataStreamId: number; pin: unknown; pinType?: string }>>([
-    [101, [{ dataStreamId: 1, pin: 'v0' }, { dataStreamId: 2, pin: 'v1' }, { dataStreamId: 6, pin: 'v5' }]],
-    [102, [{ dataStreamId: 1, pin: 'v0' }, { dataStreamId: 2, pin: 'v1' }, { dataStreamId: 6, pin: 'v5' }]],
+    [
+      101,
+      [
+        { dataStreamId: 1, pin: 'v0' },
+        { dataStreamId: 2, pin: 'v1' },
+        { dataStreamId: 6, pin: 'v5' },
+      ],
+    ],
+    [
+      102,
+      [
+        { dataStreamId: 1, pin: 'v0' },
+        { dataStreamId: 2, pin: 'v1' },
+        { dataStreamId: 6, pin: 'v5' },
+      ],
+    ],
   ]);
   /** Writes answered 404 before the next succeeds. */
   failWrites = 0;
@@ -52,12 +66,30 @@ describe('pins: Platform writes by pin', function () {
       }
       return 'none';
     };
-    assert.equal(code(() => pinWriteOf(0, 'V1', 1)), 'INVALID_DEVICE_ID');
-    assert.equal(code(() => pinWriteOf(101, 'V256', 1)), 'INVALID_PIN');
-    assert.equal(code(() => pinWriteOf(101, 'V1', null)), 'INVALID_VALUE');
-    assert.equal(code(() => pinWriteOf(101, undefined, { V1: 1, '-2': 3 })), 'INVALID_DATASTREAM_ID');
-    assert.equal(code(() => pinWriteOf(101, undefined, { V1: 1, Vx: 3 })), 'INVALID_PIN');
-    assert.equal(code(() => pinWriteOf(101, undefined, { V1: {} })), 'INVALID_VALUE');
+    assert.equal(
+      code(() => pinWriteOf(0, 'V1', 1)),
+      'INVALID_DEVICE_ID',
+    );
+    assert.equal(
+      code(() => pinWriteOf(101, 'V256', 1)),
+      'INVALID_PIN',
+    );
+    assert.equal(
+      code(() => pinWriteOf(101, 'V1', null)),
+      'INVALID_VALUE',
+    );
+    assert.equal(
+      code(() => pinWriteOf(101, undefined, { V1: 1, '-2': 3 })),
+      'INVALID_DATASTREAM_ID',
+    );
+    assert.equal(
+      code(() => pinWriteOf(101, undefined, { V1: 1, Vx: 3 })),
+      'INVALID_PIN',
+    );
+    assert.equal(
+      code(() => pinWriteOf(101, undefined, { V1: {} })),
+      'INVALID_VALUE',
+    );
     const single = pinWriteOf('101', 'V1', true);
     assert.deepEqual(single.pins, ['v1']);
     assert.deepEqual(single.toCall(new Map([['v1', 2]])), {
@@ -69,8 +101,19 @@ describe('pins: Platform writes by pin', function () {
     });
     const batch = pinWriteOf(101, undefined, { V1: 20, '3': 'ok', v5: 40, v1: 7 }); // V1 and v1 are one pin: the last wins
     assert.deepEqual(batch.pins, ['v1', 'v5']);
-    assert.deepEqual(batch.toCall(new Map([['v1', 2], ['v5', 6]])).body, { deviceId: 101, values: { '2': 7, '3': 'ok', '6': 40 } });
-    assert.throws(() => batch.toCall(new Map([['v1', 2]])), (err: BlynkError) => err.code === 'PIN_NOT_FOUND' && err.details.value === 'V5');
+    assert.deepEqual(
+      batch.toCall(
+        new Map([
+          ['v1', 2],
+          ['v5', 6],
+        ]),
+      ).body,
+      { deviceId: 101, values: { '2': 7, '3': 'ok', '6': 40 } },
+    );
+    assert.throws(
+      () => batch.toCall(new Map([['v1', 2]])),
+      (err: BlynkError) => err.code === 'PIN_NOT_FOUND' && err.details.value === 'V5',
+    );
   });
 
   it('reads the device datastreams tolerantly: arrays or pages, "v1" or numeric pins, virtual pins only', () => {
@@ -85,12 +128,15 @@ describe('pins: Platform writes by pin', function () {
       { dataStreamId: 6, pin: 'vx' },
       null,
     ]);
-    assert.deepEqual([...map], [
-      ['v0', 1],
-      ['v1', 2],
-      ['v2', 3],
-      ['v7', 7],
-    ]);
+    assert.deepEqual(
+      [...map],
+      [
+        ['v0', 1],
+        ['v1', 2],
+        ['v2', 3],
+        ['v7', 7],
+      ],
+    );
     assert.deepEqual([...pinIdsOf({ content: [{ dataStreamId: 9, pin: 'v9' }], totalElements: 1 })], [['v9', 9]]);
     assert.equal(pinIdsOf('nonsense').size, 0);
   });
@@ -136,7 +182,7 @@ describe('pins: Platform writes by pin', function () {
       ]);
     });
 
-    it('a second 404 after the refresh is the caller\'s error (no loop), and a 404 on freshly fetched ids is not retried', async () => {
+    it("a second 404 after the refresh is the caller's error (no loop), and a 404 on freshly fetched ids is not retried", async () => {
       const client = new FakeClient();
       const map = new DatastreamMap(client, { now });
       client.failWrites = 1;

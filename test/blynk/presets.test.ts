@@ -49,18 +49,21 @@ describe('platform api: presets and the generic call', function () {
   });
 
   it('builds method, path, query and body, with the path query and params kept in order', () => {
-    assert.deepEqual(platformCall(undefined, 'api/v1/organization/device?deviceId=101', { x: [1, 2], skip: null, flag: true }, { ignored: 1 }), {
-      api: 'platform',
-      method: 'GET',
-      path: '/api/v1/organization/device',
-      query: [
-        ['deviceId', '101'],
-        ['x', '1'],
-        ['x', '2'],
-        ['flag', 'true'],
-      ],
-      idempotent: true,
-    });
+    assert.deepEqual(
+      platformCall(undefined, 'api/v1/organization/device?deviceId=101', { x: [1, 2], skip: null, flag: true }, { ignored: 1 }),
+      {
+        api: 'platform',
+        method: 'GET',
+        path: '/api/v1/organization/device',
+        query: [
+          ['deviceId', '101'],
+          ['x', '1'],
+          ['x', '2'],
+          ['flag', 'true'],
+        ],
+        idempotent: true,
+      },
+    );
     assert.deepEqual(platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1}'), {
       api: 'platform',
       method: 'POST',
@@ -80,14 +83,47 @@ describe('platform api: presets and the generic call', function () {
   });
 
   it('refuses what must not be sent, before anything is sent', () => {
-    for (const method of ['FETCH', 'get me', 5, {}, 'OPTIONS']) assert.equal(code(() => platformCall(method, '/api/v1/x', {}, {})), 'INVALID_METHOD', String(method));
-    for (const p of ['', undefined, 5, '/oauth2/token', '/api', '/api/', '/api//x', '/api/../oauth2/token', '/api/v1/./x', 'https://evil.example/api/v1', '//evil.example/api/v1', '/api/v1/x y', '/external/api/get']) {
-      assert.equal(code(() => platformCall('GET', p, {}, {})), 'INVALID_PATH', String(p));
+    for (const method of ['FETCH', 'get me', 5, {}, 'OPTIONS'])
+      assert.equal(
+        code(() => platformCall(method, '/api/v1/x', {}, {})),
+        'INVALID_METHOD',
+        String(method),
+      );
+    for (const p of [
+      '',
+      undefined,
+      5,
+      '/oauth2/token',
+      '/api',
+      '/api/',
+      '/api//x',
+      '/api/../oauth2/token',
+      '/api/v1/./x',
+      'https://evil.example/api/v1',
+      '//evil.example/api/v1',
+      '/api/v1/x y',
+      '/external/api/get',
+    ]) {
+      assert.equal(
+        code(() => platformCall('GET', p, {}, {})),
+        'INVALID_PATH',
+        String(p),
+      );
     }
-    for (const params of [[1, 2], 5, { a: { nested: 1 } }, { a: NaN }, { a: [{}] }]) assert.equal(code(() => platformCall('GET', '/api/v1/x', params, {})), 'INVALID_PARAMS', JSON.stringify(params));
+    for (const params of [[1, 2], 5, { a: { nested: 1 } }, { a: NaN }, { a: [{}] }])
+      assert.equal(
+        code(() => platformCall('GET', '/api/v1/x', params, {})),
+        'INVALID_PARAMS',
+        JSON.stringify(params),
+      );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    for (const body of [5, 'not json', '"a string"', true, cyclic]) assert.equal(code(() => platformCall('POST', '/api/v1/x', {}, body)), 'INVALID_BODY', String(body));
+    for (const body of [5, 'not json', '"a string"', true, cyclic])
+      assert.equal(
+        code(() => platformCall('POST', '/api/v1/x', {}, body)),
+        'INVALID_BODY',
+        String(body),
+      );
     assert.equal(platformCall('POST', '/api/v1/x', {}, undefined).body, undefined, 'no body is allowed');
     assert.deepEqual(platformCall('POST', '/api/v1/x', {}, [1, 2]).body, [1, 2]);
   });
@@ -131,13 +167,22 @@ describe('platform api: presets and the generic call', function () {
     });
 
     it('leaves answers that are not pages, and non-GET calls, as they are', async () => {
-      const single = { calls: 0, async call(): Promise<ApiResult> { this.calls++; return { status: 200, data: [{ id: 1 }] }; } };
+      const single = {
+        calls: 0,
+        async call(): Promise<ApiResult> {
+          this.calls++;
+          return { status: 200, data: [{ id: 1 }] };
+        },
+      };
       const result = await callAllPages(single, platformCall('GET', '/api/v1/organization/device/metafield', { deviceId: 1 }, undefined));
       assert.deepEqual([result.data, result.pages, result.truncated, single.calls], [[{ id: 1 }], 1, false, 1]);
       // A POST is never repeated for more pages, even when its answer looks like a page.
       const paged = pagedClient(5);
       const posted = await callAllPages(paged, platformCall('POST', '/api/v1/organization/devices', { size: 2 }, undefined));
-      assert.deepEqual([posted.data, posted.pages, posted.truncated, posted.status], [{ content: [0, 1], totalElements: 5 }, 1, false, 200]);
+      assert.deepEqual(
+        [posted.data, posted.pages, posted.truncated, posted.status],
+        [{ content: [0, 1], totalElements: 5 }, 1, false, 200],
+      );
       assert.deepEqual(paged.calls, ['page=0 size=2']);
     });
   });

@@ -5,7 +5,7 @@ describe('refresh token slot', () => {
   it('gives its token out once, and only to the path it came for', () => {
     const slot = new RefreshTokenSlot();
     slot.hold('rt-sign-in', true);
-    assert.equal(slot.take(false), undefined, 'a stored sign-in is not the session\'s to spend');
+    assert.equal(slot.take(false), undefined, "a stored sign-in is not the session's to spend");
     assert.equal(slot.held, true);
     assert.equal(slot.take(true), 'rt-sign-in');
     assert.equal(slot.take(true), undefined, 'taken twice');

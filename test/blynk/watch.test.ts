@@ -74,7 +74,10 @@ describe('watch mode (unit, fake timers)', function () {
 
   it('names the changed keys of an object', async () => {
     const { ctx, sent } = fakeContext();
-    const values = [{ v0: 0, v1: 21.5 }, { v0: 1, v1: 21.5, v2: 'new' }];
+    const values = [
+      { v0: 0, v1: 21.5 },
+      { v0: 1, v1: 21.5, v2: 'new' },
+    ];
     let polls = 0;
     const ext = startWatch(ctx, 100, async () => ({ topic: 'all', value: values[Math.min(polls++, 1)] }));
     await clock.tickAsync(250);

@@ -27,7 +27,14 @@ describe('client: concurrency', () => {
   const N = 50;
 
   const burst = (client: BlynkClient, n = N): Promise<unknown[]> =>
-    Promise.all(Array.from({ length: n }, () => client.call(organizationProfile()).then((r) => r.status, (e: unknown) => e)));
+    Promise.all(
+      Array.from({ length: n }, () =>
+        client.call(organizationProfile()).then(
+          (r) => r.status,
+          (e: unknown) => e,
+        ),
+      ),
+    );
 
   it('D1 50 concurrent calls on an empty cache: exactly 1 token request, all 50 succeed with that one token', async () => {
     const { sim } = env;
@@ -66,7 +73,10 @@ describe('client: concurrency', () => {
     assert.deepEqual(await burst(client), Array(N).fill(200));
     // All 50 were answered while the server still held the refresh: none waited for it.
     assert.equal(sim.tokens.issuedAccess.length, 1);
-    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0]);
+    assert.deepEqual(
+      tokenRequestsOf(sim.log).map((e) => e.status),
+      [200, 0],
+    );
     assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(N).fill(sim.tokens.issuedAccess[0]));
     await settled(client);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
@@ -126,7 +136,10 @@ describe('client: concurrency', () => {
     assert.equal((await client.call(organizationProfile())).status, 200);
     assert.equal(sim.tokens.requests, 2);
     await delay(850); // the held answer comes and goes before the next test
-    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [0, 200]);
+    assert.deepEqual(
+      tokenRequestsOf(sim.log).map((e) => e.status),
+      [0, 200],
+    );
   });
 
   it('close() while 50 wait for the token: all get CLOSED at once; nothing is sent afterwards', async () => {
@@ -176,7 +189,12 @@ describe('client: concurrency', () => {
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     assert.deepEqual(
       apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]),
-      [['t1', 200], ['t1', 401], ['t2', 200], ['t2', 200]],
+      [
+        ['t1', 200],
+        ['t1', 401],
+        ['t2', 200],
+        ['t2', 200],
+      ],
     );
   });
 
@@ -212,7 +230,10 @@ describe('client: concurrency', () => {
     const seen: Record<'a' | 'b', string[]> = { a: [], b: [] };
     for (let i = 0; i < 60; i++) {
       clock.t = t0 + i * 10_000; // 10 min of interleaved traffic, 10 s apart
-      for (const [name, client] of [['a', a], ['b', b]] as const) {
+      for (const [name, client] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
         const before = sim.log.length;
         assert.equal((await client.call(organizationProfile())).status, 200);
         await settled(client);
@@ -226,7 +247,14 @@ describe('client: concurrency', () => {
     assert.equal(seen.a.filter((t) => seen.b.includes(t)).length, 0);
     assert.equal(apiRequestsOf(sim.log).filter((e) => e.status !== 200).length, 0);
     const grants = tokenRequestsOf(sim.log).map(grantOf);
-    assert.deepEqual(grants, ['client_credentials', 'client_credentials', 'refresh_token', 'refresh_token', 'refresh_token', 'refresh_token']);
+    assert.deepEqual(grants, [
+      'client_credentials',
+      'client_credentials',
+      'refresh_token',
+      'refresh_token',
+      'refresh_token',
+      'refresh_token',
+    ]);
   });
 
   it('D7 a server that keeps only the latest token per OAuth client (flapping): no endless alternating renewals, ≤1 per client per 60 s', async () => {
@@ -242,7 +270,12 @@ describe('client: concurrency', () => {
       const out: unknown[] = [];
       for (const client of [a, b]) {
         keepLastOnly();
-        out.push(await client.call(organizationProfile()).then((r) => r.status, (e: { code?: string }) => e.code));
+        out.push(
+          await client.call(organizationProfile()).then(
+            (r) => r.status,
+            (e: { code?: string }) => e.code,
+          ),
+        );
       }
       return [out[0], out[1]];
     };
@@ -253,11 +286,7 @@ describe('client: concurrency', () => {
     }
     // Round 1: each renews once on its 401 and succeeds. From round 2 on, A's fresh token is refused
     // again within 60 s: A stops renewing and reports the 401, while B keeps the one valid token.
-    assert.deepEqual(results, [
-      [200, 200],
-      [200, 200],
-      ...Array.from({ length: 18 }, () => ['UNAUTHORIZED', 200]),
-    ]);
+    assert.deepEqual(results, [[200, 200], [200, 200], ...Array.from({ length: 18 }, () => ['UNAUTHORIZED', 200])]);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 2 });
     assert.equal(apiRequestsOf(sim.log).length, 42);
     // 60 s later each may renew once more.

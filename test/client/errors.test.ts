@@ -140,7 +140,10 @@ describe('client: bad answers and the errors it surfaces', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 400, body: { message: 'nope' } } });
       const client = env.client({ now: clock.now });
       const err = await failure(() => client.call(organizationProfile()));
-      assert.deepEqual([err.code, err.status, err.oauthError, err.retryAfter, err.details.detail], ['TOKEN_REJECTED', 400, undefined, 300, 'HTTP 400: nope']);
+      assert.deepEqual(
+        [err.code, err.status, err.oauthError, err.retryAfter, err.details.detail],
+        ['TOKEN_REJECTED', 400, undefined, 300, 'HTTP 400: nope'],
+      );
       assert.equal((await failure(() => client.call(organizationProfile()))).code, 'AUTH_COOLDOWN');
       assert.equal(sim.tokens.requests, 1);
     });
@@ -171,11 +174,10 @@ describe('client: bad answers and the errors it surfaces', () => {
       const client = env.client();
       const notFound = await failure(() => client.call(getDevice(999)));
       assertSafeError(notFound, secretsOf(sim));
-      assert.deepEqual([notFound.code, notFound.status, notFound.message], [
-        'NOT_FOUND',
-        404,
-        'NOT_FOUND: Device with identifier 999 is not found or belong to another organization.',
-      ]);
+      assert.deepEqual(
+        [notFound.code, notFound.status, notFound.message],
+        ['NOT_FOUND', 404, 'NOT_FOUND: Device with identifier 999 is not found or belong to another organization.'],
+      );
       const bad = await failure(() => client.call(writeDatastream(101, 2, 'not a number')));
       assert.deepEqual([bad.code, bad.status, bad.message], ['BAD_REQUEST', 400, 'BAD_REQUEST: Bad request - Invalid value']);
     });
@@ -187,7 +189,10 @@ describe('client: bad answers and the errors it surfaces', () => {
         [{ error: { message: 'Device not found or access denied' } }, 'Device not found or access denied'],
         [{ error: 'invalid_request', error_description: 'deviceId is required' }, 'deviceId is required'],
         [{ error: 'invalid_request' }, 'invalid_request'],
-        [{ message: 'Platform API scope is not enabled for this oauth client.' }, 'Platform API scope is not enabled for this oauth client.'],
+        [
+          { message: 'Platform API scope is not enabled for this oauth client.' },
+          'Platform API scope is not enabled for this oauth client.',
+        ],
         ['Bad request - Invalid value', 'Bad request - Invalid value'],
       ] as const) {
         sim.faults.add({ match: { path: '/api/v1/organization/device' }, action: { status: 400, body } });
@@ -246,7 +251,15 @@ describe('client: bad answers and the errors it surfaces', () => {
     sim.faults.add({ match: { path: '/api/v1/organization/device' }, action: { redirect: 'https://evil.example.com' } });
     await grab(() => client.call(getDevice(101)));
     // Rejected credentials, and a closed client.
-    const wrong = env.client({ credentials: { grantType: 'user_credentials', clientId: sim.demo.clientId, clientSecret: sim.demo.clientSecret, userEmail: sim.demo.userEmail, password: 'wrong-password-E2' } });
+    const wrong = env.client({
+      credentials: {
+        grantType: 'user_credentials',
+        clientId: sim.demo.clientId,
+        clientSecret: sim.demo.clientSecret,
+        userEmail: sim.demo.userEmail,
+        password: 'wrong-password-E2',
+      },
+    });
     await grab(() => wrong.call(organizationProfile()));
     await grab(() => wrong.call(organizationProfile()));
     client.close();
@@ -254,7 +267,18 @@ describe('client: bad answers and the errors it surfaces', () => {
 
     assert.deepEqual(
       collected.map((e) => e.code),
-      ['TIMEOUT', 'NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'SERVER_ERROR', 'REDIRECT_REFUSED', 'TOKEN_INVALID_GRANT', 'AUTH_COOLDOWN', 'CLOSED'],
+      [
+        'TIMEOUT',
+        'NETWORK',
+        'UNAUTHORIZED',
+        'FORBIDDEN',
+        'RATE_LIMITED',
+        'SERVER_ERROR',
+        'REDIRECT_REFUSED',
+        'TOKEN_INVALID_GRANT',
+        'AUTH_COOLDOWN',
+        'CLOSED',
+      ],
     );
     for (const err of collected) assertSafeError(err, secretsOf(sim, ['wrong-password-E2']));
     await new Promise((resolve) => setTimeout(resolve, 250)); // the held token answer

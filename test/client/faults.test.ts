@@ -41,7 +41,10 @@ describe('client: faults', () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => profile(client)));
       assert.deepEqual(results, Array(20).fill(200));
       const tokens = tokenRequestsOf(sim.log);
-      assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [429, 200],
+      );
       const gap = tokens[1].at - tokens[0].at;
       assert.ok(gap >= 1990 && gap < 4000, `retried after ${gap} ms`);
       assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
@@ -54,7 +57,10 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': date.value } } });
       assert.deepEqual(await Promise.all([profile(client), profile(client), profile(client)]), [200, 200, 200]);
       const tokens = tokenRequestsOf(sim.log);
-      assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [429, 200],
+      );
       assert.ok(tokens[1].at >= date.at - 5, `retried ${date.at - tokens[1].at} ms before the date`);
       assert.ok(tokens[1].at < date.at + 2000);
     });
@@ -65,7 +71,10 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 503, headers: { 'Retry-After': '1' } } });
       assert.equal(await profile(client), 200);
       const tokens = tokenRequestsOf(sim.log);
-      assert.deepEqual(tokens.map((e) => e.status), [503, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [503, 200],
+      );
       assert.ok(tokens[1].at - tokens[0].at >= 990);
     });
 
@@ -133,7 +142,10 @@ describe('client: faults', () => {
         const { sim } = env;
         fake = sinon.useFakeTimers({ toFake: ['Date'], now: 1_767_225_600_000, shouldAdvanceTime: false });
         const client = env.client();
-        sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 429, headers: { 'Retry-After': new Date(Date.now() + 3_600_000).toUTCString() } } });
+        sim.faults.add({
+          match: { path: TOKEN_PATH },
+          action: { status: 429, headers: { 'Retry-After': new Date(Date.now() + 3_600_000).toUTCString() } },
+        });
         const err = await failure(() => client.call(organizationProfile()));
         assert.deepEqual([err.code, err.retryAfter], ['RATE_LIMITED', 3600]);
       });
@@ -143,7 +155,10 @@ describe('client: faults', () => {
         fake = sinon.useFakeTimers({ toFake: ['Date'], now: 1_767_225_600_000, shouldAdvanceTime: false });
         const client = env.client();
         await client.call(organizationProfile());
-        sim.faults.add({ match: { path: PROFILE_PATH }, action: { status: 429, headers: { 'Retry-After': new Date(Date.now() + 7_200_000).toUTCString() } } });
+        sim.faults.add({
+          match: { path: PROFILE_PATH },
+          action: { status: 429, headers: { 'Retry-After': new Date(Date.now() + 7_200_000).toUTCString() } },
+        });
         const err = await failure(() => client.call(organizationProfile()));
         assert.deepEqual([err.code, err.status, err.retryAfter], ['RATE_LIMITED', 429, 7200]);
         assert.equal(apiRequestsOf(sim.log).length, 2);
@@ -157,11 +172,17 @@ describe('client: faults', () => {
       const { sim } = env;
       const client = env.client();
       await client.call(organizationProfile());
-      sim.faults.add({ match: { path: WRITE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } } });
+      sim.faults.add({
+        match: { path: WRITE_PATH },
+        action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } },
+      });
       const res = await client.call(writeDatastream(101, 6, 77));
       assert.equal(res.status, 204);
       const writes = apiRequestsOf(sim.log, WRITE_PATH);
-      assert.deepEqual(writes.map((e) => e.status), [429, 204]);
+      assert.deepEqual(
+        writes.map((e) => e.status),
+        [429, 204],
+      );
       assert.ok(writes[1].at - writes[0].at >= 1990, `retried after ${writes[1].at - writes[0].at} ms`);
       assert.equal(sim.state.value(101, 6), 77);
       assert.equal(sim.tokens.requests, 1);
@@ -173,14 +194,20 @@ describe('client: faults', () => {
       const client = env.client();
       sim.faults.add({ match: { path: EVENT_PATH }, action: { status: 429, headers: { 'Retry-After': '1' } } });
       assert.equal((await client.call(triggerEvent(101, 'high_temp', 'hot'))).status, 204);
-      assert.deepEqual(apiRequestsOf(sim.log, EVENT_PATH).map((e) => e.status), [429, 204]);
+      assert.deepEqual(
+        apiRequestsOf(sim.log, EVENT_PATH).map((e) => e.status),
+        [429, 204],
+      );
       assert.equal(sim.state.events(101).length, 1);
     });
 
     it('C5 API 429 Retry-After: 3600: fails fast with RATE_LIMITED and retryAfter 3600, sent once', async () => {
       const { sim } = env;
       const client = env.client();
-      sim.faults.add({ match: { path: PROFILE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '3600' } } });
+      sim.faults.add({
+        match: { path: PROFILE_PATH },
+        action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '3600' } },
+      });
       const started = Date.now();
       const err = await failure(() => client.call(organizationProfile()));
       assert.ok(Date.now() - started < 1500);
@@ -204,7 +231,10 @@ describe('client: faults', () => {
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 503, headers: { 'Retry-After': '1' } } });
       assert.equal((await client.call(getDevice(101))).status, 200);
       const calls = apiRequestsOf(sim.log, DEVICE_PATH);
-      assert.deepEqual(calls.map((e) => e.status), [503, 200]);
+      assert.deepEqual(
+        calls.map((e) => e.status),
+        [503, 200],
+      );
       assert.ok(calls[1].at - calls[0].at >= 990);
     });
 
@@ -213,7 +243,11 @@ describe('client: faults', () => {
       const draws: number[] = [];
       const client = env.client({ retry: { backoffBaseMs: 100, backoffCapMs: 1000, random: () => (draws.push(1), 0.5) } });
       await client.call(organizationProfile());
-      sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 503, body: { error: { message: 'Service unavailable' } } } });
+      sim.faults.add({
+        match: { path: DEVICE_PATH },
+        times: Infinity,
+        action: { status: 503, body: { error: { message: 'Service unavailable' } } },
+      });
       const err = await failure(() => client.call(getDevice(101)));
       assert.deepEqual([err.code, err.status, err.message], ['SERVER_ERROR', 503, 'SERVER_ERROR: Service unavailable']);
       const calls = apiRequestsOf(sim.log, DEVICE_PATH);
@@ -241,7 +275,10 @@ describe('client: faults', () => {
       const client = env.client({ retry: FAST_RETRY });
       sim.faults.add({ match: { path: WRITE_PATH }, action: { drop: 'before' } });
       assert.equal((await client.call(writeDatastream(101, 6, 12))).status, 204);
-      assert.deepEqual(apiRequestsOf(sim.log, WRITE_PATH).map((e) => e.status), [0, 204]);
+      assert.deepEqual(
+        apiRequestsOf(sim.log, WRITE_PATH).map((e) => e.status),
+        [0, 204],
+      );
       assert.equal(sim.state.value(101, 6), 12);
     });
 
@@ -268,7 +305,10 @@ describe('client: faults', () => {
       const client = env.client({ retry: FAST_RETRY });
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 500 } });
       assert.equal((await client.call(getDevice(101))).status, 200);
-      assert.deepEqual(apiRequestsOf(sim.log, DEVICE_PATH).map((e) => e.status), [500, 200]);
+      assert.deepEqual(
+        apiRequestsOf(sim.log, DEVICE_PATH).map((e) => e.status),
+        [500, 200],
+      );
     });
   });
 
@@ -282,7 +322,10 @@ describe('client: faults', () => {
       assert.equal((await client.call(getDevice(101))).status, 200);
       const t2 = sim.tokens.issuedAccess[1];
       assert.deepEqual(
-        sim.log.map((e) => `${e.path} ${e.status} ${e.path === TOKEN_PATH ? e.query.grant_type : bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?'}`),
+        sim.log.map(
+          (e) =>
+            `${e.path} ${e.status} ${e.path === TOKEN_PATH ? e.query.grant_type : bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?'}`,
+        ),
         [
           `${TOKEN_PATH} 200 client_credentials`,
           `${PROFILE_PATH} 200 t1`,
@@ -297,7 +340,11 @@ describe('client: faults', () => {
       const { sim } = env;
       const client = env.client();
       await client.call(organizationProfile());
-      sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 401, body: { error: { message: 'Invalid access token.' } } } });
+      sim.faults.add({
+        match: { path: DEVICE_PATH },
+        times: Infinity,
+        action: { status: 401, body: { error: { message: 'Invalid access token.' } } },
+      });
       const err = await failure(() => client.call(getDevice(101)));
       assertSafeError(err, secretsOf(sim));
       assert.deepEqual([err.code, err.status, err.message], ['UNAUTHORIZED', 401, 'UNAUTHORIZED: Invalid access token.']);
@@ -305,7 +352,7 @@ describe('client: faults', () => {
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
     });
 
-    it('C10 403 on every call is a permission answer: no renewal, no retry, one request per message, Blynk\'s reason shown', async () => {
+    it("C10 403 on every call is a permission answer: no renewal, no retry, one request per message, Blynk's reason shown", async () => {
       const { sim } = env;
       const client = env.client();
       await client.call(organizationProfile());

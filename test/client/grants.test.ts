@@ -80,11 +80,17 @@ describe('client: primary grants and client authentication', () => {
     const client = env.client({ credentials: userCredentials(), now: clock.now });
     await client.call(organizationProfile());
     clock.advance(300_000);
-    sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token is invalid.' } } });
+    sim.faults.add({
+      match: { grantType: 'refresh_token' },
+      action: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token is invalid.' } },
+    });
     await client.call(organizationProfile());
     assert.deepEqual(sim.tokens.byGrant, { user_credentials: 2, refresh_token: 1 });
     const tokens = tokenRequestsOf(sim.log);
-    assert.deepEqual(tokens.map((e) => e.query.grant_type), ['user_credentials', 'refresh_token', 'user_credentials']);
+    assert.deepEqual(
+      tokens.map((e) => e.query.grant_type),
+      ['user_credentials', 'refresh_token', 'user_credentials'],
+    );
     assert.deepEqual(tokens[2].body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
     assert.equal(bearerOf(apiRequestsOf(sim.log)[1]), sim.tokens.issuedAccess[1]);
   });
@@ -154,7 +160,10 @@ describe('client: primary grants and client authentication', () => {
 
     const burst = await Promise.all(Array.from({ length: 20 }, () => failure(() => client.call(organizationProfile()))));
     const first = burst[0];
-    assert.ok(burst.every((e) => e === first), 'all callers of the one flight share its error');
+    assert.ok(
+      burst.every((e) => e === first),
+      'all callers of the one flight share its error',
+    );
     assert.equal(first.code, 'TOKEN_INVALID_CLIENT');
     assert.equal(first.status, 400);
     assert.equal(first.oauthError, 'invalid_client');
@@ -194,14 +203,7 @@ describe('client: primary grants and client authentication', () => {
       sim.addOAuthClient(sim.demo.clientId, sim.demo.clientSecret);
     }
     // The same failure after the cool-down updates the state but is not reported again (F8).
-    assert.deepEqual(states, [
-      'connecting',
-      'auth-failed:TOKEN_INVALID_CLIENT',
-      'connecting',
-      'auth-failed',
-      'connecting',
-      'ok',
-    ]);
+    assert.deepEqual(states, ['connecting', 'auth-failed:TOKEN_INVALID_CLIENT', 'connecting', 'auth-failed', 'connecting', 'ok']);
   });
 
   it('C12 wrong password (user_credentials → invalid_grant): TOKEN_INVALID_GRANT, ≤1 attempt per cool-down', async () => {
@@ -230,7 +232,11 @@ describe('client: primary grants and client authentication', () => {
     const clock = new Clock();
     sim.faults.add({
       match: { path: TOKEN_PATH },
-      action: { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' }, headers: { 'WWW-Authenticate': 'Basic realm="blynk"' } },
+      action: {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+        headers: { 'WWW-Authenticate': 'Basic realm="blynk"' },
+      },
     });
     const client = env.client({ now: clock.now });
     const err = await failure(() => client.call(organizationProfile()));
@@ -246,8 +252,15 @@ describe('client: primary grants and client authentication', () => {
     const client = env.client({ now: clock.now });
     await client.call(organizationProfile());
     clock.advance(300_000);
-    sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 400, body: { error: 'invalid_grant', error_description: 'revoked' } } });
-    sim.faults.add({ match: { grantType: 'client_credentials' }, times: Infinity, action: { status: 400, body: { error: 'invalid_client', error_description: 'Client ID is not found or password is wrong.' } } });
+    sim.faults.add({
+      match: { grantType: 'refresh_token' },
+      action: { status: 400, body: { error: 'invalid_grant', error_description: 'revoked' } },
+    });
+    sim.faults.add({
+      match: { grantType: 'client_credentials' },
+      times: Infinity,
+      action: { status: 400, body: { error: 'invalid_client', error_description: 'Client ID is not found or password is wrong.' } },
+    });
     const errors = await Promise.all(Array.from({ length: 5 }, () => failure(() => client.call(organizationProfile()))));
     assert.ok(errors.every((e) => e.code === 'TOKEN_INVALID_CLIENT'));
     for (let i = 0; i < 5; i++) assert.equal((await failure(() => client.call(organizationProfile()))).code, 'AUTH_COOLDOWN');

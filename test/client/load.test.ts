@@ -13,7 +13,12 @@ describe('client: load', () => {
     const clock = new Clock();
     const transport = new Transport(sim.url);
     const tokens = new TokenManager({ transport, credentials: demoCredentials(sim), now: clock.now });
-    const resources = (): string => process.getActiveResourcesInfo().filter((r) => r !== 'TCPSocketWrap').sort().join(',');
+    const resources = (): string =>
+      process
+        .getActiveResourcesInfo()
+        .filter((r) => r !== 'TCPSocketWrap')
+        .sort()
+        .join(',');
     try {
       await tokens.getToken();
       const before = resources();
@@ -48,7 +53,10 @@ describe('client: load', () => {
         i % 2 ? client.call(organizationProfile()) : client.call(deviceUpdate(device.token, 'V5', i % 100)),
       ),
     );
-    assert.deepEqual(results.map((r) => r.status), Array(1000).fill(200));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(1000).fill(200),
+    );
     assert.equal(sim.tokens.requests, 1);
   });
 

@@ -90,7 +90,10 @@ describe('client: refresh tokens', () => {
     // The simulator did process the refresh: token 2 was issued and lost.
     assert.equal(sim.tokens.issuedAccess.length, 3);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
-    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0, 200]);
+    assert.deepEqual(
+      tokenRequestsOf(sim.log).map((e) => e.status),
+      [200, 0, 200],
+    );
     assert.deepEqual(apiRequestsOf(sim.log).slice(1).map(bearerOf), Array(10).fill(sim.tokens.issuedAccess[2]));
     // The next renewal spends the RT of the token that arrived, not the lost one's or the first.
     clock.advance(300_000);
@@ -117,7 +120,10 @@ describe('client: refresh tokens', () => {
     assert.ok(Date.now() - started >= 140);
     await delay(350); // let the simulator process (and spend) the refresh it was holding
     // Its answer found the connection gone: the client had given up at the timeout.
-    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 0, 200]);
+    assert.deepEqual(
+      tokenRequestsOf(sim.log).map((e) => e.status),
+      [200, 0, 200],
+    );
     assert.equal(sim.tokens.issuedAccess.length, 3);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
     // Primary-grant token (issued 2nd, while the refresh was held) is the one in use.
@@ -149,10 +155,13 @@ describe('client: refresh tokens', () => {
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 429, headers: { 'Retry-After': '1' } } });
     assert.deepEqual(await calls(client, 5), Array(5).fill(200));
     const refreshes = tokenRequestsOf(sim.log).filter((e) => grantOf(e) === 'refresh_token');
-    assert.deepEqual(refreshes.map((e) => [e.status, e.query.refresh_token]), [
-      [429, sim.tokens.issuedRefresh[0]],
-      [200, sim.tokens.issuedRefresh[0]],
-    ]);
+    assert.deepEqual(
+      refreshes.map((e) => [e.status, e.query.refresh_token]),
+      [
+        [429, sim.tokens.issuedRefresh[0]],
+        [200, sim.tokens.issuedRefresh[0]],
+      ],
+    );
     assert.ok(refreshes[1].at - refreshes[0].at >= 990, `retried after ${refreshes[1].at - refreshes[0].at} ms`);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 2 });
     assert.equal(sim.tokens.refreshReuse, 0);
@@ -199,7 +208,10 @@ describe('client: refresh tokens', () => {
   it('a refresh answered 200 with garbage: the RT counts as spent, one primary grant', async () => {
     const { sim } = env;
     const { client } = await expiredClient();
-    sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 200, body: '<html>maintenance</html>', headers: { 'Content-Type': 'text/html' } } });
+    sim.faults.add({
+      match: { grantType: 'refresh_token' },
+      action: { status: 200, body: '<html>maintenance</html>', headers: { 'Content-Type': 'text/html' } },
+    });
     assert.deepEqual(await calls(client, 3), [200, 200, 200]);
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
   });

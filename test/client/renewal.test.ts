@@ -187,7 +187,10 @@ describe('client: token renewal timing', () => {
       assert.equal(await callAndSettle(client), minted.access_token);
       assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
       assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[1]);
-      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), apiRequestsOf(sim.log).map(() => 200));
+      assert.deepEqual(
+        apiRequestsOf(sim.log).map((e) => e.status),
+        apiRequestsOf(sim.log).map(() => 200),
+      );
     });
 
     it('C15 TokenManager on its own also defaults to the monotonic clock', async () => {
@@ -225,7 +228,10 @@ describe('client: token renewal timing', () => {
       assert.equal(await callAndSettle(client), sim.tokens.issuedAccess[1]);
       const tokens = tokenRequestsOf(sim.log);
       assert.deepEqual(tokens.map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
-      assert.deepEqual(tokens.map((e) => e.status), [200, 400, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [200, 400, 200],
+      );
       assert.equal(tokens[1].query.refresh_token, sim.tokens.issuedRefresh[0]);
     });
 
@@ -241,11 +247,14 @@ describe('client: token renewal timing', () => {
       // Server's refresh token also expired (same lifetime): the renewal falls back to the primary grant.
       assert.equal((await client.call(organizationProfile())).status, 200);
       const calls = apiRequestsOf(sim.log);
-      assert.deepEqual(calls.map((e) => [bearerOf(e), e.status]), [
-        [sim.tokens.issuedAccess[0], 200],
-        [sim.tokens.issuedAccess[0], 401],
-        [sim.tokens.issuedAccess[1], 200],
-      ]);
+      assert.deepEqual(
+        calls.map((e) => [bearerOf(e), e.status]),
+        [
+          [sim.tokens.issuedAccess[0], 200],
+          [sim.tokens.issuedAccess[0], 401],
+          [sim.tokens.issuedAccess[1], 200],
+        ],
+      );
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 1 });
     });
 
@@ -259,7 +268,10 @@ describe('client: token renewal timing', () => {
       clock.advance(200_000);
       assert.equal((await client.call(organizationProfile())).status, 200);
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
-      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), [200, 401, 200]);
+      assert.deepEqual(
+        apiRequestsOf(sim.log).map((e) => e.status),
+        [200, 401, 200],
+      );
     });
   });
 
@@ -284,7 +296,11 @@ describe('client: token renewal timing', () => {
         const { sim } = env;
         const minted = await mint(sim);
         const base = sim.tokens.requests;
-        const body: Record<string, unknown> = { access_token: minted.access_token, token_type: 'Bearer', refresh_token: minted.refresh_token };
+        const body: Record<string, unknown> = {
+          access_token: minted.access_token,
+          token_type: 'Bearer',
+          refresh_token: minted.refresh_token,
+        };
         if (value !== undefined) body.expires_in = value;
         sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 200, body } });
         const clock = new Clock();

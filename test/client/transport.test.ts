@@ -46,11 +46,17 @@ describe('client: transport', () => {
       assert.deepEqual(moved, [region.url]);
       assert.equal(client.transport.server, region.url);
       // The home server saw only the first request; everything after went straight to the region.
-      assert.deepEqual(sim.log.map((e) => [e.path, e.status]), [[TOKEN_PATH, 308]]);
+      assert.deepEqual(
+        sim.log.map((e) => [e.path, e.status]),
+        [[TOKEN_PATH, 308]],
+      );
       const [token, ...calls] = region.log;
       assert.deepEqual([token.path, token.status, token.query], [TOKEN_PATH, 200, { grant_type: 'client_credentials' }]);
       assert.equal(token.headers.authorization, demoBasic(region));
-      assert.deepEqual(calls.map((e) => [e.path, e.status, bearerOf(e)]), [1, 2, 3].map(() => [PROFILE_PATH, 200, region.tokens.issuedAccess[0]]));
+      assert.deepEqual(
+        calls.map((e) => [e.path, e.status, bearerOf(e)]),
+        [1, 2, 3].map(() => [PROFILE_PATH, 200, region.tokens.issuedAccess[0]]),
+      );
     });
 
     it('an API call redirected mid-session carries its Bearer token to the region and stays there', async () => {
@@ -58,18 +64,27 @@ describe('client: transport', () => {
       const regional = await mint(region);
       const baseRegion = region.log.length;
       // The home server hands out the region's token (as if the account had just moved).
-      sim.faults.add({ match: { path: TOKEN_PATH }, action: { status: 200, body: { access_token: regional.access_token, token_type: 'Bearer', expires_in: 86400 } } });
+      sim.faults.add({
+        match: { path: TOKEN_PATH },
+        action: { status: 200, body: { access_token: regional.access_token, token_type: 'Bearer', expires_in: 86400 } },
+      });
       sim.faults.add({ match: { path: DEVICE_PATH }, action: { redirect: region.url } });
       const moved: string[] = [];
       const client = env.client({ onRegionMoved: (server) => moved.push(server) });
       assert.equal((await client.call(getDevice(101))).status, 200);
       assert.equal((await client.call(getDevice(102))).status, 200);
       const arrived = region.log.slice(baseRegion);
-      assert.deepEqual(arrived.map((e) => [e.path, e.status, e.headers.authorization, e.query.deviceId]), [
-        [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '101'],
-        [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '102'],
-      ]);
-      assert.deepEqual(apiRequestsOf(sim.log).map((e) => e.status), [308]);
+      assert.deepEqual(
+        arrived.map((e) => [e.path, e.status, e.headers.authorization, e.query.deviceId]),
+        [
+          [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '101'],
+          [DEVICE_PATH, 200, `Bearer ${regional.access_token}`, '102'],
+        ],
+      );
+      assert.deepEqual(
+        apiRequestsOf(sim.log).map((e) => e.status),
+        [308],
+      );
       assert.deepEqual(moved, [region.url]);
     });
 
@@ -80,14 +95,24 @@ describe('client: transport', () => {
       const device = sim.demo.devices[0];
       sim.faults.add({ match: { path: '/external/api/update' }, times: Infinity, action: { redirect: region.url } });
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => client.call(deviceUpdate(device.token, 'V5', i))));
-      assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(10).fill(200),
+      );
       assert.deepEqual(moved, [region.url]);
       assert.equal(region.log.length, 10);
     });
   });
 
   describe('redirects that must not be followed', () => {
-    for (const target of ['https://evil.example.com', 'http://example.com', 'https://blynk.cloud.evil.com', 'https://evilblynk.cloud', 'http://fra1.blynk.cloud', 'https://127.0.0.1:1']) {
+    for (const target of [
+      'https://evil.example.com',
+      'http://example.com',
+      'https://blynk.cloud.evil.com',
+      'https://evilblynk.cloud',
+      'http://fra1.blynk.cloud',
+      'https://127.0.0.1:1',
+    ]) {
       it(`a redirect to ${target} is refused: REDIRECT_REFUSED, location shown as an origin only, nothing sent there`, async () => {
         const { sim } = env;
         const moved: string[] = [];
@@ -139,7 +164,15 @@ describe('client: transport', () => {
   });
 
   describe('server URL', () => {
-    for (const server of ['http://blynk.cloud', 'http://192.168.1.10:8080', 'http://fra1.blynk.cloud', 'ftp://blynk.cloud', 'https://user:pass@blynk.cloud', 'not a url', 'http://127.0.0.1.evil.com']) {
+    for (const server of [
+      'http://blynk.cloud',
+      'http://192.168.1.10:8080',
+      'http://fra1.blynk.cloud',
+      'ftp://blynk.cloud',
+      'https://user:pass@blynk.cloud',
+      'not a url',
+      'http://127.0.0.1.evil.com',
+    ]) {
       it(`B8 "${server}" is refused before anything is sent: INVALID_SERVER`, () => {
         let thrown: unknown;
         try {
@@ -205,7 +238,9 @@ describe('client: transport', () => {
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
         const { port } = server.address() as AddressInfo;
         try {
-          const client = env.track(new BlynkClient({ server: `https://127.0.0.1:${port}`, credentials: demoCredentials(env.sim), retry: FAST_RETRY }));
+          const client = env.track(
+            new BlynkClient({ server: `https://127.0.0.1:${port}`, credentials: demoCredentials(env.sim), retry: FAST_RETRY }),
+          );
           const err = await failure(() => client.call(organizationProfile()));
           assertSafeError(err, secretsOf(env.sim));
           assert.deepEqual([err.code, err.details.detail, err.details.host], ['TLS', detail, `127.0.0.1:${port}`]);
@@ -236,7 +271,15 @@ describe('client: transport', () => {
       const transport = new Transport(`http://127.0.0.1:${port}`);
       try {
         for (let i = 0; i < 5; i++) {
-          const res = await transport.request({ method: 'GET', path: '/x', query: [['a', 'b c'], ['a', '&=']], timeoutMs: 1000 });
+          const res = await transport.request({
+            method: 'GET',
+            path: '/x',
+            query: [
+              ['a', 'b c'],
+              ['a', '&='],
+            ],
+            timeoutMs: 1000,
+          });
           assert.deepEqual(res, { status: 200, data: { ok: true } });
         }
         assert.equal(connections, 1);

@@ -39,43 +39,103 @@ describe('client: validation and pure helpers', () => {
     assert.equal(deviceIdOf(' 42 '), 42);
     assert.equal(deviceIdOf(2_147_483_647), 2_147_483_647);
     for (const bad of [0, -1, 1.5, '1e3', '0x10', '', null, undefined, NaN, 2_147_483_648, '12a', [1], {}]) {
-      assert.equal(code(() => deviceIdOf(bad)), 'INVALID_DEVICE_ID', JSON.stringify(bad));
+      assert.equal(
+        code(() => deviceIdOf(bad)),
+        'INVALID_DEVICE_ID',
+        JSON.stringify(bad),
+      );
     }
     assert.equal(dataStreamIdOf(0), 0);
-    assert.equal(code(() => dataStreamIdOf(-1)), 'INVALID_DATASTREAM_ID');
+    assert.equal(
+      code(() => dataStreamIdOf(-1)),
+      'INVALID_DATASTREAM_ID',
+    );
   });
 
   it('pins V0–V255 in either case, sent lower-case', () => {
     assert.equal(pinOf('V0'), 'v0');
     assert.equal(pinOf(' v255 '), 'v255');
-    for (const bad of ['V256', 'V01', 'D1', 'V-1', 'V', '', 5, undefined]) assert.equal(code(() => pinOf(bad)), 'INVALID_PIN', String(bad));
+    for (const bad of ['V256', 'V01', 'D1', 'V-1', 'V', '', 5, undefined])
+      assert.equal(
+        code(() => pinOf(bad)),
+        'INVALID_PIN',
+        String(bad),
+      );
   });
 
   it('event codes and values', () => {
     assert.equal(eventCodeOf('high_temp'), 'high_temp');
-    for (const bad of ['', 'a-b', 'x'.repeat(51), 3]) assert.equal(code(() => eventCodeOf(bad)), 'INVALID_EVENT_CODE');
+    for (const bad of ['', 'a-b', 'x'.repeat(51), 3])
+      assert.equal(
+        code(() => eventCodeOf(bad)),
+        'INVALID_EVENT_CODE',
+      );
     assert.equal(datastreamValueOf(true), 1);
     assert.equal(datastreamValueOf(false), 0);
     assert.deepEqual(datastreamValueOf([24.03, 49.84]), [24.03, 49.84]);
-    for (const bad of [NaN, Infinity, null, undefined, {}, [1], [1, 2, 3], ['1', '2']]) assert.equal(code(() => datastreamValueOf(bad)), 'INVALID_VALUE');
-    assert.equal(code(() => triggerEvent(1, 'a', 'x'.repeat(1024))), 'EVENT_TOO_LONG');
+    for (const bad of [NaN, Infinity, null, undefined, {}, [1], [1, 2, 3], ['1', '2']])
+      assert.equal(
+        code(() => datastreamValueOf(bad)),
+        'INVALID_VALUE',
+      );
+    assert.equal(
+      code(() => triggerEvent(1, 'a', 'x'.repeat(1024))),
+      'EVENT_TOO_LONG',
+    );
     assert.deepEqual(triggerEvent(1, 'a', 'x'.repeat(1023)).body, { deviceId: 1, eventCode: 'a', eventDescription: 'x'.repeat(1023) });
   });
 
   it('call builders: ids in the query, values in JSON, idempotency as documented', () => {
-    assert.deepEqual(getDevice('101'), { api: 'platform', method: 'GET', path: '/api/v1/organization/device', query: [['deviceId', '101']], idempotent: true });
-    assert.deepEqual(writeDatastream(1, 2, '3'), { api: 'platform', method: 'POST', path: '/api/v1/organization/device/datastream', body: { deviceId: 1, dataStreamId: 2, value: '3' }, idempotent: true });
+    assert.deepEqual(getDevice('101'), {
+      api: 'platform',
+      method: 'GET',
+      path: '/api/v1/organization/device',
+      query: [['deviceId', '101']],
+      idempotent: true,
+    });
+    assert.deepEqual(writeDatastream(1, 2, '3'), {
+      api: 'platform',
+      method: 'POST',
+      path: '/api/v1/organization/device/datastream',
+      body: { deviceId: 1, dataStreamId: 2, value: '3' },
+      idempotent: true,
+    });
     assert.deepEqual(writeDatastream(1, undefined, { 2: 5, 3: true }).body, { deviceId: 1, values: { 2: 5, 3: 1 } });
-    assert.equal(code(() => writeDatastream(1, undefined, {})), 'EMPTY_BATCH');
-    assert.equal(code(() => writeDatastream(1, undefined, { x: 1 })), 'INVALID_DATASTREAM_ID');
+    assert.equal(
+      code(() => writeDatastream(1, undefined, {})),
+      'EMPTY_BATCH',
+    );
+    assert.equal(
+      code(() => writeDatastream(1, undefined, { x: 1 })),
+      'INVALID_DATASTREAM_ID',
+    );
     assert.equal(triggerEvent(1, 'a', undefined).idempotent, false);
-    assert.deepEqual(deviceUpdate(' tok ', 'V1', [1, 2]).query, [['token', 'tok'], ['pin', 'v1'], ['value', '1'], ['value', '2']]);
-    assert.deepEqual(deviceUpdate('tok', undefined, { V1: 1, v2: 'a b' }).query, [['token', 'tok'], ['v1', '1'], ['v2', 'a b']]);
-    assert.equal(code(() => deviceUpdate('  ', 'V1', 1)), 'NO_DEVICE_TOKEN');
+    assert.deepEqual(deviceUpdate(' tok ', 'V1', [1, 2]).query, [
+      ['token', 'tok'],
+      ['pin', 'v1'],
+      ['value', '1'],
+      ['value', '2'],
+    ]);
+    assert.deepEqual(deviceUpdate('tok', undefined, { V1: 1, v2: 'a b' }).query, [
+      ['token', 'tok'],
+      ['v1', '1'],
+      ['v2', 'a b'],
+    ]);
+    assert.equal(
+      code(() => deviceUpdate('  ', 'V1', 1)),
+      'NO_DEVICE_TOKEN',
+    );
   });
 
   it('query encoding keeps order and repeated keys and escapes everything else', () => {
-    assert.equal(encodeQuery([['a', 'b c'], ['a', '&='], ['é', '+%']]), 'a=b%20c&a=%26%3D&%C3%A9=%2B%25');
+    assert.equal(
+      encodeQuery([
+        ['a', 'b c'],
+        ['a', '&='],
+        ['é', '+%'],
+      ]),
+      'a=b%20c&a=%26%3D&%C3%A9=%2B%25',
+    );
   });
 
   it('server URLs: https anywhere, http only on loopback, no credentials in the URL, never echoed', () => {
@@ -83,7 +143,11 @@ describe('client: validation and pure helpers', () => {
     assert.equal(parseServer('  ').origin, 'https://blynk.cloud');
     assert.equal(parseServer('http://127.0.0.5:8080').origin, 'http://127.0.0.5:8080');
     for (const bad of ['http://blynk.cloud', 'http://10.0.0.1', 'ws://127.0.0.1', 'https://u:p@blynk.cloud', 'blynk.cloud']) {
-      assert.equal(code(() => parseServer(bad)), 'INVALID_SERVER', bad);
+      assert.equal(
+        code(() => parseServer(bad)),
+        'INVALID_SERVER',
+        bad,
+      );
     }
     try {
       parseServer('https://admin:hunter2-secret@blynk.cloud/x');
@@ -123,7 +187,10 @@ describe('client: validation and pure helpers', () => {
 
   it('backoff: full jitter under min(cap, base·2^(n-1))', () => {
     const policy = { ...DEFAULT_RETRY_POLICY, backoffBaseMs: 100, backoffCapMs: 1000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffMs({ ...policy, random: () => 0.999 }, n)), [99, 199, 399, 799, 999, 999]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffMs({ ...policy, random: () => 0.999 }, n)),
+      [99, 199, 399, 799, 999, 999],
+    );
     assert.equal(backoffMs({ ...policy, random: () => 0 }, 3), 0);
     assert.deepEqual(DEFAULT_RETRY_POLICY.attempts, 3);
     assert.deepEqual(DEFAULT_RETRY_POLICY.retryAfterCapSec, 60);
@@ -132,11 +199,20 @@ describe('client: validation and pure helpers', () => {
   it('sleep ends at once with CLOSED on abort and leaves no timer behind', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const pending = sleep(10_000, controller.signal).then(() => 'slept', (e: BlynkError) => e.code);
+    const pending = sleep(10_000, controller.signal).then(
+      () => 'slept',
+      (e: BlynkError) => e.code,
+    );
     controller.abort();
     assert.equal(await pending, 'CLOSED');
     assert.ok(Date.now() - started < 100);
-    assert.equal(await sleep(1, controller.signal).then(() => 'slept', (e: BlynkError) => e.code), 'CLOSED');
+    assert.equal(
+      await sleep(1, controller.signal).then(
+        () => 'slept',
+        (e: BlynkError) => e.code,
+      ),
+      'CLOSED',
+    );
   });
 
   it('sanitizeDetail: one printable line of at most 200 characters', () => {

@@ -130,7 +130,9 @@ describe('the first minute after npm start', function () {
         }
         await editor.dialogDone();
         if (await editor.eval<boolean>('RED.nodes.dirty()')) {
-          const changed = await editor.eval<string[]>(`RED.nodes.filterNodes({}).concat((() => { const c = []; RED.nodes.eachConfig((n) => c.push(n)); return c; })()).filter((n) => n.changed).map((n) => n.type + ' ' + n.id)`);
+          const changed = await editor.eval<string[]>(
+            `RED.nodes.filterNodes({}).concat((() => { const c = []; RED.nodes.eachConfig((n) => c.push(n)); return c; })()).filter((n) => n.changed).map((n) => n.type + ' ' + n.id)`,
+          );
           changedBy.push(`${node.type} ${node.id} (Done): ${changed.join(', ')}`);
           await page.locator('#red-ui-header-button-deploy').click();
           await page.waitForFunction(`!RED.nodes.dirty()`, undefined, { timeout: 20_000 }).catch(() => undefined);
@@ -151,8 +153,9 @@ describe('the first minute after npm start', function () {
 
       await editor.openNode(getDevice);
       // The examples' connection is the only one: the new node starts with it.
-      await page.waitForFunction(`$('#node-input-connection').val() === 'blynk-demo-connection'`, undefined, { timeout: 2_000 })
-        .catch(() => assert.fail('the only connection (the examples\') is not preselected'));
+      await page
+        .waitForFunction(`$('#node-input-connection').val() === 'blynk-demo-connection'`, undefined, { timeout: 2_000 })
+        .catch(() => assert.fail("the only connection (the examples') is not preselected"));
       await editor.openConfigDialog('add');
       await page.locator('#node-config-input-name').fill('My Blynk');
       await page.locator('#node-config-input-region-select').selectOption('custom');
@@ -163,8 +166,12 @@ describe('the first minute after npm start', function () {
       await page.locator('#node-config-blynk-cloud-test').click();
       const connected = en(CONFIG, 'test-connection.connected').replace('__name__', sim.demo.org.name);
       await page
-        .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().trim() === ${JSON.stringify(connected)}`, undefined, { timeout: 20_000 })
-        .catch(async () => assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}"`));
+        .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().trim() === ${JSON.stringify(connected)}`, undefined, {
+          timeout: 20_000,
+        })
+        .catch(async () =>
+          assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}"`),
+        );
       await editor.configDialogDone();
       const configId = await page.locator('#node-input-connection').inputValue();
       assert.equal(await editor.nodeProperty(configId, 'name'), 'My Blynk');
@@ -181,15 +188,28 @@ describe('the first minute after npm start', function () {
       );
       const warning = await page.locator('.red-ui-notification:visible').allTextContents();
       assert.equal(await page.locator('.red-ui-deploy-dialog-confirm-list:visible').count(), 0, `Deploy warned: ${warning.join(' | ')}`);
-      assert.equal(await page.locator('.red-ui-notification-warning:visible, .red-ui-notification-error:visible').count(), 0, `notifications: ${warning.join(' | ')}`);
+      assert.equal(
+        await page.locator('.red-ui-notification-warning:visible, .red-ui-notification-error:visible').count(),
+        0,
+        `notifications: ${warning.join(' | ')}`,
+      );
       await editor.dismissNotifications().catch(() => undefined);
 
       await page.locator('#red-ui-tab-debug-link-button').click();
-      await page.locator('#red-ui-sidebar-debug-clear').click().catch(() => undefined);
+      await page
+        .locator('#red-ui-sidebar-debug-clear')
+        .click()
+        .catch(() => undefined);
       await editor.workspaceNode(inject).locator('.red-ui-flow-node-button').click();
       const message = page.locator('#red-ui-sidebar-content .red-ui-debug-msg', { hasText: 'Greenhouse' });
-      await message.first().waitFor({ state: 'visible', timeout: 20_000 })
-        .catch(async () => assert.fail(`no device in the debug sidebar: ${(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg').allTextContents()).join(' | ')}`));
+      await message
+        .first()
+        .waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () =>
+          assert.fail(
+            `no device in the debug sidebar: ${(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg').allTextContents()).join(' | ')}`,
+          ),
+        );
       editor.assertNoProblems('in the first minute');
     } finally {
       await editor.close();
@@ -206,9 +226,11 @@ describe('editor in Chromium (en-US)', function () {
     const page = editor.page;
     const category = page.locator('#red-ui-palette-container-Blynk');
     assert.equal((await category.locator('.red-ui-palette-header span').textContent())?.trim(), 'Blynk');
-    const types = await category.locator('.red-ui-palette-node').evaluateAll((nodes) =>
-      nodes.map((node) => (node as unknown as { getAttribute(name: string): string }).getAttribute('data-palette-type')),
-    );
+    const types = await category
+      .locator('.red-ui-palette-node')
+      .evaluateAll((nodes) =>
+        nodes.map((node) => (node as unknown as { getAttribute(name: string): string }).getAttribute('data-palette-type')),
+      );
     // The palette lists a module's node sets in the order package.json declares them.
     assert.deepEqual(types, PALETTE);
     for (const { type } of NODES) assert.ok(PALETTE.includes(type), `${type} is not a Blynk palette node`);
@@ -220,8 +242,10 @@ describe('editor in Chromium (en-US)', function () {
       // The palette may break a label over lines: compare the words.
       const shown = ((await node.locator('.red-ui-palette-label').textContent()) ?? '').replace(/\s+/g, ' ').trim();
       assert.equal(shown, label);
-      assert.equal(await node.locator('.red-ui-palette-icon-container').getAttribute('data-palette-icon'),
-        `icons/node-red-contrib-blynk-cloud/${iconOf(type)}`);
+      assert.equal(
+        await node.locator('.red-ui-palette-icon-container').getAttribute('data-palette-icon'),
+        `icons/node-red-contrib-blynk-cloud/${iconOf(type)}`,
+      );
     }
     // The config node has no palette entry; its icon is still served and drawn.
     const icons = declaredTypes().map(iconOf);
@@ -231,7 +255,11 @@ describe('editor in Chromium (en-US)', function () {
           urls.map(
             (url) =>
               new Promise<number>((resolve) => {
-                const image = new (globalThis as unknown as { Image: new () => { src: string; naturalWidth: number; onload: () => void; onerror: () => void } }).Image();
+                const image = new (
+                  globalThis as unknown as {
+                    Image: new () => { src: string; naturalWidth: number; onload: () => void; onerror: () => void };
+                  }
+                ).Image();
                 image.onload = () => resolve(image.naturalWidth);
                 image.onerror = () => resolve(0);
                 image.src = url;
@@ -251,7 +279,14 @@ describe('editor in Chromium (en-US)', function () {
     const box = await category.boundingBox();
     assert.ok(palette && box);
     const top = Math.max(palette.y, box.y - 150);
-    shots.push(await editor.screenshot('palette.png', { x: 0, y: top, width: palette.x + palette.width, height: Math.min(box.y + box.height + 20, palette.y + palette.height) - top }));
+    shots.push(
+      await editor.screenshot('palette.png', {
+        x: 0,
+        y: top,
+        width: palette.x + palette.width,
+        height: Math.min(box.y + box.height + 20, palette.y + palette.height) - top,
+      }),
+    );
     editor.assertNoProblems('on loading the editor');
   });
 
@@ -265,7 +300,12 @@ describe('editor in Chromium (en-US)', function () {
     // What a new connection needs is on the first screen, in this order, without scrolling:
     // Name, Region, Grant, Client ID, Client secret, Test connection, and the result line right
     // under the button, as wide as the fields.
-    const firstScreen = await editor.eval<{ boxes: Array<{ id: string; top: number; bottom: number } | null>; visibleBottom: number; result: { top: number; width: number }; field: { width: number } }>(`(() => {
+    const firstScreen = await editor.eval<{
+      boxes: Array<{ id: string; top: number; bottom: number } | null>;
+      visibleBottom: number;
+      result: { top: number; width: number };
+      field: { width: number };
+    }>(`(() => {
       const footer = $('.red-ui-tray').last().find('.red-ui-tray-footer')[0].getBoundingClientRect();
       const box = (s) => { const r = $(s)[0].getBoundingClientRect(); return r.height ? { id: s, top: r.top, bottom: r.bottom } : null; };
       return {
@@ -282,16 +322,29 @@ describe('editor in Chromium (en-US)', function () {
       if (previous) assert.ok(b.top >= previous.bottom, `${b.id} is not below ${previous.id}`);
     });
     const testButton = firstScreen.boxes[firstScreen.boxes.length - 1]!;
-    assert.ok(firstScreen.result.top >= testButton.bottom && firstScreen.result.top - testButton.bottom < 20, 'the Test connection result is not right under the button');
+    assert.ok(
+      firstScreen.result.top >= testButton.bottom && firstScreen.result.top - testButton.bottom < 20,
+      'the Test connection result is not right under the button',
+    );
     assert.ok(firstScreen.result.width >= firstScreen.field.width, 'the Test connection result line is narrower than the fields');
     // The rest is in tabs; Sign-in only for the authorization code grant.
     const tabLabels = async (): Promise<string[]> =>
       (await page.locator('#node-config-blynk-cloud-tabs li.red-ui-tab:not(.hide-tab)').allTextContents()).map((t) => t.trim());
-    assert.deepEqual(await tabLabels(), ['connection', 'advanced', 'clients'].map((tab) => en(CONFIG, `tabs.${tab}`)));
+    assert.deepEqual(
+      await tabLabels(),
+      ['connection', 'advanced', 'clients'].map((tab) => en(CONFIG, `tabs.${tab}`)),
+    );
     // Creating an OAuth client needs a deployed connection: disabled, with the reason.
     await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
-    assert.equal((await page.locator('#node-config-blynk-cloud-oauth-unavailable').textContent())?.trim(), en(CONFIG, 'oauth-client.errors.not-deployed'));
-    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-create').isDisabled(), true, 'Create client is enabled on a new connection');
+    assert.equal(
+      (await page.locator('#node-config-blynk-cloud-oauth-unavailable').textContent())?.trim(),
+      en(CONFIG, 'oauth-client.errors.not-deployed'),
+    );
+    assert.equal(
+      await page.locator('#node-config-blynk-cloud-oauth-create').isDisabled(),
+      true,
+      'Create client is enabled on a new connection',
+    );
     await editor.showConfigField('#node-config-input-clientId');
 
     const region = page.locator('#node-config-input-region-select');
@@ -315,7 +368,10 @@ describe('editor in Chromium (en-US)', function () {
     assert.equal(await userRows.first().isVisible(), false);
     assert.equal(await page.locator('#node-config-input-password').isVisible(), false);
     await grant.selectOption('authorization_code');
-    assert.deepEqual(await tabLabels(), ['connection', 'signin', 'advanced'].map((tab) => en(CONFIG, `tabs.${tab}`)));
+    assert.deepEqual(
+      await tabLabels(),
+      ['connection', 'signin', 'advanced'].map((tab) => en(CONFIG, `tabs.${tab}`)),
+    );
     await grant.selectOption('user_credentials');
     await page.locator('#node-config-input-userEmail').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#node-config-input-password').isVisible(), true);
@@ -324,7 +380,9 @@ describe('editor in Chromium (en-US)', function () {
     const button = page.locator('#node-config-blynk-cloud-test');
     const test = async (): Promise<string> => {
       await button.click();
-      await page.waitForFunction(`$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`);
+      await page.waitForFunction(
+        `$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`,
+      );
       // The button is usable again once the answer is shown.
       await page.waitForFunction(`!$('#node-config-blynk-cloud-test').prop('disabled')`);
       return ((await result.textContent()) ?? '').trim();
@@ -350,7 +408,10 @@ describe('editor in Chromium (en-US)', function () {
     await page.locator('#node-config-input-clientSecret').fill('not-the-secret');
     const failed = await test();
     assert.match(failed, /^Failed: Blynk rejected the OAuth client \(/, failed);
-    assert.equal(await result.evaluate((el: { querySelector(s: string): unknown }) => !!el.querySelector('.fa-exclamation-triangle')), true);
+    assert.equal(
+      await result.evaluate((el: { querySelector(s: string): unknown }) => !!el.querySelector('.fa-exclamation-triangle')),
+      true,
+    );
 
     await page.locator('#node-config-input-clientSecret').fill(sim.demo.clientSecret);
     assert.equal(await test(), connected);
@@ -387,16 +448,14 @@ describe('editor in Chromium (en-US)', function () {
       const page = editor.page;
       const id = ids[spec.short] ?? (ids[spec.short] = await editor.addNode(spec.type, ...spec.at));
       await editor.openNode(id);
-      assert.equal(
-        (await page.locator('.red-ui-tray-breadcrumbs li').last().textContent())?.includes(en(spec.type, 'paletteLabel')),
-        true,
-      );
+      assert.equal((await page.locator('.red-ui-tray-breadcrumbs li').last().textContent())?.includes(en(spec.type, 'paletteLabel')), true);
       // A new node starts with no connection ("none"); the user picks the one made above
       // (get device already has it: the connection was created from its dialog).
       // get device already has it (the connection was created from its dialog); the others start
       // without one, and the dialog picks the only connection there is.
       const select = page.locator('#node-input-connection');
-      await page.waitForFunction(`$('#node-input-connection').val() !== '_ADD_'`, undefined, { timeout: 2_000 })
+      await page
+        .waitForFunction(`$('#node-input-connection').val() !== '_ADD_'`, undefined, { timeout: 2_000 })
         .catch(() => assert.fail(`${spec.type}: the only connection is not preselected`));
       assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).name`), 'Blynk simulator');
       assert.equal(await editor.eval(`(RED.nodes.node(${JSON.stringify(await select.inputValue())}) || {}).type`), CONFIG);
@@ -433,14 +492,18 @@ describe('editor in Chromium (en-US)', function () {
       const { bad } = spec;
       await editor.setTyped(bad.field, bad.type, bad.value);
       await page
-        .waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+        .waitForFunction(`$('#node-input-${bad.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, {
+          timeout: 5_000,
+        })
         .catch(() => assert.fail(`${bad.field} = ${bad.type} "${bad.value}" is not marked red (input-error) in the dialog`));
       // The reason is shown under the field (Node-RED's tooltip sits on the hidden input).
       const reason = page.locator(`#node-input-${bad.field}-error`);
       await reason.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail(`no reason shown under ${bad.field}`));
       assert.equal((await reason.textContent())?.trim(), en(spec.type, bad.field === 'pin' ? 'errors.pin' : 'errors.deviceId'));
       await editor.dialogDone();
-      await editor.invalidMarker(id).waitFor({ state: 'visible', timeout: 5_000 })
+      await editor
+        .invalidMarker(id)
+        .waitFor({ state: 'visible', timeout: 5_000 })
         .catch(() => assert.fail(`node with ${bad.field} = "${bad.value}" shows no invalid marker in the workspace`));
       assert.equal(await editor.nodeProperty(id, 'valid'), false);
 
@@ -474,7 +537,10 @@ describe('editor in Chromium (en-US)', function () {
   /** Nodes without a typed property: the fixed-value check does not apply (device in: a plain list field). */
   const UNTYPED = new Set(['blynk-cloud-device-in']);
   /** The connection each node picks when the dialog offers none yet: its config type's example node. */
-  const CONNECTION_LABEL: Record<string, string> = { 'blynk-cloud-device-in': 'Greenhouse (simulator)', 'blynk-cloud-device-out': 'Greenhouse (simulator)' };
+  const CONNECTION_LABEL: Record<string, string> = {
+    'blynk-cloud-device-in': 'Greenhouse (simulator)',
+    'blynk-cloud-device-out': 'Greenhouse (simulator)',
+  };
 
   // Nodes whose dialog has a plain (not typed) field to check, with checks of their own.
   const PLAIN_LITERALS: Record<string, { field: string; bad: string; good: string; extra?: (page: Page) => Promise<void> }> = {
@@ -503,7 +569,10 @@ describe('editor in Chromium (en-US)', function () {
       const id = await editor.addNode(type, 620 + 250 * (index % 2), 140 + 100 * Math.floor(index / 2));
       await editor.openNode(id);
       const labels = await page.locator('#dialog-form label span[data-i18n]').allTextContents();
-      assert.ok(labels.length > 0 && labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)), `no or untranslated labels: ${labels.join('|')}`);
+      assert.ok(
+        labels.length > 0 && labels.every((text) => text.trim() !== '' && !/\.label\./.test(text)),
+        `no or untranslated labels: ${labels.join('|')}`,
+      );
       const literal = LITERALS[type];
       const plain = PLAIN_LITERALS[type];
       assert.ok(literal || plain || UNTYPED.has(type), `no fixed values to check for ${type}`);
@@ -511,7 +580,9 @@ describe('editor in Chromium (en-US)', function () {
         const container = editor.typedContainer(literal.field);
         await editor.setTyped(literal.field, 'str', literal.bad);
         await page
-          .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, { timeout: 5_000 })
+          .waitForFunction(`$('#node-input-${literal.field} + .red-ui-typedInput-container').hasClass('input-error')`, undefined, {
+            timeout: 5_000,
+          })
           .catch(() => assert.fail(`${type}: ${literal.field} = "${literal.bad}" is not marked red`));
         await editor.setTyped(literal.field, 'str', literal.good);
         assert.equal(await editor.hasInputError(container), false, `${type}: ${literal.field} = "${literal.good}" marked red`);
@@ -530,7 +601,11 @@ describe('editor in Chromium (en-US)', function () {
       const select = page.locator('#node-input-connection');
       const connection = CONNECTION_LABEL[type] ?? 'Blynk simulator';
       // A config type with no node in the workspace yet offers only "Add new…": the node stays without.
-      if ((await select.count()) > 0 && (await select.inputValue()) === '_ADD_' && (await select.locator('option', { hasText: connection }).count()) > 0) {
+      if (
+        (await select.count()) > 0 &&
+        (await select.inputValue()) === '_ADD_' &&
+        (await select.locator('option', { hasText: connection }).count()) > 0
+      ) {
         await select.selectOption({ label: connection });
       }
       await editor.dialogDone();
@@ -589,7 +664,10 @@ describe('example imported from Import > Examples, deployed against the simulato
     // The example's two debug nodes, "device" and "temperature" (the sidebar prefixes "node: ").
     assert.deepEqual([...names].map((name) => name.trim()).sort(), ['node: device', 'node: temperature'], names.join('|'));
     assert.match(text, /Greenhouse/, text);
-    assert.ok(bodies.some((body) => body.trim() === '21.5'), text);
+    assert.ok(
+      bodies.some((body) => body.trim() === '21.5'),
+      text,
+    );
     // The node shows no error status (it sets its status before it sends), and the simulator
     // served the device once, for this click.
     const status = await editor.eval<{ fill?: string; text?: string } | null>(`RED.nodes.node('bgd-get-1').status || null`);
@@ -598,7 +676,11 @@ describe('example imported from Import > Examples, deployed against the simulato
       .slice(logged)
       .filter((entry) => entry.method === 'GET' && entry.path === '/api/v1/organization/device')
       .map((entry) => `${JSON.stringify(entry.query)} → ${entry.status}`);
-    assert.deepEqual(deviceReads, [`${JSON.stringify({ deviceId: '101' })} → 200`], 'GET /api/v1/organization/device after the inject click');
+    assert.deepEqual(
+      deviceReads,
+      [`${JSON.stringify({ deviceId: '101' })} → 200`],
+      'GET /api/v1/organization/device after the inject click',
+    );
     await editor.dismissNotifications();
     await page.mouse.click(600, 700); // deselect, on empty canvas
     shots.push(await editor.screenshot('example-deployed.png'));
@@ -674,7 +756,9 @@ describe('sign in with Blynk (authorization code)', function () {
   };
 
   const deployedConfig = async (id: string): Promise<Record<string, unknown> | undefined> => {
-    const flows = (await (await fetch(`${stack.editor}flows`, { headers: { Accept: 'application/json' } })).json()) as Array<Record<string, unknown>>;
+    const flows = (await (await fetch(`${stack.editor}flows`, { headers: { Accept: 'application/json' } })).json()) as Array<
+      Record<string, unknown>
+    >;
     return flows.find((node) => node.id === id);
   };
 
@@ -697,8 +781,10 @@ describe('sign in with Blynk (authorization code)', function () {
         { timeout: 10_000 },
       )
       .catch(async () => assert.fail(`the dialog shows "${(await result.textContent()) ?? ''}", not "${signedIn}" with org:read`));
-    assert.equal(await result.evaluate((el: { textContent: string | null }) => el.textContent?.trim()),
-      `${signedIn} ${en(CONFIG, 'signin.scope').replace('__scope__', 'org:read')}`);
+    assert.equal(
+      await result.evaluate((el: { textContent: string | null }) => el.textContent?.trim()),
+      `${signedIn} ${en(CONFIG, 'signin.scope').replace('__scope__', 'org:read')}`,
+    );
     assert.equal(authCodeRequests(), 1, 'authorization_code token requests at the simulator');
     shots.push(await editor.trayScreenshot('config-sign-in.png'));
 
@@ -734,7 +820,9 @@ describe('sign in with Blynk (authorization code)', function () {
     const failed = en(CONFIG, 'signin.failed').replace('__message__', en(CONFIG, 'signin.errors.denied'));
     const result = page.locator('#node-config-blynk-cloud-signin-result');
     await page
-      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, { timeout: 10_000 })
+      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, {
+        timeout: 10_000,
+      })
       .catch(async () => assert.fail(`the dialog shows "${(await result.textContent()) ?? ''}", not "${failed}"`));
     if (!popup.isClosed()) await popup.close();
 
@@ -769,7 +857,11 @@ describe('sign in with Blynk (authorization code)', function () {
     await editor.openConfigDialog('edit');
     const callback = `${stack.editor}blynk-cloud/authorize/callback`;
     await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
-    assert.equal(await page.locator('#node-config-blynk-cloud-oauth-unavailable').isVisible(), false, 'client creation offered on a deployed connection');
+    assert.equal(
+      await page.locator('#node-config-blynk-cloud-oauth-unavailable').isVisible(),
+      false,
+      'client creation offered on a deployed connection',
+    );
     assert.equal(await page.locator('#node-config-blynk-cloud-oauth-urls').inputValue(), callback);
     await page.locator('#node-config-blynk-cloud-oauth-name').fill('Node-RED e2e');
     await page.locator('#node-config-blynk-cloud-oauth-create').click();
@@ -781,14 +873,18 @@ describe('sign in with Blynk (authorization code)', function () {
     assert.ok(secret.length >= 16, 'the new secret is shown once');
 
     const configIds = (): Promise<string[]> =>
-      editor.eval<string[]>(`(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`);
+      editor.eval<string[]>(
+        `(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`,
+      );
     const before = await configIds();
     await page.locator('#node-config-blynk-cloud-oauth-use').click();
     const added = (await configIds()).filter((id) => !before.includes(id));
     assert.equal(added.length, 1, 'one new connection in the workspace');
     const [newId] = added;
     assert.deepEqual(
-      await editor.eval(`(() => { const n = RED.nodes.node(${JSON.stringify(newId)}); return [n.name, n.server, n.grantType, n.rateLimit, n.scope, n.credentials.clientId]; })()`),
+      await editor.eval(
+        `(() => { const n = RED.nodes.node(${JSON.stringify(newId)}); return [n.name, n.server, n.grantType, n.rateLimit, n.scope, n.credentials.clientId]; })()`,
+      ),
       ['Node-RED e2e', stack.sim.url, 'authorization_code', 'auto', '', clientId],
     );
     await editor.closeDialogs();
@@ -807,8 +903,12 @@ describe('sign in with Blynk (authorization code)', function () {
     await closed.catch(() => assert.fail(`the sign-in window did not close itself (at ${popup.url()})`));
     const signedIn = en(CONFIG, 'signin.signedIn');
     await page
-      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().includes(${JSON.stringify(signedIn)})`, undefined, { timeout: 10_000 })
-      .catch(async () => assert.fail(`the dialog shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`));
+      .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().includes(${JSON.stringify(signedIn)})`, undefined, {
+        timeout: 10_000,
+      })
+      .catch(async () =>
+        assert.fail(`the dialog shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`),
+      );
     // The code was exchanged with the new client's id and secret (the simulator checks both).
     assert.equal(authCodeRequests(), exchanged + 1);
     await editor.configDialogDone();
@@ -827,7 +927,10 @@ describe('sign in with Blynk (authorization code)', function () {
 });
 
 describe('editor languages (browser locale)', function () {
-  for (const [lang, locale] of [['de', 'de-DE'], ['ja', 'ja-JP']] as const) {
+  for (const [lang, locale] of [
+    ['de', 'de-DE'],
+    ['ja', 'ja-JP'],
+  ] as const) {
     it(`shows the get device dialog in ${lang} (browser locale ${locale})`, async function () {
       const type = NODES[0].type;
       assert.ok(
@@ -871,11 +974,17 @@ describe('editor languages (browser locale)', function () {
             const link = page.locator(`#node-config-blynk-cloud-tabs li:not(.hide-tab) a[href="#blynk-cloud-config-tab-${tab}"]`);
             if ((await link.count()) === 0) continue;
             await editor.showConfigField(`#blynk-cloud-config-tab-${tab} .form-row`);
-            const labels = await editor.eval<Array<{ text: string; height: number }>>(`$('#blynk-cloud-config-tab-${tab} .form-row > label:first-child:visible, .blynk-cloud-config-form > .form-row > label:first-child')
+            const labels = await editor.eval<
+              Array<{ text: string; height: number }>
+            >(`$('#blynk-cloud-config-tab-${tab} .form-row > label:first-child:visible, .blynk-cloud-config-form > .form-row > label:first-child')
               .map(function () { return { text: $(this).text().trim(), height: this.getBoundingClientRect().height }; }).get()`);
             assert.ok(labels.length >= 2, `no labels found in the ${tab} tab`);
             // One line is 20 px high.
-            assert.deepEqual(labels.filter((l) => l.height > 30).map((l) => l.text), [], `labels on two lines in the ${tab} tab (${grant})`);
+            assert.deepEqual(
+              labels.filter((l) => l.height > 30).map((l) => l.text),
+              [],
+              `labels on two lines in the ${tab} tab (${grant})`,
+            );
           }
           await editor.showConfigField('#node-config-input-clientId');
         }
@@ -888,8 +997,14 @@ describe('editor languages (browser locale)', function () {
         await page.locator('#node-config-blynk-cloud-test').click();
         const refused = catalogText(config, 'errors.token-invalid-client', configWhere).split('__detail__')[0];
         await page
-          .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().includes(${JSON.stringify(refused)})`, undefined, { timeout: 20_000 })
-          .catch(async () => assert.fail(`Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}", not "${refused}…"`));
+          .waitForFunction(`$('#node-config-blynk-cloud-test-result').text().includes(${JSON.stringify(refused)})`, undefined, {
+            timeout: 20_000,
+          })
+          .catch(async () =>
+            assert.fail(
+              `Test connection shows "${(await page.locator('#node-config-blynk-cloud-test-result').textContent()) ?? ''}", not "${refused}…"`,
+            ),
+          );
         await page.locator('#node-config-dialog-cancel').click();
         await editor.settleTray();
         await page.locator('#node-dialog-cancel').click();

@@ -64,7 +64,10 @@ export class Editor {
   static async open(browser: Browser, base: string, locale = 'en-US'): Promise<Editor> {
     const context = await browser.newContext({ viewport: VIEWPORT, locale, deviceScaleFactor: 1 });
     // The machine is offline: anything not on loopback would only time out, and is not ours.
-    await context.route((url) => !isLoopback(url), (route) => route.abort());
+    await context.route(
+      (url) => !isLoopback(url),
+      (route) => route.abort(),
+    );
     const page = await context.newPage();
     const editor = new Editor(context, page);
     page.on('console', (message) => {
@@ -288,9 +291,7 @@ export class Editor {
   }
 
   async hasInputError(locator: Locator): Promise<boolean> {
-    return locator.evaluate((element: { classList: { contains(name: string): boolean } }) =>
-      element.classList.contains('input-error'),
-    );
+    return locator.evaluate((element: { classList: { contains(name: string): boolean } }) => element.classList.contains('input-error'));
   }
 
   /** Opens the help sidebar tab and returns what it shows: title and first paragraph. */

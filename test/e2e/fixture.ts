@@ -60,7 +60,13 @@ afterEach(async function () {
   if (this.currentTest?.state !== 'failed' || !current) return;
   const dir = path.join(ROOT, 'dist-test', 'e2e-failures');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${this.currentTest.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  const file = path.join(
+    dir,
+    `${this.currentTest
+      .fullTitle()
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 120)}.png`,
+  );
   await current.page.screenshot({ path: file }).catch(() => undefined);
   console.log(`      failure screenshot: ${path.relative(ROOT, file)}`);
 });

@@ -29,7 +29,9 @@ describe('G6: names are shown as text, never run as HTML', function () {
     // An <img src=x> fires its error handler once the (aborted or 404) load fails.
     await editor.page.waitForTimeout(500);
     assert.equal(await editor.eval('typeof window.__pwned'), 'undefined', `markup ran ${when}`);
-    const injected = await editor.eval<number>(`$('img[src="x"]').length + $('script').filter(function () { return /__pwned/.test(this.textContent); }).length`);
+    const injected = await editor.eval<number>(
+      `$('img[src="x"]').length + $('script').filter(function () { return /__pwned/.test(this.textContent); }).length`,
+    );
     assert.equal(injected, 0, `markup became elements ${when}`);
   };
 
@@ -61,7 +63,9 @@ describe('G6: names are shown as text, never run as HTML', function () {
     await editor.openNode(nodeId);
     await editor.openConfigDialog('edit');
     const configIds = (): Promise<string[]> =>
-      editor.eval<string[]>(`(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`);
+      editor.eval<string[]>(
+        `(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === ${JSON.stringify(CONFIG)}) ids.push(n.id); }); return ids; })()`,
+      );
     const create = async (name: string): Promise<void> => {
       await editor.showConfigField('#node-config-blynk-cloud-oauth-name');
       await page.locator('#node-config-blynk-cloud-oauth-name').fill(name);
@@ -107,7 +111,8 @@ describe('G6: names are shown as text, never run as HTML', function () {
     await editor.closeDialogs();
     await editor.openNode(nodeId);
     const options = await page.locator('#node-input-connection option').allTextContents();
-    for (const name of [MARKUP_64, MARKUP]) assert.ok(options.includes(name), `the connection list ${JSON.stringify(options)} does not show ${name}`);
+    for (const name of [MARKUP_64, MARKUP])
+      assert.ok(options.includes(name), `the connection list ${JSON.stringify(options)} does not show ${name}`);
     await assertNothingRan('in the connection list');
     await editor.closeDialogs();
     await editor.dismissNotifications().catch(() => undefined);
@@ -165,7 +170,9 @@ describe('G6: names are shown as text, never run as HTML', function () {
     // The runtime's answers as a hostile server could make them: organisation name, scope and
     // error message are markup.
     let answer: unknown = { ok: true, organization: { id: 1, name: MARKUP, scope: MARKUP } };
-    await page.route('**/blynk-cloud/test-connection', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }));
+    await page.route('**/blynk-cloud/test-connection', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }),
+    );
     await page.route('**/blynk-cloud/authorize/start', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: false, message: MARKUP }) }),
     );
@@ -173,10 +180,15 @@ describe('G6: names are shown as text, never run as HTML', function () {
       const result = page.locator('#node-config-blynk-cloud-test-result');
       const test = async (): Promise<string> => {
         await page.locator('#node-config-blynk-cloud-test').click();
-        await page.waitForFunction(`$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`);
+        await page.waitForFunction(
+          `$('#node-config-blynk-cloud-test-result .fa-spinner').length === 0 && $('#node-config-blynk-cloud-test-result').text().trim() !== ''`,
+        );
         return ((await result.textContent()) ?? '').trim();
       };
-      assert.equal(await test(), `${en(CONFIG, 'test-connection.connected').replace('__name__', MARKUP)}; ${en(CONFIG, 'test-connection.scope').replace('__scope__', MARKUP)}`);
+      assert.equal(
+        await test(),
+        `${en(CONFIG, 'test-connection.connected').replace('__name__', MARKUP)}; ${en(CONFIG, 'test-connection.scope').replace('__scope__', MARKUP)}`,
+      );
       await assertNothingRan('in the Test connection result');
       answer = { ok: false, message: MARKUP };
       assert.equal(await test(), en(CONFIG, 'test-connection.failed').replace('__message__', MARKUP));
@@ -188,8 +200,13 @@ describe('G6: names are shown as text, never run as HTML', function () {
       await page.locator('#node-config-blynk-cloud-signin').click();
       await (await popup).waitForEvent('close', { timeout: 10_000 }).catch(() => undefined);
       const failed = en(CONFIG, 'signin.failed').replace('__message__', MARKUP);
-      await page.waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, { timeout: 10_000 })
-        .catch(async () => assert.fail(`the sign-in result shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`));
+      await page
+        .waitForFunction(`$('#node-config-blynk-cloud-signin-result').text().trim() === ${JSON.stringify(failed)}`, undefined, {
+          timeout: 10_000,
+        })
+        .catch(async () =>
+          assert.fail(`the sign-in result shows "${(await page.locator('#node-config-blynk-cloud-signin-result').textContent()) ?? ''}"`),
+        );
       await assertNothingRan('in the sign-in result');
     } finally {
       await page.unroute('**/blynk-cloud/test-connection');

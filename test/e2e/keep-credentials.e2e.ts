@@ -45,11 +45,22 @@ describe('keep credentials option', function () {
       const old = `keep-credentials-old-${index}`;
       await page.evaluate(
         (node) => {
-          const RED = (globalThis as unknown as { RED: { nodes: { import(nodes: unknown[]): void }; view: { redraw(full: boolean): void } } }).RED;
+          const RED = (
+            globalThis as unknown as { RED: { nodes: { import(nodes: unknown[]): void }; view: { redraw(full: boolean): void } } }
+          ).RED;
           RED.nodes.import([node]);
           RED.view.redraw(true);
         },
-        { id: old, type, z: await editor.eval<string>('RED.workspaces.active()'), name: 'saved before', connection: '', x: 600, y: 140 + 120 * index, wires: [[]] },
+        {
+          id: old,
+          type,
+          z: await editor.eval<string>('RED.workspaces.active()'),
+          name: 'saved before',
+          connection: '',
+          x: 600,
+          y: 140 + 120 * index,
+          wires: [[]],
+        },
       );
       assert.equal(await editor.nodeProperty(old, 'keepCredentials'), undefined);
       await editor.openNode(old);

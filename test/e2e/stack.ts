@@ -54,7 +54,11 @@ export async function startStack(): Promise<Stack> {
 
 /** Every node set package.json declares is listed by Node-RED, none with a load error. */
 async function expectAllTypes(red: NodeRed): Promise<void> {
-  const sets = JSON.parse((await red.get('/nodes', { Accept: 'application/json' })).text) as Array<{ module: string; name: string; err?: unknown }>;
+  const sets = JSON.parse((await red.get('/nodes', { Accept: 'application/json' })).text) as Array<{
+    module: string;
+    name: string;
+    err?: unknown;
+  }>;
   const ours = sets.filter((set) => set.module === PACKAGE);
   const broken = ours.find((set) => set.err);
   if (broken) {

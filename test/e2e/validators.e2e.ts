@@ -71,17 +71,60 @@ const typed = (field: string, cases: Array<[string, string]>, error?: Message | 
   cases.map(([type, value]) => ({ value, with: { [`${field}Type`]: type }, error }));
 
 // The paths the runtime refuses: each would send the token request elsewhere or out of the API.
-const BAD_PATHS = [':20001/steal', '@127.0.0.1:20001/steal', '.attacker.example/steal', '//host/x', '/a\\b', '/%2e%2e/x', '/x?y',
-  '/a/../b', 'oauth2/token', ' /oauth2/token', '/oauth2/token#x', ' '];
+const BAD_PATHS = [
+  ':20001/steal',
+  '@127.0.0.1:20001/steal',
+  '.attacker.example/steal',
+  '//host/x',
+  '/a\\b',
+  '/%2e%2e/x',
+  '/x?y',
+  '/a/../b',
+  'oauth2/token',
+  ' /oauth2/token',
+  '/oauth2/token#x',
+  ' ',
+];
 const GOOD_PATHS: Case[] = [{ value: ABSENT }, text(''), text('/oauth2/token'), text('/oauth2/authorize'), text('/a-b_c.d~e/f')];
 
 const deviceId = {
   bad: [
-    ...typed('deviceId', [['num', '0'], ['str', 'abc'], ['num', '-3'], ['str', '1.5']], m('errors.deviceId')),
-    ...typed('deviceId', [['msg', ''], ['jsonata', ' ']], m('errors.required')),
-    ...typed('deviceId', [['msg', 'a['], ['jsonata', '$$$(']], 'node-red'),
+    ...typed(
+      'deviceId',
+      [
+        ['num', '0'],
+        ['str', 'abc'],
+        ['num', '-3'],
+        ['str', '1.5'],
+      ],
+      m('errors.deviceId'),
+    ),
+    ...typed(
+      'deviceId',
+      [
+        ['msg', ''],
+        ['jsonata', ' '],
+      ],
+      m('errors.required'),
+    ),
+    ...typed(
+      'deviceId',
+      [
+        ['msg', 'a['],
+        ['jsonata', '$$$('],
+      ],
+      'node-red',
+    ),
   ],
-  good: typed('deviceId', [['num', '101'], ['str', ' 7 '], ['msg', 'deviceId'], ['msg', 'payload.id'], ['env', 'DEVICE'], ['jsonata', 'payload.id'], ['flow', 'device']]),
+  good: typed('deviceId', [
+    ['num', '101'],
+    ['str', ' 7 '],
+    ['msg', 'deviceId'],
+    ['msg', 'payload.id'],
+    ['env', 'DEVICE'],
+    ['jsonata', 'payload.id'],
+    ['flow', 'device'],
+  ]),
 };
 
 const SPECS: Spec[] = [
@@ -90,10 +133,12 @@ const SPECS: Spec[] = [
     base: CONNECTION,
     props: {
       server: {
-        bad: ['http://example.com', 'https://user@blynk.cloud', 'ftp://blynk.cloud', 'https://blynk.cloud/api', 'blynk.cloud'].map((value) => ({
-          value,
-          error: m('errors.invalid-server', { server: value }),
-        })),
+        bad: ['http://example.com', 'https://user@blynk.cloud', 'ftp://blynk.cloud', 'https://blynk.cloud/api', 'blynk.cloud'].map(
+          (value) => ({
+            value,
+            error: m('errors.invalid-server', { server: value }),
+          }),
+        ),
         good: [text('https://fra1.blynk.cloud'), text('https://blynk.cloud/'), text('http://127.0.0.1:18443'), text('http://localhost')],
       },
       grantType: {
@@ -101,7 +146,10 @@ const SPECS: Spec[] = [
         good: [text('client_credentials'), text('user_credentials'), text('authorization_code'), { value: ABSENT }],
       },
       rateLimit: {
-        bad: [{ value: 'fast', error: m('validation.rateLimit') }, { value: 'AUTO', error: m('validation.rateLimit') }],
+        bad: [
+          { value: 'fast', error: m('validation.rateLimit') },
+          { value: 'AUTO', error: m('validation.rateLimit') },
+        ],
         good: [text('auto'), text('on'), text('off'), text(''), { value: ABSENT }],
       },
       authorizePath: { bad: BAD_PATHS.map((value) => ({ value, error: m('validation.path') })), good: GOOD_PATHS },
@@ -132,29 +180,66 @@ const SPECS: Spec[] = [
       deviceId,
       dataStreamId: {
         bad: [
-          ...typed('dataStreamId', [['str', 'V256'], ['num', '-1'], ['str', 'x']], m('errors.dataStreamId')),
+          ...typed(
+            'dataStreamId',
+            [
+              ['str', 'V256'],
+              ['num', '-1'],
+              ['str', 'x'],
+            ],
+            m('errors.dataStreamId'),
+          ),
           ...typed('dataStreamId', [['msg', '']], m('errors.required')),
         ],
-        good: typed('dataStreamId', [['str', ''], ['num', '2'], ['str', 'v3'], ['msg', 'topic']]),
+        good: typed('dataStreamId', [
+          ['str', ''],
+          ['num', '2'],
+          ['str', 'v3'],
+          ['msg', 'topic'],
+        ]),
       },
     },
   },
   {
     type: 'blynk-cloud-log-event',
-    base: { connection: CONN, deviceId: 'deviceId', deviceIdType: 'msg', eventCode: 'high_temp', eventCodeType: 'str', description: 'payload', descriptionType: 'msg' },
+    base: {
+      connection: CONN,
+      deviceId: 'deviceId',
+      deviceIdType: 'msg',
+      eventCode: 'high_temp',
+      eventCodeType: 'str',
+      description: 'payload',
+      descriptionType: 'msg',
+    },
     props: {
       deviceId,
       eventCode: {
         bad: [
-          ...typed('eventCode', [['str', 'high-temp!'], ['str', ''], ['str', 'x'.repeat(51)]], m('errors.eventCode')),
+          ...typed(
+            'eventCode',
+            [
+              ['str', 'high-temp!'],
+              ['str', ''],
+              ['str', 'x'.repeat(51)],
+            ],
+            m('errors.eventCode'),
+          ),
           ...typed('eventCode', [['msg', '']], m('errors.required')),
         ],
-        good: typed('eventCode', [['str', 'high_temp'], ['str', 'Door open 2'], ['msg', 'topic']]),
+        good: typed('eventCode', [
+          ['str', 'high_temp'],
+          ['str', 'Door open 2'],
+          ['msg', 'topic'],
+        ]),
       },
       description: {
         // Fixed code and description together: at most 1024 characters ("high_temp" is 9).
         bad: typed('description', [['str', 'x'.repeat(1016)]], m('errors.tooLong', { length: 1025 })),
-        good: typed('description', [['str', 'x'.repeat(1015)], ['str', ''], ['msg', '']]),
+        good: typed('description', [
+          ['str', 'x'.repeat(1015)],
+          ['str', ''],
+          ['msg', ''],
+        ]),
       },
     },
   },
@@ -163,8 +248,22 @@ const SPECS: Spec[] = [
     base: { connection: CONN, pin: 'topic', pinType: 'msg' },
     props: {
       pin: {
-        bad: [...typed('pin', [['str', 'V256'], ['str', 'D1']], m('errors.pin')), ...typed('pin', [['msg', '']], m('errors.required'))],
-        good: typed('pin', [['str', ''], ['str', 'v1'], ['msg', 'topic']]),
+        bad: [
+          ...typed(
+            'pin',
+            [
+              ['str', 'V256'],
+              ['str', 'D1'],
+            ],
+            m('errors.pin'),
+          ),
+          ...typed('pin', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('pin', [
+          ['str', ''],
+          ['str', 'v1'],
+          ['msg', 'topic'],
+        ]),
       },
     },
   },
@@ -184,18 +283,74 @@ const SPECS: Spec[] = [
     },
     props: {
       method: {
-        bad: [...typed('method', [['str', 'FETCH'], ['str', '']], m('errors.method')), ...typed('method', [['msg', '']], m('errors.required'))],
-        good: typed('method', [['str', 'get'], ['str', ' DELETE '], ['msg', 'method']]),
+        bad: [
+          ...typed(
+            'method',
+            [
+              ['str', 'FETCH'],
+              ['str', ''],
+            ],
+            m('errors.method'),
+          ),
+          ...typed('method', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('method', [
+          ['str', 'get'],
+          ['str', ' DELETE '],
+          ['msg', 'method'],
+        ]),
       },
       path: {
         bad: [
-          ...typed('path', [['str', 'http://evil.example/api/v1'], ['str', '/api/v1/../admin'], ['str', '/api'], ['str', '/api//x'], ['str', '//evil.example/api/v1']], m('errors.path')),
+          ...typed(
+            'path',
+            [
+              ['str', 'http://evil.example/api/v1'],
+              ['str', '/api/v1/../admin'],
+              ['str', '/api'],
+              ['str', '/api//x'],
+              ['str', '//evil.example/api/v1'],
+            ],
+            m('errors.path'),
+          ),
           ...typed('path', [['msg', '']], m('errors.required')),
         ],
-        good: typed('path', [['str', '/api/v1/organization/devices'], ['str', 'api/v1/organization/device?deviceId=1'], ['msg', 'path']]),
+        good: typed('path', [
+          ['str', '/api/v1/organization/devices'],
+          ['str', 'api/v1/organization/device?deviceId=1'],
+          ['msg', 'path'],
+        ]),
       },
-      params: { bad: typed('params', [['json', '{'], ['msg', 'a[']], 'node-red'), good: typed('params', [['json', '{}'], ['msg', ''], ['str', 'deviceId=1']]) },
-      body: { bad: typed('body', [['json', '['], ['jsonata', '$$$(']], 'node-red'), good: typed('body', [['msg', 'payload'], ['msg', ''], ['json', '[1]']]) },
+      params: {
+        bad: typed(
+          'params',
+          [
+            ['json', '{'],
+            ['msg', 'a['],
+          ],
+          'node-red',
+        ),
+        good: typed('params', [
+          ['json', '{}'],
+          ['msg', ''],
+          ['str', 'deviceId=1'],
+        ]),
+      },
+      body: {
+        bad: typed(
+          'body',
+          [
+            ['json', '['],
+            ['jsonata', '$$$('],
+          ],
+          'node-red',
+        ),
+        good: typed('body', [
+          ['msg', 'payload'],
+          ['msg', ''],
+          ['json', '[1]'],
+        ]),
+      },
     },
   },
   {
@@ -208,13 +363,23 @@ const SPECS: Spec[] = [
       },
       pins: {
         bad: [
-          ...typed('pins', [['str', 'V1, X2'], ['str', '']], m('errors.pins')),
+          ...typed(
+            'pins',
+            [
+              ['str', 'V1, X2'],
+              ['str', ''],
+            ],
+            m('errors.pins'),
+          ),
           // Watching polls without a message.
           { value: 'topic', with: { pinsType: 'msg', watch: true }, error: m('errors.watchPins') },
           ...typed('pins', [['msg', '']], m('errors.required')),
         ],
         good: [
-          ...typed('pins', [['str', 'v1, V255'], ['msg', 'topic']]),
+          ...typed('pins', [
+            ['str', 'v1, V255'],
+            ['msg', 'topic'],
+          ]),
           // Not read when the node reads all values.
           { value: 'nonsense', with: { read: 'all', pinsType: 'str' } },
         ],
@@ -237,12 +402,28 @@ const SPECS: Spec[] = [
     base: { connection: CONN, eventCode: 'high_temp', eventCodeType: 'str', description: 'payload', descriptionType: 'msg' },
     props: {
       eventCode: {
-        bad: [...typed('eventCode', [['str', 'a-b'], ['str', '']], m('errors.eventCode')), ...typed('eventCode', [['msg', '']], m('errors.required'))],
-        good: typed('eventCode', [['str', 'x'], ['msg', 'topic']]),
+        bad: [
+          ...typed(
+            'eventCode',
+            [
+              ['str', 'a-b'],
+              ['str', ''],
+            ],
+            m('errors.eventCode'),
+          ),
+          ...typed('eventCode', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('eventCode', [
+          ['str', 'x'],
+          ['msg', 'topic'],
+        ]),
       },
       description: {
         bad: typed('description', [['str', 'x'.repeat(301)]], m('errors.tooLong', { length: 301 })),
-        good: typed('description', [['str', 'x'.repeat(300)], ['msg', '']]),
+        good: typed('description', [
+          ['str', 'x'.repeat(300)],
+          ['msg', ''],
+        ]),
       },
     },
   },
@@ -251,16 +432,49 @@ const SPECS: Spec[] = [
     base: { connection: CONN, pin: 'V1', pinType: 'str', property: 'color', propertyType: 'str', value: 'payload', valueType: 'msg' },
     props: {
       pin: {
-        bad: [...typed('pin', [['str', 'V256'], ['str', '']], m('errors.pin')), ...typed('pin', [['msg', '']], m('errors.required'))],
-        good: typed('pin', [['str', ' V3 '], ['msg', 'topic']]),
+        bad: [
+          ...typed(
+            'pin',
+            [
+              ['str', 'V256'],
+              ['str', ''],
+            ],
+            m('errors.pin'),
+          ),
+          ...typed('pin', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('pin', [
+          ['str', ' V3 '],
+          ['msg', 'topic'],
+        ]),
       },
       property: {
-        bad: [...typed('property', [['str', 'token'], ['str', '1abc'], ['str', 'pin']], m('errors.property')), ...typed('property', [['msg', '']], m('errors.required'))],
-        good: typed('property', [['str', 'color'], ['str', 'isDisabled'], ['msg', 'property']]),
+        bad: [
+          ...typed(
+            'property',
+            [
+              ['str', 'token'],
+              ['str', '1abc'],
+              ['str', 'pin'],
+            ],
+            m('errors.property'),
+          ),
+          ...typed('property', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('property', [
+          ['str', 'color'],
+          ['str', 'isDisabled'],
+          ['msg', 'property'],
+        ]),
       },
       value: {
         bad: [...typed('value', [['json', '{']], 'node-red'), ...typed('value', [['msg', '']], m('errors.required'))],
-        good: typed('value', [['msg', 'payload'], ['str', ''], ['num', '3'], ['json', '{"a":1}']]),
+        good: typed('value', [
+          ['msg', 'payload'],
+          ['str', ''],
+          ['num', '3'],
+          ['json', '{"a":1}'],
+        ]),
       },
     },
   },
@@ -274,7 +488,10 @@ const SPECS: Spec[] = [
       },
       headerName: {
         // Checked only when a header is used.
-        bad: [{ value: 'X Bad', with: { auth: 'header' }, error: m('errors.headerName') }, { value: '', with: { auth: 'both' }, error: m('errors.headerName') }],
+        bad: [
+          { value: 'X Bad', with: { auth: 'header' }, error: m('errors.headerName') },
+          { value: '', with: { auth: 'both' }, error: m('errors.headerName') },
+        ],
         good: [text('X-Blynk-Secret'), { value: '', with: { auth: 'basic' } }],
       },
     },
@@ -284,8 +501,18 @@ const SPECS: Spec[] = [
     base: DEVICE_CONFIG,
     props: {
       broker: {
-        bad: [text('mqtt://blynk.cloud:1883'), text('http://blynk.cloud'), text('ws://example.com/mqtt'), text('blynk.cloud')].map((c) => ({ ...c, error: m('errors.broker') })),
-        good: [text(''), text('wss'), text('mqtts://fra1.blynk.cloud:8883'), text('wss://blynk.cloud:443/mqtt'), text('mqtt://127.0.0.1:18883'), text('ws://localhost:8080/mqtt')],
+        bad: [text('mqtt://blynk.cloud:1883'), text('http://blynk.cloud'), text('ws://example.com/mqtt'), text('blynk.cloud')].map((c) => ({
+          ...c,
+          error: m('errors.broker'),
+        })),
+        good: [
+          text(''),
+          text('wss'),
+          text('mqtts://fra1.blynk.cloud:8883'),
+          text('wss://blynk.cloud:443/mqtt'),
+          text('mqtt://127.0.0.1:18883'),
+          text('ws://localhost:8080/mqtt'),
+        ],
       },
       queueSize: {
         bad: [text('0'), text('-1'), text('1.5'), text('x')].map((c) => ({ ...c, error: m('errors.queueSize') })),
@@ -312,8 +539,21 @@ const SPECS: Spec[] = [
         good: [text('write'), text('event'), text('eraseProperty')],
       },
       datastream: {
-        bad: [...typed('datastream', [['str', 'a/b'], ['str', '']], m('errors.name')), ...typed('datastream', [['msg', '']], m('errors.required'))],
-        good: typed('datastream', [['str', 'Temperature'], ['msg', 'topic']]),
+        bad: [
+          ...typed(
+            'datastream',
+            [
+              ['str', 'a/b'],
+              ['str', ''],
+            ],
+            m('errors.name'),
+          ),
+          ...typed('datastream', [['msg', '']], m('errors.required')),
+        ],
+        good: typed('datastream', [
+          ['str', 'Temperature'],
+          ['msg', 'topic'],
+        ]),
       },
       property: {
         bad: typed('property', [['str', '']], m('errors.name')).map((c) => ({ ...c, with: { ...c.with, action: 'property' } })),
@@ -380,7 +620,9 @@ async function deployWarns(editor: Editor, labels: string[]): Promise<void> {
   const page = editor.page;
   await page.locator('#red-ui-header-button-deploy').click();
   const list = page.locator('.red-ui-deploy-dialog-confirm-list');
-  await list.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail(`Deploy did not warn about the invalid node(s) ${labels.join(', ')}`));
+  await list
+    .waitFor({ state: 'visible', timeout: 5_000 })
+    .catch(() => assert.fail(`Deploy did not warn about the invalid node(s) ${labels.join(', ')}`));
   const shown = (await list.textContent()) ?? '';
   for (const label of labels) assert.ok(shown.includes(label), `Deploy's warning lists "${shown}", not ${label}`);
   await page.locator('#red-ui-notifications .red-ui-notification button', { hasText: 'Cancel' }).click();
@@ -388,7 +630,9 @@ async function deployWarns(editor: Editor, labels: string[]): Promise<void> {
 }
 
 async function hasError(editor: Editor, selector: string): Promise<boolean> {
-  return editor.page.locator(selector).evaluate((element: { classList: { contains(name: string): boolean } }) => element.classList.contains('input-error'));
+  return editor.page
+    .locator(selector)
+    .evaluate((element: { classList: { contains(name: string): boolean } }) => element.classList.contains('input-error'));
 }
 
 /** Types `value` into a plain input of the open dialog and leaves it, as a user would. */
@@ -425,18 +669,26 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     }
   });
 
-  it('G8: each bad value makes its node invalid with the property\'s message, each good value keeps it valid', async function () {
-    const nodes: Array<Record<string, unknown>> = [{ id: CONN, type: CONFIG, ...CONNECTION }, { id: DEVICE, type: 'blynk-cloud-device', ...DEVICE_CONFIG }];
+  it("G8: each bad value makes its node invalid with the property's message, each good value keeps it valid", async function () {
+    const nodes: Array<Record<string, unknown>> = [
+      { id: CONN, type: CONFIG, ...CONNECTION },
+      { id: DEVICE, type: 'blynk-cloud-device', ...DEVICE_CONFIG },
+    ];
     const checks: Array<{ id: string; what: string; bad: boolean; message?: string; property: string }> = [];
     let at = 0;
     for (const spec of SPECS) {
       for (const [property, { bad, good }] of Object.entries(spec.props)) {
-        for (const [kind, cases] of [['bad', bad], ['good', good]] as const) {
+        for (const [kind, cases] of [
+          ['bad', bad],
+          ['good', good],
+        ] as const) {
           cases.forEach((c, i) => {
             const id = `g8-${spec.type.replace('blynk-cloud-', '')}-${property}-${kind}-${i}`;
             nodes.push(savedNode(id, spec, property, c, at++, z));
             const shown = c.value === ABSENT ? '(absent)' : JSON.stringify(c.value);
-            const extra = Object.entries(c.with ?? {}).map(([k, v]) => `${k}=${v === ABSENT ? '(absent)' : JSON.stringify(v)}`).join(', ');
+            const extra = Object.entries(c.with ?? {})
+              .map(([k, v]) => `${k}=${v === ABSENT ? '(absent)' : JSON.stringify(v)}`)
+              .join(', ');
             checks.push({
               id,
               property,
@@ -459,7 +711,10 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
           valid === false &&
           errors.length === 1 &&
           (check.message !== undefined ? error === check.message : typeof error === 'string' && error !== '' && error !== check.property);
-        if (!ok) wrong.push(`${check.what}: expected invalid with ${check.message ? JSON.stringify(check.message) : "Node-RED's message"}, got valid=${valid} errors=${JSON.stringify(errors)}`);
+        if (!ok)
+          wrong.push(
+            `${check.what}: expected invalid with ${check.message ? JSON.stringify(check.message) : "Node-RED's message"}, got valid=${valid} errors=${JSON.stringify(errors)}`,
+          );
       } else if (valid !== true || errors.length !== 0) {
         wrong.push(`${check.what}: expected valid, got valid=${valid} errors=${JSON.stringify(errors)}`);
       }
@@ -470,8 +725,25 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
 
   it('G8: a connection saved by the first release (name, server, grantType) and a node using it are valid, in the editor and in the dialog', async function () {
     const page = editor.page;
-    const oldConn = { id: 'g8-first-release', type: CONFIG, name: 'G8 first release', server: 'https://blynk.cloud', grantType: 'client_credentials' };
-    const node = { id: 'g8-first-release-node', type: 'blynk-cloud-get-device', z, name: '', connection: oldConn.id, deviceId: 'deviceId', deviceIdType: 'msg', x: 300, y: 600, wires: [[]] };
+    const oldConn = {
+      id: 'g8-first-release',
+      type: CONFIG,
+      name: 'G8 first release',
+      server: 'https://blynk.cloud',
+      grantType: 'client_credentials',
+    };
+    const node = {
+      id: 'g8-first-release-node',
+      type: 'blynk-cloud-get-device',
+      z,
+      name: '',
+      connection: oldConn.id,
+      deviceId: 'deviceId',
+      deviceIdType: 'msg',
+      x: 300,
+      y: 600,
+      wires: [[]],
+    };
     const verdicts = await importAndValidate(editor, [oldConn, node], true);
     assert.deepEqual(verdicts[oldConn.id], { valid: true, errors: [] }, 'first-release connection');
     assert.deepEqual(verdicts[node.id], { valid: true, errors: [] }, 'get device node using it');
@@ -492,11 +764,25 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
 
   it('G8: a token path that leaves the server: red field in the dialog, red triangle on the node, Deploy warns', async function () {
     const conn = { id: 'g8-token-path', type: CONFIG, ...CONNECTION, name: 'G8 token path', tokenPath: '@127.0.0.1:20001/steal' };
-    const node = { id: 'g8-token-path-node', type: 'blynk-cloud-get-device', z, name: 'G8 token path node', connection: conn.id, deviceId: 'deviceId', deviceIdType: 'msg', x: 300, y: 660, wires: [[]] };
+    const node = {
+      id: 'g8-token-path-node',
+      type: 'blynk-cloud-get-device',
+      z,
+      name: 'G8 token path node',
+      connection: conn.id,
+      deviceId: 'deviceId',
+      deviceIdType: 'msg',
+      x: 300,
+      y: 660,
+      wires: [[]],
+    };
     const verdicts = await importAndValidate(editor, [conn, node], true);
     assert.deepEqual(verdicts[conn.id], { valid: false, errors: [expected(CONFIG, m('validation.path'))] });
     assert.equal(verdicts[node.id].valid, false, 'a node using the connection');
-    await editor.invalidMarker(node.id).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail('no red triangle on the node'));
+    await editor
+      .invalidMarker(node.id)
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .catch(() => assert.fail('no red triangle on the node'));
     await deployWarns(editor, [`${conn.name} (${CONFIG})`, `${node.name} (blynk-cloud-get-device)`]);
 
     await editor.openNode(node.id);
@@ -504,7 +790,13 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     const field = '#node-config-input-tokenPath';
     // The field is on the Advanced tab: the tab itself is marked while the dialog opens elsewhere.
     const advancedTab = editor.page.locator('#node-config-blynk-cloud-tabs li:has(a[href="#blynk-cloud-config-tab-advanced"])');
-    assert.equal(await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) => li.classList.contains('blynk-cloud-config-tab-error')), true, 'the Advanced tab is not marked');
+    assert.equal(
+      await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) =>
+        li.classList.contains('blynk-cloud-config-tab-error'),
+      ),
+      true,
+      'the Advanced tab is not marked',
+    );
     await editor.showConfigField(field);
     assert.equal(await hasError(editor, field), true, 'the stored token path is not marked red');
     for (const bad of [':20001/steal', '.attacker.example/steal', '//host/x', '/x?y']) {
@@ -513,7 +805,13 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     }
     await typeInto(editor, field, '/oauth2/token');
     assert.equal(await hasError(editor, field), false, 'a good token path is marked red');
-    assert.equal(await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) => li.classList.contains('blynk-cloud-config-tab-error')), false, 'the Advanced tab stays marked');
+    assert.equal(
+      await advancedTab.evaluate((li: { classList: { contains(name: string): boolean } }) =>
+        li.classList.contains('blynk-cloud-config-tab-error'),
+      ),
+      false,
+      'the Advanced tab stays marked',
+    );
     await editor.configDialogDone();
     await editor.dialogDone();
     assert.equal(await editor.nodeProperty(conn.id, 'valid'), true);
@@ -523,7 +821,18 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
 
   it('G8: a rate of 0 typed into the connection dialog: red field, red triangle on the node, Deploy warns', async function () {
     const conn = { id: 'g8-rate', type: CONFIG, ...CONNECTION, name: 'G8 rate' };
-    const node = { id: 'g8-rate-node', type: 'blynk-cloud-get-device', z, name: 'G8 rate node', connection: conn.id, deviceId: 'deviceId', deviceIdType: 'msg', x: 300, y: 720, wires: [[]] };
+    const node = {
+      id: 'g8-rate-node',
+      type: 'blynk-cloud-get-device',
+      z,
+      name: 'G8 rate node',
+      connection: conn.id,
+      deviceId: 'deviceId',
+      deviceIdType: 'msg',
+      x: 300,
+      y: 720,
+      wires: [[]],
+    };
     await importAndValidate(editor, [conn, node], true);
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
@@ -535,14 +844,17 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     await editor.configDialogDone();
     await editor.dialogDone();
     assert.equal(await editor.nodeProperty(conn.id, 'valid'), false);
-    await editor.invalidMarker(node.id).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail('no red triangle on the node'));
+    await editor
+      .invalidMarker(node.id)
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .catch(() => assert.fail('no red triangle on the node'));
     await deployWarns(editor, [`${conn.name} (${CONFIG})`, `${node.name} (blynk-cloud-get-device)`]);
 
     await editor.openNode(node.id);
     await editor.openConfigDialog('edit');
     await editor.showConfigField(field);
     await typeInto(editor, field, '');
-    assert.equal(await hasError(editor, field), false, 'an empty rate (Blynk\'s limit) is marked red');
+    assert.equal(await hasError(editor, field), false, "an empty rate (Blynk's limit) is marked red");
     await editor.configDialogDone();
     await editor.dialogDone();
     await editor.invalidMarker(node.id).waitFor({ state: 'hidden', timeout: 5_000 });
@@ -550,7 +862,21 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
   });
 
   it('G8: a watch interval of 0 in the device read dialog: red field, red triangle, Deploy warns', async function () {
-    const node = { id: 'g8-interval-node', type: 'blynk-cloud-device-read', z, name: 'G8 interval node', connection: CONN, read: 'pins', pins: 'V1', pinsType: 'str', watch: false, interval: 10, x: 300, y: 780, wires: [[]] };
+    const node = {
+      id: 'g8-interval-node',
+      type: 'blynk-cloud-device-read',
+      z,
+      name: 'G8 interval node',
+      connection: CONN,
+      read: 'pins',
+      pins: 'V1',
+      pinsType: 'str',
+      watch: false,
+      interval: 10,
+      x: 300,
+      y: 780,
+      wires: [[]],
+    };
     await importAndValidate(editor, [{ id: CONN, type: CONFIG, ...CONNECTION }, node], true);
     await editor.openNode(node.id);
     const field = '#node-input-interval';
@@ -560,7 +886,10 @@ describe('G8: dialog validators mark bad values (Node-RED validation)', function
     assert.equal(await hasError(editor, field), true, 'interval 0 is not marked red');
     await editor.dialogDone();
     assert.equal(await editor.nodeProperty(node.id, 'valid'), false);
-    await editor.invalidMarker(node.id).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => assert.fail('no red triangle on the node'));
+    await editor
+      .invalidMarker(node.id)
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .catch(() => assert.fail('no red triangle on the node'));
     await deployWarns(editor, [`${node.name} (blynk-cloud-device-read)`]);
 
     await editor.openNode(node.id);

@@ -24,7 +24,11 @@ const TYPES = Object.keys((require('../../package.json') as { 'node-red': { node
 const WRITE = '/api/v1/organization/device/datastreams';
 
 const readJson = (file: string): any => JSON.parse(fs.readFileSync(file, 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
-const jsonFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const jsonFiles = (dir: string): string[] =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
 function helpOf(html: string, type: string): string | undefined {
   return new RegExp(`<script[^>]*data-help-name=["']${type}["'][^>]*>([\\s\\S]*?)</script>`).exec(html)?.[1];
@@ -36,14 +40,18 @@ function iconOf(pkgDir: string, type: string): string {
   return m[1];
 }
 
-const leafStrings = (value: unknown): unknown[] => (value && typeof value === 'object' ? Object.values(value).flatMap(leafStrings) : [value]);
+const leafStrings = (value: unknown): unknown[] =>
+  value && typeof value === 'object' ? Object.values(value).flatMap(leafStrings) : [value];
 
 /** agent-base below 6.0.0 anywhere in an installed tree (node-red-dev's D02 "bad package"). */
 function oldAgentBase(nodeModules: string, depth = 0): string[] {
   if (depth > 12 || !fs.existsSync(nodeModules)) return [];
-  const dirs = fs.readdirSync(nodeModules).filter((n) => !n.startsWith('.')).flatMap((n) =>
-    n.startsWith('@') ? fs.readdirSync(path.join(nodeModules, n)).map((s) => path.join(nodeModules, n, s)) : [path.join(nodeModules, n)],
-  );
+  const dirs = fs
+    .readdirSync(nodeModules)
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) =>
+      n.startsWith('@') ? fs.readdirSync(path.join(nodeModules, n)).map((s) => path.join(nodeModules, n, s)) : [path.join(nodeModules, n)],
+    );
   return dirs.flatMap((dir) => {
     const pj = path.join(dir, 'package.json');
     if (!fs.existsSync(pj)) return [];
@@ -97,7 +105,10 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
     it('installs the tarball into a new user dir (npm install <tarball>)', async function () {
       const opts = { cwd: userDir, cacheDir: run.cacheDir, nodeBinDir: target.nodeBinDir };
       await npm(['init', '-y'], { ...opts, label: 'npm init -y' });
-      await npm(['install', '--no-audit', '--no-fund', run.packed.file], { ...opts, label: `npm install ${path.basename(run.packed.file)}` });
+      await npm(['install', '--no-audit', '--no-fund', run.packed.file], {
+        ...opts,
+        label: `npm install ${path.basename(run.packed.file)}`,
+      });
       pkgDir = path.join(userDir, 'node_modules', PACKAGE);
       assert.ok(fs.existsSync(path.join(pkgDir, 'package.json')), `${PACKAGE} is not in ${userDir}/node_modules`);
       assert.ok(!fs.lstatSync(pkgDir).isSymbolicLink(), `${PACKAGE} was linked, not installed`);
@@ -130,7 +141,13 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
     });
 
     it(`GET /nodes: ${TYPES.length} node types registered, enabled, no load error; a user install`, async function () {
-      const sets = (await getJson(base, '/nodes')) as Array<{ id: string; module: string; types?: string[]; enabled: boolean; err?: unknown }>;
+      const sets = (await getJson(base, '/nodes')) as Array<{
+        id: string;
+        module: string;
+        types?: string[];
+        enabled: boolean;
+        err?: unknown;
+      }>;
       const ours = sets.filter((s) => s.module === PACKAGE);
       assert.ok(ours.length, `module ${PACKAGE} not in GET /nodes; Node-RED log:\n${tail(red!.output(), 30)}`);
       const problems: string[] = [];
@@ -146,7 +163,10 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
         if (set.err || info.err) problems.push(`${type}: load error ${JSON.stringify(set.err || info.err)}`);
         else if (!set.enabled || !info.enabled) problems.push(`${type}: enabled=${set.enabled}/${info.enabled}`);
       }
-      const startupLog = red!.output().split('\n').filter((l) => /\[(warn|error)\]/.test(l) && (l.includes(PACKAGE) || TYPES.some((t) => l.includes(t))));
+      const startupLog = red!
+        .output()
+        .split('\n')
+        .filter((l) => /\[(warn|error)\]/.test(l) && (l.includes(PACKAGE) || TYPES.some((t) => l.includes(t))));
       if (startupLog.length) problems.push(`Node-RED log at start-up:\n${startupLog.join('\n')}`);
       const extra = ours.flatMap((s) => s.types ?? []).filter((t) => !TYPES.includes(t));
       if (extra.length) problems.push(`unexpected types: ${extra.join(', ')}`);
@@ -181,7 +201,8 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
         if (!served || !Object.keys(served).length) problems.push(`${ns}: missing or empty`);
         else if (leafStrings(served).some((s) => typeof s !== 'string' || !s.trim())) problems.push(`${ns}: empty strings`);
         else if (!fs.existsSync(file)) problems.push(`${ns}: ${path.relative(pkgDir, file)} not in the package`);
-        else if (!isDeepStrictEqual(served, readJson(file))) problems.push(`${ns}: served catalogue differs from ${path.relative(pkgDir, file)}`);
+        else if (!isDeepStrictEqual(served, readJson(file)))
+          problems.push(`${ns}: served catalogue differs from ${path.relative(pkgDir, file)}`);
       }
       assert.deepEqual(problems, []);
     });
@@ -224,7 +245,10 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
       const modules = await getJson(base, '/library/examples/flows/');
       assert.ok(Array.isArray(modules) && modules.includes(PACKAGE), `${PACKAGE} not among the example modules ${JSON.stringify(modules)}`);
       const names = ((await getJson(base, `/library/examples/flows/${PACKAGE}`)) as Array<{ fn: string }>).map((e) => e.fn).sort();
-      assert.deepEqual(names, shipped.map((f) => f.replace(/\.json$/, '')));
+      assert.deepEqual(
+        names,
+        shipped.map((f) => f.replace(/\.json$/, '')),
+      );
       for (const name of names) {
         const flow = await getJson(base, `/library/examples/flows/${PACKAGE}/${encodeURIComponent(name)}`);
         assert.deepEqual(flow, readJson(path.join(pkgDir, 'examples', `${name}.json`)), `example "${name}" served differs from the file`);
@@ -241,11 +265,21 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
       assert.ok(res.status === 204 || res.status === 200, `HTTP ${res.status} ${res.text.slice(0, 300)}`);
       const after = await getJson(base, '/flows');
       const ids = ((after.flows ?? after) as Array<{ id: string }>).map((n) => n.id);
-      assert.deepEqual(flows.filter((n) => !ids.includes(n.id)).map((n) => n.id), [], 'not in GET /flows after deploy');
+      assert.deepEqual(
+        flows.filter((n) => !ids.includes(n.id)).map((n) => n.id),
+        [],
+        'not in GET /flows after deploy',
+      );
       await sleep(300); // the runtime logs "Started flows" or "Waiting for missing types" just after
       const since = red!.output().slice(logFromDeploy);
-      const missing = since.split('\n').filter((l) => /\[info\]\s+- \S/.test(l)).map((l) => l.replace(/.*\[info\]\s+- /, ''));
-      assert.ok(!since.includes('Waiting for missing types'), `the flows did not start: Node-RED is waiting for missing types ${missing.join(', ')}`);
+      const missing = since
+        .split('\n')
+        .filter((l) => /\[info\]\s+- \S/.test(l))
+        .map((l) => l.replace(/.*\[info\]\s+- /, ''));
+      assert.ok(
+        !since.includes('Waiting for missing types'),
+        `the flows did not start: Node-RED is waiting for missing types ${missing.join(', ')}`,
+      );
     });
 
     it('stores the credentials encrypted, not in the flow file; the editor gets secrets only as has_*', async function () {
@@ -263,10 +297,16 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
       // what the edit dialogs get back: text credentials readable, password ones only as has_<name>
       const cc = await getJson(base, `/credentials/blynk-cloud-config/${config.id}`);
       assert.equal(cc.clientId, sim!.demo.clientId, 'GET /credentials/blynk-cloud-config: clientId');
-      assert.ok(cc.has_clientSecret === true && !('clientSecret' in cc), `GET /credentials/blynk-cloud-config: ${JSON.stringify(Object.keys(cc))}`);
+      assert.ok(
+        cc.has_clientSecret === true && !('clientSecret' in cc),
+        `GET /credentials/blynk-cloud-config: ${JSON.stringify(Object.keys(cc))}`,
+      );
       const update = nodes.find((n) => n.type === 'blynk-cloud-device-update')!;
       const uc = await getJson(base, `/credentials/blynk-cloud-device-update/${update.id}`);
-      assert.ok(uc.has_token === true && !('token' in uc), `GET /credentials/blynk-cloud-device-update: ${JSON.stringify(Object.keys(uc))}`);
+      assert.ok(
+        uc.has_token === true && !('token' in uc),
+        `GET /credentials/blynk-cloud-device-update: ${JSON.stringify(Object.keys(uc))}`,
+      );
     });
 
     /** Clicks inject `id` and resolves with the simulator log index before it. */
@@ -326,12 +366,19 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
       assert.equal(entries.length, 3, `expected 3 requests, got:\n${describeRequests(entries)}`);
       assert.ok(sim!.state.value(device.id, 1) === 0 && sim!.state.value(device.id, 3) === 'too hot', 'simulator datastreams not updated');
       const events = sim!.state.events(device.id);
-      assert.ok(events.length === 1 && events[0].code === 'high_temp' && events[0].description === description, `simulator events ${JSON.stringify(events)}`);
+      assert.ok(
+        events.length === 1 && events[0].code === 'high_temp' && events[0].description === description,
+        `simulator events ${JSON.stringify(events)}`,
+      );
       assert.equal(sim!.tokens.requests, 1, 'OAuth token requests for the run (the token reused)');
     });
 
     it('no warnings or errors from the flow (debug sidebar and Node-RED log)', function () {
-      const logged = red!.output().slice(logFromDeploy).split('\n').filter((l) => /\[(error|warn)\]/.test(l));
+      const logged = red!
+        .output()
+        .slice(logFromDeploy)
+        .split('\n')
+        .filter((l) => /\[(error|warn)\]/.test(l));
       const problems = comms!.problems().map((d) => `debug level ${d.level} from ${d.type ?? ''} ${d.id ?? ''}: ${String(d.msg)}`);
       assert.deepEqual([...problems, ...logged], []);
     });

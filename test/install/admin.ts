@@ -7,7 +7,11 @@ export interface Answer {
   text: string;
 }
 
-export async function http(base: string, urlPath: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
+export async function http(
+  base: string,
+  urlPath: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Answer> {
   const { method = 'GET', headers = {}, body } = init;
   const res = await fetch(base + urlPath, {
     method,

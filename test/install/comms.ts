@@ -89,13 +89,18 @@ export class Comms {
   }
 
   debug(from = 0): Debug[] {
-    return this.messages.slice(from).filter((m) => m.topic === 'debug').map((m) => m.data);
+    return this.messages
+      .slice(from)
+      .filter((m) => m.topic === 'debug')
+      .map((m) => m.data);
   }
 
   /** The next output (not a log line) of debug node `id` after message `from`, decoded. */
   async output(id: string, from: number, what: string, timeoutMs = 10_000): Promise<unknown> {
     try {
-      return decode(await waitFor(() => this.debug(from).find((d) => d.id === id && d.level === undefined), `debug output from ${what}`, timeoutMs, 20));
+      return decode(
+        await waitFor(() => this.debug(from).find((d) => d.id === id && d.level === undefined), `debug output from ${what}`, timeoutMs, 20),
+      );
     } catch (err) {
       const seen = this.debug(from).map((d) => `${d.id ?? d.type}: ${String(d.msg).slice(0, 120)}`);
       throw new Error(`${(err as Error).message}; debug messages seen: ${seen.length ? '\n' + seen.join('\n') : 'none'}`, { cause: err });

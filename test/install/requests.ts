@@ -14,11 +14,14 @@ function queryText(query: Record<string, unknown>): string {
 export function describeRequests(entries: readonly RequestLogEntry[]): string {
   if (!entries.length) return '(none)';
   return entries
-    .map((e) => `${e.method} ${e.path}${queryText(e.query)} → ${e.status}${e.body === undefined ? '' : ' ' + JSON.stringify(redact(e.body))}`)
+    .map(
+      (e) => `${e.method} ${e.path}${queryText(e.query)} → ${e.status}${e.body === undefined ? '' : ' ' + JSON.stringify(redact(e.body))}`,
+    )
     .join('\n');
 }
 
-const lowerKeys = (obj: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(obj ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerKeys = (obj: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(obj ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 
 export interface Expected {
   method: string;

@@ -41,7 +41,12 @@ async function pack(): Promise<Packed> {
     return { file, summary: `given tarball ${path.basename(given)}, ${(fs.statSync(file).size / 1024).toFixed(1)} kB` };
   }
   const r = await npm(['pack', '--json', '--pack-destination', dir], { cwd: ROOT, cacheDir: run.cacheDir, label: 'npm pack' });
-  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0] as { filename: string; entryCount: number; size: number; files: Array<{ path: string }> };
+  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0] as {
+    filename: string;
+    entryCount: number;
+    size: number;
+    files: Array<{ path: string }>;
+  };
   return {
     file: path.join(dir, info.filename),
     files: info.files.map((f) => f.path),

@@ -36,7 +36,8 @@ describe('device MQTT: connection to the simulator broker', () => {
     await Promise.all(open.map((r) => r.conn.close()));
     output?.stop();
     for (const r of open) assert.ok(!r.text().includes(token), 'the token appeared in an event');
-    for (const e of rejections) assert.ok(!deepText(e).includes(token) && !(e as Error).stack?.includes(token), 'the token appeared in an error');
+    for (const e of rejections)
+      assert.ok(!deepText(e).includes(token) && !(e as Error).stack?.includes(token), 'the token appeared in an error');
     assert.ok(!output?.text().includes(token), 'the token appeared in stdout, stderr or a warning');
     open = [];
     rejections = [];
@@ -47,10 +48,19 @@ describe('device MQTT: connection to the simulator broker', () => {
   it('connects as `device` with the token, subscribes to downlink/# and sends info/mcu', async () => {
     const r = connect({ info: { tmpl: 'TMPL1', ver: '0.1.0', build: 'test', type: 'TMPL1', rxbuff: 1024 } });
     await reached(r, 'connected');
-    assert.deepEqual(r.states.map((s) => s.state), ['connecting', 'connected']);
+    assert.deepEqual(
+      r.states.map((s) => s.state),
+      ['connecting', 'connected'],
+    );
     assert.equal(r.states[1].server, broker.url);
     await settled('info/mcu');
-    assert.deepEqual(JSON.parse(broker.log.find((e) => e.topic === 'info/mcu')?.payload ?? ''), { tmpl: 'TMPL1', ver: '0.1.0', build: 'test', type: 'TMPL1', rxbuff: 1024 });
+    assert.deepEqual(JSON.parse(broker.log.find((e) => e.topic === 'info/mcu')?.payload ?? ''), {
+      tmpl: 'TMPL1',
+      ver: '0.1.0',
+      build: 'test',
+      type: 'TMPL1',
+      rxbuff: 1024,
+    });
     assert.equal(sim.state.device(101)?.connected, true);
   });
 
@@ -73,7 +83,10 @@ describe('device MQTT: connection to the simulator broker', () => {
     await r.conn.write('Status', 'all good');
     await r.conn.write('Location', [30.52, 50.45]);
     await r.conn.writeBatch({ Switch: 1, Humidity: 55, Mode: 2 });
-    await r.conn.writeTimestamped('Humidity', [[Date.now() - 2000, 60], [Date.now() - 1000, 61]]);
+    await r.conn.writeTimestamped('Humidity', [
+      [Date.now() - 2000, 60],
+      [Date.now() - 1000, 61],
+    ]);
     await r.conn.setProperty('Temperature', 'color', '#ff0000');
     await r.conn.setProperty('Temperature', 'labels', ['a', 'b']);
     await r.conn.eraseProperty('Temperature', 'labels');
@@ -89,9 +102,18 @@ describe('device MQTT: connection to the simulator broker', () => {
     assert.equal(sim.state.value(101, 'v5'), 61);
     assert.equal(sim.state.value(101, 'v2'), undefined);
     assert.deepEqual(sim.state.properties(101, 'v1'), { color: '#ff0000' });
-    assert.deepEqual(sim.state.events(101).map((e) => [e.code, e.description]), [['high_temp', 'Too hot'], ['door_open', undefined]]);
+    assert.deepEqual(
+      sim.state.events(101).map((e) => [e.code, e.description]),
+      [
+        ['high_temp', 'Too hot'],
+        ['door_open', undefined],
+      ],
+    );
     assert.equal(d?.metaFields.find((f) => f.name === 'Serial Number')?.value, 'SN-42');
-    assert.ok(broker.log.every((e) => !e.rejected), 'an uplink was rejected');
+    assert.ok(
+      broker.log.every((e) => !e.rejected),
+      'an uplink was rejected',
+    );
     // The device's own writes are not echoed back as downlinks.
     assert.deepEqual(r.downlinks, []);
   });
@@ -122,7 +144,10 @@ describe('device MQTT: connection to the simulator broker', () => {
     r.downlinks.length = 0;
     await r.conn.requestAllValues();
     await until(() => r.downlinks.length === 6, 'six datastreams');
-    assert.deepEqual(r.downlinks.map((d) => d.kind === 'datastream' && d.name), ['Switch', 'Temperature', 'Status', 'Location', 'Mode', 'Humidity']);
+    assert.deepEqual(
+      r.downlinks.map((d) => d.kind === 'datastream' && d.name),
+      ['Switch', 'Temperature', 'Status', 'Location', 'Mode', 'Humidity'],
+    );
     await r.conn.requestMeta(['Serial Number']);
     const meta = await downlink(r, 'downlink/meta/Serial Number');
     assert.equal(meta.kind === 'meta' && meta.value, 'SN-101');
@@ -138,7 +163,10 @@ describe('device MQTT: connection to the simulator broker', () => {
     assert.ok(broker.send(101, 'downlink/ota/json', '{"url":"http://127.0.0.1/fw.bin"}'));
     assert.ok(broker.send(101, 'downlink/diag', 'flood detected'));
     await downlink(r, 'downlink/diag');
-    assert.deepEqual(r.downlinks.slice(-5).map((d) => d.kind), ['ping', 'reboot', 'reconfigure', 'ota', 'diag']);
+    assert.deepEqual(
+      r.downlinks.slice(-5).map((d) => d.kind),
+      ['ping', 'reboot', 'reconfigure', 'ota', 'diag'],
+    );
     const ota = r.downlinks.find((d) => d.kind === 'ota');
     assert.deepEqual(ota?.kind === 'ota' && ota.value, { url: 'http://127.0.0.1/fw.bin' });
   });
@@ -151,7 +179,10 @@ describe('device MQTT: connection to the simulator broker', () => {
     const refused = r.states.find((s) => s.state === 'refused');
     assert.equal(refused?.error?.code, 'DEVICE_TOKEN_REJECTED');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.deepEqual(r.states.map((s) => s.state), ['connecting', 'refused']);
+    assert.deepEqual(
+      r.states.map((s) => s.state),
+      ['connecting', 'refused'],
+    );
     const error = await r.conn.write('Temperature', 1).catch((e: unknown) => e);
     rejections.push(error);
     assert.ok(error instanceof BlynkError && error.code === 'DEVICE_TOKEN_REJECTED');
@@ -216,7 +247,7 @@ describe('device MQTT: connection to the simulator broker', () => {
     assert.equal(r.conn.state, 'closed');
   });
 
-  it('refuses a message above Blynk\'s 1024-byte limit', async () => {
+  it("refuses a message above Blynk's 1024-byte limit", async () => {
     const r = connect();
     const error = await r.conn.write('Status', 'x'.repeat(1020)).catch((e: unknown) => e);
     rejections.push(error);
@@ -240,7 +271,10 @@ describe('device MQTT: connection to the simulator broker', () => {
       const region = await other.mqtt();
       broker.redirectNext(region.url);
       const r = connect();
-      await until(() => r.states.filter((s) => s.state === 'connected').length >= 1 && r.conn.server === region.url, 'connection to the region');
+      await until(
+        () => r.states.filter((s) => s.state === 'connected').length >= 1 && r.conn.server === region.url,
+        'connection to the region',
+      );
       assert.deepEqual(r.redirects, [{ from: broker.url, to: region.url }]);
       await r.conn.write('Temperature', 33);
       await until(() => other.state.value(101, 'v1') === 33, 'value at the region');

@@ -28,7 +28,8 @@ describe('device MQTT: payload encoding', () => {
     assert.equal(encodeValue(['First', 'Second', 3]), 'First\u0000Second\u00003');
   });
   it('refuses what Blynk cannot read', () => {
-    for (const v of [NaN, Infinity, null, undefined, {}, [], [{}], 'a\u0000b', [['x']]]) assert.throws(() => encodeValue(v), code('INVALID_VALUE'));
+    for (const v of [NaN, Infinity, null, undefined, {}, [], [{}], 'a\u0000b', [['x']]])
+      assert.throws(() => encodeValue(v), code('INVALID_VALUE'));
   });
   it('batch_ds is a JSON object of typed values', () => {
     const body = { Name: 'Sample', Temperature: 10.3, Location: [30.5, 50.4] as [number, number], 'Device On': true };
@@ -39,7 +40,13 @@ describe('device MQTT: payload encoding', () => {
     assert.throws(() => encodeBatch({ a: null }), code('INVALID_VALUE'));
   });
   it('timestamped_batch is [[ms, value], …]', () => {
-    assert.equal(encodeTimestamped([[1772639468034, 34.4], [1772639468341, 25.4]]), '[[1772639468034,34.4],[1772639468341,25.4]]');
+    assert.equal(
+      encodeTimestamped([
+        [1772639468034, 34.4],
+        [1772639468341, 25.4],
+      ]),
+      '[[1772639468034,34.4],[1772639468341,25.4]]',
+    );
     assert.throws(() => encodeTimestamped([]), code('EMPTY_BATCH'));
     assert.throws(() => encodeTimestamped([[1.5, 1]]), code('INVALID_VALUE'));
     assert.throws(() => encodeTimestamped([[1, 2, 3]]), code('INVALID_VALUE'));
@@ -62,8 +69,20 @@ describe('device MQTT: payload decoding', () => {
     assert.deepEqual(decodeValue('1\u00002', false), ['1', '2']);
   });
   it('decodes each documented downlink topic', () => {
-    assert.deepEqual(decodeDownlink('downlink/ds/Device On', '1'), { topic: 'downlink/ds/Device On', payload: '1', kind: 'datastream', name: 'Device On', value: 1 });
-    assert.deepEqual(decodeDownlink('downlink/meta/Serial Number', '0042'), { topic: 'downlink/meta/Serial Number', payload: '0042', kind: 'meta', name: 'Serial Number', value: '0042' });
+    assert.deepEqual(decodeDownlink('downlink/ds/Device On', '1'), {
+      topic: 'downlink/ds/Device On',
+      payload: '1',
+      kind: 'datastream',
+      name: 'Device On',
+      value: 1,
+    });
+    assert.deepEqual(decodeDownlink('downlink/meta/Serial Number', '0042'), {
+      topic: 'downlink/meta/Serial Number',
+      payload: '0042',
+      kind: 'meta',
+      name: 'Serial Number',
+      value: '0042',
+    });
     const utc = decodeDownlink('downlink/utc/all/json', '{"tz_name":"UTC","time":5}');
     assert.deepEqual(utc.kind === 'time' && utc.value, { tz_name: 'UTC', time: 5 });
     const loc = decodeDownlink('downlink/loc/all', '50.45,30.52');
@@ -114,10 +133,20 @@ describe('device MQTT: broker address', () => {
   it('allows plain mqtt:// and ws:// only to loopback, and no credentials in the URL', () => {
     assert.equal(parseMqttServer('mqtt://127.0.0.1:1883').href, 'mqtt://127.0.0.1:1883');
     assert.equal(parseMqttServer('mqtt://localhost').href, 'mqtt://localhost:1883');
-    for (const s of ['mqtt://blynk.cloud', 'ws://blynk.cloud/mqtt', 'http://blynk.cloud', 'mqtts://device:tok@blynk.cloud', 'tcp://x', 'nonsense']) {
+    for (const s of [
+      'mqtt://blynk.cloud',
+      'ws://blynk.cloud/mqtt',
+      'http://blynk.cloud',
+      'mqtts://device:tok@blynk.cloud',
+      'tcp://x',
+      'nonsense',
+    ]) {
       assert.throws(() => parseMqttServer(s), code('INVALID_MQTT_SERVER'));
     }
-    assert.throws(() => parseMqttServer('mqtts://device:SECRET@blynk.cloud'), (e: Error) => !e.message.includes('SECRET'));
+    assert.throws(
+      () => parseMqttServer('mqtts://device:SECRET@blynk.cloud'),
+      (e: Error) => !e.message.includes('SECRET'),
+    );
   });
   it('follows redirects only to Blynk over TLS, the same host, or loopback to loopback', () => {
     const from = new URL('mqtts://blynk.cloud:8883');
@@ -132,7 +161,13 @@ describe('device MQTT: broker address', () => {
 describe('device MQTT: reconnect backoff', () => {
   it('doubles up to the cap, with jitter between half and all of it', () => {
     const at = (r: number, n: number) => reconnectDelayMs({ initialMs: 1000, maxMs: 8000, random: () => r }, n);
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => at(0, n)), [500, 1000, 2000, 4000, 4000]);
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => at(0.999999, n)), [999, 1999, 3999, 7999, 7999]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => at(0, n)),
+      [500, 1000, 2000, 4000, 4000],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => at(0.999999, n)),
+      [999, 1999, 3999, 7999, 7999],
+    );
   });
 });

@@ -1,6 +1,12 @@
 // Helpers for the Device MQTT API tests: a connection that records everything it emits.
 import { inspect } from 'node:util';
-import { DeviceConnection, type DeviceConnectionOptions, type DeviceConnectionState, type Downlink, type StateChange } from '../../dist/blynk';
+import {
+  DeviceConnection,
+  type DeviceConnectionOptions,
+  type DeviceConnectionState,
+  type Downlink,
+  type StateChange,
+} from '../../dist/blynk';
 
 /** Full depth with hidden properties (an error's non-enumerable fields), for the token-leak check. */
 export function deepText(value: unknown): string {
@@ -13,8 +19,14 @@ export function captureOutput(): { text(): string; stop(): void } {
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   const onWarning = (w: Error) => chunks.push(deepText(w));
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (chunks.push(String(chunk)), out(chunk, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (chunks.push(String(chunk)), err(chunk, ...rest))) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (
+    chunks.push(String(chunk)),
+    out(chunk, ...rest)
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (
+    chunks.push(String(chunk)),
+    err(chunk, ...rest)
+  )) as typeof process.stderr.write;
   process.on('warning', onWarning);
   return {
     text: () => chunks.join(''),
@@ -44,7 +56,8 @@ export function record(options: DeviceConnectionOptions): Recorded {
     downlinks: [],
     warnings: [],
     redirects: [],
-    text: () => deepText([r.states, r.downlinks, r.warnings, r.redirects, r.warnings.map((w) => w.stack), r.states.map((s) => s.error?.stack)]),
+    text: () =>
+      deepText([r.states, r.downlinks, r.warnings, r.redirects, r.warnings.map((w) => w.stack), r.states.map((s) => s.error?.stack)]),
   };
   conn.on('state', (s) => r.states.push(s));
   conn.on('downlink', (d) => r.downlinks.push(d));

@@ -20,7 +20,12 @@ describe('device MQTT: outbox', () => {
     const done = ['a', 'b', 'c', 'd'].map((p) => outbox.add('ds/x', p));
     await clock.tickAsync(350);
     await Promise.all(done);
-    assert.deepEqual(sent, [['a', 0], ['b', 100], ['c', 200], ['d', 300]]);
+    assert.deepEqual(sent, [
+      ['a', 0],
+      ['b', 100],
+      ['c', 200],
+      ['d', 300],
+    ]);
     outbox.close(new BlynkError('CLOSED'));
   });
 

@@ -54,21 +54,35 @@ const NOW = Date.now();
 
 /** Each preset with real ids of the simulator's demo data, and what must follow from it. */
 const CASES: Record<string, Case> = {
-  organization: { status: 200, check: (sim, p) => assert.deepEqual([(p as { id: number }).id, (p as { name: string }).name], [sim.demo.org.id, 'Simulated Org']) },
+  organization: {
+    status: 200,
+    check: (sim, p) => assert.deepEqual([(p as { id: number }).id, (p as { name: string }).name], [sim.demo.org.id, 'Simulated Org']),
+  },
   'organization-by-id': { params: { orgId: 1001 }, status: 200, check: (_s, p) => assert.equal((p as { id: number }).id, 1001) },
   devices: {
     params: { page: 0, size: 50 },
     status: 200,
     check: (_s, p) => {
       const page = p as { content: Array<{ id: number; templateId: number }>; totalElements: number };
-      assert.deepEqual(page.content.map((d) => [d.id, d.templateId, 'token' in d]), [[101, 77, false], [102, 77, false], [103, 77, false]]);
+      assert.deepEqual(
+        page.content.map((d) => [d.id, d.templateId, 'token' in d]),
+        [
+          [101, 77, false],
+          [102, 77, false],
+          [103, 77, false],
+        ],
+      );
       assert.equal(page.totalElements, 3);
     },
   },
   'devices-search': {
     params: { query: 'g', sortBy: 'Name', sortOrder: 'DESC', page: 0, size: 50 },
     status: 200,
-    check: (_s, p) => assert.deepEqual((p as { content: Array<{ name: string }> }).content.map((d) => d.name), ['Greenhouse', 'Garage']),
+    check: (_s, p) =>
+      assert.deepEqual(
+        (p as { content: Array<{ name: string }> }).content.map((d) => d.name),
+        ['Greenhouse', 'Garage'],
+      ),
   },
   device: {
     params: { deviceId: 102 },
@@ -87,25 +101,46 @@ const CASES: Record<string, Case> = {
   'datastream-values': {
     params: { deviceId: 101, dataStreamIds: [2, 3] },
     status: 200,
-    check: (_s, p) => assert.deepEqual((p as Array<{ pin: string; value: unknown }>).map((v) => [v.pin, v.value]), [['v1', 21.5], ['v2', 'ok']]),
+    check: (_s, p) =>
+      assert.deepEqual(
+        (p as Array<{ pin: string; value: unknown }>).map((v) => [v.pin, v.value]),
+        [
+          ['v1', 21.5],
+          ['v2', 'ok'],
+        ],
+      ),
   },
   'datastream-history': {
     params: { deviceId: 101, dataStreamId: 2, from: 0, to: 4102444800000, page: 0, size: 100 },
     status: 200,
     check: (_s, p) => {
       const page = p as { content: Array<{ value: unknown }>; totalElements: number };
-      assert.deepEqual(page.content.map((x) => x.value), [21.5]);
+      assert.deepEqual(
+        page.content.map((x) => x.value),
+        [21.5],
+      );
       assert.equal(page.totalElements, 1);
     },
   },
-  'datastream-update': { body: { deviceId: 101, dataStreamId: 2, value: 25 }, status: 204, check: (sim) => assert.equal(sim.state.value(101, 2), 25) },
+  'datastream-update': {
+    body: { deviceId: 101, dataStreamId: 2, value: 25 },
+    status: 204,
+    check: (sim) => assert.equal(sim.state.value(101, 2), 25),
+  },
   'datastreams-update': {
     body: { deviceId: 102, values: { '2': 26, '3': 'via preset' } },
     status: 204,
     check: (sim) => assert.deepEqual([sim.state.value(102, 2), sim.state.value(102, 3)], [26, 'via preset']),
   },
   'datastream-import': {
-    body: { deviceId: 101, dataStreamId: 6, values: [{ value: 55, ts: NOW - 2000 }, { value: 56, ts: NOW - 1000 }] },
+    body: {
+      deviceId: 101,
+      dataStreamId: 6,
+      values: [
+        { value: 55, ts: NOW - 2000 },
+        { value: 56, ts: NOW - 1000 },
+      ],
+    },
     status: 204,
     // The points are older than the seeded value: they go into the history, in time order, and the
     // current value stays.
@@ -123,7 +158,11 @@ const CASES: Record<string, Case> = {
   'log-event': {
     body: { deviceId: 101, eventCode: 'high_temp', eventDescription: 'Too warm' },
     status: 204,
-    check: (sim) => assert.deepEqual(sim.state.events(101).map((e) => [e.code, e.description, e.via]), [['high_temp', 'Too warm', 'platform']]),
+    check: (sim) =>
+      assert.deepEqual(
+        sim.state.events(101).map((e) => [e.code, e.description, e.via]),
+        [['high_temp', 'Too warm', 'platform']],
+      ),
   },
   timeline: {
     params: { deviceId: 101, page: 0, size: 20 },
@@ -133,10 +172,11 @@ const CASES: Record<string, Case> = {
   metafields: {
     params: { deviceId: 101 },
     status: 200,
-    check: (_s, p) => assert.deepEqual(p, [
-      { id: 1, name: 'Device Name', value: 'Greenhouse' },
-      { id: 2, name: 'Serial Number', value: 'SN-101' },
-    ]),
+    check: (_s, p) =>
+      assert.deepEqual(p, [
+        { id: 1, name: 'Device Name', value: 'Greenhouse' },
+        { id: 2, name: 'Serial Number', value: 'SN-101' },
+      ]),
   },
   'metafield-update': {
     body: { deviceId: 101, metaFieldId: 2, newValue: 'SN-NEW' },
@@ -146,7 +186,18 @@ const CASES: Record<string, Case> = {
   'template-datastreams': {
     params: { templateId: 77 },
     status: 200,
-    check: (_s, p) => assert.deepEqual((p as Array<{ id: number; pin: number }>).map((d) => [d.id, d.pin]), [[1, 0], [2, 1], [3, 2], [4, 3], [5, 4], [6, 5]]),
+    check: (_s, p) =>
+      assert.deepEqual(
+        (p as Array<{ id: number; pin: number }>).map((d) => [d.id, d.pin]),
+        [
+          [1, 0],
+          [2, 1],
+          [3, 2],
+          [4, 3],
+          [5, 4],
+          [6, 5],
+        ],
+      ),
   },
 };
 
@@ -178,11 +229,13 @@ describe('blynk-cloud-api', function () {
       if (preset.method === 'GET') {
         // Blynk's answer as it came, less any device auth token (which no msg carries: E3).
         const answer = await direct(sim, req);
-        assert.deepEqual(out.payload, JSON.parse(JSON.stringify(answer, (key: string, value: unknown) => (key === 'token' ? undefined : value))));
+        assert.deepEqual(
+          out.payload,
+          JSON.parse(JSON.stringify(answer, (key: string, value: unknown) => (key === 'token' ? undefined : value))),
+        );
         const tokens = sim.demo.devices.map((d) => d.token).filter((t) => JSON.stringify(out).includes(t));
         assert.deepEqual(tokens, []);
-      }
-      else assert.equal(out.payload, '', 'a write answers without a body');
+      } else assert.equal(out.payload, '', 'a write answers without a body');
       await c.check(sim, out.payload);
       assert.deepEqual(statusesOf('n1')[0], REQUESTING);
       assert.deepEqual(lastStatus('n1'), CONNECTED);
@@ -222,7 +275,10 @@ describe('blynk-cloud-api', function () {
       ],
     );
     const payload = out.payload as { content: Array<{ id: number }>; totalElements: number };
-    assert.deepEqual(payload.content.map((d) => d.id), [101, 102, 103]);
+    assert.deepEqual(
+      payload.content.map((d) => d.id),
+      [101, 102, 103],
+    );
     assert.equal(payload.totalElements, 3);
     assert.deepEqual([out.pages, out.truncated, out.statusCode], [3, false, 200]);
     await helper.unload();
@@ -236,13 +292,18 @@ describe('blynk-cloud-api', function () {
     assert.ok(!('pages' in one));
   });
 
-  it('reports an error answer with done(err): Catch gets msg.statusCode and Blynk\'s message', async () => {
+  it("reports an error answer with done(err): Catch gets msg.statusCode and Blynk's message", async () => {
     const { sim } = h;
     await loadNode(sim, NODE);
     const caught = await expectFailure('n1', { path: '/api/v1/organization/device', params: { deviceId: 999 } }, 'NOT_FOUND', 'not-found');
     assert.equal((caught as NodeMessage & { statusCode?: number }).statusCode, 404);
     assert.deepEqual(lastStatus('n1'), redRing('not-found'));
-    const bad = await expectFailure('n1', { method: 'POST', path: '/api/v1/organization/device/datastream', payload: { deviceId: 101, dataStreamId: 1, value: 'on' } }, 'BAD_REQUEST', 'bad-request');
+    const bad = await expectFailure(
+      'n1',
+      { method: 'POST', path: '/api/v1/organization/device/datastream', payload: { deviceId: 101, dataStreamId: 1, value: 'on' } },
+      'BAD_REQUEST',
+      'bad-request',
+    );
     assert.equal((bad as NodeMessage & { statusCode?: number }).statusCode, 400);
     assert.deepEqual(
       apiRequestsOf(sim).map((r) => r.status),
@@ -253,12 +314,30 @@ describe('blynk-cloud-api', function () {
   it('refuses a bad method, path, query or body before any request, token included', async () => {
     const { sim } = h;
     await loadNode(sim, NODE);
-    for (const method of ['FETCH', 'OPTIONS', 3]) await expectRefused(sim, 'n1', { method, path: '/api/v1/organization/profile' } as NodeMessage, 'INVALID_METHOD', 'invalid-method');
-    for (const path of [undefined, '', '/oauth2/token', '/external/api/get', 'https://evil.example/api/v1/x', '//evil.example/api/v1', '/api/../oauth2/token', '/api//v1']) {
+    for (const method of ['FETCH', 'OPTIONS', 3])
+      await expectRefused(sim, 'n1', { method, path: '/api/v1/organization/profile' } as NodeMessage, 'INVALID_METHOD', 'invalid-method');
+    for (const path of [
+      undefined,
+      '',
+      '/oauth2/token',
+      '/external/api/get',
+      'https://evil.example/api/v1/x',
+      '//evil.example/api/v1',
+      '/api/../oauth2/token',
+      '/api//v1',
+    ]) {
       await expectRefused(sim, 'n1', { path } as NodeMessage, 'INVALID_PATH', 'invalid-path');
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
     }
-    for (const params of [[1], 7, { a: { b: 1 } }]) await expectRefused(sim, 'n1', { path: '/api/v1/organization/device', params } as NodeMessage, 'INVALID_PARAMS', 'invalid-params');
-    for (const payload of [5, 'not json', true]) await expectRefused(sim, 'n1', { method: 'POST', path: '/api/v1/organization/device/datastream', payload }, 'INVALID_BODY', 'invalid-body');
+    for (const params of [[1], 7, { a: { b: 1 } }])
+      await expectRefused(sim, 'n1', { path: '/api/v1/organization/device', params } as NodeMessage, 'INVALID_PARAMS', 'invalid-params');
+    for (const payload of [5, 'not json', true])
+      await expectRefused(
+        sim,
+        'n1',
+        { method: 'POST', path: '/api/v1/organization/device/datastream', payload },
+        'INVALID_BODY',
+        'invalid-body',
+      );
   });
 });

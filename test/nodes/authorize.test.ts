@@ -52,7 +52,14 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     const res = await helper
       .request()
       .post('/blynk-cloud/authorize/start')
-      .send({ id: 'cfg', server: h.sim.url, clientId: h.sim.demo.clientId, clientSecret: '__PWRD__', scope: 'org:read', redirectUri: callbackUrl() })
+      .send({
+        id: 'cfg',
+        server: h.sim.url,
+        clientId: h.sim.demo.clientId,
+        clientSecret: '__PWRD__',
+        scope: 'org:read',
+        redirectUri: callbackUrl(),
+      })
       .expect(200);
     const body = res.body as Start;
     assert.equal(body.ok, true, body.message);
@@ -90,7 +97,9 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
   /** The runtime's credential store, as the config node and the routes write it. */
   const storedRefresh = (): string | undefined =>
-    ((helper as unknown as { _redNodes: { getCredentials(id: string): { refreshToken?: string } | undefined } })._redNodes.getCredentials('cfg'))?.refreshToken;
+    (helper as unknown as { _redNodes: { getCredentials(id: string): { refreshToken?: string } | undefined } })._redNodes.getCredentials(
+      'cfg',
+    )?.refreshToken;
 
   function assertNothingStored(): void {
     assert.equal(storedRefresh(), undefined, 'a refresh token was stored');
@@ -203,7 +212,11 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
       'POST',
       new URL('/oauth2/token', h.sim.url).href,
       form,
-      new URLSearchParams({ grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: callbackUrl() }).toString(),
+      new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: location.searchParams.get('code') ?? '',
+        redirect_uri: callbackUrl(),
+      }).toString(),
     );
     assert.equal(replay.status, 400);
     assert.equal((JSON.parse(replay.text) as { error: string }).error, 'invalid_grant');
@@ -239,7 +252,12 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
 
   it('a refused refresh token leaves the node at "sign in again", with no retry loop', async () => {
     const { sim } = h;
-    await loadNode(sim, flowNode, { cfg: { ...demoCredentials(sim), refreshToken: 'not-a-valid-token' } }, { grantType: 'authorization_code' });
+    await loadNode(
+      sim,
+      flowNode,
+      { cfg: { ...demoCredentials(sim), refreshToken: 'not-a-valid-token' } },
+      { grantType: 'authorization_code' },
+    );
     const out1 = await exchange('n1', { deviceId: 101 });
     assert.equal(out1.caught?.error.code, 'SIGNIN_REQUIRED');
     const out2 = await exchange('n1', { deviceId: 101 });
@@ -261,11 +279,19 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     assert.equal(typed.body.ok, true);
     assert.equal(typed.body.organization.scope, 'org:read');
     // authorization_code: before a sign-in there is nothing to test with, and nothing is spent.
-    const before = await helper.request().post('/blynk-cloud/test-connection').send({ id: 'cfg', server: sim.url, grantType: 'authorization_code' }).expect(200);
+    const before = await helper
+      .request()
+      .post('/blynk-cloud/test-connection')
+      .send({ id: 'cfg', server: sim.url, grantType: 'authorization_code' })
+      .expect(200);
     assert.equal(before.body.code, 'SIGNIN_REQUIRED');
     const { body, cookie } = await start();
     await callback(await consent(body.url ?? '', 'allow'), cookie, 200);
-    const after = await helper.request().post('/blynk-cloud/test-connection').send({ id: 'cfg', server: sim.url, grantType: 'authorization_code' }).expect(200);
+    const after = await helper
+      .request()
+      .post('/blynk-cloud/test-connection')
+      .send({ id: 'cfg', server: sim.url, grantType: 'authorization_code' })
+      .expect(200);
     assert.equal(after.body.ok, true, after.body.message);
     assert.equal(after.body.organization.scope, 'org:read');
     // It ran through the deployed node's own client: its rotated refresh token is the stored one.
@@ -280,7 +306,13 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
       });
     }
     const create = async (body: Record<string, unknown>): Promise<Record<string, unknown>> =>
-      (await helper.request().post('/blynk-cloud/oauth-clients').send({ id: 'cfg', ...body }).expect(200)).body as Record<string, unknown>;
+      (
+        await helper
+          .request()
+          .post('/blynk-cloud/oauth-clients')
+          .send({ id: 'cfg', ...body })
+          .expect(200)
+      ).body as Record<string, unknown>;
 
     it('creates a client once; the new client works at the token endpoint', async () => {
       await loadUser(h.sim.demo.userEmail, h.sim.demo.password);
@@ -331,7 +363,10 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
         [500, 'SERVER_ERROR'],
       ] as const) {
         // Retry-After past the cap: the 429 is reported at once instead of waited out.
-        h.sim.faults.add({ match: { path }, action: { status, body: { error: { message: `sim ${status}` } }, headers: { 'Retry-After': '120' } } });
+        h.sim.faults.add({
+          match: { path },
+          action: { status, body: { error: { message: `sim ${status}` } }, headers: { 'Retry-After': '120' } },
+        });
         const answer = await create({ name: 'x' });
         assert.equal(answer.code, code, `HTTP ${status}`);
         assert.match(String(answer.message), /oauth-client\.errors\./);
@@ -345,10 +380,13 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
       assert.equal(answer.code, 'NO_CONFIG');
     });
   });
-  describe('endpoints from the server\'s metadata (RFC 8414)', function () {
+  describe("endpoints from the server's metadata (RFC 8414)", function () {
     const METADATA = '/.well-known/oauth-authorization-server';
 
-    async function startOn(server: string, paths: Record<string, string> = {}): Promise<{ body: Start & { discovered?: Record<string, string> }; cookie: string }> {
+    async function startOn(
+      server: string,
+      paths: Record<string, string> = {},
+    ): Promise<{ body: Start & { discovered?: Record<string, string> }; cookie: string }> {
       await helper.load(ALL_NODES, [tab, cfg({ server })], { cfg: demoCredentials(h.sim) });
       const res = await helper
         .request()
@@ -362,10 +400,25 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     it('uses the endpoints a server publishes on its own origin, for the authorize URL and the code exchange', async () => {
       const rec = await startRecorder((req) => {
         if (req.url === METADATA) {
-          return { status: 200, body: JSON.stringify({ issuer: rec.url, authorization_endpoint: `${rec.url}/custom/authorize`, token_endpoint: `${rec.url}/custom/token` }) };
+          return {
+            status: 200,
+            body: JSON.stringify({
+              issuer: rec.url,
+              authorization_endpoint: `${rec.url}/custom/authorize`,
+              token_endpoint: `${rec.url}/custom/token`,
+            }),
+          };
         }
         if (req.url === '/custom/token') {
-          return { status: 200, body: JSON.stringify({ access_token: 'discovered-access-1', token_type: 'Bearer', expires_in: 3600, refresh_token: 'discovered-refresh-1' }) };
+          return {
+            status: 200,
+            body: JSON.stringify({
+              access_token: 'discovered-access-1',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              refresh_token: 'discovered-refresh-1',
+            }),
+          };
         }
         return { status: 404, body: '' };
       });
@@ -375,8 +428,15 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
         assert.ok(body.url?.startsWith(`${rec.url}/custom/authorize?response_type=code&`), body.url);
         assert.deepEqual(body.discovered, { authorizePath: '/custom/authorize', tokenPath: '/custom/token' });
         const state = new URL(body.url ?? '').searchParams.get('state') ?? '';
-        await helper.request().get(`/blynk-cloud/authorize/callback?state=${encodeURIComponent(state)}&code=code-xyz`).set('Cookie', cookie).expect(200);
-        assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.url}`), [`GET ${METADATA}`, 'POST /custom/token']);
+        await helper
+          .request()
+          .get(`/blynk-cloud/authorize/callback?state=${encodeURIComponent(state)}&code=code-xyz`)
+          .set('Cookie', cookie)
+          .expect(200);
+        assert.deepEqual(
+          rec.requests.map((r) => `${r.method} ${r.url}`),
+          [`GET ${METADATA}`, 'POST /custom/token'],
+        );
         assert.match(rec.requests[1].body, /^grant_type=authorization_code&code=code-xyz&/);
         assert.equal(storedRefresh(), 'discovered-refresh-1');
       } finally {
@@ -387,7 +447,10 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
     it('ignores endpoints on another origin or that are not plain paths, and a server without metadata: the default paths', async () => {
       const elsewhere = await startRecorder();
       for (const metadata of [
-        { status: 200, body: JSON.stringify({ authorization_endpoint: `${elsewhere.url}/authorize`, token_endpoint: `${elsewhere.url}/token` }) },
+        {
+          status: 200,
+          body: JSON.stringify({ authorization_endpoint: `${elsewhere.url}/authorize`, token_endpoint: `${elsewhere.url}/token` }),
+        },
         { status: 200, body: JSON.stringify({ authorization_endpoint: 'http://127.0.0.1:1/x?y', token_endpoint: 42 }) },
         { status: 404, body: '' },
         { status: 200, type: 'text/html', body: '<html>not metadata</html>' },
@@ -398,7 +461,10 @@ describe('blynk-cloud-config: sign in with Blynk (authorization code)', function
           assert.equal(body.ok, true, body.message);
           assert.ok(body.url?.startsWith(`${rec.url}/oauth2/authorize?`), body.url);
           assert.deepEqual(body.discovered, {});
-          assert.deepEqual(rec.requests.map((r) => r.url), [METADATA]);
+          assert.deepEqual(
+            rec.requests.map((r) => r.url),
+            [METADATA],
+          );
         } finally {
           await rec.close();
           await helper.unload();

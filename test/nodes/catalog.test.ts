@@ -49,7 +49,17 @@ describe('runtime message catalogue', function () {
   it('has a message for every error code, with its details substituted', () => {
     const RED = { _: (key: string, params?: Record<string, unknown>) => i18n._(key, params) } as unknown as NodeAPI;
     for (const code of errorCodes()) {
-      const error = new BlynkError(code, { status: 418, detail: 'DETAIL', value: 'VALUE', retryAfter: 7, length: 2000, host: 'HOST', server: 'SERVER', location: 'LOCATION', timeout: 99 });
+      const error = new BlynkError(code, {
+        status: 418,
+        detail: 'DETAIL',
+        value: 'VALUE',
+        retryAfter: 7,
+        length: 2000,
+        host: 'HOST',
+        server: 'SERVER',
+        location: 'LOCATION',
+        timeout: 99,
+      });
       const localized = localize(RED, error);
       assert.equal(localized.code, code);
       assert.ok(!localized.message.includes(`errors.${error.messageKey}`), `${code}: no message (${localized.message})`);
@@ -63,14 +73,31 @@ describe('runtime message catalogue', function () {
     const notFound = new BlynkError('NOT_FOUND', { status: 404, detail: 'Device not found.' });
     const said = (type: string, api: 'platform' | 'device'): string => localize(RED, notFound, { type, api }).message;
     const check = 'Blynk answered 404 Not Found (Device not found). Check ';
-    assert.equal(said('blynk-cloud-get-device', 'platform'), `${check}the device id (the number in the device's Device info in Blynk.Console) and that the device belongs to this organisation.`);
-    assert.match(said('blynk-cloud-write-datastream', 'platform'), /^Blynk answered 404 Not Found \(Device not found\)\. Check the device id and the datastream id: the number in the template's Datastreams tab, not the pin/);
-    assert.match(said('blynk-cloud-log-event', 'platform'), /Check the device id and the event code: the code in the template's Events tab/);
+    assert.equal(
+      said('blynk-cloud-get-device', 'platform'),
+      `${check}the device id (the number in the device's Device info in Blynk.Console) and that the device belongs to this organisation.`,
+    );
+    assert.match(
+      said('blynk-cloud-write-datastream', 'platform'),
+      /^Blynk answered 404 Not Found \(Device not found\)\. Check the device id and the datastream id: the number in the template's Datastreams tab, not the pin/,
+    );
+    assert.match(
+      said('blynk-cloud-log-event', 'platform'),
+      /Check the device id and the event code: the code in the template's Events tab/,
+    );
     assert.match(said('blynk-cloud-api', 'platform'), /Check the path and the ids in it against Blynk's Platform API reference/);
-    for (const type of ['blynk-cloud-device-update', 'blynk-cloud-device-read', 'blynk-cloud-device-event', 'blynk-cloud-device-property']) {
+    for (const type of [
+      'blynk-cloud-device-update',
+      'blynk-cloud-device-read',
+      'blynk-cloud-device-event',
+      'blynk-cloud-device-property',
+    ]) {
       assert.match(said(type, 'device'), /Check the connection's server: Blynk's Device HTTPS API is served by the device's region/, type);
     }
-    assert.equal(localize(RED, notFound).message, `${check}the device id, datastream id or event code, and that the device belongs to this organisation.`);
+    assert.equal(
+      localize(RED, notFound).message,
+      `${check}the device id, datastream id or event code, and that the device belongs to this organisation.`,
+    );
   });
 
   it('has a status text for every failure and every token state', () => {

@@ -164,8 +164,19 @@ describe('blynk-cloud-config', function () {
     it('answers ok:false without a request when the dialog has no client id or secret', async () => {
       const { sim } = h;
       await helper.load(ALL_NODES, [tab]);
-      const answer = await testConnection({ server: sim.url, grantType: 'client_credentials', clientId: sim.demo.clientId, clientSecret: '' });
-      assert.deepEqual(answer, { ok: false, code: 'NO_OAUTH_CLIENT', message: errorKey('no-oauth-client'), key: 'errors.no-oauth-client', params: {} });
+      const answer = await testConnection({
+        server: sim.url,
+        grantType: 'client_credentials',
+        clientId: sim.demo.clientId,
+        clientSecret: '',
+      });
+      assert.deepEqual(answer, {
+        ok: false,
+        code: 'NO_OAUTH_CLIENT',
+        message: errorKey('no-oauth-client'),
+        key: 'errors.no-oauth-client',
+        params: {},
+      });
       assert.deepEqual(sim.log, []);
     });
 
@@ -220,7 +231,13 @@ describe('blynk-cloud-config', function () {
       const { sim } = h;
       await helper.load([...ALL_NODES, credentialsRoute], [tab, cfg()], { cfg: { clientId: sim.demo.clientId } });
       const res = await helper.request().get('/credentials/blynk-cloud-config/cfg').expect(200);
-      assert.deepEqual(res.body, { clientId: sim.demo.clientId, has_clientSecret: false, userEmail: '', has_password: false, has_refreshToken: false });
+      assert.deepEqual(res.body, {
+        clientId: sim.demo.clientId,
+        has_clientSecret: false,
+        userEmail: '',
+        has_password: false,
+        has_refreshToken: false,
+      });
     });
 
     it('hides the device-update token the same way', async () => {

@@ -39,7 +39,7 @@ describe('blynk-cloud-device-event', function () {
     return reqs[0];
   }
 
-  it('GETs /external/api/logEvent?token=…&code=…&description=… and Blynk logs the event for the token\'s device', async () => {
+  it("GETs /external/api/logEvent?token=…&code=…&description=… and Blynk logs the event for the token's device", async () => {
     const { sim } = h;
     await load();
     const req = await logEvent({ payload: 'Back door opened & left open #2' });
@@ -57,7 +57,11 @@ describe('blynk-cloud-device-event', function () {
     const { sim } = h;
     await load({ eventCode: 'code', eventCodeType: 'msg' });
     assert.deepEqual((await logEvent({ code: 'high_temp', payload: '' })).query, { token: tokenOf(0), code: 'high_temp' });
-    assert.deepEqual((await logEvent({ code: 'low_battery', payload: { level: 5 } })).query, { token: tokenOf(0), code: 'low_battery', description: '{"level":5}' });
+    assert.deepEqual((await logEvent({ code: 'low_battery', payload: { level: 5 } })).query, {
+      token: tokenOf(0),
+      code: 'low_battery',
+      description: '{"level":5}',
+    });
     assert.deepEqual(
       sim.state.events(101).map((e) => e.code),
       ['high_temp', 'low_battery'],
@@ -77,7 +81,8 @@ describe('blynk-cloud-device-event', function () {
   it('refuses bad event codes and a missing token before any request', async () => {
     const { sim } = h;
     await load({ eventCode: 'code', eventCodeType: 'msg' });
-    for (const code of BAD_EVENT_CODES) await expectRefused(sim, 'n1', { code, payload: 'x' } as NodeMessage, ...refusal(code, 'INVALID_EVENT_CODE', 'invalid-event-code'));
+    for (const code of BAD_EVENT_CODES)
+      await expectRefused(sim, 'n1', { code, payload: 'x' } as NodeMessage, ...refusal(code, 'INVALID_EVENT_CODE', 'invalid-event-code'));
     await helper.unload();
     await load({}, null);
     await expectRefused(sim, 'n1', { payload: 'x' }, 'NO_DEVICE_TOKEN', 'no-device-token');
@@ -88,7 +93,7 @@ describe('blynk-cloud-device-event', function () {
     );
   });
 
-  it('reports an unknown code with Blynk\'s reason, and never repeats a logged event after a lost answer', async () => {
+  it("reports an unknown code with Blynk's reason, and never repeats a logged event after a lost answer", async () => {
     const { sim } = h;
     await load({ eventCode: 'no_such_code' });
     await expectFailure('n1', { payload: 'x' }, 'BAD_REQUEST', 'bad-request');

@@ -52,8 +52,16 @@ describe('blynk-cloud-device-property', function () {
   it('URL-encodes colors, sends booleans as true/false and numbers as text, and repeats the key of a multi-value property', async () => {
     const { sim } = h;
     await load({ property: 'property', propertyType: 'msg' });
-    assert.deepEqual((await setProperty({ topic: 'V1', property: 'color', payload: '#D3435C' })).query, { token: tokenOf(0), pin: 'v1', color: '#D3435C' });
-    assert.deepEqual((await setProperty({ topic: 'V0', property: 'isDisabled', payload: true })).query, { token: tokenOf(0), pin: 'v0', isDisabled: 'true' });
+    assert.deepEqual((await setProperty({ topic: 'V1', property: 'color', payload: '#D3435C' })).query, {
+      token: tokenOf(0),
+      pin: 'v1',
+      color: '#D3435C',
+    });
+    assert.deepEqual((await setProperty({ topic: 'V0', property: 'isDisabled', payload: true })).query, {
+      token: tokenOf(0),
+      pin: 'v0',
+      isDisabled: 'true',
+    });
     assert.deepEqual((await setProperty({ topic: 'V5', property: 'max', payload: 80 })).query, { token: tokenOf(0), pin: 'v5', max: '80' });
     const labels = await setProperty({ topic: 'v4', property: 'labels', payload: ['Off', 'Eco & quiet', 'On'] });
     assert.deepEqual(labels.query, { token: tokenOf(0), pin: 'v4', labels: ['Off', 'Eco & quiet', 'On'] });
@@ -76,7 +84,12 @@ describe('blynk-cloud-device-property', function () {
     const { sim } = h;
     await load({ property: 'property', propertyType: 'msg' });
     for (const topic of BAD_PINS) {
-      await expectRefused(sim, 'n1', { topic, property: 'label', payload: 'x' } as NodeMessage, ...refusal(topic, 'INVALID_PIN', 'invalid-pin'));
+      await expectRefused(
+        sim,
+        'n1',
+        { topic, property: 'label', payload: 'x' } as NodeMessage,
+        ...refusal(topic, 'INVALID_PIN', 'invalid-pin'),
+      );
     }
     for (const property of ['', 'token', 'pin', '1abc', 'a-b', 'label=x', 'x'.repeat(65), undefined, 5]) {
       await expectRefused(sim, 'n1', { topic: 'V1', property, payload: 'x' } as NodeMessage, 'INVALID_PROPERTY', 'invalid-property');
@@ -90,7 +103,7 @@ describe('blynk-cloud-device-property', function () {
     await expectRefused(sim, 'n1', { topic: 'V1', payload: 'x' }, 'NO_DEVICE_TOKEN', 'no-device-token');
   });
 
-  it('reports a pin without a datastream with Blynk\'s reason', async () => {
+  it("reports a pin without a datastream with Blynk's reason", async () => {
     const { sim } = h;
     await load();
     await expectFailure('n1', { topic: 'V9', payload: 'x' }, 'BAD_REQUEST', 'bad-request');

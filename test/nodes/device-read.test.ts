@@ -29,7 +29,11 @@ describe('blynk-cloud-device-read', function () {
   const tokenOf = (i: number): string => h.sim.demo.devices[i].token;
 
   /** The config has no OAuth client; the node has device 101's token, or none with `token` null. */
-  async function load(node: Record<string, unknown> = {}, token: string | null = tokenOf(0), cfg: Record<string, unknown> = {}): Promise<void> {
+  async function load(
+    node: Record<string, unknown> = {},
+    token: string | null = tokenOf(0),
+    cfg: Record<string, unknown> = {},
+  ): Promise<void> {
     await loadNode(h.sim, { ...NODE, ...node }, { cfg: {}, ...(token === null ? {} : { n1: { token } }) }, cfg);
   }
 
@@ -63,7 +67,7 @@ describe('blynk-cloud-device-read', function () {
     assert.deepEqual(statusesOf('n1'), [REQUESTING, CONNECTED, REQUESTING, CONNECTED, REQUESTING, CONNECTED]);
   });
 
-  it('with Numbers ticked (new nodes), one pin\'s numeric text is a number; other text stays text', async () => {
+  it("with Numbers ticked (new nodes), one pin's numeric text is a number; other text stays text", async () => {
     const { sim } = h;
     await load({ numbers: true });
     assert.equal((await read({ topic: 'V1' })).out.payload, 21.5);
@@ -116,7 +120,7 @@ describe('blynk-cloud-device-read', function () {
     await expectRefused(sim, 'n1', { topic: 'V1' }, 'NO_DEVICE_TOKEN', 'no-device-token');
   });
 
-  it('reports what the Device API refuses: a pin without a datastream → bad-request with Blynk\'s message', async () => {
+  it("reports what the Device API refuses: a pin without a datastream → bad-request with Blynk's message", async () => {
     const { sim } = h;
     await load();
     const caught = await expectFailure('n1', { topic: 'V9' }, 'BAD_REQUEST', 'bad-request');

@@ -132,13 +132,18 @@ describe('Blynk documented example answers', function () {
     }
 
     /** The API requests the stand-in server got (token requests left out), as "METHOD path". */
-    const apiCalls = (): string[] => rec.requests.filter((r) => !r.url.startsWith('/oauth2/token')).map((r) => `${r.method} ${r.url.split('?')[0]}`);
+    const apiCalls = (): string[] =>
+      rec.requests.filter((r) => !r.url.startsWith('/oauth2/token')).map((r) => `${r.method} ${r.url.split('?')[0]}`);
 
     /**
      * Sends `msg` and asserts the node passed it on as it came, with Blynk's documented status on
      * `msg.statusCode` and without `deviceToken` (removed).
      */
-    async function expectPassedOn(id: string, msg: NodeMessage & Record<string, unknown>, added: Record<string, unknown> = {}): Promise<void> {
+    async function expectPassedOn(
+      id: string,
+      msg: NodeMessage & Record<string, unknown>,
+      added: Record<string, unknown> = {},
+    ): Promise<void> {
       const before = structuredClone(msg);
       delete before.deviceToken;
       const out = await expectSent(id, msg);
@@ -177,10 +182,20 @@ describe('Blynk documented example answers', function () {
             serve(e);
             for (const keepCredentials of [false, true]) {
               await load({ id: 'n1', type: 'blynk-cloud-api', keepCredentials });
-              const msg = { method: preset.method, path: preset.path, params: preset.params, payload: preset.body, marker: 1 } as NodeMessage;
+              const msg = {
+                method: preset.method,
+                path: preset.path,
+                params: preset.params,
+                payload: preset.body,
+                marker: 1,
+              } as NodeMessage;
               const out = await expectSent('n1', msg);
               const answer = e.text === '' ? '' : keepCredentials ? parsed(e) : withoutDeviceTokens(parsed(e));
-              assert.deepEqual(shown(out), { method: preset.method, path: preset.path, params: preset.params, payload: answer, statusCode: e.status, marker: 1 }, `keepCredentials ${keepCredentials}`);
+              assert.deepEqual(
+                shown(out),
+                { method: preset.method, path: preset.path, params: preset.params, payload: answer, statusCode: e.status, marker: 1 },
+                `keepCredentials ${keepCredentials}`,
+              );
               await helper.unload();
             }
             assert.deepEqual(apiCalls(), [e.route, e.route]);

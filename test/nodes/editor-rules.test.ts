@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deviceIdOf, endpointPathOf, eventCodeOf, isBlynkHost, methodOf, parseServer, pathOf, pinOf, pinsOf, PRESETS, propertyNameOf } from '../../dist/blynk';
+import {
+  deviceIdOf,
+  endpointPathOf,
+  eventCodeOf,
+  isBlynkHost,
+  methodOf,
+  parseServer,
+  pathOf,
+  pinOf,
+  pinsOf,
+  PRESETS,
+  propertyNameOf,
+} from '../../dist/blynk';
 import { REGIONS } from '../../dist/blynk/regions';
 
 /**
@@ -63,11 +75,18 @@ const SAMPLES = {
   eventCode: ['high_temp', 'Door open 2', 'high-temp!', 'x'.repeat(50), 'x'.repeat(51), ''],
   property: ['color', ' isDisabled ', 'label', 'token', 'pin', '1abc', ''],
   method: ['get', ' DELETE ', 'PATCH', 'FETCH', 'OPTIONS'],
-  path: ['/api/v1/organization/devices', 'api/v1/organization/device?deviceId=1', '/api', '/api//x', '/api/v1/../admin', 'http://evil.example/api/v1'],
+  path: [
+    '/api/v1/organization/devices',
+    'api/v1/organization/device?deviceId=1',
+    '/api',
+    '/api//x',
+    '/api/v1/../admin',
+    'http://evil.example/api/v1',
+  ],
   endpointPath: ['/oauth2/token', '/a-b_c.d~e/f', ':20001/steal', '//host/x', '/a/../b', ' /oauth2/token', '/x?y'],
 };
 
-describe('dialogs check fixed values with the runtime\'s own rules (bundled from src/blynk)', function () {
+describe("dialogs check fixed values with the runtime's own rules (bundled from src/blynk)", function () {
   const cases: Array<[string, string, keyof typeof SAMPLES, (value: unknown) => unknown]> = [
     ['blynk-cloud-get-device', 'deviceId', 'deviceId', deviceIdOf],
     ['blynk-cloud-log-event', 'eventCode', 'eventCode', eventCodeOf],
@@ -97,7 +116,11 @@ describe('dialogs check fixed values with the runtime\'s own rules (bundled from
     for (const field of ['tokenPath', 'authorizePath']) {
       for (const value of SAMPLES.endpointPath) {
         const validate = def.defaults[field].validate;
-        assert.equal(validate?.call({}, value, {}) === true, runtimeAccepts((v) => endpointPathOf(v, ''), value), `${field} ${JSON.stringify(value)}`);
+        assert.equal(
+          validate?.call({}, value, {}) === true,
+          runtimeAccepts((v) => endpointPathOf(v, ''), value),
+          `${field} ${JSON.stringify(value)}`,
+        );
       }
     }
   });

@@ -26,7 +26,9 @@ function defaultKeys(type: string): string[] {
   const scripts = [...html.matchAll(/<script\s+type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   const registered: Array<{ type: string; defaults: Record<string, unknown> }> = [];
   const RED = {
-    nodes: { registerType: (t: string, def: { defaults?: Record<string, unknown> }) => registered.push({ type: t, defaults: def.defaults ?? {} }) },
+    nodes: {
+      registerType: (t: string, def: { defaults?: Record<string, unknown> }) => registered.push({ type: t, defaults: def.defaults ?? {} }),
+    },
     validators: new Proxy({}, { get: () => () => () => true }),
     _: (key: string) => key,
   };
@@ -41,7 +43,10 @@ function defaultKeys(type: string): string[] {
 const TYPES = Object.keys((require('../../package.json') as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
 
 describe('examples carry every property of their nodes', function () {
-  const files = fs.readdirSync(EXAMPLES).filter((file) => file.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
   const keys = new Map(TYPES.map((type) => [type, defaultKeys(type)]));
 
   it('has examples, and every node type of the package has defaults', () => {

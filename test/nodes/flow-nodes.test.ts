@@ -41,7 +41,14 @@ const CASES: Array<{ type: string; node?: Record<string, unknown>; msg: () => No
   },
   {
     type: 'blynk-cloud-api',
-    node: { method: 'GET', methodType: 'str', path: '/api/v1/organization/device', pathType: 'str', params: '{"deviceId":101}', paramsType: 'json' },
+    node: {
+      method: 'GET',
+      methodType: 'str',
+      path: '/api/v1/organization/device',
+      pathType: 'str',
+      params: '{"deviceId":101}',
+      paramsType: 'json',
+    },
     msg: () => ({}),
     path: '/api/v1/organization/device',
   },

@@ -12,7 +12,12 @@ interface ConfigNode {
 const DEVICE_TOKEN = 'e5DTUAD-LpdoXZQ8Gz24VIdZbrCDJhBJ';
 
 /** Sends `n` messages into node `id` at once; resolves with what reached the sink and the Catch node. */
-async function burst(id: string, n: number, msg: (i: number) => NodeMessage, timeoutMs = 15_000): Promise<{ sent: NodeMessage[]; caught: NodeMessage[] }> {
+async function burst(
+  id: string,
+  n: number,
+  msg: (i: number) => NodeMessage,
+  timeoutMs = 15_000,
+): Promise<{ sent: NodeMessage[]; caught: NodeMessage[] }> {
   const sent: NodeMessage[] = [];
   const caught: NodeMessage[] = [];
   helper.getNode('sink').on('input', (m: NodeMessage) => sent.push(m));
@@ -27,7 +32,7 @@ const codeOf = (m: NodeMessage): string => (m as NodeMessage & { error: { code: 
 describe('rate limits of the connection', function () {
   const h = useHarness();
 
-  it('auto (also a flow saved without the settings): no pacing for the simulator, Blynk\'s limits for *.blynk.cloud', async () => {
+  it("auto (also a flow saved without the settings): no pacing for the simulator, Blynk's limits for *.blynk.cloud", async () => {
     const { sim } = h;
     await loadNode(sim, { id: 'n1', type: 'blynk-cloud-get-device' }); // flowWith sets no rateLimit
     const local = helper.getNode('cfg') as unknown as ConfigNode;
@@ -40,11 +45,21 @@ describe('rate limits of the connection', function () {
     assert.deepEqual(region.clientFor('device').gate?.limits, { platformPerMinute: 10_000, devicePerSecond: 50, maxQueue: 1000 });
     await helper.unload();
 
-    await helper.load(ALL_NODES, flowWith('https://blynk.cloud', { id: 'n1', type: 'blynk-cloud-get-device' }, { rateLimit: 'off' }), { cfg: {} });
+    await helper.load(ALL_NODES, flowWith('https://blynk.cloud', { id: 'n1', type: 'blynk-cloud-get-device' }, { rateLimit: 'off' }), {
+      cfg: {},
+    });
     assert.equal((helper.getNode('cfg') as unknown as ConfigNode).clientFor('device').gate, undefined);
     await helper.unload();
 
-    await helper.load(ALL_NODES, flowWith(sim.url, { id: 'n1', type: 'blynk-cloud-get-device' }, { rateLimit: 'on', platformRate: '600', deviceRate: '5', queueLimit: '7' }), { cfg: {} });
+    await helper.load(
+      ALL_NODES,
+      flowWith(
+        sim.url,
+        { id: 'n1', type: 'blynk-cloud-get-device' },
+        { rateLimit: 'on', platformRate: '600', deviceRate: '5', queueLimit: '7' },
+      ),
+      { cfg: {} },
+    );
     const on = helper.getNode('cfg') as unknown as ConfigNode;
     assert.deepEqual(on.clientFor('device').gate?.limits, { platformPerMinute: 600, devicePerSecond: 5, maxQueue: 7 });
     assert.equal(on.devicePollFloorMs(), 200);
@@ -68,7 +83,8 @@ describe('rate limits of the connection', function () {
       reqs.map((r) => r.status),
       Array(12).fill(200),
     );
-    for (let i = 1; i < reqs.length; i++) assert.ok(reqs[i].at - reqs[i - 1].at >= 200, `requests ${i - 1}, ${i} ${reqs[i].at - reqs[i - 1].at} ms apart`);
+    for (let i = 1; i < reqs.length; i++)
+      assert.ok(reqs[i].at - reqs[i - 1].at >= 200, `requests ${i - 1}, ${i} ${reqs[i].at - reqs[i - 1].at} ms apart`);
     assert.ok(Date.now() - started >= 11 * 250 - 50, 'faster than the limit');
     assert.equal(sim.state.value(101, 'v5'), 11);
   });

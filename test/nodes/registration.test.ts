@@ -109,7 +109,16 @@ const CONTRACT: Record<
   'blynk-cloud-device-property': {
     category: 'Blynk',
     credentials: { token: PASSWORD },
-    defaults: { name: '', connection: '', pin: 'topic', pinType: 'msg', property: 'label', propertyType: 'str', value: 'payload', valueType: 'msg' },
+    defaults: {
+      name: '',
+      connection: '',
+      pin: 'topic',
+      pinType: 'msg',
+      property: 'label',
+      propertyType: 'str',
+      value: 'payload',
+      valueType: 'msg',
+    },
     typed: ['pin', 'property', 'value'],
   },
   // Started by Blynk's webhook calls; needs no connection.
@@ -133,7 +142,15 @@ const CONTRACT: Record<
   },
   'blynk-cloud-device-out': {
     category: 'Blynk',
-    defaults: { name: '', connection: '', action: 'write', datastream: 'topic', datastreamType: 'msg', property: 'color', propertyType: 'str' },
+    defaults: {
+      name: '',
+      connection: '',
+      action: 'write',
+      datastream: 'topic',
+      datastreamType: 'msg',
+      property: 'color',
+      propertyType: 'str',
+    },
     typed: ['datastream', 'property'],
   },
 };
@@ -196,11 +213,14 @@ function editorRegistrations(type: string, $: unknown = inert()): Array<{ type: 
 }
 
 /** Calls the built module's initializer with a stub RED, recording `registerType`'s options. */
-function runtimeRegistrations(type: string): Array<{ type: string; opts: { credentials?: Record<string, { type?: string }> } | undefined }> {
+function runtimeRegistrations(
+  type: string,
+): Array<{ type: string; opts: { credentials?: Record<string, { type?: string }> } | undefined }> {
   const registered: Array<{ type: string; opts: { credentials?: Record<string, { type?: string }> } | undefined }> = [];
   const RED = {
     nodes: {
-      registerType: (t: string, _ctor: unknown, opts?: { credentials?: Record<string, { type?: string }> }) => registered.push({ type: t, opts }),
+      registerType: (t: string, _ctor: unknown, opts?: { credentials?: Record<string, { type?: string }> }) =>
+        registered.push({ type: t, opts }),
     },
     httpAdmin: { get: () => undefined, post: () => undefined },
     auth: { needsPermission: () => () => undefined },
@@ -270,7 +290,10 @@ describe('registration: editor html vs runtime', function () {
         }
         if (!WITHOUT_CONNECTION.has(type) && contract.category !== 'config') {
           // The MQTT device nodes use the device config node, all others the Platform one.
-          assert.equal(defaults.connection.type, type.startsWith('blynk-cloud-device-') && /-(in|out)$/.test(type) ? 'blynk-cloud-device' : 'blynk-cloud-config');
+          assert.equal(
+            defaults.connection.type,
+            type.startsWith('blynk-cloud-device-') && /-(in|out)$/.test(type) ? 'blynk-cloud-device' : 'blynk-cloud-config',
+          );
           assert.equal(defaults.connection.required, true);
         }
         for (const name of contract.typed) {

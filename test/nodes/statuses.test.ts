@@ -44,13 +44,17 @@ describe('flow nodes: statuses tell the truth', function () {
     await helper.load(ALL_NODES, flow, { cfg: demoCredentials(sim) });
     await exchange('n1', { deviceId: 101 });
     // Only the flow node changes: the connection keeps its state, and the new node shows it.
-    await helper.setFlows([tab, cfg(), node('n1', 'blynk-cloud-get-device', { name: 'renamed' }), ...observers], 'nodes', { cfg: demoCredentials(sim) });
+    await helper.setFlows([tab, cfg(), node('n1', 'blynk-cloud-get-device', { name: 'renamed' }), ...observers], 'nodes', {
+      cfg: demoCredentials(sim),
+    });
     assert.deepEqual(allStatusesOf('n1'), [CONNECTED]);
   });
 
   it('all nodes on one connection agree: an outage turns every one red, a success anywhere turns every one green', async () => {
     const { sim } = h;
-    await helper.load(ALL_NODES, [tab, cfg(), node('n1'), node('n2'), node('n3', 'blynk-cloud-write-datastream'), ...observers], { cfg: demoCredentials(sim) });
+    await helper.load(ALL_NODES, [tab, cfg(), node('n1'), node('n2'), node('n3', 'blynk-cloud-write-datastream'), ...observers], {
+      cfg: demoCredentials(sim),
+    });
     await exchange('n1', { deviceId: 101 });
     const unreachable = redRing('unreachable');
     sim.faults.add({ match: { path: '/api/v1/organization/device' }, times: 3, action: { drop: 'before' } });

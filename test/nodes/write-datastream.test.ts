@@ -102,7 +102,13 @@ describe('blynk-cloud-write-datastream', function () {
     const before = apiRequestsOf(sim).length;
     const byPin = await expectSent('n1', { deviceId: 101, topic: 'V5', payload: 61 });
     assert.deepEqual(byPin.dataStreamIds, { V5: 6 });
-    assert.deepEqual(apiRequestsOf(sim).slice(before).map((r) => r.body).at(-1), { deviceId: 101, dataStreamId: 6, value: 61 });
+    assert.deepEqual(
+      apiRequestsOf(sim)
+        .slice(before)
+        .map((r) => r.body)
+        .at(-1),
+      { deviceId: 101, dataStreamId: 6, value: 61 },
+    );
     assert.equal(sim.state.value(101, 6), 61);
   });
 
@@ -110,12 +116,22 @@ describe('blynk-cloud-write-datastream', function () {
     const { sim } = h;
     await loadNode(sim, NODE);
     for (const deviceId of BAD_DEVICE_IDS) {
-      await expectRefused(sim, 'n1', { deviceId, dataStreamId: 2, payload: 1 }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
+      await expectRefused(
+        sim,
+        'n1',
+        { deviceId, dataStreamId: 2, payload: 1 },
+        ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'),
+      );
       // also for a batch
       await expectRefused(sim, 'n1', { deviceId, payload: { '2': 1 } }, ...refusal(deviceId, 'INVALID_DEVICE_ID', 'invalid-device-id'));
     }
     for (const dataStreamId of BAD_DATASTREAM_IDS) {
-      await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId, payload: 1 }, ...refusal(dataStreamId, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id'));
+      await expectRefused(
+        sim,
+        'n1',
+        { deviceId: 101, dataStreamId, payload: 1 },
+        ...refusal(dataStreamId, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id'),
+      );
     }
     for (const payload of BAD_VALUES) {
       await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId: 2, payload }, 'INVALID_VALUE', 'invalid-value');

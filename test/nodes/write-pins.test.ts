@@ -30,7 +30,7 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     return requests(from);
   }
 
-  it('maps V1 to its datastream id through the device\'s own datastreams: one lookup, then ONE write request per message', async () => {
+  it("maps V1 to its datastream id through the device's own datastreams: one lookup, then ONE write request per message", async () => {
     const { sim } = h;
     await loadNode(sim, NODE);
     assert.deepEqual(await write({ deviceId: 101, dataStreamId: 'V1', payload: 23 }), [
@@ -39,8 +39,15 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     ]);
     assert.equal(sim.state.value(101, 'v1'), 23);
     // The msg says where the write went, and how Blynk answered.
-    assert.deepEqual([(last as { dataStreamIds?: unknown }).dataStreamIds, (last as { statusCode?: unknown }).statusCode], [{ V1: 2 }, 204]);
-    for (const [pin, value, id] of [['v1', 24, 2], ['V5', 61, 6], [' v0 ', true, 1]] as const) {
+    assert.deepEqual(
+      [(last as { dataStreamIds?: unknown }).dataStreamIds, (last as { statusCode?: unknown }).statusCode],
+      [{ V1: 2 }, 204],
+    );
+    for (const [pin, value, id] of [
+      ['v1', 24, 2],
+      ['V5', 61, 6],
+      [' v0 ', true, 1],
+    ] as const) {
       const expected = `POST ${ONE} ${JSON.stringify({ deviceId: 101, dataStreamId: id, value: value === true ? 1 : value })} 204`;
       assert.deepEqual(await write({ deviceId: 101, dataStreamId: pin, payload: value }), [expected]);
     }
@@ -80,24 +87,35 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     await write({ deviceId: 101, dataStreamId: 'V1', payload: 1 });
     const from = apiRequestsOf(sim).length;
     await expectSent('n2', { deviceId: 102, dataStreamId: 'V2', payload: 'other node' });
-    assert.deepEqual(requests(from), [`GET ${LOOKUP} {"deviceId":"102"} 200`, `POST ${ONE} {"deviceId":102,"dataStreamId":3,"value":"other node"} 204`]);
+    assert.deepEqual(requests(from), [
+      `GET ${LOOKUP} {"deviceId":"102"} 200`,
+      `POST ${ONE} {"deviceId":102,"dataStreamId":3,"value":"other node"} 204`,
+    ]);
     const again = apiRequestsOf(sim).length;
     await expectSent('n2', { deviceId: 101, dataStreamId: 'V2', payload: 'cached' });
     assert.deepEqual(requests(again), [`POST ${ONE} {"deviceId":101,"dataStreamId":3,"value":"cached"} 204`]);
   });
 
-  it('on a 404 from the write, fetches the device\'s datastreams again ONCE and repeats the write once', async () => {
+  it("on a 404 from the write, fetches the device's datastreams again ONCE and repeats the write once", async () => {
     const { sim } = h;
     await loadNode(sim, NODE);
     await write({ deviceId: 101, dataStreamId: 'V1', payload: 1 });
-    sim.faults.add({ match: { method: 'POST', path: ONE }, times: 1, action: { status: 404, body: { error: { message: 'Data stream with identifier 2 is not found!' } } } });
+    sim.faults.add({
+      match: { method: 'POST', path: ONE },
+      times: 1,
+      action: { status: 404, body: { error: { message: 'Data stream with identifier 2 is not found!' } } },
+    });
     assert.deepEqual(await write({ deviceId: 101, dataStreamId: 'V1', payload: 2 }), [
       `POST ${ONE} {"deviceId":101,"dataStreamId":2,"value":2} 404`,
       `GET ${LOOKUP} {"deviceId":"101"} 200`,
       `POST ${ONE} {"deviceId":101,"dataStreamId":2,"value":2} 204`,
     ]);
     // Two 404s in a row: one refresh, then the error; no loop.
-    sim.faults.add({ match: { method: 'POST', path: ONE }, times: 2, action: { status: 404, body: { error: { message: 'Data stream with identifier 2 is not found!' } } } });
+    sim.faults.add({
+      match: { method: 'POST', path: ONE },
+      times: 2,
+      action: { status: 404, body: { error: { message: 'Data stream with identifier 2 is not found!' } } },
+    });
     const from = apiRequestsOf(sim).length;
     await expectFailure('n1', { deviceId: 101, dataStreamId: 'V1', payload: 3 }, 'NOT_FOUND', 'not-found');
     assert.deepEqual(
@@ -135,6 +153,8 @@ describe('blynk-cloud-write-datastream: writes by pin', function () {
     }
     await expectRefused(sim, 'n1', { deviceId: 0, dataStreamId: 'V1', payload: 1 }, 'INVALID_DEVICE_ID', 'invalid-device-id');
     await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId: 'V1', payload: null }, 'INVALID_VALUE', 'invalid-value');
-    assert.deepEqual(await write({ deviceId: 101, dataStreamId: 2, payload: 30 }), [`POST ${ONE} {"deviceId":101,"dataStreamId":2,"value":30} 204`]);
+    assert.deepEqual(await write({ deviceId: 101, dataStreamId: 2, payload: 30 }), [
+      `POST ${ONE} {"deviceId":101,"dataStreamId":2,"value":30} 204`,
+    ]);
   });
 });

@@ -44,7 +44,10 @@ describe('reliability A: lifecycle (flow level)', function () {
     assert.equal(tokens[0].headers.authorization, demoBasic());
     assert.equal(tokens[0].body, undefined, 'client_credentials sends no body');
     const api = apiRequestsOf(sim.log);
-    assert.deepEqual(api.map((e) => [e.method, e.path, e.query.deviceId, e.status]), [['GET', DEVICE_PATH, '101', 200]]);
+    assert.deepEqual(
+      api.map((e) => [e.method, e.path, e.query.deviceId, e.status]),
+      [['GET', DEVICE_PATH, '101', 200]],
+    );
     assert.equal(bearerOf(api[0]), sim.tokens.issuedAccess[0]);
     assert.equal((rig.out.sent[0].payload as { id?: number }).id, 101);
     assert.deepEqual(statusesOf('n1').at(-1), { fill: 'green', shape: 'dot', text: STATUS('ok') });
@@ -64,14 +67,21 @@ describe('reliability A: lifecycle (flow level)', function () {
     const tokens = tokenRequestsOf(sim.log);
     assert.ok(tokens.length <= 6, `${tokens.length} token requests`);
     // Renewed at 240 s after each token was requested: 300 s less min(60 s, 20 %).
-    assert.deepEqual(tokens.map((e) => (e.at - t0) / 1000), [0, 240, 480, 720, 960]);
+    assert.deepEqual(
+      tokens.map((e) => (e.at - t0) / 1000),
+      [0, 240, 480, 720, 960],
+    );
     assert.deepEqual(tokens.map(grantOf), ['client_credentials', 'refresh_token', 'refresh_token', 'refresh_token', 'refresh_token']);
     for (let i = 1; i < tokens.length; i++) {
       assert.ok(tokens[i].at - tokens[i - 1].at >= 240_000, `renewal ${i} with more than 60 s left`);
     }
     const api = apiRequestsOf(sim.log);
     assert.equal(api.length, 120);
-    assert.deepEqual(api.filter((e) => e.status !== 200), [], 'an API call was refused');
+    assert.deepEqual(
+      api.filter((e) => e.status !== 200),
+      [],
+      'an API call was refused',
+    );
   });
 
   it('A3 every renewal uses refresh_token with the latest refresh token: the simulator sees each one exactly once, in order', async () => {
@@ -89,7 +99,10 @@ describe('reliability A: lifecycle (flow level)', function () {
     assert.deepEqual(sent, sim.tokens.issuedRefresh.slice(0, sent.length));
     assert.equal(new Set(sent).size, sent.length);
     assert.equal(sim.tokens.refreshReuse, 0);
-    assert.deepEqual(tokenRequestsOf(sim.log).map((e) => e.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      tokenRequestsOf(sim.log).map((e) => e.status),
+      [200, 200, 200, 200, 200],
+    );
     // Each API call carries the newest access token at its time.
     const used = [...new Set(apiRequestsOf(sim.log).map(bearerOf))];
     assert.deepEqual(used, sim.tokens.issuedAccess);
@@ -116,10 +129,13 @@ describe('reliability A: lifecycle (flow level)', function () {
       ],
     );
     assert.equal(tokens[1].query.refresh_token, sim.tokens.issuedRefresh[0]);
-    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e), e.status]), [
-      [sim.tokens.issuedAccess[0], 200],
-      [sim.tokens.issuedAccess[1], 200],
-    ]);
+    assert.deepEqual(
+      apiRequestsOf(sim.log).map((e) => [bearerOf(e), e.status]),
+      [
+        [sim.tokens.issuedAccess[0], 200],
+        [sim.tokens.issuedAccess[1], 200],
+      ],
+    );
   });
 
   it('A5 user_credentials: JSON {userEmail,password} sent once with Basic auth; no warning (a documented, current grant)', async () => {

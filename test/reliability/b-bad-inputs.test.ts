@@ -58,7 +58,11 @@ describe('reliability B: bad inputs (flow level)', function () {
       it(`B1 expires_in ${label} → renewal ${renewAtS} s after the request, not 1 ms earlier`, async () => {
         const { sim } = rig;
         const minted = await mint(sim);
-        const body: Record<string, unknown> = { access_token: minted.access_token, token_type: 'Bearer', refresh_token: minted.refresh_token };
+        const body: Record<string, unknown> = {
+          access_token: minted.access_token,
+          token_type: 'Bearer',
+          refresh_token: minted.refresh_token,
+        };
         if (value !== undefined) body.expires_in = value;
         serveToken(body);
         await rig.load(flow(sim.url, [getDevice()]));
@@ -97,7 +101,9 @@ describe('reliability B: bad inputs (flow level)', function () {
         await rig.settled();
         clock.tick(1000);
       }
-      const at = tokenRequestsOf(sim.log).slice(1).map((e) => (e.at - t0) / 1000);
+      const at = tokenRequestsOf(sim.log)
+        .slice(1)
+        .map((e) => (e.at - t0) / 1000);
       assert.deepEqual(at, [0, 24, 48, 72, 96]);
       assert.equal(sim.tokens.requests - base, 5);
     });
@@ -321,9 +327,15 @@ describe('reliability B: bad inputs (flow level)', function () {
     });
     const unset = await rig.failure('n1', { payload: 'no device id here' });
     assert.equal(unset.error.code, 'INPUT_NOT_SET');
-    assert.equal(unset.error.message, 'msg.deviceId is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.');
+    assert.equal(
+      unset.error.message,
+      'msg.deviceId is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.',
+    );
     const noPin = await rig.failure('n2', { payload: 1, topic: '' });
-    assert.equal(noPin.error.message, 'msg.topic is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.');
+    assert.equal(
+      noPin.error.message,
+      'msg.topic is not set: set it before this node (for example in an inject or change node), or type a fixed value in the node.',
+    );
     // A value that is set but wrong still says what is wrong with it.
     assert.equal((await rig.failure('n1', { deviceId: 'abc' })).error.code, 'INVALID_DEVICE_ID');
     assert.deepEqual(sim.log, []);
@@ -369,7 +381,12 @@ describe('reliability B: bad inputs (flow level)', function () {
     assert.deepEqual(grants.map(grantOf), ['client_credentials', 'refresh_token', 'client_credentials']);
     assert.equal(grants[1].query.refresh_token, firstRefreshToken);
     assert.equal(grants[2].query.refresh_token, undefined);
-    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [sim.tokens.issuedAccess[1], sim.tokens.issuedAccess[1], minted.access_token, minted.access_token]);
+    assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), [
+      sim.tokens.issuedAccess[1],
+      sim.tokens.issuedAccess[1],
+      minted.access_token,
+      minted.access_token,
+    ]);
   });
 
   it('an absent value is shown as "undefined" inside a localised message, not as an English word', async () => {

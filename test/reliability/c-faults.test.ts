@@ -84,7 +84,10 @@ describe('reliability C: faults survived (flow level)', function () {
   it('C1 refresh answered 400 invalid_grant: refresh token dropped, one client_credentials request, 10 queued messages succeed', async () => {
     const { sim } = rig;
     await expiring();
-    sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token is revoked.' } } });
+    sim.faults.add({
+      match: { grantType: 'refresh_token' },
+      action: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token is revoked.' } },
+    });
     await burst(10);
     assert.equal(rig.out.caught.length, 0, rig.out.caught[0]?.error.message);
     assert.deepEqual(
@@ -148,7 +151,10 @@ describe('reliability C: faults survived (flow level)', function () {
       await burst(20);
       assert.equal(rig.out.sent.length, 20);
       const tokens = tokenRequestsOf(sim.log);
-      assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [429, 200],
+      );
       const gap = tokens[1].at - tokens[0].at;
       assert.ok(gap >= 1990 && gap < 4000, `retried after ${gap} ms`);
       assert.deepEqual(apiRequestsOf(sim.log).map(bearerOf), Array(20).fill(sim.tokens.issuedAccess[0]));
@@ -162,7 +168,10 @@ describe('reliability C: faults survived (flow level)', function () {
       await burst(5);
       assert.equal(rig.out.sent.length, 5);
       const tokens = tokenRequestsOf(sim.log);
-      assert.deepEqual(tokens.map((e) => e.status), [429, 200]);
+      assert.deepEqual(
+        tokens.map((e) => e.status),
+        [429, 200],
+      );
       assert.ok(tokens[1].at >= date.at - 5, `retried ${date.at - tokens[1].at} ms before the date`);
       assert.ok(tokens[1].at < date.at + 2000);
     });
@@ -201,7 +210,10 @@ describe('reliability C: faults survived (flow level)', function () {
     it('C5 API 429 Retry-After: 3600: the message fails at once with RATE_LIMITED; sent once; the token is kept', async () => {
       const { sim } = rig;
       await warm();
-      sim.faults.add({ match: { path: DEVICE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '3600' } } });
+      sim.faults.add({
+        match: { path: DEVICE_PATH },
+        action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '3600' } },
+      });
       const started = Date.now();
       const caught = await rig.failure('n1', { deviceId: 101 });
       assert.ok(Date.now() - started < 1500);
@@ -215,11 +227,17 @@ describe('reliability C: faults survived (flow level)', function () {
   it('C6 API 429 Retry-After: 2 on a datastream write: retried after ≥2 s, delivered exactly once, no token renewal', async () => {
     const { sim } = rig;
     await warm([writeDatastream()]);
-    sim.faults.add({ match: { path: WRITE_PATH }, action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } } });
+    sim.faults.add({
+      match: { path: WRITE_PATH },
+      action: { status: 429, body: { error: { message: 'Too many requests' } }, headers: { 'Retry-After': '2' } },
+    });
     const before = rig.out.sent.length;
     await rig.success('n1', { deviceId: 101, dataStreamId: 6, payload: 77 });
     const writes = apiRequestsOf(sim.log, WRITE_PATH).slice(1);
-    assert.deepEqual(writes.map((e) => e.status), [429, 204]);
+    assert.deepEqual(
+      writes.map((e) => e.status),
+      [429, 204],
+    );
     assert.ok(writes[1].at - writes[0].at >= 1990, `retried after ${writes[1].at - writes[0].at} ms`);
     assert.equal(rig.out.sent.length, before + 1);
     assert.equal(sim.state.value(101, 6), 77);
@@ -230,7 +248,11 @@ describe('reliability C: faults survived (flow level)', function () {
     it('C7 get-device answered 503 every time: 3 attempts with jittered backoff, then SERVER_ERROR at the Catch node', async () => {
       const { sim } = rig;
       await warm();
-      sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 503, body: { error: { message: 'Service unavailable' } } } });
+      sim.faults.add({
+        match: { path: DEVICE_PATH },
+        times: Infinity,
+        action: { status: 503, body: { error: { message: 'Service unavailable' } } },
+      });
       const caught = await rig.failure('n1', { deviceId: 101 });
       assert.equal(caught.error.code, 'SERVER_ERROR');
       assert.match(caught.error.message, /^Blynk server error 503 \(Service unavailable\)/);
@@ -243,7 +265,12 @@ describe('reliability C: faults survived (flow level)', function () {
       await warm([writeDatastream()]);
       sim.faults.add({ match: { path: WRITE_PATH }, action: { drop: 'before' } });
       await rig.success('n1', { deviceId: 101, dataStreamId: 6, payload: 12 });
-      assert.deepEqual(apiRequestsOf(sim.log, WRITE_PATH).slice(1).map((e) => e.status), [0, 204]);
+      assert.deepEqual(
+        apiRequestsOf(sim.log, WRITE_PATH)
+          .slice(1)
+          .map((e) => e.status),
+        [0, 204],
+      );
       assert.equal(sim.state.value(101, 6), 12);
     });
 
@@ -271,15 +298,28 @@ describe('reliability C: faults survived (flow level)', function () {
     await rig.success('n1', { deviceId: 102 });
     const t2 = sim.tokens.issuedAccess[1];
     assert.deepEqual(
-      sim.log.map((e) => `${e.path} ${e.status} ${e.path === TOKEN_PATH ? e.query.grant_type : bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?'}`),
-      [`${TOKEN_PATH} 200 client_credentials`, `${DEVICE_PATH} 200 t1`, `${DEVICE_PATH} 401 t1`, `${TOKEN_PATH} 200 refresh_token`, `${DEVICE_PATH} 200 t2`],
+      sim.log.map(
+        (e) =>
+          `${e.path} ${e.status} ${e.path === TOKEN_PATH ? e.query.grant_type : bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?'}`,
+      ),
+      [
+        `${TOKEN_PATH} 200 client_credentials`,
+        `${DEVICE_PATH} 200 t1`,
+        `${DEVICE_PATH} 401 t1`,
+        `${TOKEN_PATH} 200 refresh_token`,
+        `${DEVICE_PATH} 200 t2`,
+      ],
     );
   });
 
   it('C9 401 again after the renewal: UNAUTHORIZED at the Catch node, no third try, no second renewal', async () => {
     const { sim } = rig;
     await warm();
-    sim.faults.add({ match: { path: DEVICE_PATH }, times: Infinity, action: { status: 401, body: { error: { message: 'Invalid access token.' } } } });
+    sim.faults.add({
+      match: { path: DEVICE_PATH },
+      times: Infinity,
+      action: { status: 401, body: { error: { message: 'Invalid access token.' } } },
+    });
     const caught = await rig.failure('n1', { deviceId: 101 });
     assert.equal(caught.error.code, 'UNAUTHORIZED');
     assert.match(caught.error.message, /^Blynk answered 401 Unauthorized even with a renewed access token/);
@@ -324,18 +364,31 @@ describe('reliability C: faults survived (flow level)', function () {
     const { caught } = await outcome;
     assert.equal(caught, undefined, caught?.error.message);
     const t2 = sim.tokens.issuedAccess[1];
-    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
-      ['t1', 200],
-      ['t1', 401],
-      ['t2', 200],
-    ]);
+    assert.deepEqual(
+      apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]),
+      [
+        ['t1', 200],
+        ['t1', 401],
+        ['t2', 200],
+      ],
+    );
     assert.deepEqual(sim.tokens.byGrant, { client_credentials: 1, refresh_token: 1 });
   });
 
   describe('C12 rejected credentials: red status, fail fast, at most one token request per 5 min cool-down whatever the message rate', () => {
     const cases = [
-      ['wrong client secret (invalid_client)', 'client_credentials', 'TOKEN_INVALID_CLIENT', /^Blynk rejected the OAuth client \(Client ID is not found or password is wrong\)\. /],
-      ['wrong password (user_credentials → invalid_grant)', 'user_credentials', 'TOKEN_INVALID_GRANT', /^Blynk rejected the sign-in \(User email or password is wrong\)\. /],
+      [
+        'wrong client secret (invalid_client)',
+        'client_credentials',
+        'TOKEN_INVALID_CLIENT',
+        /^Blynk rejected the OAuth client \(Client ID is not found or password is wrong\)\. /,
+      ],
+      [
+        'wrong password (user_credentials → invalid_grant)',
+        'user_credentials',
+        'TOKEN_INVALID_GRANT',
+        /^Blynk rejected the sign-in \(User email or password is wrong\)\. /,
+      ],
     ] as const;
     for (const [label, grantType, code, message] of cases) {
       it(`C12 ${label}: 20 min at 2 msg/s (2400 messages) → one token request per 300 s, ${code} then AUTH_COOLDOWN, red "auth failed", one warning`, async () => {
@@ -365,7 +418,10 @@ describe('reliability C: faults survived (flow level)', function () {
         assert.deepEqual(statusesOf('n1').at(-1), { fill: 'red', shape: 'ring', text: STATUS('auth-failed') });
         const cooldown = rig.out.caught.find((c) => c.error.code === 'AUTH_COOLDOWN');
         assert.match(cooldown?.error.message ?? '', /^Sign-in is paused for \d+ s after a rejected attempt/);
-        const warnings = rig.capture.entries(LOG.WARN, 'cfg').map((e) => String(e.msg)).filter((w) => !w.includes('which sends the password'));
+        const warnings = rig.capture
+          .entries(LOG.WARN, 'cfg')
+          .map((e) => String(e.msg))
+          .filter((w) => !w.includes('which sends the password'));
         assert.equal(warnings.length, 1, warnings.join('\n'));
       });
     }
@@ -470,7 +526,10 @@ describe('reliability C: faults survived (flow level)', function () {
     await rig.success('n1', { deviceId: 101 });
     await rig.settled();
     assert.deepEqual(refreshSent(sim.log), [minted.refresh_token]);
-    assert.deepEqual(apiRequestsOf(sim.log).filter((e) => e.status !== 200), []);
+    assert.deepEqual(
+      apiRequestsOf(sim.log).filter((e) => e.status !== 200),
+      [],
+    );
   });
 
   it('C16 the server rejects the token at 280 s (its clock 20 s ahead): recovered through the C8 path, one renewal, one retry', async () => {
@@ -483,11 +542,14 @@ describe('reliability C: faults survived (flow level)', function () {
     clock.tick(280_000); // ours says 280 s: usable; the server's says 300 s: expired
     await rig.success('n1', { deviceId: 101 });
     const [t1, t2] = sim.tokens.issuedAccess;
-    assert.deepEqual(apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]), [
-      ['t1', 200],
-      ['t1', 401],
-      ['t2', 200],
-    ]);
+    assert.deepEqual(
+      apiRequestsOf(sim.log).map((e) => [bearerOf(e) === t1 ? 't1' : bearerOf(e) === t2 ? 't2' : '?', e.status]),
+      [
+        ['t1', 200],
+        ['t1', 401],
+        ['t2', 200],
+      ],
+    );
     // Its refresh token expired with it on the server: one refresh refused, one primary grant.
     assert.deepEqual(
       tokenRequestsOf(sim.log).map((e) => [grantOf(e), e.status]),
@@ -528,7 +590,11 @@ describe('reliability C: faults survived (flow level)', function () {
           await rig.load(flow(`https://127.0.0.1:${port}`, [getDevice()]));
           const caught = await rig.failure('n1', { deviceId: 101 });
           assert.equal(caught.error.code, 'TLS');
-          assert.equal(caught.error.message.startsWith(`The secure connection to 127.0.0.1:${port} failed (${reason})`), true, caught.error.message);
+          assert.equal(
+            caught.error.message.startsWith(`The secure connection to 127.0.0.1:${port} failed (${reason})`),
+            true,
+            caught.error.message,
+          );
           assert.deepEqual(statusesOf('n1').at(-1), { fill: 'red', shape: 'ring', text: STATUS('unreachable') });
           // The process-wide switch that turns verification off for Node's defaults does not reach us.
           process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';

@@ -113,7 +113,10 @@ describe('reliability D: concurrency and load (flow level)', function () {
     const messages = new Set(rig.out.caught.map((c) => c.error.message));
     assert.equal(messages.size, 1);
     const [message] = messages;
-    assert.equal(message, `Blynk refused to issue an access token (HTTP 500: upstream failure ${'x'.repeat(183)}…). Check the connection's credentials and that your plan includes the Platform API.`);
+    assert.equal(
+      message,
+      `Blynk refused to issue an access token (HTTP 500: upstream failure ${'x'.repeat(183)}…). Check the connection's credentials and that your plan includes the Platform API.`,
+    );
     assert.deepEqual(new Set(rig.out.caught.map((c) => c.error.code)), new Set(['TOKEN_REJECTED']));
     assert.equal(sim.tokens.requests, 3);
     assert.deepEqual(apiRequestsOf(sim.log), []);
@@ -172,7 +175,9 @@ describe('reliability D: concurrency and load (flow level)', function () {
     assert.ok(sim.tokens.requests <= 9);
     samples.sort((a, b) => a - b);
     const p99 = samples[Math.floor(samples.length * 0.99)];
-    console.log(`      D6: ${samples.length} token look-ups, p99 ${p99.toFixed(3)} ms; heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapAfter / 2 ** 20).toFixed(1)} MB; ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    console.log(
+      `      D6: ${samples.length} token look-ups, p99 ${p99.toFixed(3)} ms; heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapAfter / 2 ** 20).toFixed(1)} MB; ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+    );
     assert.ok(p99 < 5, `p99 ${p99.toFixed(3)} ms`);
     assert.ok(Math.abs(heapAfter - heapBefore) / heapBefore < 0.1, `heap ${heapBefore} → ${heapAfter}`);
     // Stricter than ±10 %: one AbortSignal.any() per call used to keep ~90 bytes a message (+3 MB here).
@@ -207,7 +212,10 @@ describe('reliability D: concurrency and load (flow level)', function () {
         clock.tick(10_000);
       }
       assert.deepEqual(sim.tokens.byGrant, { client_credentials: 2, refresh_token: 4 });
-      assert.deepEqual(apiRequestsOf(sim.log).filter((e) => e.status !== 200), []);
+      assert.deepEqual(
+        apiRequestsOf(sim.log).filter((e) => e.status !== 200),
+        [],
+      );
     });
 
     it('D7 a server that keeps only the latest token per client (flapping): no endless alternating renewals, at most 1 per config node per 60 s', async () => {
@@ -276,9 +284,15 @@ describe('reliability D: concurrency and load (flow level)', function () {
       const s = await stats();
       mergeContractResults(s.contract); // the worker's exchanges, checked there
       rig.secret(...s.issued);
-      console.log(`      D8: queued in ${queued.toFixed(0)} ms; 1000 messages in ${ms.toFixed(0)} ms (${((1000 / ms) * 1000).toFixed(0)} msg/s); event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+      console.log(
+        `      D8: queued in ${queued.toFixed(0)} ms; 1000 messages in ${ms.toFixed(0)} ms (${((1000 / ms) * 1000).toFixed(0)} msg/s); event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
+      );
       assert.equal(rig.out.caughtCount, 0, rig.out.caught[0]?.error.message);
-      assert.deepEqual([...seen].filter(([, n]) => n !== 1), [], 'a message came out twice');
+      assert.deepEqual(
+        [...seen].filter(([, n]) => n !== 1),
+        [],
+        'a message came out twice',
+      );
       assert.equal(seen.size, 1000);
       assert.equal(rig.out.sentCount, 1000);
       assert.equal(s.tokenRequests, 1);

@@ -59,14 +59,24 @@ describe('reliability E: secrets never leak', function () {
       node.error(canary('error'));
       node.status({ fill: 'red', shape: 'ring', text: canary('status') });
       node.error(new Error('with a msg'), { payload: { deep: [{ deeper: { deepest: canary('catch') } }] } } as NodeMessage);
-      node.send({ payload: null, hidden: Object.defineProperty({}, 'secret', { value: canary('sink'), enumerable: false }) } as NodeMessage);
+      node.send({
+        payload: null,
+        hidden: Object.defineProperty({}, 'secret', { value: canary('sink'), enumerable: false }),
+      } as NodeMessage);
       process.stdout.write(`${canary('stdout')}\n`);
       process.emitWarning(canary('warning'));
-      await waitFor(() => rig.out.caught.length === 1 && rig.out.sent.length === 1 && rig.out.statuses.length > 0, 'the Catch, sink and Status nodes');
+      await waitFor(
+        () => rig.out.caught.length === 1 && rig.out.sent.length === 1 && rig.out.statuses.length > 0,
+        'the Catch, sink and Status nodes',
+      );
       await new Promise((resolve) => setImmediate(resolve));
       rig.capture.collectSpies();
       const channels = ['trace', 'debug', 'log', 'warn', 'error', 'status', 'catch', 'sink', 'stdout', 'warning'];
-      assert.deepEqual(channels.filter((c) => !rig.capture.text.includes(canary(c))), [], 'channels not captured');
+      assert.deepEqual(
+        channels.filter((c) => !rig.capture.text.includes(canary(c))),
+        [],
+        'channels not captured',
+      );
       assert.equal(findSecrets(rig.capture.text, channels.map(canary)).length, channels.length);
       // Trace entries reach the capture although the helper's console log level is off.
       assert.ok(rig.capture.entries(LOG.TRACE).some((e) => String(e.msg) === canary('trace')));
@@ -90,15 +100,30 @@ describe('reliability E: secrets never leak', function () {
       assert.ok(bytes > 1e6, 'suspiciously little was captured');
     });
 
-    it('E2 what reaches a Catch node is the package\'s own error: message, code, stack and source only (no config, request, response, cause), for every kind of failure', async () => {
+    it("E2 what reaches a Catch node is the package's own error: message, code, stack and source only (no config, request, response, cause), for every kind of failure", async () => {
       const { sim } = rig;
       await rig.load(flow(sim.url, [getDevice(), deviceUpdate('n2'), writeDatastream('n3')]));
       await rig.success('n1', { deviceId: 101 });
       const failures: Array<[string, () => void, string, NodeMessage]> = [
         ['401 twice', () => sim.faults.add({ match: { path: DEVICE_PATH }, times: 2, action: { status: 401 } }), 'n1', { deviceId: 101 }],
-        ['connection reset', () => sim.faults.add({ match: { path: DEVICE_PATH }, times: 3, action: { drop: 'before' } }), 'n1', { deviceId: 101 }],
-        ['500 with a body', () => sim.faults.add({ match: { path: WRITE_PATH }, times: 3, action: { status: 500, body: 'boom' } }), 'n3', { deviceId: 101, dataStreamId: 6, payload: 1 }],
-        ['redirect elsewhere', () => sim.faults.add({ match: { path: UPDATE_PATH }, action: { redirect: 'http://198.51.100.7' } }), 'n2', { topic: 'V1', payload: 1, deviceToken: sim.demo.devices[0].token }],
+        [
+          'connection reset',
+          () => sim.faults.add({ match: { path: DEVICE_PATH }, times: 3, action: { drop: 'before' } }),
+          'n1',
+          { deviceId: 101 },
+        ],
+        [
+          '500 with a body',
+          () => sim.faults.add({ match: { path: WRITE_PATH }, times: 3, action: { status: 500, body: 'boom' } }),
+          'n3',
+          { deviceId: 101, dataStreamId: 6, payload: 1 },
+        ],
+        [
+          'redirect elsewhere',
+          () => sim.faults.add({ match: { path: UPDATE_PATH }, action: { redirect: 'http://198.51.100.7' } }),
+          'n2',
+          { topic: 'V1', payload: 1, deviceToken: sim.demo.devices[0].token },
+        ],
         ['bad device token', () => undefined, 'n2', { topic: 'V1', payload: 1, deviceToken: 'not-a-device-token-0000000000000' }],
         ['invalid input', () => undefined, 'n3', { deviceId: 'x', payload: 1 }],
       ];
@@ -131,10 +156,16 @@ describe('reliability E: secrets never leak', function () {
         await rig.success('n3', { deviceId: 101, dataStreamId: 6, payload: 5 }),
         await rig.success('n4', { deviceId: 101, payload: 'hot' }),
       ];
-      const failed = [await rig.failure('n2', { topic: 'V999', payload: 5, deviceToken: token }), await rig.failure('n2', { topic: 'V1', payload: 5, deviceToken: 'wrong-device-token-000000000000' })];
+      const failed = [
+        await rig.failure('n2', { topic: 'V999', payload: 5, deviceToken: token }),
+        await rig.failure('n2', { topic: 'V1', payload: 5, deviceToken: 'wrong-device-token-000000000000' }),
+      ];
       for (const msg of [...sent, ...failed]) {
         assert.equal('deviceToken' in msg, false, deepText(msg));
-        assert.deepEqual(Object.keys(msg).filter((k) => /token|auth|header|secret/i.test(k)), []);
+        assert.deepEqual(
+          Object.keys(msg).filter((k) => /token|auth|header|secret/i.test(k)),
+          [],
+        );
       }
       const oauth = [...sim.tokens.issuedAccess, ...sim.tokens.issuedRefresh, sim.demo.clientSecret];
       assert.deepEqual(findSecrets(deepText([...sent, ...failed]), [...oauth, ...sim.demo.devices.map((d) => d.token)]), []);
@@ -152,7 +183,12 @@ describe('reliability E: secrets never leak', function () {
       await rig.success('n2', { topic: 'V1', payload: 1 });
       await rig.success('n2', { topic: 'V1', payload: 2, deviceToken: 'ignored: the node has its own' });
       assert.deepEqual(sim.tokens.byGrant, { user_credentials: 1, refresh_token: 1 });
-      const never = [sim.demo.clientSecret, sim.demo.password, ...sim.tokens.issuedAccess, Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64')];
+      const never = [
+        sim.demo.clientSecret,
+        sim.demo.password,
+        ...sim.tokens.issuedAccess,
+        Buffer.from(`${sim.demo.clientId}:${sim.demo.clientSecret}`).toString('base64'),
+      ];
       for (const e of sim.log) {
         const url = `${e.path}?${new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x]))).toString()}`;
         assert.deepEqual(findSecrets(url, never), [], url);
@@ -170,7 +206,8 @@ describe('reliability E: secrets never leak', function () {
       }
       const [grant] = tokenRequestsOf(sim.log);
       assert.deepEqual(grant.body, { userEmail: sim.demo.userEmail, password: sim.demo.password });
-      for (const e of apiRequestsOf(sim.log).filter((x) => x.path.startsWith('/api/'))) assert.match(e.headers.authorization ?? '', /^Bearer /);
+      for (const e of apiRequestsOf(sim.log).filter((x) => x.path.startsWith('/api/')))
+        assert.match(e.headers.authorization ?? '', /^Bearer /);
     });
   });
 
@@ -188,15 +225,85 @@ describe('reliability E: secrets never leak', function () {
       const { demo } = sim;
       await red.deploy([
         { id: 't1', type: 'tab', label: 'reliability' },
-        { id: 'cfg', type: 'blynk-cloud-config', name: 'sim', server: sim.url, grantType: 'client_credentials', credentials: { clientId: demo.clientId, clientSecret: demo.clientSecret } },
-        { id: 'tick', z: 't1', type: 'inject', props: [{ p: 'payload' }], repeat: '0.2', once: true, onceDelay: '0.1', payload: '42', payloadType: 'num', wires: [['n-get', 'n-update', 'n-write']] },
-        { id: 'n-get', z: 't1', type: 'blynk-cloud-get-device', connection: 'cfg', deviceId: '101', deviceIdType: 'num', wires: [['fn-keep']] },
-        { id: 'n-update', z: 't1', type: 'blynk-cloud-device-update', connection: 'cfg', pin: 'V5', pinType: 'str', credentials: { token: deviceToken() }, wires: [['fn-keep', 'dbg']] },
-        { id: 'n-write', z: 't1', type: 'blynk-cloud-write-datastream', connection: 'cfg', deviceId: '102', deviceIdType: 'num', dataStreamId: '6', dataStreamIdType: 'num', wires: [['fn-keep', 'dbg']] },
-        { id: 'fn-keep', z: 't1', type: 'function', func: "flow.set('last-' + msg._msgid.slice(0, 2), RED.util.cloneMessage(msg));\nreturn msg;", outputs: 1, wires: [[]] },
+        {
+          id: 'cfg',
+          type: 'blynk-cloud-config',
+          name: 'sim',
+          server: sim.url,
+          grantType: 'client_credentials',
+          credentials: { clientId: demo.clientId, clientSecret: demo.clientSecret },
+        },
+        {
+          id: 'tick',
+          z: 't1',
+          type: 'inject',
+          props: [{ p: 'payload' }],
+          repeat: '0.2',
+          once: true,
+          onceDelay: '0.1',
+          payload: '42',
+          payloadType: 'num',
+          wires: [['n-get', 'n-update', 'n-write']],
+        },
+        {
+          id: 'n-get',
+          z: 't1',
+          type: 'blynk-cloud-get-device',
+          connection: 'cfg',
+          deviceId: '101',
+          deviceIdType: 'num',
+          wires: [['fn-keep']],
+        },
+        {
+          id: 'n-update',
+          z: 't1',
+          type: 'blynk-cloud-device-update',
+          connection: 'cfg',
+          pin: 'V5',
+          pinType: 'str',
+          credentials: { token: deviceToken() },
+          wires: [['fn-keep', 'dbg']],
+        },
+        {
+          id: 'n-write',
+          z: 't1',
+          type: 'blynk-cloud-write-datastream',
+          connection: 'cfg',
+          deviceId: '102',
+          deviceIdType: 'num',
+          dataStreamId: '6',
+          dataStreamIdType: 'num',
+          wires: [['fn-keep', 'dbg']],
+        },
+        {
+          id: 'fn-keep',
+          z: 't1',
+          type: 'function',
+          func: "flow.set('last-' + msg._msgid.slice(0, 2), RED.util.cloneMessage(msg));\nreturn msg;",
+          outputs: 1,
+          wires: [[]],
+        },
         { id: 'c-all', z: 't1', type: 'catch', scope: null, uncaught: false, wires: [['fn-error', 'dbg']] },
-        { id: 'fn-error', z: 't1', type: 'function', func: "flow.set('error-' + msg.error.source.id, msg);\nreturn msg;", outputs: 1, wires: [[]] },
-        { id: 'dbg', z: 't1', type: 'debug', active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', wires: [] },
+        {
+          id: 'fn-error',
+          z: 't1',
+          type: 'function',
+          func: "flow.set('error-' + msg.error.source.id, msg);\nreturn msg;",
+          outputs: 1,
+          wires: [[]],
+        },
+        {
+          id: 'dbg',
+          z: 't1',
+          type: 'debug',
+          active: true,
+          tosidebar: true,
+          console: true,
+          tostatus: false,
+          complete: 'true',
+          targetType: 'full',
+          wires: [],
+        },
       ]);
       // Traffic until the token was renewed (a revoked access token: 401, refresh, retry) and errors were caught.
       await waitFor(() => apiRequestsOf(sim.log).length >= 10, 'traffic', 30_000);
@@ -236,7 +343,10 @@ describe('reliability E: secrets never leak', function () {
       assert.equal(shown.clientId, sim.demo.clientId);
       assert.equal(shown.has_clientSecret, true);
       assert.equal(shown.has_password, false);
-      assert.deepEqual(Object.keys(shown).filter((k) => !k.startsWith('has_') && !['clientId', 'userEmail'].includes(k)), []);
+      assert.deepEqual(
+        Object.keys(shown).filter((k) => !k.startsWith('has_') && !['clientId', 'userEmail'].includes(k)),
+        [],
+      );
       assert.deepEqual(findSecrets(creds.text, secrets()), []);
       const device = await red.get('/credentials/blynk-cloud-device-update/n-update');
       assert.deepEqual(JSON.parse(device.text), { has_token: true });
@@ -269,7 +379,10 @@ describe('reliability E: secrets never leak', function () {
       const files = red.files();
       const names = files.map((f) => f.file).sort();
       assert.ok(names.includes('flows_cred.json'));
-      assert.ok(names.some((n) => n.startsWith('context/')), `no context on disk: ${names.join(', ')}`);
+      assert.ok(
+        names.some((n) => n.startsWith('context/')),
+        `no context on disk: ${names.join(', ')}`,
+      );
       for (const { file, text } of files) assert.deepEqual(findSecrets(text, secrets()), [], file);
       // The decrypted store holds exactly the declared credentials: the secret, the device token, no token.
       const stored = red.credentials();
@@ -277,15 +390,24 @@ describe('reliability E: secrets never leak', function () {
       assert.deepEqual(stored['n-update'], { token: deviceToken() });
       const oauth = [...sim.tokens.issuedAccess, ...sim.tokens.issuedRefresh];
       assert.ok(oauth.length >= 4);
-      assert.deepEqual(findSecrets(JSON.stringify(stored), oauth).filter((h) => h.startsWith('secret')), []);
+      assert.deepEqual(
+        findSecrets(JSON.stringify(stored), oauth).filter((h) => h.startsWith('secret')),
+        [],
+      );
       // The context did get the messages (and the caught errors), just no token in them.
-      const context = files.filter((f) => f.file.startsWith('context/')).map((f) => f.text).join('\n');
+      const context = files
+        .filter((f) => f.file.startsWith('context/'))
+        .map((f) => f.text)
+        .join('\n');
       const keys = [...context.matchAll(/^ {4}"([^"]+)":/gm)].map((m) => m[1]);
       assert.ok(keys.includes('error-n-write'), `context keys: ${keys.join(', ')}`);
-      assert.ok(keys.some((k) => k.startsWith('last-')), `context keys: ${keys.join(', ')}`);
+      assert.ok(
+        keys.some((k) => k.startsWith('last-')),
+        `context keys: ${keys.join(', ')}`,
+      );
     });
 
-    it('E1 the real runtime\'s own output at trace level (Debug nodes printing whole msgs to the console included) shows no secret or token', async () => {
+    it("E1 the real runtime's own output at trace level (Debug nodes printing whole msgs to the console included) shows no secret or token", async () => {
       await stop();
       const output = red.output();
       assert.match(output, /\[trace\]/);

@@ -83,7 +83,11 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
       assert.match(err.message, /^The node was stopped \(deploy or shutdown\) before the request finished/);
       seqs.push(msg.seq);
     }
-    assert.deepEqual(seqs.sort((a, b) => Number(a) - Number(b)), [0, 1, 2, 3, 4], 'each of the 5 messages ended once');
+    assert.deepEqual(
+      seqs.sort((a, b) => Number(a) - Number(b)),
+      [0, 1, 2, 3, 4],
+      'each of the 5 messages ended once',
+    );
     // The held refresh answer comes and goes: nothing more is sent, by the old instance or anyone.
     const logged = sim.log.length;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -156,7 +160,9 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal(rig.out.caughtCount, 0, rig.out.caught[0]?.error.message);
     assert.equal(rig.out.sentCount, 300);
     assert.equal(sim.tokens.requests, 100, 'one token per config node instance');
-    console.log(`      F2: every 10 cycles ${JSON.stringify(counts.map((c) => [c.timers, c.sockets, c.processListeners, c.runtimeListeners]))} [timers, sockets, process and runtime listeners]`);
+    console.log(
+      `      F2: every 10 cycles ${JSON.stringify(counts.map((c) => [c.timers, c.sockets, c.processListeners, c.runtimeListeners]))} [timers, sockets, process and runtime listeners]`,
+    );
     const first = counts[0];
     for (const c of counts) {
       assert.ok(c.timers <= first.timers + 1, `timers ${first.timers} → ${c.timers}`);
@@ -181,11 +187,14 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal(helper.getNode('cfg'), null);
     assert.equal(tokens.token, undefined);
     assert.equal(tokens.refreshToken?.held, false, 'a refresh token is still held');
-    await assert.rejects(client.call({ api: 'platform', method: 'GET', path: DEVICE_PATH, query: [['deviceId', '101']], idempotent: true }), { code: 'CLOSED' });
+    await assert.rejects(
+      client.call({ api: 'platform', method: 'GET', path: DEVICE_PATH, query: [['deviceId', '101']], idempotent: true }),
+      { code: 'CLOSED' },
+    );
     assert.equal(apiRequestsOf(sim.log).length, 1);
   });
 
-  it('F4 while the package waits (a Retry-After of 30 s), it holds no ref\'d timer: nothing of it keeps the process alive', async () => {
+  it("F4 while the package waits (a Retry-After of 30 s), it holds no ref'd timer: nothing of it keeps the process alive", async () => {
     const { sim } = rig;
     await rig.load(flow(sim.url, [getDevice()]));
     await rig.success('n1', { deviceId: 101 });
@@ -194,7 +203,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     rig.send('n1', { deviceId: 101 });
     await waitFor(() => apiRequestsOf(sim.log).some((e) => e.status === 429), 'the 429');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(resources().timers, idle.timers, 'the wait for Retry-After is a ref\'d timer');
+    assert.equal(resources().timers, idle.timers, "the wait for Retry-After is a ref'd timer");
     // (The message ends with CLOSED when the test unloads the flow.)
   });
 
@@ -243,7 +252,7 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     assert.equal(bearerOf(calls[1]), sim.tokens.issuedAccess[1]);
   });
 
-  it('F7 a flow-node failure reaches Catch with msg.error.message (in the user\'s language) and source.id', async () => {
+  it("F7 a flow-node failure reaches Catch with msg.error.message (in the user's language) and source.id", async () => {
     const { sim } = rig;
     await rig.load(flow(sim.url, [getDevice()]));
     const caught = await rig.failure('n1', { deviceId: 999, marker: 'mine' });
@@ -256,7 +265,12 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
 
   it('F7 without a Catch node: exactly one log line per failure, nothing else logged by the node', async () => {
     const { sim } = rig;
-    await rig.load([TAB, configNode(sim.url), { ...getDevice(), z: 'tab', connection: 'cfg', wires: [['sink']] }, { id: 'sink', z: 'tab', type: 'helper' }]);
+    await rig.load([
+      TAB,
+      configNode(sim.url),
+      { ...getDevice(), z: 'tab', connection: 'cfg', wires: [['sink']] },
+      { id: 'sink', z: 'tab', type: 'helper' },
+    ]);
     const failing: NodeMessage[] = [{ deviceId: 0 }, { deviceId: 999 }, { deviceId: 'x' }, { deviceId: 998 }, { deviceId: -1 }];
     for (const msg of failing) rig.send('n1', msg);
     await waitFor(() => rig.capture.entries(LOG.ERROR, 'n1').length >= failing.length, 'the error lines');
@@ -286,7 +300,11 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     // 3. The client is revoked: a 401, the refresh and the client_credentials grant are refused →
     //    fatal, one more warning, then 10 messages fail fast in the cool-down, without warnings.
     sim.tokens.revokeAccessToken(sim.tokens.issuedAccess[0]);
-    sim.faults.add({ match: { path: '/oauth2/token' }, times: Infinity, action: { status: 401, body: { error: 'invalid_client', error_description: 'Client is disabled.' } } });
+    sim.faults.add({
+      match: { path: '/oauth2/token' },
+      times: Infinity,
+      action: { status: 401, body: { error: 'invalid_client', error_description: 'Client is disabled.' } },
+    });
     assert.equal((await rig.failure('n1', { deviceId: 101 })).error.code, 'TOKEN_INVALID_CLIENT');
     for (let i = 0; i < 10; i++) assert.equal((await rig.failure('n1', { deviceId: 101 })).error.code, 'AUTH_COOLDOWN');
     assert.equal(warnings().length, 2, warnings().join('\n'));
@@ -296,7 +314,10 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
     const shown = statusesOf('n2').map((s) => String(s.text).split('.').pop());
     const changes = shown.filter((s, i) => s !== shown[i - 1]);
     const at = ['error', 'ok', 'auth-failed'].map((s) => changes.indexOf(s));
-    assert.ok(at.every((v, i) => v >= 0 && (i === 0 || v > at[i - 1])), changes.join(' → '));
+    assert.ok(
+      at.every((v, i) => v >= 0 && (i === 0 || v > at[i - 1])),
+      changes.join(' → '),
+    );
   });
 
   it('F9 no unhandled promise rejection so far in this run (the root hook checks the whole run at its end)', () => {

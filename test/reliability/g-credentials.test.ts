@@ -9,7 +9,16 @@ import { allStatusesOf, flow, getDevice, STATUS, TOKEN_PATH, useRig, waitFor } f
 import { helper } from '../support/runtime';
 
 const RED_NOT_CONFIGURED = { fill: 'red', shape: 'ring', text: STATUS('not-configured') };
-const API_NODE = { id: 'n1', type: 'blynk-cloud-api', method: 'GET', methodType: 'str', path: '/api/v1/organization/device', pathType: 'str', params: '{"deviceId":101}', paramsType: 'json' };
+const API_NODE = {
+  id: 'n1',
+  type: 'blynk-cloud-api',
+  method: 'GET',
+  methodType: 'str',
+  path: '/api/v1/organization/device',
+  pathType: 'str',
+  params: '{"deviceId":101}',
+  paramsType: 'json',
+};
 const DEVICE_UPDATE = { id: 'n1', type: 'blynk-cloud-device-update', pin: 'V1', pinType: 'str' };
 
 interface AdminAnswer {
@@ -71,7 +80,10 @@ describe('reliability G: credentials go only where they belong', function () {
     it('G1 a plain path still works: /oauth2/token given explicitly is used', async () => {
       await rig.load(flow(rig.sim.url, [getDevice()], { tokenPath: '/oauth2/token', authorizePath: '/oauth2/authorize' }));
       await rig.success('n1', { deviceId: 101 });
-      assert.deepEqual(rig.sim.log.map((e) => e.path), [TOKEN_PATH, '/api/v1/organization/device']);
+      assert.deepEqual(
+        rig.sim.log.map((e) => e.path),
+        [TOKEN_PATH, '/api/v1/organization/device'],
+      );
     });
   });
 
@@ -101,7 +113,11 @@ describe('reliability G: credentials go only where they belong', function () {
     it('G3 a form post (what a cross-site page can send unasked) is refused with 415 on every route, before any work', async () => {
       await rig.load(flow(rig.sim.url, [getDevice()]));
       for (const route of ROUTES) {
-        const res = await helper.request().post(route).type('form').send({ id: 'cfg', server: rig.sim.url, clientSecret: '__PWRD__', name: 'x' });
+        const res = await helper
+          .request()
+          .post(route)
+          .type('form')
+          .send({ id: 'cfg', server: rig.sim.url, clientSecret: '__PWRD__', name: 'x' });
         assert.equal(res.status, 415, route);
         assert.equal((res.body as AdminAnswer).code, 'CROSS_SITE', route);
         const text = await helper.request().post(route).set('Content-Type', 'text/plain').send('{"id":"cfg"}');
@@ -112,7 +128,13 @@ describe('reliability G: credentials go only where they belong', function () {
 
     it('G3 JSON from a foreign Origin is refused with 403; from the editor own origin it works', async () => {
       await rig.load(flow(rig.sim.url, [getDevice()]));
-      const body = { id: 'cfg', server: rig.sim.url, grantType: 'client_credentials', clientId: rig.sim.demo.clientId, clientSecret: '__PWRD__' };
+      const body = {
+        id: 'cfg',
+        server: rig.sim.url,
+        grantType: 'client_credentials',
+        clientId: rig.sim.demo.clientId,
+        clientSecret: '__PWRD__',
+      };
       for (const route of ROUTES) {
         for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1.evil.example']) {
           const res = await helper.request().post(route).set('Origin', origin).send(body);
@@ -120,7 +142,12 @@ describe('reliability G: credentials go only where they belong', function () {
         }
       }
       nothingSent('foreign origins');
-      const own = await helper.request().post('/blynk-cloud/test-connection').set('Host', 'editor.example:1880').set('Origin', 'http://editor.example:1880').send(body);
+      const own = await helper
+        .request()
+        .post('/blynk-cloud/test-connection')
+        .set('Host', 'editor.example:1880')
+        .set('Origin', 'http://editor.example:1880')
+        .send(body);
       assert.equal(own.status, 200);
       assert.equal((own.body as AdminAnswer).ok, true, JSON.stringify(own.body));
       // Behind a reverse proxy the browser names the public host, which the proxy passes on.
@@ -141,7 +168,8 @@ describe('reliability G: credentials go only where they belong', function () {
       let n = 0;
       rec.answer = (req) => {
         if (req.url.startsWith(TOKEN_PATH)) {
-          if (tokenEcho === 'json') return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: echoOf(req) }) };
+          if (tokenEcho === 'json')
+            return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: echoOf(req) }) };
           if (tokenEcho === 'text') return { status: 400, type: 'text/plain', body: echoOf(req) };
           const access = `echo-access-token-${++n}-Zq81`;
           rig.secret(access);
@@ -212,7 +240,13 @@ describe('reliability G: credentials go only where they belong', function () {
     it('G4 Test connection shows the echo with the secret redacted', async () => {
       echoing('json', 'json');
       await rig.load(flow(rec.url, [getDevice()]));
-      const answer = await postAdmin('/blynk-cloud/test-connection', { id: 'cfg', server: rec.url, grantType: 'client_credentials', clientId: rig.sim.demo.clientId, clientSecret: '__PWRD__' });
+      const answer = await postAdmin('/blynk-cloud/test-connection', {
+        id: 'cfg',
+        server: rec.url,
+        grantType: 'client_credentials',
+        clientId: rig.sim.demo.clientId,
+        clientSecret: '__PWRD__',
+      });
       assert.equal(answer.ok, false);
       assert.match(String(answer.message), /you sent POST \/oauth2\/token\?grant_type=client_credentials with \[redacted\] and body none/);
       rig.capture.add('test connection answer', answer);
@@ -236,7 +270,10 @@ describe('reliability G: credentials go only where they belong', function () {
         expected: { content: [{ id: 101, name: 'Greenhouse', templateId: 'TMPL1' }], totalElements: 1 },
       },
       '/api/v1/organization/static-tokens': {
-        answer: { content: [{ token: SECRETS.claim, deviceToken: SECRETS.staticDevice, orgId: 1, productId: 7, status: 'UNCLAIMED' }], totalElements: 1 },
+        answer: {
+          content: [{ token: SECRETS.claim, deviceToken: SECRETS.staticDevice, orgId: 1, productId: 7, status: 'UNCLAIMED' }],
+          totalElements: 1,
+        },
         expected: { content: [{ orgId: 1, productId: 7, status: 'UNCLAIMED' }], totalElements: 1 },
       },
       '/api/v1/organization/device/provision/token': {
@@ -273,7 +310,19 @@ describe('reliability G: credentials go only where they belong', function () {
 
     it('G5 get device and a client created through the simulator: no token, no secret on msg', async () => {
       const { sim } = rig;
-      await rig.load(flow(sim.url, [getDevice(), { id: 'n2', type: 'blynk-cloud-api', method: 'POST', methodType: 'str', path: '/api/v1/organization/oauth/clients/create', pathType: 'str' }]));
+      await rig.load(
+        flow(sim.url, [
+          getDevice(),
+          {
+            id: 'n2',
+            type: 'blynk-cloud-api',
+            method: 'POST',
+            methodType: 'str',
+            path: '/api/v1/organization/oauth/clients/create',
+            pathType: 'str',
+          },
+        ]),
+      );
       const device = (await rig.success('n1', { deviceId: 101 })).payload as Record<string, unknown>;
       assert.equal(device.id, 101);
       assert.equal('token' in device, false);
@@ -297,7 +346,11 @@ describe('reliability G: credentials go only where they belong', function () {
         await rig.load(flow(rec.url, [getDevice()]));
         const caught = await rig.failure('n1', { deviceId: 101 });
         assert.equal(caught.error.code, 'TOKEN_BAD_RESPONSE', JSON.stringify(bad));
-        assert.deepEqual(rec.requests.map((r) => r.url.split('?')[0]), [TOKEN_PATH], JSON.stringify(bad));
+        assert.deepEqual(
+          rec.requests.map((r) => r.url.split('?')[0]),
+          [TOKEN_PATH],
+          JSON.stringify(bad),
+        );
         await helper.unload();
       }
     });
@@ -314,23 +367,36 @@ describe('reliability G: credentials go only where they belong', function () {
           .send({ id: 'cfg', server: rig.sim.url, clientId: rig.sim.demo.clientId, clientSecret: '__PWRD__', redirectUri: typed });
         assert.equal((res.body as { ok: boolean }).ok, true);
         const cookie = String(res.headers['set-cookie']);
-        assert.match(cookie, /^blynk-cloud-signin=[A-Za-z0-9_-]{43}; Path=\/blynk-cloud\/authorize\/callback; Max-Age=300; HttpOnly; SameSite=Lax$/);
+        assert.match(
+          cookie,
+          /^blynk-cloud-signin=[A-Za-z0-9_-]{43}; Path=\/blynk-cloud\/authorize\/callback; Max-Age=300; HttpOnly; SameSite=Lax$/,
+        );
         assert.ok(!(res.body as { redirectUri: string }).redirectUri.includes(';'));
       }
       // Only the server's metadata was asked for (no paths typed), and no secret went anywhere.
-      assert.deepEqual(rig.sim.log.map((e) => `${e.method} ${e.path} ${e.headers.authorization ?? '-'}`), Array(2).fill('GET /.well-known/oauth-authorization-server -'));
+      assert.deepEqual(
+        rig.sim.log.map((e) => `${e.method} ${e.path} ${e.headers.authorization ?? '-'}`),
+        Array(2).fill('GET /.well-known/oauth-authorization-server -'),
+      );
       assert.deepEqual(rec.requests, []);
     });
   });
 
   describe('placeholders and failures before any request', function () {
     it('a cyclic event description: INVALID_DESCRIPTION with a whole message, nothing sent', async () => {
-      await rig.load(flow(rig.sim.url, [{ id: 'n1', type: 'blynk-cloud-log-event', deviceId: '101', deviceIdType: 'num', eventCode: 'high_temp', eventCodeType: 'str' }]));
+      await rig.load(
+        flow(rig.sim.url, [
+          { id: 'n1', type: 'blynk-cloud-log-event', deviceId: '101', deviceIdType: 'num', eventCode: 'high_temp', eventCodeType: 'str' },
+        ]),
+      );
       const description: Record<string, unknown> = { a: 1 };
       description.self = description;
       const caught = await rig.failure('n1', { payload: description });
       assert.equal(caught.error.code, 'INVALID_DESCRIPTION');
-      assert.equal(caught.error.message, 'The event description cannot be written as JSON (it refers to itself or holds a BigInt), so nothing was sent. Send text or a plain object.');
+      assert.equal(
+        caught.error.message,
+        'The event description cannot be written as JSON (it refers to itself or holds a BigInt), so nothing was sent. Send text or a plain object.',
+      );
       assert.deepEqual(rig.sim.log, []);
     });
 

@@ -16,7 +16,11 @@ describe('simulator: fault injection', () => {
     });
 
   it('answers a canned status with JSON body and headers, `times` times', async () => {
-    sim.faults.add({ match: { path: '/oauth2/token' }, times: 2, action: { status: 429, body: { error: 'slow_down' }, headers: { 'Retry-After': '2' } } });
+    sim.faults.add({
+      match: { path: '/oauth2/token' },
+      times: 2,
+      action: { status: 429, body: { error: 'slow_down' }, headers: { 'Retry-After': '2' } },
+    });
     assert.equal(sim.faults.pending, 1);
     for (let i = 0; i < 2; i++) {
       const r = await tokenRequest();
@@ -28,7 +32,10 @@ describe('simulator: fault injection', () => {
     assert.equal(sim.faults.pending, 0);
     assert.equal((await tokenRequest()).status, 200);
     assert.equal(sim.tokens.requests, 3); // faulted requests still count as received
-    assert.deepEqual(sim.log.map((e) => e.status), [429, 429, 200]);
+    assert.deepEqual(
+      sim.log.map((e) => e.status),
+      [429, 429, 200],
+    );
   });
 
   it('sends string bodies as they are', async () => {
@@ -41,7 +48,11 @@ describe('simulator: fault injection', () => {
   it('matches on method, RegExp path and grantType, first rule added first', async () => {
     const t = await clientToken(sim);
     sim.faults.add({ match: { grantType: 'refresh_token' }, action: { status: 503 } });
-    sim.faults.add({ match: { method: 'GET', path: /^\/api\/v1\// }, times: Infinity, action: { status: 500, body: { error: { message: 'boom' } } } });
+    sim.faults.add({
+      match: { method: 'GET', path: /^\/api\/v1\// },
+      times: Infinity,
+      action: { status: 500, body: { error: { message: 'boom' } } },
+    });
     sim.faults.add({ match: { path: '/oauth2/token' }, action: { status: 502 } });
     assert.equal((await refresh(sim, t.refresh_token)).status, 503);
     assert.equal((await tokenRequest()).status, 502);
@@ -110,6 +121,9 @@ describe('simulator: fault injection', () => {
     const r = await tokenRequest();
     assert.equal(r.status, 200);
     assert.equal((r.json as TokenBody).token_type, 'Bearer');
-    assert.deepEqual(sim.log.map((e) => e.status), [308, 200]);
+    assert.deepEqual(
+      sim.log.map((e) => e.status),
+      [308, 200],
+    );
   });
 });

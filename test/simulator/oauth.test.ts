@@ -49,7 +49,10 @@ describe('simulator: POST /oauth2/token', () => {
 
   it('answers invalid_client for a wrong secret, an unknown id, or no credentials', async () => {
     const expected = { error: 'invalid_client', error_description: 'Client ID is not found or password is wrong.' };
-    for (const headers of [{ authorization: basic(sim.demo.clientId, 'wrong') }, { authorization: basic('nobody', 'x') }, {}] as Record<string, string>[]) {
+    for (const headers of [{ authorization: basic(sim.demo.clientId, 'wrong') }, { authorization: basic('nobody', 'x') }, {}] as Record<
+      string,
+      string
+    >[]) {
       const r = await token('grant_type=client_credentials', headers);
       assert.equal(r.status, 400);
       assert.deepEqual(r.json, expected);

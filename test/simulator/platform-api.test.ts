@@ -45,19 +45,29 @@ describe('simulator: Platform API', () => {
     const dev = sim.demo.devices[0];
     const r = await get(`/api/v1/organization/device?deviceId=${dev.id}`);
     assert.equal(r.status, 200);
-    const info = r.json as { id: number; name: string; token: string; orgId: number; dataStreamValues: StreamValue[]; metaFieldValues: unknown[] };
+    const info = r.json as {
+      id: number;
+      name: string;
+      token: string;
+      orgId: number;
+      dataStreamValues: StreamValue[];
+      metaFieldValues: unknown[];
+    };
     assert.equal(info.id, dev.id);
     assert.equal(info.token, dev.token);
     assert.equal(info.orgId, sim.demo.org.id);
     const temp = info.dataStreamValues.find((v) => v.pin === 'v1');
-    assert.deepEqual({ ...temp, updatedAt: 0 }, {
-      dataStreamId: 2,
-      pin: 'v1',
-      dataStreamLabel: 'Temperature',
-      dataStreamAlias: 'Temperature',
-      value: 21.5,
-      updatedAt: 0,
-    });
+    assert.deepEqual(
+      { ...temp, updatedAt: 0 },
+      {
+        dataStreamId: 2,
+        pin: 'v1',
+        dataStreamLabel: 'Temperature',
+        dataStreamAlias: 'Temperature',
+        value: 21.5,
+        updatedAt: 0,
+      },
+    );
     assert.deepEqual(info.metaFieldValues[0], { id: 1, name: 'Device Name', value: { type: 'Text', value: dev.name } });
   });
 
@@ -78,10 +88,19 @@ describe('simulator: Platform API', () => {
 
   it('GET v2 datastreams filters by dataStreamIds in repeated or comma form', async () => {
     const all = (await get('/api/v2/organization/device/datastreams?deviceId=101')).json as StreamValue[];
-    assert.deepEqual(all.map((v) => v.pin), ['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    assert.deepEqual(
+      all.map((v) => v.pin),
+      ['v0', 'v1', 'v2', 'v3', 'v4', 'v5'],
+    );
     for (const q of ['dataStreamIds=2,3', 'dataStreamIds=2&dataStreamIds=3']) {
       const r = (await get(`/api/v2/organization/device/datastreams?deviceId=101&${q}`)).json as StreamValue[];
-      assert.deepEqual(r.map((v) => [v.dataStreamId, v.value]), [[2, 21.5], [3, 'ok']]);
+      assert.deepEqual(
+        r.map((v) => [v.dataStreamId, v.value]),
+        [
+          [2, 21.5],
+          [3, 'ok'],
+        ],
+      );
     }
     assert.equal((await get('/api/v2/organization/device/datastreams?deviceId=101&dataStreamIds=x')).status, 400);
   });
@@ -97,7 +116,10 @@ describe('simulator: Platform API', () => {
     assert.equal(sim.state.value(102, 'v1'), 85);
     await post('/api/v1/organization/device/datastream', { deviceId: 102, dataStreamId: 4, value: [30.5, 50.4] });
     const read = (await get('/api/v2/organization/device/datastreams?deviceId=102&dataStreamIds=2,4')).json as StreamValue[];
-    assert.deepEqual(read.map((v) => v.value), [85, [30.5, 50.4]]);
+    assert.deepEqual(
+      read.map((v) => v.value),
+      [85, [30.5, 50.4]],
+    );
   });
 
   it('POST datastream rejects wrong types, unknown streams and bad JSON', async () => {
@@ -128,7 +150,11 @@ describe('simulator: Platform API', () => {
   });
 
   it('POST trigger-event logs the event, 404s unknown codes and 400s over 1024 symbols', async () => {
-    const ok = await post('/api/v1/organization/device/trigger-event', { deviceId: 101, eventCode: 'high_temp', eventDescription: 'Over 30°' });
+    const ok = await post('/api/v1/organization/device/trigger-event', {
+      deviceId: 101,
+      eventCode: 'high_temp',
+      eventDescription: 'Over 30°',
+    });
     assert.equal(ok.status, 204);
     assert.deepEqual(
       sim.state.events(101).map(({ code, description, via }) => ({ code, description, via })),
@@ -147,7 +173,12 @@ describe('simulator: Platform API', () => {
   });
 
   it('POST datastream/property stores a widget property', async () => {
-    const r = await post('/api/v1/organization/device/datastream/property', { deviceId: 101, dataStreamId: 2, property: 'color', value: '#FF0000' });
+    const r = await post('/api/v1/organization/device/datastream/property', {
+      deviceId: 101,
+      dataStreamId: 2,
+      property: 'color',
+      value: '#FF0000',
+    });
     assert.equal(r.status, 204);
     assert.deepEqual(sim.state.properties(101, 'v1'), { color: '#FF0000' });
   });

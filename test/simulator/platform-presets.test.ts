@@ -23,12 +23,21 @@ describe('simulator: Platform API routes of the presets', () => {
   });
 
   it('devices list and search: pages of {content, totalElements}; search needs a query', async () => {
-    const page = (await get('/api/v1/organization/devices?page=1&size=2')).json as { content: Array<{ id: number }>; totalElements: number };
+    const page = (await get('/api/v1/organization/devices?page=1&size=2')).json as {
+      content: Array<{ id: number }>;
+      totalElements: number;
+    };
     assert.deepEqual([page.content.map((d) => d.id), page.totalElements], [[103], 3]);
-    const found = (await get('/api/v1/organization/search/devices?query=101')).json as { content: Array<{ id: number }>; totalElements: number };
+    const found = (await get('/api/v1/organization/search/devices?query=101')).json as {
+      content: Array<{ id: number }>;
+      totalElements: number;
+    };
     assert.deepEqual([found.content.map((d) => d.id), found.totalElements], [[101], 1]);
     const sorted = (await get('/api/v1/organization/search/devices?query=a&sortBy=Name')).json as { content: Array<{ name: string }> };
-    assert.deepEqual(sorted.content.map((d) => d.name), ['Attic (offline)', 'Garage']);
+    assert.deepEqual(
+      sorted.content.map((d) => d.name),
+      ['Attic (offline)', 'Garage'],
+    );
     assert.equal((await get('/api/v1/organization/search/devices')).status, 400);
     assert.equal((await get(`/api/v1/organization/search/devices?query=${'x'.repeat(256)}`)).status, 400);
     assert.equal((await get('/api/v1/organization/search/devices?query=a&sortOrder=UP')).status, 400);
@@ -39,10 +48,21 @@ describe('simulator: Platform API routes of the presets', () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     const t0 = Date.now();
     await post('/api/v1/organization/device/datastream', { deviceId: 101, dataStreamId: 2, value: 30 });
-    const byPin = (await get('/api/v1/organization/device/datastream/history?deviceId=101&pin=v1')).json as { content: Array<{ value: unknown; createdAt: number }>; totalElements: number };
-    assert.deepEqual(byPin.content.map((p) => p.value), [30, 21.5]);
-    const since = (await get(`/api/v1/organization/device/datastream/history?deviceId=101&dataStreamId=2&from=${t0}`)).json as { content: Array<{ value: unknown }> };
-    assert.deepEqual(since.content.map((p) => p.value), [30]);
+    const byPin = (await get('/api/v1/organization/device/datastream/history?deviceId=101&pin=v1')).json as {
+      content: Array<{ value: unknown; createdAt: number }>;
+      totalElements: number;
+    };
+    assert.deepEqual(
+      byPin.content.map((p) => p.value),
+      [30, 21.5],
+    );
+    const since = (await get(`/api/v1/organization/device/datastream/history?deviceId=101&dataStreamId=2&from=${t0}`)).json as {
+      content: Array<{ value: unknown }>;
+    };
+    assert.deepEqual(
+      since.content.map((p) => p.value),
+      [30],
+    );
     const unknown = await get('/api/v1/organization/device/datastream/history?deviceId=101&dataStreamId=99');
     assert.deepEqual([unknown.status, message(unknown.json)], [404, 'Data stream with identifier 99 is not found!']);
     assert.equal((await get('/api/v1/organization/device/datastream/history?deviceId=101')).status, 400);
@@ -51,20 +71,38 @@ describe('simulator: Platform API routes of the presets', () => {
 
   it('import: accepted with 204 and no body; refuses points over 3 months old, bad values and empty lists', async () => {
     const now = Date.now();
-    const ok = await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 70, ts: now + 10 }] });
+    const ok = await post('/api/v1/organization/device/import/batch', {
+      deviceId: 101,
+      dataStreamId: 6,
+      values: [{ value: 70, ts: now + 10 }],
+    });
     assert.deepEqual([ok.status, ok.text], [204, '']);
     assert.equal(sim.state.value(101, 6), 70);
-    const old = await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 1, ts: now - 100 * 24 * 3600 * 1000 }] });
+    const old = await post('/api/v1/organization/device/import/batch', {
+      deviceId: 101,
+      dataStreamId: 6,
+      values: [{ value: 1, ts: now - 100 * 24 * 3600 * 1000 }],
+    });
     assert.equal(old.status, 400);
-    assert.equal((await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 'x', ts: now }] })).status, 400);
+    assert.equal(
+      (await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [{ value: 'x', ts: now }] }))
+        .status,
+      400,
+    );
     assert.equal((await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 6, values: [] })).status, 400);
-    assert.equal((await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 99, values: [{ value: 1, ts: now }] })).status, 404);
+    assert.equal(
+      (await post('/api/v1/organization/device/import/batch', { deviceId: 101, dataStreamId: 99, values: [{ value: 1, ts: now }] })).status,
+      404,
+    );
   });
 
   it('timeline: logged events newest first, as a page, filtered by eventType', async () => {
     await post('/api/v1/organization/device/trigger-event', { deviceId: 101, eventCode: 'high_temp', eventDescription: 'hot' });
     await call(sim, 'GET', `/external/api/logEvent?token=${sim.demo.devices[0].token}&code=door_open`);
-    const all = (await get('/api/v1/organization/device/timeline?deviceId=101')).json as { content: Array<Record<string, unknown>>; totalElements: number };
+    const all = (await get('/api/v1/organization/device/timeline?deviceId=101')).json as {
+      content: Array<Record<string, unknown>>;
+      totalElements: number;
+    };
     assert.equal(all.totalElements, 2);
     assert.deepEqual(
       all.content.map((e) => [e.eventType, e.description, e.orgId, e.isResolved]),
@@ -73,7 +111,17 @@ describe('simulator: Platform API routes of the presets', () => {
         ['WARNING', 'hot', 1001, false],
       ],
     );
-    assert.deepEqual(Object.keys(all.content[0]).sort(), ['description', 'eventId', 'eventType', 'id', 'isResolved', 'orgId', 'resolvedAt', 'resolvedComment', 'ts']);
+    assert.deepEqual(Object.keys(all.content[0]).sort(), [
+      'description',
+      'eventId',
+      'eventType',
+      'id',
+      'isResolved',
+      'orgId',
+      'resolvedAt',
+      'resolvedComment',
+      'ts',
+    ]);
     const warnings = (await get('/api/v1/organization/device/timeline?deviceId=101&eventType=WARNING')).json as { totalElements: number };
     assert.equal(warnings.totalElements, 1);
     assert.equal((await get('/api/v1/organization/device/timeline?deviceId=999')).status, 404);

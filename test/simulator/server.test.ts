@@ -18,7 +18,11 @@ describe('simulator: server', () => {
   });
 
   it('answers 404 for unknown routes', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/api/v1/organization/profile'], ['GET', '/oauth2/token']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/api/v1/organization/profile'],
+      ['GET', '/oauth2/token'],
+    ]) {
       const r = await call(sim, method, path);
       assert.equal(r.status, 404);
       assert.deepEqual(r.json, { error: { message: 'Not found' } });
@@ -70,7 +74,10 @@ describe('simulator: server', () => {
     const small = await startSimulator({ logLimit: 3 });
     try {
       for (let i = 0; i < 5; i++) await call(small, 'GET', `/n${i}`);
-      assert.deepEqual(small.log.map((e) => e.path), ['/n2', '/n3', '/n4']);
+      assert.deepEqual(
+        small.log.map((e) => e.path),
+        ['/n2', '/n3', '/n4'],
+      );
     } finally {
       await small.close();
     }

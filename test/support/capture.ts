@@ -141,4 +141,3 @@ export function findSecrets(text: string, secrets: Iterable<string>): string[] {
   }
   return hits;
 }
-

@@ -18,7 +18,25 @@ export function badCertificates(): { selfSigned: KeyPair; expired: KeyPair } | u
     const key = join(dir, `${name}.key`);
     const csr = join(dir, `${name}.csr`);
     const cert = join(dir, `${name}.pem`);
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', days, '-out', cert], { stdio: 'ignore' });
     return { key: readFileSync(key), cert: readFileSync(cert) };
   };

@@ -62,7 +62,9 @@ ajv.addFormat('double', { type: 'number', validate: () => true });
 
 function loadContract(): Operation[] {
   const ops: Operation[] = [];
-  for (const file of readdirSync(CONTRACT_DIR).filter((f) => f.endsWith('.json') && f !== 'known-deviations.json').sort()) {
+  for (const file of readdirSync(CONTRACT_DIR)
+    .filter((f) => f.endsWith('.json') && f !== 'known-deviations.json')
+    .sort()) {
     const doc = JSON.parse(readFileSync(join(CONTRACT_DIR, file), 'utf8')) as Json;
     for (const [path, item] of Object.entries(doc.paths as Json)) {
       for (const [method, op] of Object.entries(item as Json)) {
@@ -108,7 +110,11 @@ function coerce(schema: Json, raw: string | string[]): unknown {
     if (s.type === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
     return t;
   };
-  if (schema.type === 'array') return values.flatMap((v) => v.split(',')).filter((v) => v !== '').map((v) => one(schema.items ?? {}, v));
+  if (schema.type === 'array')
+    return values
+      .flatMap((v) => v.split(','))
+      .filter((v) => v !== '')
+      .map((v) => one(schema.items ?? {}, v));
   if (values.length > 1 && schema.type !== undefined) return values.map((v) => one(schema, v)); // repeated: fails a scalar schema
   return one(schema, values[0]);
 }
@@ -132,7 +138,11 @@ function checkRequest(o: Operation, ex: Exchange): Array<{ field: string; messag
   } else if (!rb['x-undocumented']) {
     const type = (ex.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const media = rb.content?.[type] as Json | undefined;
-    if (!media) out.push({ field: '/body', message: `content type ${type || '(none)'} is not documented (${Object.keys(rb.content ?? {}).join(', ')})` });
+    if (!media)
+      out.push({
+        field: '/body',
+        message: `content type ${type || '(none)'} is not documented (${Object.keys(rb.content ?? {}).join(', ')})`,
+      });
     else if (type === 'application/json') {
       let body: unknown;
       try {
@@ -155,11 +165,13 @@ function responseFor(o: Operation, status: number): [string, Json] | undefined {
 
 function checkAnswer(o: Operation, ex: Exchange): Array<{ field: string; message: string }> {
   const found = responseFor(o, ex.status);
-  if (!found) return [{ field: '', message: `status ${ex.status} is not documented (documented: ${Object.keys(o.op.responses ?? {}).join(', ')})` }];
+  if (!found)
+    return [{ field: '', message: `status ${ex.status} is not documented (documented: ${Object.keys(o.op.responses ?? {}).join(', ')})` }];
   const [key, r] = found;
   const content = r.content as Json | undefined;
   const body = ex.answerBody ?? '';
-  if (!content) return body === '' ? [] : [{ field: '', message: `status ${key} documents no body, got ${JSON.stringify(body.slice(0, 80))}` }];
+  if (!content)
+    return body === '' ? [] : [{ field: '', message: `status ${key} documents no body, got ${JSON.stringify(body.slice(0, 80))}` }];
   if (body === '') return [];
   const type = (ex.contentType ?? '').split(';')[0].trim().toLowerCase();
   const mediaKey = content[type] ? type : content['*/*'] ? '*/*' : undefined;
@@ -183,15 +195,30 @@ const OUTSIDE = '(outside Blynk API paths, not validated)';
 const results: ContractResults = { counts: {}, deviations: [] };
 const count = (route: string): RouteCounts => (results.counts[route] ??= { requests: 0, answers: 0, deviations: 0, known: 0 });
 
-function record(route: string, direction: Deviation['direction'], o: Operation | undefined, errors: Array<{ field: string; message: string }>): void {
+function record(
+  route: string,
+  direction: Deviation['direction'],
+  o: Operation | undefined,
+  errors: Array<{ field: string; message: string }>,
+): void {
   for (const e of errors) {
     const known = KNOWN.some((k) => k.route === route && k.direction === direction && k.field === e.field);
     const c = count(route);
     if (known) c.known++;
     else c.deviations++;
     // Keep the first few of each kind: a systematic deviation would otherwise repeat thousands of times.
-    const same = results.deviations.filter((d) => d.route === route && d.direction === direction && d.field === e.field && d.message === e.message);
-    if (same.length === 0) results.deviations.push({ route, direction, field: e.field, message: e.message, source: o ? sourceOf(o) : '(no operation in contract/)', ...(known ? { known } : {}) });
+    const same = results.deviations.filter(
+      (d) => d.route === route && d.direction === direction && d.field === e.field && d.message === e.message,
+    );
+    if (same.length === 0)
+      results.deviations.push({
+        route,
+        direction,
+        field: e.field,
+        message: e.message,
+        source: o ? sourceOf(o) : '(no operation in contract/)',
+        ...(known ? { known } : {}),
+      });
   }
 }
 
@@ -221,10 +248,24 @@ export function checkExchange(ex: Exchange): void {
  * The contract's verdict on one answer of `route` ("GET /api/v1/organization/device"), without
  * recording it in the run's results: for answers that did not come from the simulator (fixtures).
  */
-export function answerErrors(route: string, status: number, contentType: string | undefined, body: string): Array<{ field: string; message: string }> {
+export function answerErrors(
+  route: string,
+  status: number,
+  contentType: string | undefined,
+  body: string,
+): Array<{ field: string; message: string }> {
   const o = BY_ROUTE.get(route);
   if (!o) return [{ field: '', message: `route ${route} is not in the contract` }];
-  return checkAnswer(o, { method: o.route.split(' ')[0], path: route.split(' ')[1], query: {}, headers: {}, requestBody: '', status, contentType, answerBody: body });
+  return checkAnswer(o, {
+    method: o.route.split(' ')[0],
+    path: route.split(' ')[1],
+    query: {},
+    headers: {},
+    requestBody: '',
+    status,
+    contentType,
+    answerBody: body,
+  });
 }
 
 export function contractResults(): ContractResults {
@@ -241,7 +282,10 @@ export function mergeContractResults(other: ContractResults): void {
     mine.known += c.known;
   }
   for (const d of other.deviations) {
-    if (!results.deviations.some((x) => x.route === d.route && x.direction === d.direction && x.field === d.field && x.message === d.message)) results.deviations.push(d);
+    if (
+      !results.deviations.some((x) => x.route === d.route && x.direction === d.direction && x.field === d.field && x.message === d.message)
+    )
+      results.deviations.push(d);
   }
 }
 
@@ -258,7 +302,9 @@ export function contractTable(r: ContractResults = results): string {
       tr += c.requests;
       ta += c.answers;
     }
-    lines.push(`${route.padEnd(w)}  ${String(c.requests).padStart(8)}  ${String(c.answers).padStart(8)}  ${String(c.deviations).padStart(10)}  ${String(c.known).padStart(5)}`);
+    lines.push(
+      `${route.padEnd(w)}  ${String(c.requests).padStart(8)}  ${String(c.answers).padStart(8)}  ${String(c.deviations).padStart(10)}  ${String(c.known).padStart(5)}`,
+    );
   }
   lines.push(`${'total'.padEnd(w)}  ${String(tr).padStart(8)}  ${String(ta).padStart(8)}`);
   return lines.join('\n');

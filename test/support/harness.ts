@@ -83,7 +83,10 @@ export function basicClientId(entry: RequestLogEntry): string {
 function callsOn(method: 'status' | 'send', node: Node): SinonSpy['args'] {
   // The helper replaces Node.prototype methods with sinon spies: read them, never re-spy.
   const spy = (node as unknown as Record<string, SinonSpy>)[method];
-  return spy.getCalls().filter((c) => c.thisValue === node).map((c) => c.args);
+  return spy
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args);
 }
 
 /** Every status node `id` has set, oldest first, the one it set at start included. */

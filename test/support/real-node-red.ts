@@ -52,7 +52,12 @@ export async function startNodeRed(): Promise<RealNodeRed> {
     output: () => nodeRed.output(),
     get,
     async deploy(flow) {
-      const res = await httpRequest('POST', `${url}/flows`, { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, JSON.stringify(flow));
+      const res = await httpRequest(
+        'POST',
+        `${url}/flows`,
+        { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        JSON.stringify(flow),
+      );
       if (res.status !== 204 && res.status !== 200) throw new Error(`deploy failed: HTTP ${res.status} ${res.text}`);
     },
     async stop(signal = 'SIGTERM') {

@@ -28,10 +28,18 @@ export async function startRecorder(answer: Answer = () => ({ status: 404, body:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: Recorded = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') };
+      const seen: Recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(seen);
       const out = recorder.answer(seen);
-      res.writeHead(out.status, out.type === null ? { Connection: 'close' } : { 'Content-Type': out.type ?? 'application/json', Connection: 'close' });
+      res.writeHead(
+        out.status,
+        out.type === null ? { Connection: 'close' } : { 'Content-Type': out.type ?? 'application/json', Connection: 'close' },
+      );
       res.end(out.body);
     });
   });

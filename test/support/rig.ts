@@ -265,7 +265,10 @@ export function useRig(options: RigOptions = {}): Rig {
       try {
         await new Promise<void>((resolve, reject) => {
           waiters.push({ n, resolve });
-          timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} messages to end (${out.sentCount} sent, ${out.caughtCount} caught)`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`timed out waiting for ${n} messages to end (${out.sentCount} sent, ${out.caughtCount} caught)`)),
+            timeoutMs,
+          );
         });
       } finally {
         clearTimeout(timer);

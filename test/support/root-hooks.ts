@@ -61,8 +61,12 @@ function contractAfterAll(): void {
   const failing = r.deviations.filter((d) => !d.known);
   const known = r.deviations.filter((d) => d.known);
   process.stdout.write(`\n  Contract (contract/*.json): exchanges validated per route\n${contractTable(r).replace(/^/gm, '    ')}\n`);
-  if (known.length > 0) process.stdout.write(`  Known client deviations (reported, not failing):\n${known.map((d) => '    ' + describeDeviation(d)).join('\n')}\n`);
-  if (failing.length > 0) throw new Error(`Contract: ${failing.length} deviation(s) from Blynk's documented API:\n${failing.map(describeDeviation).join('\n')}`);
+  if (known.length > 0)
+    process.stdout.write(
+      `  Known client deviations (reported, not failing):\n${known.map((d) => '    ' + describeDeviation(d)).join('\n')}\n`,
+    );
+  if (failing.length > 0)
+    throw new Error(`Contract: ${failing.length} deviation(s) from Blynk's documented API:\n${failing.map(describeDeviation).join('\n')}`);
 }
 
 export const mochaHooks = {
@@ -81,7 +85,8 @@ async function resourcesAfterAll(): Promise<void> {
     if (mochas >= 0) left.splice(mochas, 1);
   }
   const problems: string[] = [];
-  if (rejections.length > 0) problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
+  if (rejections.length > 0)
+    problems.push(`F9: ${rejections.length} unhandled rejection(s) during the run:\n${rejections.join('\n---\n')}`);
   if (left.length > 0) {
     problems.push(`F4: the process would not exit on its own; still active: ${left.join(', ')} (handles: ${describeHandles()})`);
     // A leak must fail the run, not hang it: exit once the reporter has printed the failure.

@@ -3,8 +3,10 @@ import { NodeInitializer, NodeMessage } from 'node-red';
 import { startSimulator, Simulator } from '../../dist/simulator';
 
 /** Every node type of package.json's `node-red.nodes`, config node first. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const NODE_TYPES: string[] = Object.keys((require('../../package.json') as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+export const NODE_TYPES: string[] = Object.keys(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../../package.json') as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+);
 
 /** The package's node modules, as Node-RED loads them from the built tree. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -58,7 +58,8 @@ export function encodeBatch(values: unknown): string {
 export function encodeTimestamped(points: unknown): string {
   if (!Array.isArray(points) || points.length === 0) throw new BlynkError('EMPTY_BATCH');
   for (const point of points) {
-    const ok = Array.isArray(point) && point.length === 2 && Number.isSafeInteger(point[0]) && (point[0] as number) >= 0 && isBatchValue(point[1]);
+    const ok =
+      Array.isArray(point) && point.length === 2 && Number.isSafeInteger(point[0]) && (point[0] as number) >= 0 && isBatchValue(point[1]);
     if (!ok) throw new BlynkError('INVALID_VALUE', { value: quoteValue(point) });
   }
   return JSON.stringify(points);

@@ -31,7 +31,9 @@ export function parseMqttServer(server: string | undefined): URL {
   const port = url.port || String(DEFAULT_PORTS[url.protocol]);
   const ws = url.protocol === 'wss:' || url.protocol === 'ws:';
   const path = ws ? (url.pathname === '/' || url.pathname === '' ? '/mqtt' : url.pathname) : '';
-  return new URL(`${url.protocol}//${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${port}${path}`);
+  return new URL(
+    `${url.protocol}//${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${port}${path}`,
+  );
 }
 
 /** The broker address as shown to users: no path, no credentials. */

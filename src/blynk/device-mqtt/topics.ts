@@ -41,7 +41,8 @@ export function nameList(kind: 'datastream' | 'meta', names: unknown): string {
   const list = Array.isArray(names) ? names : [names];
   if (list.length === 0) throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(names), detail: kind });
   for (const name of list) {
-    if (typeof name !== 'string' || name.includes(',')) throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(name), detail: kind });
+    if (typeof name !== 'string' || name.includes(','))
+      throw new BlynkError('INVALID_TOPIC_NAME', { value: quoteValue(name), detail: kind });
     topicName(kind, name);
   }
   return list.join(',');

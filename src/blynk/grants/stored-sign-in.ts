@@ -22,7 +22,14 @@ export class StoredSignInGrant implements Grant {
     const refreshToken = slot.take(true);
     if (!refreshToken) throw signinRequired();
     try {
-      return await endpoint.request([['grant_type', 'refresh_token'], ['refresh_token', refreshToken]], undefined, false);
+      return await endpoint.request(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', refreshToken],
+        ],
+        undefined,
+        false,
+      );
     } catch (err) {
       if (err instanceof BlynkError && errorRule(err.code).retry === 'retry-after') {
         slot.hold(refreshToken, true);

@@ -66,7 +66,10 @@ RED.nodes.registerType('blynk-cloud-api', {
     typedInput('body', 'msg', JSON_TYPES);
 
     const $preset = $('#node-input-preset-select');
-    $('<option>').val('').text(this._(`${TYPE}.preset.choose`)).appendTo($preset);
+    $('<option>')
+      .val('')
+      .text(this._(`${TYPE}.preset.choose`))
+      .appendTo($preset);
     for (const preset of PRESETS) {
       $('<option>')
         .val(preset.id)
@@ -81,8 +84,13 @@ RED.nodes.registerType('blynk-cloud-api', {
       if (!preset) return;
       $('#node-input-method').typedInput('type', 'str').typedInput('value', preset.method);
       $('#node-input-path').typedInput('type', 'str').typedInput('value', preset.path);
-      $('#node-input-params').typedInput('type', 'json').typedInput('value', JSON.stringify(preset.params || {}));
-      if (preset.body) $('#node-input-body').typedInput('type', 'json').typedInput('value', JSON.stringify(preset.body, null, 2));
+      $('#node-input-params')
+        .typedInput('type', 'json')
+        .typedInput('value', JSON.stringify(preset.params || {}));
+      if (preset.body)
+        $('#node-input-body')
+          .typedInput('type', 'json')
+          .typedInput('value', JSON.stringify(preset.body, null, 2));
       $('#node-input-allPages').prop('checked', preset.paged === true);
     });
     prepareDialog(this);

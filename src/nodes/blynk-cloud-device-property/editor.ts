@@ -24,7 +24,9 @@ RED.nodes.registerType('blynk-cloud-device-property', {
     property: {
       value: 'label',
       // A widget property name such as label, color or isDisabled.
-      validate: typedProperty(CATALOG, 'propertyType', (value) => (accepts(propertyNameOf, value) ? true : RED._(`${CATALOG}errors.property`))),
+      validate: typedProperty(CATALOG, 'propertyType', (value) =>
+        accepts(propertyNameOf, value) ? true : RED._(`${CATALOG}errors.property`),
+      ),
     },
     propertyType: { value: 'str' },
     value: {

@@ -19,7 +19,9 @@ RED.nodes.registerType('blynk-cloud-device-update', {
     pin: {
       value: 'topic',
       // Empty is allowed for a fixed pin: object payloads carry their own pins.
-      validate: typedProperty(CATALOG, 'pinType', (value) => (value.trim() === '' || accepts(pinOf, value) ? true : RED._(`${CATALOG}errors.pin`))),
+      validate: typedProperty(CATALOG, 'pinType', (value) =>
+        value.trim() === '' || accepts(pinOf, value) ? true : RED._(`${CATALOG}errors.pin`),
+      ),
     },
     pinType: { value: 'msg' },
   },

@@ -88,8 +88,14 @@ function cookieOf(req: Request, name: string): string | undefined {
  */
 function redirectUriOf(req: Request, typed: string): URL | undefined {
   const callback = (url: URL | undefined): URL | undefined =>
-    url && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith(`/${CALLBACK}`) &&
-    COOKIE_PATH.test(url.pathname) && !url.search && !url.hash && !url.username && !url.password
+    url &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.pathname.endsWith(`/${CALLBACK}`) &&
+    COOKIE_PATH.test(url.pathname) &&
+    !url.search &&
+    !url.hash &&
+    !url.username &&
+    !url.password
       ? url
       : undefined;
   const base = req.originalUrl.replace(/blynk-cloud\/authorize\/start.*$/, '');
@@ -158,47 +164,49 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
       return fail(saidError(RED, unexpected(err)));
     }
     if (!clientId || !clientSecret) return fail(saidError(RED, new BlynkError('NO_OAUTH_CLIENT')));
-    void pathsFor(server, typed).then(({ authorizePath, tokenPath, discovered }) => {
-      prune();
-      // One sign-in per node at a time: a new one makes an older window's state worthless.
-      for (const [state, p] of pending) if (p.nodeId === nodeId && !p.used) pending.delete(state);
-      const state = random();
-      const verifier = random();
-      const binding = random();
-      const redirectUri = redirect.toString();
-      const user = userOf(req);
-      pending.set(state, {
-        nodeId,
-        user,
-        binding,
-        verifier,
-        redirectUri,
-        server: server.origin,
-        clientId,
-        clientSecret,
-        tokenPath,
-        expiresAt: now() + STATE_LIFETIME_MS,
-        used: false,
-      });
-      outcomes.set(nodeId, { state: 'pending', user });
-      const scope = stringOrEmpty(body.scope).trim();
-      const query: [string, string][] = [
-        ['response_type', 'code'],
-        ['client_id', clientId],
-        ['redirect_uri', redirectUri],
-        ['state', state],
-        // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
-        ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
-        ['code_challenge_method', 'S256'],
-        ...(scope ? ([['scope', scope]] as [string, string][]) : []),
-      ];
-      res.setHeader(
-        'Set-Cookie',
-        `${COOKIE}=${binding}; Path=${redirect.pathname}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
-      );
-      res.setHeader('Cache-Control', 'no-store');
-      res.json({ ok: true, url: urlOn(server, authorizePath, query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000, discovered });
-    }).catch((err: unknown) => fail(saidError(RED, unexpected(err))));
+    void pathsFor(server, typed)
+      .then(({ authorizePath, tokenPath, discovered }) => {
+        prune();
+        // One sign-in per node at a time: a new one makes an older window's state worthless.
+        for (const [state, p] of pending) if (p.nodeId === nodeId && !p.used) pending.delete(state);
+        const state = random();
+        const verifier = random();
+        const binding = random();
+        const redirectUri = redirect.toString();
+        const user = userOf(req);
+        pending.set(state, {
+          nodeId,
+          user,
+          binding,
+          verifier,
+          redirectUri,
+          server: server.origin,
+          clientId,
+          clientSecret,
+          tokenPath,
+          expiresAt: now() + STATE_LIFETIME_MS,
+          used: false,
+        });
+        outcomes.set(nodeId, { state: 'pending', user });
+        const scope = stringOrEmpty(body.scope).trim();
+        const query: [string, string][] = [
+          ['response_type', 'code'],
+          ['client_id', clientId],
+          ['redirect_uri', redirectUri],
+          ['state', state],
+          // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
+          ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
+          ['code_challenge_method', 'S256'],
+          ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+        ];
+        res.setHeader(
+          'Set-Cookie',
+          `${COOKIE}=${binding}; Path=${redirect.pathname}; Max-Age=${STATE_LIFETIME_MS / 1000}; HttpOnly; SameSite=Lax${req.secure ? '; Secure' : ''}`,
+        );
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({ ok: true, url: urlOn(server, authorizePath, query), redirectUri, expiresIn: STATE_LIFETIME_MS / 1000, discovered });
+      })
+      .catch((err: unknown) => fail(saidError(RED, unexpected(err))));
   });
 
   RED.httpAdmin.get('/blynk-cloud/authorize/callback', (req: Request, res: Response) => {
@@ -256,15 +264,19 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
     );
   });
 
-  RED.httpAdmin.get('/blynk-cloud/authorize/status', RED.auth.needsPermission('blynk-cloud-config.write'), (req: Request, res: Response) => {
-    const id = stringOrEmpty((req.query as Record<string, unknown>).id);
-    const outcome = outcomes.get(id);
-    const stored = Boolean(id && (RED.nodes.getCredentials(id) as { refreshToken?: string } | undefined)?.refreshToken);
-    res.setHeader('Cache-Control', 'no-store');
-    // Another editor user's sign-in is not theirs to see (adminAuth only; without it '' === '').
-    if (!outcome || outcome.user !== userOf(req)) return void res.json({ state: 'none', signedIn: stored });
-    res.json({ state: outcome.state, signedIn: stored, ...(outcome.said ?? {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
-  });
+  RED.httpAdmin.get(
+    '/blynk-cloud/authorize/status',
+    RED.auth.needsPermission('blynk-cloud-config.write'),
+    (req: Request, res: Response) => {
+      const id = stringOrEmpty((req.query as Record<string, unknown>).id);
+      const outcome = outcomes.get(id);
+      const stored = Boolean(id && (RED.nodes.getCredentials(id) as { refreshToken?: string } | undefined)?.refreshToken);
+      res.setHeader('Cache-Control', 'no-store');
+      // Another editor user's sign-in is not theirs to see (adminAuth only; without it '' === '').
+      if (!outcome || outcome.user !== userOf(req)) return void res.json({ state: 'none', signedIn: stored });
+      res.json({ state: outcome.state, signedIn: stored, ...(outcome.said ?? {}), ...(outcome.scope ? { scope: outcome.scope } : {}) });
+    },
+  );
 
   registerCreateClient(RED);
 }
@@ -323,7 +335,8 @@ function registerCreateClient(RED: NodeAPI): void {
       return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.org', { value: sanitizeDetail(rawOrg) }));
     }
     const urls = Array.isArray(body.redirectUrls) ? body.redirectUrls.map((u) => stringOrEmpty(u).trim()).filter((u) => u !== '') : [];
-    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls)) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
+    if (body.redirectUrls !== undefined && !Array.isArray(body.redirectUrls))
+      return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
     if (urls.length > MAX_REDIRECT_URLS) return fail('INVALID_INPUT', said(RED, 'oauth-client.errors.urls', { max: MAX_REDIRECT_URLS }));
     for (const url of urls) {
       if (url.length > MAX_URL || !URL.canParse(url)) {
@@ -352,7 +365,13 @@ function registerCreateClient(RED: NodeAPI): void {
         }
         res.json({
           ok: true,
-          client: { clientId: d.clientId, secret: d.secret, name: d.name, orgId: d.orgId, redirectUrls: Array.isArray(d.redirectUrls) ? d.redirectUrls : urls },
+          client: {
+            clientId: d.clientId,
+            secret: d.secret,
+            name: d.name,
+            orgId: d.orgId,
+            redirectUrls: Array.isArray(d.redirectUrls) ? d.redirectUrls : urls,
+          },
         });
       },
       (err: unknown) => {

@@ -38,7 +38,13 @@ export function registerFlowNode<P extends string, C extends string = never, R e
     /** Node-level work from `spec.start`, set once the handlers are in place (below). */
     let extension: NodeExtension | undefined;
 
-    const display = statusDisplay(node, config, spec.api, () => pending.size > 0, () => extension);
+    const display = statusDisplay(
+      node,
+      config,
+      spec.api,
+      () => pending.size > 0,
+      () => extension,
+    );
     config?.register(display.user, spec.api);
     // A (re)started node shows the connection as it is now: a red status from before a fix goes,
     // and a connection that cannot work (a bad server or path) says so at once.

@@ -106,33 +106,31 @@ async function organizationOf(client: BlynkClient): Promise<Organization> {
  * never a secret or a token.
  */
 export function registerTestConnection(RED: NodeAPI): void {
-  RED.httpAdmin.post(
-    '/blynk-cloud/test-connection',
-    ...editorPost(RED),
-    (req: Request, res: Response) => {
-      const body = (req.body ?? {}) as TestRequest;
-      const grantType: GrantType = grantTypeOf(body.grantType);
-      let client: BlynkClient | undefined;
-      const run = async (): Promise<Organization> => {
-        // Checked before any secret is looked up: the path decides where the secret goes.
-        const tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
-        if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
-        client = new BlynkClient({
-          server: stringOrEmpty(body.server),
-          credentials: credentialsOf(grantType, credentialsFrom(RED, body), stringOrEmpty(body.scope)),
-          retry: { attempts: 1 },
-          tokenPath,
-        });
-        if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
-        return organizationOf(client);
-      };
-      run().then(
+  RED.httpAdmin.post('/blynk-cloud/test-connection', ...editorPost(RED), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as TestRequest;
+    const grantType: GrantType = grantTypeOf(body.grantType);
+    let client: BlynkClient | undefined;
+    const run = async (): Promise<Organization> => {
+      // Checked before any secret is looked up: the path decides where the secret goes.
+      const tokenPath = endpointPathOf(body.tokenPath, DEFAULT_TOKEN_PATH);
+      if (grantType === 'authorization_code') return viaDeployedNode(RED, body);
+      client = new BlynkClient({
+        server: stringOrEmpty(body.server),
+        credentials: credentialsOf(grantType, credentialsFrom(RED, body), stringOrEmpty(body.scope)),
+        retry: { attempts: 1 },
+        tokenPath,
+      });
+      if (!client.tokens) throw new BlynkError('NO_OAUTH_CLIENT');
+      return organizationOf(client);
+    };
+    run()
+      .then(
         (organization) => res.json({ ok: true, organization }),
         (err: unknown) => {
           const error = unexpected(err);
           res.json({ ok: false, code: error.code, ...saidError(RED, error) });
         },
-      ).finally(() => client?.close());
-    },
-  );
+      )
+      .finally(() => client?.close());
+  });
 }

@@ -42,7 +42,8 @@ export function saidText(node: EditorNode, answer: Answer | undefined): string {
 /** Why a request to a route of this package failed, in the editor's language. */
 export function failureText(node: EditorNode, xhr: JQuery.jqXHR | undefined, textStatus: string): string {
   const body = xhr && (xhr.responseJSON as Answer | undefined);
-  if (body && body.ok === false && body.message) return node._('blynk-cloud-config.test-connection.failed', { message: saidText(node, body) });
+  if (body && body.ok === false && body.message)
+    return node._('blynk-cloud-config.test-connection.failed', { message: saidText(node, body) });
   if (xhr && (xhr.status === 401 || xhr.status === 403)) return node._('blynk-cloud-config.test-result.denied', { status: xhr.status });
   if (xhr && xhr.status === 404) return node._('blynk-cloud-config.test-result.notAvailable');
   if (!xhr || xhr.status === 0) return node._('blynk-cloud-config.test-result.noAnswer', { detail: textStatus || 'error' });

@@ -16,8 +16,15 @@ function normaliseServer(url: unknown): string {
  */
 export function regionPicker(node: EditorNode, $server: JQuery): void {
   const $region = $('#node-config-input-region-select');
-  for (const region of REGIONS) $('<option>').val(region.server).text(node._(`blynk-cloud-config.region.${region.id}`)).appendTo($region);
-  $('<option>').val(CUSTOM).text(node._(`blynk-cloud-config.region.${CUSTOM}`)).appendTo($region);
+  for (const region of REGIONS)
+    $('<option>')
+      .val(region.server)
+      .text(node._(`blynk-cloud-config.region.${region.id}`))
+      .appendTo($region);
+  $('<option>')
+    .val(CUSTOM)
+    .text(node._(`blynk-cloud-config.region.${CUSTOM}`))
+    .appendTo($region);
 
   const stored = normaliseServer($server.val());
   $region.val(REGIONS.some((r) => r.server === stored) ? stored : CUSTOM);

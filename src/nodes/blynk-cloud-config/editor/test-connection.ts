@@ -11,7 +11,9 @@ export function testConnectionButton(node: EditorNode, $server: JQuery, $grant: 
   const $result = $('#node-config-blynk-cloud-test-result');
   const showResult = (ok: boolean, text: string): void => {
     resultClass($result.empty(), ok);
-    $('<i>').addClass(ok ? 'fa fa-check' : 'fa fa-exclamation-triangle').appendTo($result);
+    $('<i>')
+      .addClass(ok ? 'fa fa-check' : 'fa fa-exclamation-triangle')
+      .appendTo($result);
     $('<span>').text(` ${text}`).appendTo($result);
   };
   $button.on('click', (event) => {
@@ -32,7 +34,9 @@ export function testConnectionButton(node: EditorNode, $server: JQuery, $grant: 
     $button.prop('disabled', true);
     resultClass($result.empty());
     $('<i>').addClass('fa fa-spinner fa-spin').appendTo($result);
-    $('<span>').text(` ${node._('blynk-cloud-config.test-connection.testing')}`).appendTo($result);
+    $('<span>')
+      .text(` ${node._('blynk-cloud-config.test-connection.testing')}`)
+      .appendTo($result);
     postJSON<TestAnswer>('blynk-cloud/test-connection', body, 60000)
       .done((res) => {
         if (res && res.ok) {
