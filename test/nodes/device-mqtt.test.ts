@@ -10,6 +10,17 @@ import { ALL_NODES, FlowNode, helper } from '../support/runtime';
 
 const GREEN: NodeStatus = { fill: 'green', shape: 'dot', text: statusText('ok') };
 
+/** A device out node writing msg.payload to Temperature. */
+const WRITER = {
+  id: 'w',
+  type: 'blynk-cloud-device-out',
+  action: 'write',
+  datastream: 'Temperature',
+  datastreamType: 'str',
+  property: 'color',
+  propertyType: 'str',
+};
+
 describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   let sim: Simulator;
   let broker: SimulatorMqtt;
@@ -108,22 +119,7 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   });
 
   it('no token: red ring "not configured", no connection attempt; device-out says why', async () => {
-    await load(
-      [
-        { id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] },
-        {
-          id: 'w',
-          type: 'blynk-cloud-device-out',
-          action: 'write',
-          datastream: 'Temperature',
-          datastreamType: 'str',
-          property: 'color',
-          propertyType: 'str',
-        },
-      ],
-      {},
-      '',
-    );
+    await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }, { ...WRITER }], {}, '');
     assert.deepEqual(lastStatusOf('in'), { fill: 'red', shape: 'ring', text: statusText('not-configured') });
     const error = (await input('w', { payload: 1 })) as (NodeMessage & { error: { message: string } }) | undefined;
     assert.equal(error?.error.message, errorKey('no-device-token'));
@@ -234,17 +230,7 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   });
 
   it('queues while the broker is down and delivers once when it is back', async () => {
-    await load([
-      {
-        id: 'w',
-        type: 'blynk-cloud-device-out',
-        action: 'write',
-        datastream: 'Temperature',
-        datastreamType: 'str',
-        property: 'color',
-        propertyType: 'str',
-      },
-    ]);
+    await load([{ ...WRITER }]);
     await connected('w');
     await broker.stop();
     await until(() => lastStatusOf('w')?.text === statusText('offline') || lastStatusOf('w')?.text === statusText('connecting'), 'offline');
@@ -259,20 +245,7 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   });
 
   it('a full queue refuses the message with a catchable MQTT_QUEUE_FULL error', async () => {
-    await load(
-      [
-        {
-          id: 'w',
-          type: 'blynk-cloud-device-out',
-          action: 'write',
-          datastream: 'Temperature',
-          datastreamType: 'str',
-          property: 'color',
-          propertyType: 'str',
-        },
-      ],
-      { queueSize: 1 },
-    );
+    await load([{ ...WRITER }], { queueSize: 1 });
     await connected('w');
     await broker.stop();
     await until(() => lastStatusOf('w')?.fill === 'red' || lastStatusOf('w')?.fill === 'yellow', 'offline');
