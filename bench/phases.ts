@@ -217,7 +217,7 @@ export interface PacingResult {
 }
 
 /**
- * Issue 8: a burst of device updates all sent at once into a connection paced at the simulator's
+ * A burst of device updates all sent at once into a connection paced at the simulator's
  * per-device limit. Every message must arrive, none refused with 429, in about messages / rate.
  */
 export async function pacingPhase(env: Env, o: Options): Promise<PacingResult> {

@@ -14,7 +14,7 @@ const DEVICE_TOKEN_TYPES = new Set([
   'blynk-cloud-device-property',
 ]);
 
-/** The webhook of the example flow that `npm start` defines in the simulator (issue 17). */
+/** The webhook of the example flow that `npm start` defines in the simulator. */
 const EXAMPLE_WEBHOOK = {
   path: '/blynk/hooks/greenhouse',
   headerName: 'X-Blynk-Secret',

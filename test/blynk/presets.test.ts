@@ -24,7 +24,7 @@ describe('platform api: presets and the generic call', function () {
       else assert.equal(call.body, undefined, p.id);
       assert.ok(p.path.startsWith('/api/v1/organization') || p.path.startsWith('/api/v2/organization'), p.path);
     }
-    // The calls issue 8 lists, by id.
+    // The documented calls the presets cover, by id.
     for (const id of [
       'devices',
       'devices-search',

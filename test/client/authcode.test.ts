@@ -1,4 +1,4 @@
-// The authorization code grant at the client level (issue 7): the stored refresh token stands in
+// The authorization code grant at the client level: the stored refresh token stands in
 // for the primary grant, is spent once, its rotated successor is handed back to be stored, and a
 // refused one leaves the client at "sign in again" with no retry loop. Also scope and token path.
 import { strict as assert } from 'node:assert';

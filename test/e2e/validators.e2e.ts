@@ -58,7 +58,7 @@ const CONNECTION: Record<string, Value> = {
 };
 
 const DEVICE = 'g8-device';
-/** A valid MQTT device (issue 16) as the current release saves it: what device in/out nodes use. */
+/** A valid MQTT device as the current release saves it: what device in/out nodes use. */
 const DEVICE_CONFIG: Record<string, Value> = { name: 'G8 device', server: 'https://blynk.cloud', broker: '', queueSize: 100 };
 /** Config node types: saved without a tab or position. */
 const CONFIG_TYPES = new Set([CONFIG, 'blynk-cloud-device']);

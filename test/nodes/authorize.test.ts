@@ -1,4 +1,4 @@
-// Authorization code grant (issue 7) in a real runtime against the simulator over real HTTP:
+// Authorization code grant in a real runtime against the simulator over real HTTP:
 // start → authorize URL → consent page → callback → refresh token stored as a credential, and
 // each refusal (state mismatch, replay, expiry, denied consent, code reuse, no pending sign-in)
 // with nothing stored. Also the create-OAuth-client route.

@@ -28,10 +28,10 @@ const CONTRACT: Record<
 > = {
   'blynk-cloud-config': {
     category: 'config',
-    // refreshToken: issue 7 (authorization code grant), a password so it never reaches the editor.
+    // refreshToken: the authorization code grant's, a password so it never reaches the editor.
     credentials: { clientId: TEXT, clientSecret: PASSWORD, userEmail: TEXT, password: PASSWORD, refreshToken: PASSWORD },
-    // rateLimit, platformRate, deviceRate, queueLimit: issue 8; flows saved before get "auto".
-    // scope, authorizePath, tokenPath: issue 7; empty means none / the default paths.
+    // rateLimit, platformRate, deviceRate, queueLimit: added later; flows saved before get "auto".
+    // scope, authorizePath, tokenPath: added later; empty means none / the default paths.
     defaults: {
       name: '',
       server: 'https://blynk.cloud',

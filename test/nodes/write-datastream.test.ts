@@ -140,7 +140,7 @@ describe('blynk-cloud-write-datastream', function () {
     await expectRefused(sim, 'n1', { deviceId: 101, dataStreamId: 2, payload: {} }, 'EMPTY_BATCH', 'empty-batch');
     // A batch is validated as a whole: one bad key or value and nothing is sent.
     await expectRefused(sim, 'n1', { deviceId: 101, payload: { '2': 1, X1: 2 } }, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id');
-    // Keys that look like pins are pins since issue 8, checked as pins before any request.
+    // Keys that look like pins are pins, checked as pins before any request.
     await expectRefused(sim, 'n1', { deviceId: 101, payload: { '2': 1, V256: 2 } }, 'INVALID_PIN', 'invalid-pin');
     await expectRefused(sim, 'n1', { deviceId: 101, payload: { '2': 1, '-1': 2 } }, 'INVALID_DATASTREAM_ID', 'invalid-datastream-id');
     await expectRefused(sim, 'n1', { deviceId: 101, payload: { '2': 1, '3': { nested: 1 } } }, 'INVALID_VALUE', 'invalid-value');

@@ -1,4 +1,4 @@
-// The routes added for the platform api node's presets (issue 8): shapes and documented errors.
+// The routes added for the platform api node's presets: shapes and documented errors.
 import { strict as assert } from 'node:assert';
 import type { Simulator } from '../../dist/simulator';
 import { call, useAuthedSimulator } from './helpers';
