@@ -7,6 +7,8 @@ import { Options } from './options';
 import {
   ColdResult,
   coldTokenPhase,
+  DownlinkResult,
+  downlinkPhase,
   fetchToken,
   MemoryResult,
   memoryPhase,
@@ -29,6 +31,7 @@ export interface Results {
   memory?: MemoryResult;
   cold?: ColdResult;
   pacing?: PacingResult;
+  downlinks?: DownlinkResult;
   tokensAtEnd: { requests: number; byGrant: Record<string, number> };
   /** Seconds, start to the last phase. */
   elapsed: number;
@@ -49,6 +52,7 @@ async function startEnv(o: Options): Promise<Env> {
     clientSecret: sim.info.clientSecret,
     deviceToken: sim.info.deviceToken,
     deviceRate: o.pacingRate,
+    mqttUrl: sim.info.mqttUrl,
   });
   const sides: Record<SideKey, Side> = {
     bare: bareAxios(sim.url, fixedToken),
@@ -100,6 +104,15 @@ async function runPacing(env: Env, o: Options): Promise<PacingResult> {
   return pacing;
 }
 
+async function runDownlinks(env: Env, o: Options): Promise<DownlinkResult> {
+  log(`downlinks: ${o.downlinkMessages} datastream values from the simulator's MQTT broker to a device in node`);
+  const d = await downlinkPhase(env, o);
+  if (d.received !== d.sent || d.untyped || d.sent !== o.downlinkMessages) {
+    failures.push(`downlinks: broker sent ${d.sent} of ${o.downlinkMessages}, ${d.received} messages came out, ${d.untyped} not numbers`);
+  }
+  return d;
+}
+
 export async function measure(o: Options): Promise<Results> {
   const t0 = performance.now();
   const loadStart = os.loadavg();
@@ -132,6 +145,7 @@ export async function measure(o: Options): Promise<Results> {
   if (o.phases.has('matrix')) await matrixPhase(env, o, sides);
   if (o.phases.has('latency')) await latencyPhase(env, o, sides);
   const pacing = o.phases.has('pacing') ? await runPacing(env, o) : undefined;
+  const downlinks = o.phases.has('downlinks') ? await runDownlinks(env, o) : undefined;
   const tokensAtEnd = await env.sim.tokens();
   const elapsed = (performance.now() - t0) / 1000;
 
@@ -141,5 +155,5 @@ export async function measure(o: Options): Promise<Results> {
   const loadEnd = os.loadavg();
   await env.rt.stop();
   await env.sim.close();
-  return { sides, nodeRedVersion, loadStart, loadEnd, startup, memory, cold, pacing, tokensAtEnd, elapsed, logProblems, warnings };
+  return { sides, nodeRedVersion, loadStart, loadEnd, startup, memory, cold, pacing, downlinks, tokensAtEnd, elapsed, logProblems, warnings };
 }

@@ -65,6 +65,8 @@ export interface FlowOptions {
   deviceToken: string;
   /** Device API requests per second that the paced connection keeps to. */
   deviceRate: number;
+  /** The simulator's MQTT broker, where the demo device connects as Node-RED. */
+  mqttUrl: string;
 }
 
 /** Node ids of the flow below. */
@@ -73,6 +75,7 @@ export const IDS = {
   pkgWrite: 'pkg-write',
   pkgCold: 'pkg-cold',
   pkgPaced: 'pkg-paced',
+  pkgDeviceIn: 'pkg-device-in',
   coreGet: 'core-get',
   coreWrite: 'core-write',
   config: 'cfg',
@@ -175,9 +178,11 @@ export async function startRuntime(flow: FlowOptions): Promise<Runtime> {
       credentials: { token: flow.deviceToken },
       wires: [[sinkOf(IDS.pkgPaced)]],
     },
+    { id: 'device', type: 'blynk-cloud-device', broker: flow.mqttUrl, queueSize: 100, credentials: { token: flow.deviceToken } },
+    { id: IDS.pkgDeviceIn, type: 'blynk-cloud-device-in', z, connection: 'device', datastreams: '', current: false, others: false, wires: [[sinkOf(IDS.pkgDeviceIn)]] },
     coreRequest(IDS.coreGet, 'GET', 'obj'),
     coreRequest(IDS.coreWrite, 'POST', 'txt'),
-    ...[IDS.pkgGet, IDS.pkgWrite, IDS.pkgCold, IDS.pkgPaced, IDS.coreGet, IDS.coreWrite].map(sink),
+    ...[IDS.pkgGet, IDS.pkgWrite, IDS.pkgCold, IDS.pkgPaced, IDS.pkgDeviceIn, IDS.coreGet, IDS.coreWrite].map(sink),
     { id: 'catch-all', type: 'catch', z, scope: null, uncaught: false, wires: [[ERROR_SINK]] },
     { id: ERROR_SINK, type: 'bench-sink', z, wires: [] },
   ];

@@ -1,7 +1,7 @@
 // The bench's command line: which phases, sides, operations, levels, how long.
 import type { Op, SideKey } from './sides';
 
-export const PHASES = ['startup', 'memory', 'tokens', 'matrix', 'latency', 'pacing'] as const;
+export const PHASES = ['startup', 'memory', 'tokens', 'matrix', 'latency', 'pacing', 'downlinks'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Options {
@@ -21,6 +21,8 @@ export interface Options {
   /** The pacing burst: messages sent at once, and the simulator's per-device limit (Blynk's 50/s). */
   pacingMessages: number;
   pacingRate: number;
+  /** Downlinks the broker sends at once to a device in node. */
+  downlinkMessages: number;
   json?: string;
 }
 
@@ -40,6 +42,7 @@ export function parseArgs(argv: string[]): Options {
     tokenLifetimeSec: 30,
     pacingMessages: 250,
     pacingRate: 50,
+    downlinkMessages: 20_000,
   };
   const list = (v: string) =>
     v
@@ -84,6 +87,9 @@ export function parseArgs(argv: string[]): Options {
         break;
       case 'pacing-rate':
         o.pacingRate = Number(value);
+        break;
+      case 'downlink-messages':
+        o.downlinkMessages = Number(value);
         break;
       case 'json':
         o.json = value;

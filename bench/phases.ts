@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { sleep } from '../scripts/lib/wait';
 import { Loop, LoopResult } from './loop';
-import { IDS, PACKAGE_ROOT, RedNode, Runtime } from './nodered';
+import { IDS, PACKAGE_ROOT, RedNode, Runtime, sinkOf } from './nodered';
 import { Options } from './options';
 import { Env, nextRunId, run } from './record';
 import { deviceUpdates, packageNodes } from './sides';
@@ -229,4 +229,44 @@ export async function pacingPhase(env: Env, o: Options): Promise<PacingResult> {
   const refused = await env.sim.rateLimited();
   await env.sim.setLimits({});
   return { result, refused, expectedSeconds: (o.pacingMessages - 1) / o.pacingRate };
+}
+
+export interface DownlinkResult {
+  /** Downlinks the broker sent, and messages that came out of the device in node. */
+  sent: number;
+  received: number;
+  /** Messages whose payload was not the number sent (the datastream is an Integer). */
+  untyped: number;
+  seconds: number;
+}
+
+/**
+ * Node-RED as a Blynk device: the simulator's broker sends a burst of datastream values (a user
+ * moving a widget, many times over) to the device that a device in node connects as; measured
+ * until the last one leaves the node as a message.
+ */
+export async function downlinkPhase(env: Env, o: Options): Promise<DownlinkResult> {
+  let received = 0;
+  let untyped = 0;
+  let last = 0;
+  env.rt.onSink(sinkOf(IDS.pkgDeviceIn), (msg) => {
+    if (typeof msg.payload !== 'number') untyped++;
+    received++;
+    last = performance.now();
+  });
+  // One value through first: the device has connected and subscribed, and the path is warm.
+  for (let waited = 0; received === 0; waited += 50) {
+    if (waited > 10_000) throw new Error('the device in node did not receive from the simulator broker');
+    await env.sim.downlinks(1);
+    await sleep(50);
+  }
+  await sleep(100); // a second probe still on its way is not counted in the burst
+  received = 0;
+  untyped = 0;
+  const started = performance.now();
+  const sent = await env.sim.downlinks(o.downlinkMessages);
+  for (let waited = 0; received < sent && waited < 30_000; waited += 10) await sleep(10);
+  await sleep(100); // any extra message would arrive now
+  env.rt.onSink(sinkOf(IDS.pkgDeviceIn), undefined);
+  return { sent, received, untyped, seconds: ((received ? last : performance.now()) - started) / 1000 };
 }

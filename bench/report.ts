@@ -220,6 +220,18 @@ function pacingAndStartupTargets(r: Results, o: Options, print: Print, targets: 
   }
 }
 
+function downlinkFigure(r: Results, print: Print, targets: Targets): void {
+  const d = r.downlinks;
+  if (!d) return;
+  const perSecond = d.received / d.seconds;
+  print(
+    `  downlinks (Node-RED as a Blynk device over MQTT): ${d.sent} datastream values sent at once by the simulator's broker → ` +
+      `${d.received} messages out of a device in node (${d.untyped} not numbers) in ${d.seconds.toFixed(2)} s: ` +
+      `${Math.round(perSecond)} msg/s: ${verdict(d.received === d.sent && d.untyped === 0)}`,
+  );
+  targets.downlinks = { ...d, perSecond };
+}
+
 function problemsSection(r: Results, print: Print): void {
   const problems = r.logProblems;
   if (problems.length) {
@@ -249,6 +261,7 @@ export function report(r: Results, o: Options): { lines: string[]; json: Record<
   tokenTargets(r, o, print, targets);
   memoryTarget(r, print, targets);
   pacingAndStartupTargets(r, o, print, targets);
+  downlinkFigure(r, print, targets);
   json.targets = targets;
   problemsSection(r, print);
   print();

@@ -66,6 +66,14 @@ export class SimClient {
   rateLimited(): Promise<number> {
     return this.call('rateLimited') as Promise<number>;
   }
+  /** Devices connected to the simulator's MQTT broker. */
+  mqttConnections(): Promise<number> {
+    return this.call('mqttConnections') as Promise<number>;
+  }
+  /** Sends `count` datastream downlinks to the demo device; resolves with how many went out. */
+  downlinks(count: number): Promise<number> {
+    return this.call('downlinks', count) as Promise<number>;
+  }
 
   async close(): Promise<void> {
     await this.call('close');

@@ -23,7 +23,7 @@ const { startSimulator } = require('../dist/simulator') as typeof import('../dis
 
 export interface SimRequestMessage {
   id: number;
-  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'setLimits' | 'rateLimited' | 'close';
+  op: 'tokens' | 'setTokenLifetime' | 'addFault' | 'clearFaults' | 'setLimits' | 'rateLimited' | 'mqttConnections' | 'downlinks' | 'close';
   args: unknown[];
 }
 
@@ -34,13 +34,20 @@ export interface SimInfo {
   clientId: string;
   clientSecret: string;
   deviceToken: string;
+  /** The simulator's MQTT broker, for the device nodes. */
+  mqttUrl: string;
 }
+
+/** The datastream whose downlinks the bench sends: an Integer, so they arrive as numbers. */
+export const DOWNLINK_DATASTREAM = 'Humidity';
 
 const port = parentPort;
 if (!port) throw new Error('sim-worker.js runs in a worker thread');
 
 async function main(): Promise<void> {
   const sim: Simulator = await startSimulator(workerData as SimulatorOptions);
+  const broker = await sim.mqtt({ port: 0 });
+  const device = sim.demo.devices[0].id;
   const ops: Record<SimRequestMessage['op'], (...args: never[]) => unknown> = {
     tokens: () => ({ requests: sim.tokens.requests, byGrant: { ...sim.tokens.byGrant } }),
     setTokenLifetime: (sec: number) => sim.setTokenLifetime(sec),
@@ -48,6 +55,13 @@ async function main(): Promise<void> {
     clearFaults: () => sim.faults.clear(),
     setLimits: (limits: { deviceRequestsPerSecond?: number }) => sim.setLimits(limits),
     rateLimited: () => sim.rateLimited,
+    mqttConnections: () => broker.connections,
+    // As fast as the broker takes them: a user moving a slider, many times over.
+    downlinks: (count: number) => {
+      let sent = 0;
+      for (let i = 0; i < count; i++) if (broker.send(device, `downlink/ds/${DOWNLINK_DATASTREAM}`, String(i % 101))) sent++;
+      return sent;
+    },
     close: () => sim.close(),
   };
   port!.on('message', (m: SimRequestMessage) => {
@@ -70,6 +84,7 @@ async function main(): Promise<void> {
     clientId: sim.demo.clientId,
     clientSecret: sim.demo.clientSecret,
     deviceToken: sim.demo.devices[0].token,
+    mqttUrl: broker.url,
   };
   port!.postMessage({ id: 0, result: info });
 }
