@@ -155,5 +155,19 @@ export async function measure(o: Options): Promise<Results> {
   const loadEnd = os.loadavg();
   await env.rt.stop();
   await env.sim.close();
-  return { sides, nodeRedVersion, loadStart, loadEnd, startup, memory, cold, pacing, downlinks, tokensAtEnd, elapsed, logProblems, warnings };
+  return {
+    sides,
+    nodeRedVersion,
+    loadStart,
+    loadEnd,
+    startup,
+    memory,
+    cold,
+    pacing,
+    downlinks,
+    tokensAtEnd,
+    elapsed,
+    logProblems,
+    warnings,
+  };
 }
