@@ -98,6 +98,7 @@ export const ERROR_TABLE = {
   TLS: rule('tls', 'error', 'unreachable', CONNECTION),
   UNEXPECTED: rule('unexpected', 'error', 'error'),
   // Device MQTT API: the connection is the device's own, so its failures are the connection's.
+  NO_MQTT_TOKEN: rule('no-mqtt-token', 'error', 'not-configured'),
   INVALID_MQTT_SERVER: rule('invalid-mqtt-server', 'error', 'not-configured'),
   INVALID_TOPIC_NAME: rule('invalid-topic-name', 'error', 'invalid-input'),
   MESSAGE_TOO_LARGE: rule('message-too-large', 'error', 'invalid-input'),

@@ -55,6 +55,7 @@ export type BlynkErrorCode =
   | 'TLS'
   | 'UNEXPECTED'
   // Device MQTT API (device-mqtt/)
+  | 'NO_MQTT_TOKEN'
   | 'INVALID_MQTT_SERVER'
   | 'INVALID_TOPIC_NAME'
   | 'MESSAGE_TOO_LARGE'

@@ -122,7 +122,7 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     await load([{ id: 'in', type: 'blynk-cloud-device-in', wires: [['sink']] }, { ...WRITER }], {}, '');
     assert.deepEqual(lastStatusOf('in'), { fill: 'red', shape: 'ring', text: statusText('not-configured') });
     const error = (await input('w', { payload: 1 })) as (NodeMessage & { error: { message: string } }) | undefined;
-    assert.equal(error?.error.message, errorKey('no-device-token'));
+    assert.equal(error?.error.message, errorKey('no-mqtt-token'));
     assert.equal(broker.log.length, 0);
   });
 

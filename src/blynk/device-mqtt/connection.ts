@@ -102,7 +102,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   constructor(options: DeviceConnectionOptions) {
     super();
-    if (typeof options.token !== 'string' || options.token.trim() === '') throw new BlynkError('NO_DEVICE_TOKEN');
+    if (typeof options.token !== 'string' || options.token.trim() === '') throw new BlynkError('NO_MQTT_TOKEN');
     this.configured = parseMqttServer(options.server);
     this.current = this.configured;
     this.token = options.token.trim();
