@@ -26,7 +26,7 @@ function showAuthRows(): void {
 }
 
 loadStyles();
-RED.nodes.registerType(TYPE, {
+RED.nodes.registerType('blynk-cloud-webhook-in', {
   category: 'Blynk',
   color: '#3FADB5',
   defaults: {
