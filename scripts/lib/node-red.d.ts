@@ -45,4 +45,3 @@ export interface NodeRed {
 
 /** Starts Node-RED and resolves once its admin API answers. */
 export function launchNodeRed(options: LaunchOptions): Promise<NodeRed>;
-export function linkPackage(userDir: string): void;

@@ -126,4 +126,4 @@ async function launchNodeRed(options) {
   return red;
 }
 
-module.exports = { launchNodeRed, linkPackage, ROOT, PACKAGE };
+module.exports = { launchNodeRed, ROOT, PACKAGE };

@@ -3,7 +3,7 @@
 import { endpointPathOf } from './server-url';
 import { Transport } from './transport';
 
-export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 export interface DiscoveredEndpoints {
   authorizePath?: string;

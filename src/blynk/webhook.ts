@@ -32,20 +32,6 @@ export const RECOMMENDED_TEMPLATE = `{
   "time": "{timestamp_iso8601}"
 }`;
 
-/** The documented placeholders of the recommended template, by the field that carries each. */
-export const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
-  deviceId: 'device_id',
-  deviceName: 'device_name',
-  pin: 'device_pin',
-  dataStreamId: 'device_dataStreamId',
-  value: 'device_pinValue',
-  templateName: 'device_productName',
-  orgName: 'device_orgName',
-  tags: 'device_tags',
-  timestamp: 'timestamp_unix',
-  time: 'timestamp_iso8601',
-};
-
 /** A secret header value Blynk accepts: `length` letters and digits. */
 export function generateHeaderSecret(random: (bytes: Uint8Array) => Uint8Array, length = 40): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

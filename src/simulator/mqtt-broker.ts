@@ -39,6 +39,8 @@ export async function startMqttBroker(
   const { WebSocketServer, createWebSocketStream } = await import('ws');
   const host = options.host ?? '127.0.0.1';
   const sessions = new Map<Client, Session>();
+  /** CONNECTs the broker was asked to authenticate, accepted or not. */
+  let attempts = 0;
   const log: MqttLogEntry[] = [];
   const redirects: string[] = [];
   const sockets = new Set<Socket>();
@@ -184,13 +186,14 @@ export async function startMqttBroker(
 
   const broker: Aedes = await AedesClass.createBroker({
     authenticate(client, username, password, done) {
+      attempts++;
       const device = username === 'device' && password ? store.device(password.toString('utf8')) : undefined;
       if (!device) {
         // Docs: "0x04 Connection Refused … a problem with your credentials".
         const error = Object.assign(new Error('Bad username or password'), { returnCode: 4 }) as AuthenticateError;
         return done(error, false);
       }
-      // [U] Blynk disallows two clients with one token but does not say which one stays: the newer does.
+      // Undocumented: Blynk disallows two clients with one token but does not say which one stays: the newer does.
       const older = sessionOf(device);
       if (older) older.client.close();
       sessions.set(client, { client, device, filters: [] });
@@ -295,6 +298,9 @@ export async function startMqttBroker(
     },
     get connections() {
       return sessions.size;
+    },
+    get attempts() {
+      return attempts;
     },
     get log() {
       return log.slice();

@@ -164,6 +164,8 @@ export interface SimulatorMqtt {
   readonly running: boolean;
   /** Authenticated clients. */
   readonly connections: number;
+  /** CONNECT attempts, accepted or refused. */
+  readonly attempts: number;
   readonly log: MqttLogEntry[];
   /** The next `times` connections get `downlink/redirect` with `uri` right after CONNACK. */
   redirectNext(uri: string, times?: number): void;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  BlynkError,
   deviceIdOf,
   endpointPathOf,
   eventCodeOf,
@@ -56,8 +57,10 @@ function runtimeAccepts(check: (value: unknown) => unknown, value: unknown): boo
   try {
     check(value);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // A refusal is a BlynkError; anything else is a bug in the check, not a verdict.
+    if (err instanceof BlynkError) return false;
+    throw err;
   }
 }
 

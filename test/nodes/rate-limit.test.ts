@@ -113,9 +113,12 @@ describe('rate limits of the connection', function () {
     const reqs = apiRequestsOf(sim);
     assert.equal(reqs.length, 6);
     // Released every 100 ms; a request's way to the server varies by a few ms on a loaded machine, so
-    // the six are checked as a whole: 500 ms from the first to the last, less that jitter.
+    // the six are checked as a whole (500 ms from the first to the last, less that jitter)...
     const span = reqs[5].at - reqs[0].at;
     assert.ok(span >= 440, `six requests within ${span} ms at 600/min`);
+    // ...and no two together: each gap is most of the 100 ms.
+    for (let i = 1; i < reqs.length; i++)
+      assert.ok(reqs[i].at - reqs[i - 1].at >= 60, `${reqs[i].at - reqs[i - 1].at} ms apart at 600/min`);
   });
 
   it('refuses calls beyond the queue at once with QUEUE_FULL and shows it; redeploy ends the queued ones', async () => {

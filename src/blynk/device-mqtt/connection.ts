@@ -2,12 +2,16 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { BlynkError, sanitizeDetail, type BlynkErrorCode } from '../errors';
+import { SecretSet } from '../redact';
 import { DEFAULT_BACKOFF, reconnectDelayMs, type BackoffOptions } from './backoff';
 import { decodeDownlink, type Downlink } from './downlink';
 import { Outbox } from './outbox';
 import { encodeBatch, encodeTimestamped, encodeValue, type BatchValue, type DeviceValue, type TimestampedPoint } from './payload';
 import { brokerLabel, mayFollowMqttRedirect, parseMqttServer } from './server';
 import { DOWNLINK_FILTER, nameList, uplink } from './topics';
+
+/** Messages kept while the device is offline, unless the connection is given another size. */
+export const DEFAULT_MQTT_QUEUE = 100;
 
 export type DeviceConnectionState = 'idle' | 'connecting' | 'connected' | 'offline' | 'refused' | 'closed';
 
@@ -87,6 +91,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private readonly configured: URL;
   private current: URL;
   private readonly token: string;
+  /** The token in every form a library's message could carry it, as the HTTPS transport redacts it. */
+  private readonly secrets = new SecretSet();
   private readonly options: DeviceConnectionOptions;
   private readonly backoff: BackoffOptions;
   private readonly outbox: Outbox;
@@ -106,10 +112,11 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.configured = parseMqttServer(options.server);
     this.current = this.configured;
     this.token = options.token.trim();
+    this.secrets.add(this.token);
     this.options = options;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const flood = options.flood ?? { limit: 10, periodMs: 1000 };
-    this.outbox = new Outbox({ maxQueue: options.maxQueue ?? 100, ...flood, now: options.now });
+    this.outbox = new Outbox({ maxQueue: options.maxQueue ?? DEFAULT_MQTT_QUEUE, ...flood, now: options.now });
     this.maxMessageBytes = options.maxMessageBytes ?? 1024;
   }
 
@@ -351,7 +358,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     try {
       to = parseMqttServer(text.trim());
     } catch {
-      this.emit('warning', new BlynkError('MQTT_REDIRECT_REFUSED', { location: this.scrub(sanitizeDetail(text)) }));
+      this.emit('warning', new BlynkError('MQTT_REDIRECT_REFUSED', { location: this.secrets.redact(sanitizeDetail(text)) }));
       return undefined;
     }
     if (!mayFollowMqttRedirect(from, to)) {
@@ -372,19 +379,15 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private connectError(error: Error & { code?: unknown }): BlynkError {
     const final = typeof error.code === 'number' ? FINAL_CONNACK[error.code] : undefined;
     // No `status`: that field means an HTTP status everywhere else.
-    if (final) return new BlynkError(final, { detail: this.scrub(sanitizeDetail(`${error.message} (CONNACK ${String(error.code)})`)) });
+    if (final)
+      return new BlynkError(final, { detail: this.secrets.redact(sanitizeDetail(`${error.message} (CONNACK ${String(error.code)})`)) });
     return this.networkError(error);
   }
 
   private networkError(error: Error & { code?: unknown }): BlynkError {
     const host = brokerLabel(this.current);
-    const detail = this.scrub(sanitizeDetail(typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message));
+    const detail = this.secrets.redact(sanitizeDetail(typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message));
     if (typeof error.code === 'string' && TLS_CODES.test(error.code)) return new BlynkError('TLS', { host, detail });
     return new BlynkError('NETWORK', { host, detail });
-  }
-
-  /** No text that leaves this class may hold the token, whatever a library put in it. */
-  private scrub(text: string): string {
-    return this.token ? text.split(this.token).join('•••') : text;
   }
 }

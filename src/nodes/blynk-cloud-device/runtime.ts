@@ -1,14 +1,12 @@
 import { NodeAPI } from 'node-red';
-import { BlynkError, DeviceConnection, DeviceConnectionState } from '../../blynk';
+import { BlynkError, DEFAULT_MQTT_QUEUE, DeviceConnection, DeviceConnectionState } from '../../blynk';
 import { brokerUrl } from '../lib/broker';
 import { DeviceConfigCredentials, DeviceConfigDef, DeviceConfigNode, DeviceUser, statusOfState } from '../lib/device-link';
 import { localize, redRing, unexpected } from '../lib/i18n';
 
-const DEFAULT_QUEUE = 100;
-
 function queueSizeOf(value: unknown): number {
   const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_QUEUE;
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MQTT_QUEUE;
 }
 
 /**

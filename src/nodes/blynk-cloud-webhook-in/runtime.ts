@@ -1,5 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { sanitizeDetail } from '../../blynk/errors';
+import { isRecord } from '../../blynk/validate';
 import { WEBHOOK_MAX_BODY } from '../../blynk/webhook';
 import { CATALOG, redRing, statusKey } from '../lib/i18n';
 import { authFailure, type AuthFailure } from './auth';
@@ -11,11 +13,6 @@ import { otherRouteServes, removeRoute } from './route';
 const TYPE = 'blynk-cloud-webhook-in';
 
 type WebhookInNode = Node<WebhookInCredentials>;
-
-/** A plain object (parsed JSON or form fields), whose keys may carry the template's fields. */
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function answer(res: Response, status: number, headers: Record<string, string> = {}): void {
   if (!res.headersSent) res.status(status).set(headers).end();
@@ -111,7 +108,7 @@ export = function register(RED: NodeAPI): void {
         deliver(req, parsed.kind === 'empty' ? { ...(req.query as Record<string, unknown>) } : parsed.payload);
       })().catch((err: unknown) => {
         answer(res, 500);
-        node.error(t('failed', { detail: err instanceof Error ? err.message : String(err) }));
+        node.error(t('failed', { detail: sanitizeDetail(err instanceof Error ? err.message : err) }));
       });
     };
 

@@ -25,6 +25,8 @@ import {
   basicAuth,
   urlOn,
 } from '../../blynk';
+import { scopeQuery } from '../../blynk/grants/scope';
+import type { QueryEntries } from '../../blynk/transport';
 import { editorPost } from './admin-routes';
 import { credentialsOf, deployedConfig, storeRefreshToken } from './config-node';
 import { CATALOG, localize, Said, said, saidError, unexpected } from './i18n';
@@ -188,8 +190,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
           used: false,
         });
         outcomes.set(nodeId, { state: 'pending', user });
-        const scope = stringOrEmpty(body.scope).trim();
-        const query: [string, string][] = [
+        const query: QueryEntries = [
           ['response_type', 'code'],
           ['client_id', clientId],
           ['redirect_uri', redirectUri],
@@ -197,7 +198,7 @@ export function registerAuthorize(RED: NodeAPI, now: () => number = () => Date.n
           // PKCE S256: a server without PKCE ignores the two parameters (RFC 6749 §3.1 unknown parameters).
           ['code_challenge', createHash('sha256').update(verifier).digest('base64url')],
           ['code_challenge_method', 'S256'],
-          ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+          ...scopeQuery(stringOrEmpty(body.scope)),
         ];
         res.setHeader(
           'Set-Cookie',

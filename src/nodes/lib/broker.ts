@@ -1,8 +1,8 @@
 import { parseServer } from '../../blynk';
 
 /** How the device config node reaches Blynk's broker: TLS on 8883, TLS WebSocket on 443, or by hand. */
-export const BROKER_TLS = '';
-export const BROKER_WSS = 'wss';
+const BROKER_TLS = '';
+const BROKER_WSS = 'wss';
 
 /**
  * The broker URL for a region server and the `broker` setting: empty → `mqtts://<host>:8883`,

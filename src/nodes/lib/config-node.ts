@@ -11,7 +11,7 @@ import {
   rateLimitsOf,
   TokenState,
 } from '../../blynk';
-import { CATALOG, failureRing, localize, redRing, sameStatus, statusKey } from './i18n';
+import { CATALOG, CONNECTED, CONNECTING, failureRing, localize, redRing, sameStatus, statusKey } from './i18n';
 
 export interface ConfigDef extends NodeDef {
   server?: string;
@@ -77,8 +77,8 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
 
 const STATE_STATUS: Record<TokenState, NodeStatus> = {
   idle: {},
-  connecting: { fill: 'yellow', shape: 'ring', text: statusKey('connecting') },
-  ok: { fill: 'green', shape: 'dot', text: statusKey('ok') },
+  connecting: CONNECTING,
+  ok: CONNECTED,
   'auth-failed': redRing('auth-failed'),
   'signin-required': redRing('signin-required'),
   'rate-limited': { fill: 'yellow', shape: 'ring', text: statusKey('rate-limited') },

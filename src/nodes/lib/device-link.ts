@@ -1,6 +1,6 @@
 import { Node, NodeDef, NodeStatus } from 'node-red';
 import { BlynkError, DeviceConnection, DeviceConnectionState } from '../../blynk';
-import { redRing, statusKey } from './i18n';
+import { CONNECTED, CONNECTING, redRing } from './i18n';
 
 export interface DeviceConfigDef extends NodeDef {
   /** Region server (`https://<region>.blynk.cloud`), as the Platform connection stores it. */
@@ -33,13 +33,11 @@ export interface DeviceConfigNode extends Node<DeviceConfigCredentials> {
   setupError(): BlynkError | undefined;
 }
 
-const CONNECTING: NodeStatus = { fill: 'yellow', shape: 'ring', text: statusKey('connecting') };
-
 /** The status every user shows for a connection state (texts are catalogue keys). */
 export function statusOfState(state: DeviceConnectionState): NodeStatus {
   switch (state) {
     case 'connected':
-      return { fill: 'green', shape: 'dot', text: statusKey('ok') };
+      return CONNECTED;
     case 'connecting':
       return CONNECTING;
     case 'refused':

@@ -11,6 +11,11 @@ export function statusKey(key: string): string {
   return `${CATALOG}.status.${key}`;
 }
 
+/** Signing in or connecting: a yellow ring. */
+export const CONNECTING: NodeStatus = { fill: 'yellow', shape: 'ring', text: statusKey('connecting') };
+/** Working: a green dot. */
+export const CONNECTED: NodeStatus = { fill: 'green', shape: 'dot', text: statusKey('ok') };
+
 /** A red ring with the status text `key`: something is wrong. */
 export function redRing(key: string): NodeStatus {
   return { fill: 'red', shape: 'ring', text: statusKey(key) };
