@@ -1,3 +1,7 @@
+import { errorRule } from './error-table';
+import { BlynkError } from './errors';
+import type { TokenEndpoint } from './token-endpoint';
+import type { Token } from './token-response';
 /**
  * The one unspent refresh token of a config node. It came either with the current token (the
  * session's own) or from the user's sign-in (the stored credential of `authorization_code`, not
@@ -32,4 +36,32 @@ export class RefreshTokenSlot {
     this.value = undefined;
     this.fromSignIn = false;
   }
+}
+
+/**
+ * Spends the refresh token held in `slot` (as one from the user's sign-in, or not): its token
+ * answer, or undefined when none is held. Only a 429 proves it unspent, so then it goes back into
+ * the slot before the error is thrown; after any other failure it counts as spent.
+ */
+export async function spendRefreshToken(endpoint: TokenEndpoint, slot: RefreshTokenSlot, fromSignIn: boolean): Promise<Token | undefined> {
+  const refreshToken = slot.take(fromSignIn);
+  if (!refreshToken) return undefined;
+  try {
+    return await endpoint.request(
+      [
+        ['grant_type', 'refresh_token'],
+        ['refresh_token', refreshToken],
+      ],
+      undefined,
+      false,
+    );
+  } catch (err) {
+    if (isUnprocessed(err)) slot.hold(refreshToken, fromSignIn);
+    throw err;
+  }
+}
+
+/** A 429: the server did not process the request, so a refresh token sent with it is unspent. */
+export function isUnprocessed(err: unknown): boolean {
+  return err instanceof BlynkError && errorRule(err.code).retry === 'retry-after';
 }

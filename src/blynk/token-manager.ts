@@ -1,7 +1,7 @@
 import { BlynkError } from './errors';
-import { errorRule, tokenStateOf, TokenState } from './error-table';
+import { tokenStateOf, TokenState } from './error-table';
 import { Grant, GrantContext, grantFor, OAuthCredentials } from './grants';
-import { RefreshTokenSlot } from './refresh-token';
+import { isUnprocessed, RefreshTokenSlot, spendRefreshToken } from './refresh-token';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retry';
 import { endpointPathOf } from './server-url';
 import { TokenEndpoint } from './token-endpoint';
@@ -200,23 +200,10 @@ export class TokenManager {
    * it counts as spent like any other failure, and the grant's own credentials are tried once.
    */
   private async refresh(): Promise<Token | undefined> {
-    const refreshToken = this.refreshToken.take(false);
-    if (!refreshToken) return undefined;
     try {
-      return await this.context.endpoint.request(
-        [
-          ['grant_type', 'refresh_token'],
-          ['refresh_token', refreshToken],
-        ],
-        undefined,
-        false,
-      );
+      return await spendRefreshToken(this.context.endpoint, this.refreshToken, false);
     } catch (err) {
-      if (err instanceof BlynkError && err.code === 'CLOSED') throw err;
-      if (err instanceof BlynkError && errorRule(err.code).retry === 'retry-after') {
-        this.refreshToken.hold(refreshToken, false);
-        throw err;
-      }
+      if ((err instanceof BlynkError && err.code === 'CLOSED') || isUnprocessed(err)) throw err;
       this.grant.refreshTokenChanged?.(undefined);
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { BlynkError } from '../errors';
-import { errorRule } from '../error-table';
+import { isUnprocessed, spendRefreshToken } from '../refresh-token';
 import { Token } from '../token-response';
 import { Grant, GrantContext } from './grant';
 
@@ -19,22 +19,11 @@ export class StoredSignInGrant implements Grant {
    * so it is kept; any other failure counts it as spent.
    */
   async obtain({ endpoint, refreshToken: slot, signinRequired }: GrantContext): Promise<Token> {
-    const refreshToken = slot.take(true);
-    if (!refreshToken) throw signinRequired();
+    let token: Token | undefined;
     try {
-      return await endpoint.request(
-        [
-          ['grant_type', 'refresh_token'],
-          ['refresh_token', refreshToken],
-        ],
-        undefined,
-        false,
-      );
+      token = await spendRefreshToken(endpoint, slot, true);
     } catch (err) {
-      if (err instanceof BlynkError && errorRule(err.code).retry === 'retry-after') {
-        slot.hold(refreshToken, true);
-        throw err;
-      }
+      if (isUnprocessed(err)) throw err;
       this.onRefreshToken?.(undefined);
       if (err instanceof BlynkError && err.code === 'TOKEN_REJECTED' && err.status !== undefined && err.status >= 400 && err.status < 500) {
         throw signinRequired(err);
@@ -42,6 +31,8 @@ export class StoredSignInGrant implements Grant {
       // An outage or a lost answer: the token may have been spent, but only a new sign-in can tell.
       throw err;
     }
+    if (!token) throw signinRequired();
+    return token;
   }
 
   refreshTokenChanged(refreshToken: string | undefined): void {
