@@ -12,6 +12,14 @@ export function label(node: EditorNode, type: string, specific: string): string 
   return node.name || specific || node._(`${type}.paletteLabel`);
 }
 
+/** A connection's server as its label shows it: the host (and port) without scheme or path. */
+export function serverLabel(url: unknown): string {
+  return String(url || '')
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/[/?#].*$/, '');
+}
+
 /** Named nodes in italics, as Node-RED's own nodes show them. */
 export function labelStyle(this: EditorNode): string {
   return this.name ? 'node_label_italic' : '';

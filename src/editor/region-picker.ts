@@ -30,6 +30,9 @@ export function regionSelect($region: JQuery, $server: JQuery, customRows: strin
     $(customRows).toggle(value === CUSTOM);
     $server.trigger('change');
   };
-  $region.on('change', show);
+  $region.on('change', () => {
+    show();
+    if ($region.val() === CUSTOM) $server.trigger('focus');
+  });
   show();
 }

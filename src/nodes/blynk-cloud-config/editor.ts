@@ -1,21 +1,14 @@
 import { DEFAULT_SERVER } from '../../blynk/server-url';
-import { label, labelStyle, paletteLabel } from '../../editor/labels';
+import { label, labelStyle, paletteLabel, serverLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
 import { oauthClientTab } from './editor/oauth-client';
-import { regionPicker } from './editor/region';
+import { regionSelect } from '../../editor/region-picker';
 import { validGrantType, validPath, validQueue, validRate, validRateLimit, validServer } from './editor/rules';
 import { signinTab } from './editor/signin';
 import { createTabs } from './editor/tabs';
 import { testConnectionButton } from './editor/test-connection';
 
 const TYPE = 'blynk-cloud-config';
-
-function hostOf(url: unknown): string {
-  return String(url || '')
-    .trim()
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/[/?#].*$/, '');
-}
 
 /** Shows the rows of class `rows` while `shown()` holds, re-checked when `$field` changes. */
 function showWhile($field: JQuery, rows: string, shown: () => boolean): void {
@@ -59,14 +52,14 @@ RED.nodes.registerType('blynk-cloud-config', {
   icon: 'blynk-cloud.svg',
   paletteLabel: paletteLabel(TYPE),
   label() {
-    return label(this, TYPE, hostOf(this.server));
+    return label(this, TYPE, serverLabel(this.server));
   },
   labelStyle,
   oneditprepare() {
     const $server = $('#node-config-input-server');
     const $grant = $('#node-config-input-grantType');
     const toggleTab = createTabs(this);
-    regionPicker(this, $server);
+    regionSelect($('#node-config-input-region-select'), $server, '.blynk-cloud-config-custom-row');
 
     // E-mail and password only belong to the user credentials grant (a user-scoped token).
     if (!$grant.val()) $grant.val('client_credentials');

@@ -1,31 +1,21 @@
+import { parseMqttServer } from '../../blynk/device-mqtt/server';
 import { DEFAULT_SERVER } from '../../blynk/server-url';
 import { catalogOf } from '../../editor/catalog';
-import { label, labelStyle, paletteLabel } from '../../editor/labels';
+import { label, labelStyle, paletteLabel, serverLabel } from '../../editor/labels';
 import { regionSelect } from '../../editor/region-picker';
 import type { ValidatorOptions } from '../../editor/red';
 import { loadStyles } from '../../editor/styles';
+import { accepts } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-device';
 const CATALOG = catalogOf(TYPE);
 /** The broker select's choices besides a URL typed by hand ('' = TLS 8883, 'wss' = WebSocket 443). */
 const BROKER_CHOICES = ['', 'wss'];
 
-function hostOf(url: unknown): string {
-  return String(url || '')
-    .trim()
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/[/?#:].*$/, '');
-}
-
-/** A broker typed by hand: mqtts:// or wss:// anywhere, plain mqtt:// or ws:// to loopback only (the token is the password). */
+/** A broker typed by hand, by the rule the runtime connects with (plain mqtt:// or ws:// to loopback only: the token is the password). */
 function validBroker(v: unknown, _opt?: ValidatorOptions): true | string {
   const text = String(v ?? '').trim();
-  if (BROKER_CHOICES.includes(text)) return true;
-  const m = /^(mqtts|wss|mqtt|ws):\/\/([^/:?#@]+|\[[^\]]+\])(:\d+)?(\/[^?#]*)?$/i.exec(text);
-  if (!m) return RED._(`${CATALOG}errors.broker`);
-  const secure = /^(mqtts|wss)$/i.test(m[1]);
-  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(m[2]);
-  return secure || loopback ? true : RED._(`${CATALOG}errors.broker`);
+  return BROKER_CHOICES.includes(text) || accepts(() => parseMqttServer(text), text) ? true : RED._(`${CATALOG}errors.broker`);
 }
 
 loadStyles();
@@ -53,7 +43,7 @@ RED.nodes.registerType('blynk-cloud-device', {
   icon: 'blynk-cloud-device-mqtt.svg',
   paletteLabel: paletteLabel(TYPE),
   label() {
-    return label(this, TYPE, hostOf(this.server));
+    return label(this, TYPE, serverLabel(this.server));
   },
   labelStyle,
   oneditprepare() {
