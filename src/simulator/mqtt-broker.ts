@@ -1,5 +1,6 @@
 // Blynk's Device MQTT API (docs/blynk-mqtt-api.md), on aedes: started only when a test or
 // `npm start` asks for it, so the HTTP simulator needs neither aedes nor its port.
+import { RequestLog } from './request-log';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
@@ -41,7 +42,7 @@ export async function startMqttBroker(
   const sessions = new Map<Client, Session>();
   /** CONNECTs the broker was asked to authenticate, accepted or not. */
   let attempts = 0;
-  const log: MqttLogEntry[] = [];
+  const log = new RequestLog<MqttLogEntry>(10_000);
   const redirects: string[] = [];
   const sockets = new Set<Socket>();
 
@@ -49,7 +50,6 @@ export async function startMqttBroker(
 
   const note = (entry: Omit<MqttLogEntry, 'at'>): void => {
     log.push({ ...entry, at: Date.now() });
-    if (log.length > 10_000) log.shift();
   };
 
   const deliver = (session: Session, topic: string, payload: string, qos: 0 | 1 = 0): boolean => {
@@ -303,7 +303,7 @@ export async function startMqttBroker(
       return attempts;
     },
     get log() {
-      return log.slice();
+      return log.entries();
     },
     redirectNext(uri: string, times = 1) {
       for (let i = 0; i < times; i++) redirects.push(uri);
@@ -322,7 +322,7 @@ export async function startMqttBroker(
       if (!server) await listen();
     },
     reset() {
-      log.length = 0;
+      log.clear();
       redirects.length = 0;
     },
     close() {

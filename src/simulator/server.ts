@@ -30,7 +30,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const limiter = new RateLimiter(options.limits);
   const faults = new Faults();
-  const log = new RequestLog(options.logLimit ?? 10_000);
+  const log = new RequestLog<RequestLogEntry>(options.logLimit ?? 10_000);
   const webhooks = new Webhooks(store, options.webhookRatePerMinute);
   for (const def of options.webhooks ?? []) webhooks.add(def);
   const routes = new Map<string, Handler>(

@@ -2,6 +2,7 @@
 // Blynk does (docs/blynk-webhooks.md). Defined through the simulator-only admin route /sim/webhooks,
 // `Simulator.webhooks`, or the CLI's --webhook: Blynk's Platform API webhook routes are not in
 // contract/ yet.
+import { RequestLog } from './request-log';
 import http from 'node:http';
 import https from 'node:https';
 import { fillPlaceholders, WEBHOOK_MAX_BODY, WEBHOOK_METHODS, type WebhookMethod } from '../blynk/webhook';
@@ -90,7 +91,7 @@ interface Occurrence {
 export class Webhooks {
   private readonly hooks = new Map<number, Stored>();
   private nextId = 1;
-  private readonly log: WebhookAttempt[] = [];
+  private readonly log = new RequestLog<WebhookAttempt>(ATTEMPT_LOG);
   private readonly inFlight = new Set<http.ClientRequest>();
   ratePerMinute: number;
 
@@ -126,12 +127,12 @@ export class Webhooks {
 
   /** Every call attempt, oldest first (never with the credential). */
   attempts(): WebhookAttempt[] {
-    return [...this.log];
+    return this.log.entries();
   }
 
   clear(): void {
     this.hooks.clear();
-    this.log.length = 0;
+    this.log.clear();
   }
 
   /** Ends calls under way (the server is closing). */
@@ -208,7 +209,6 @@ export class Webhooks {
 
   private record(attempt: WebhookAttempt): void {
     this.log.push(attempt);
-    if (this.log.length > ATTEMPT_LOG) this.log.splice(0, this.log.length - ATTEMPT_LOG);
   }
 
   private call(hook: Stored, o: Occurrence): void {
