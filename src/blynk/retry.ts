@@ -35,10 +35,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   random: Math.random,
 };
 
+/** The exponential ceiling before retry number `retry` (1 = first): base, doubled each time, at most `capMs`. */
+export function backoffCeilingMs(baseMs: number, capMs: number, retry: number): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+}
+
 /** Full-jitter backoff before retry number `retry` (1 = first retry). */
 export function backoffMs(policy: RetryPolicy, retry: number): number {
-  const ceiling = Math.min(policy.backoffCapMs, policy.backoffBaseMs * 2 ** (retry - 1));
-  return Math.floor(policy.random() * ceiling);
+  return Math.floor(policy.random() * backoffCeilingMs(policy.backoffBaseMs, policy.backoffCapMs, retry));
 }
 
 /**

@@ -1,4 +1,5 @@
 // Delays between connection attempts.
+import { backoffCeilingMs } from '../retry';
 
 export interface BackoffOptions {
   /** Ceiling of the first retry's delay, in ms. */
@@ -15,6 +16,6 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000,
  * reconnecting after a broker restart spread out, yet none retries at once in a loop.
  */
 export function reconnectDelayMs(options: BackoffOptions, attempt: number): number {
-  const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, attempt - 1));
+  const ceiling = backoffCeilingMs(options.initialMs, options.maxMs, attempt);
   return Math.floor(ceiling / 2 + options.random() * (ceiling / 2));
 }
