@@ -27,11 +27,27 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type QueryEntries = ReadonlyArray<readonly [string, string] | readonly [string]>;
 
+/** A file sent as `multipart/form-data`, with text fields before it (Blynk's upload routes). */
+export interface Multipart {
+  fields?: ReadonlyArray<readonly [string, string]>;
+  file: {
+    /** The form field that carries the file (`upfile` on both of Blynk's upload routes). */
+    field: string;
+    name: string;
+    type: string;
+    data: Uint8Array;
+  };
+  /** The route's documented file size limit, in bytes. */
+  maxBytes: number;
+}
+
 export interface TransportRequest {
   method: HttpMethod;
   path: string;
   query?: QueryEntries;
   body?: unknown;
+  /** Sent instead of `body`; built anew for each attempt and redirect, since a sent form is consumed. */
+  multipart?: Multipart;
   headers?: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -115,6 +131,8 @@ export class Transport {
   }
 
   private async exchange(req: TransportRequest): Promise<TransportResponse> {
+    // Checked here too, whoever built the request: a file over the route's limit is never sent.
+    if (req.multipart) checkFileSize(req.multipart.file.data.byteLength, req.multipart.maxBytes);
     const secrets = [...authorizationSecrets(req.headers?.Authorization), ...(req.secrets ?? [])];
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
@@ -161,11 +179,13 @@ export class Transport {
 
   private async send(origin: URL, req: TransportRequest): Promise<AxiosResponse<string>> {
     const url = urlOn(origin, req.path, req.query);
+    // axios streams a FormData with its own boundary and Content-Length.
+    const data = req.multipart ? formOf(req.multipart) : req.body;
     try {
       return await this.client.request<string>({
         url,
         method: req.method,
-        data: req.body,
+        data,
         headers: req.headers,
         timeout: req.timeoutMs,
         signal: req.signal,
@@ -174,6 +194,20 @@ export class Transport {
       throw networkError(err, origin, req.timeoutMs);
     }
   }
+}
+
+/** A file over `maxBytes` is refused before any request, with its size and the limit. */
+export function checkFileSize(size: number, maxBytes: number): void {
+  if (size > maxBytes) throw new BlynkError('FILE_TOO_LARGE', { length: size, detail: String(maxBytes) });
+}
+
+function formOf(multipart: Multipart): FormData {
+  const form = new FormData();
+  for (const [name, value] of multipart.fields ?? []) form.append(name, value);
+  const { field, name, type, data } = multipart.file;
+  // A copy: Blob takes views of a plain ArrayBuffer only, and the caller may reuse its Buffer.
+  form.append(field, new Blob([new Uint8Array(data)], { type }), name);
+  return form;
 }
 
 export function encodeQuery(query: QueryEntries): string {

@@ -4,7 +4,9 @@ import type {
   DatastreamValue,
   DemoData,
   DemoDatastream,
+  DeviceFile,
   DeviceState,
+  FirmwareFile,
   LoggedEvent,
   PropertyValue,
   SimulatorState,
@@ -27,6 +29,9 @@ export class Store implements SimulatorState {
   private readonly streamByPin = new Map<string, DemoDatastream>();
   readonly eventCodes = new Set<string>();
   private readonly listeners = new Set<WriteListener>();
+  /** Files per device id, and how many uploads each device made (the documented 1,000 limit). */
+  private readonly deviceFiles = new Map<number, { files: DeviceFile[]; uploads: number }>();
+  readonly firmware: FirmwareFile[] = [];
   private readonly eventListeners = new Set<(device: DeviceState, event: LoggedEvent & { name?: string }) => void>();
 
   constructor(readonly demo: DemoData) {
@@ -42,6 +47,8 @@ export class Store implements SimulatorState {
   reset(): void {
     this.devices.clear();
     this.byToken.clear();
+    this.deviceFiles.clear();
+    this.firmware.length = 0;
     const now = Date.now();
     for (const d of this.demo.devices) {
       const values = new Map<number, StoredValue>();
@@ -68,6 +75,26 @@ export class Store implements SimulatorState {
       this.devices.set(d.id, state);
       this.byToken.set(d.token, state);
     }
+  }
+
+  files(device: number | string): DeviceFile[] {
+    const d = this.device(device);
+    return d ? [...(this.deviceFiles.get(d.id)?.files ?? [])] : [];
+  }
+
+  /**
+   * Keeps a device's upload as the page describes: a file of the same name replaces the earlier
+   * one, at most `keep` files (the oldest goes), at most `maxUploads` uploads (false: refused).
+   */
+  addFile(device: DeviceState, file: DeviceFile, keep: number, maxUploads: number): boolean {
+    let entry = this.deviceFiles.get(device.id);
+    if (!entry) this.deviceFiles.set(device.id, (entry = { files: [], uploads: 0 }));
+    if (entry.uploads >= maxUploads) return false;
+    entry.uploads++;
+    entry.files = entry.files.filter((f) => f.name !== file.name);
+    entry.files.push(file);
+    if (entry.files.length > keep) entry.files.splice(0, entry.files.length - keep);
+    return true;
   }
 
   device(idOrToken: number | string): DeviceState | undefined {
