@@ -15,8 +15,12 @@ import {
   propertyValuesOf,
   queryValues,
   datastreamValueOf,
+  metaFieldOf,
   quoteValue,
+  REPORT_OPTIONS,
+  ReportOption,
   scalarText,
+  CONTROL,
 } from './validate';
 
 /**
@@ -167,20 +171,6 @@ export function deviceProperty(token: unknown, pin: unknown, property: unknown, 
   return { api: 'device', method: 'GET', path: '/external/api/update/property', query, idempotent: true };
 }
 
-/** A metadata field: its id (a whole number, also as digits) or its exact, case-sensitive name. */
-export type MetaField = { id: number } | { name: string };
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-export function metaFieldOf(value: unknown): MetaField {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { id: value };
-  if (typeof value === 'string' && value !== '' && !CONTROL.test(value)) {
-    return /^\d{1,10}$/.test(value.trim()) ? { id: Number(value.trim()) } : { name: value };
-  }
-  throw new BlynkError('INVALID_META_FIELD', { value: quoteValue(value) });
-}
-
 /**
  * Device API metadata read: `device/meta?token=…&metaFieldId=…`. The page names only
  * `metaFieldId` and says a field's exact name works there too, so a name goes in it.
@@ -262,16 +252,6 @@ export function deviceTimestampedUpload(token: unknown, pin: unknown, payload: u
   ];
   return { api: 'device', method: 'POST', path: '/external/api/batch/update', query, body, idempotent: false };
 }
-
-/** The report options of `data/get`, each with the values the page lists (its default first). */
-export const REPORT_OPTIONS = {
-  period: ['MONTH', 'HOUR', 'DAY', 'WEEK', 'THREE_MONTHS'],
-  granularityType: ['RAW_DATA', 'MINUTE', 'HOURLY', 'DAILY'],
-  sourceType: ['AVG', 'MIN', 'MAX', 'SUM', 'COUNT'],
-  format: ['TS', 'ISO_US', 'ISO_SIMPLE'],
-} as const;
-
-export type ReportOption = keyof typeof REPORT_OPTIONS;
 
 export interface ReportRequest {
   period?: unknown;

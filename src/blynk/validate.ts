@@ -158,3 +158,28 @@ export function propertyValuesOf(value: unknown): string[] {
 export function scalarText(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? String(v) : undefined;
 }
+
+/** A metadata field: its id (a whole number, also as digits) or its exact, case-sensitive name. */
+export type MetaField = { id: number } | { name: string };
+
+// eslint-disable-next-line no-control-regex
+export const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function metaFieldOf(value: unknown): MetaField {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { id: value };
+  if (typeof value === 'string' && value !== '' && !CONTROL.test(value)) {
+    return /^\d{1,10}$/.test(value.trim()) ? { id: Number(value.trim()) } : { name: value };
+  }
+  throw new BlynkError('INVALID_META_FIELD', { value: quoteValue(value) });
+}
+
+/** The report options of `data/get`, each with the values the page lists (its default first). */
+export const REPORT_OPTIONS = {
+  period: ['MONTH', 'HOUR', 'DAY', 'WEEK', 'THREE_MONTHS'],
+  granularityType: ['RAW_DATA', 'MINUTE', 'HOURLY', 'DAILY'],
+  sourceType: ['AVG', 'MIN', 'MAX', 'SUM', 'COUNT'],
+  format: ['TS', 'ISO_US', 'ISO_SIMPLE'],
+} as const;
+
+export type ReportOption = keyof typeof REPORT_OPTIONS;
+
