@@ -1,5 +1,5 @@
 import { BlynkError } from './errors';
-import { checkFileSize, HttpMethod, Multipart, QueryEntries } from './transport';
+import { HttpMethod, Multipart, QueryEntries } from './transport';
 import {
   batchOf,
   DatastreamValue,
@@ -20,7 +20,8 @@ import {
   REPORT_OPTIONS,
   ReportOption,
   scalarText,
-  CONTROL,
+  fileDataOf,
+  fileNameOf,
 } from './validate';
 
 /**
@@ -322,22 +323,6 @@ export function deviceReport(token: unknown, options: ReportRequest): ApiCall {
 
 /** The Device API's documented file limit ("Each file should be up to 5MB"). */
 export const DEVICE_FILE_MAX_BYTES = 5 * 1024 * 1024;
-
-/** A file's name as it goes in the form: a path (read file's msg.filename) loses its folders. */
-export function fileNameOf(value: unknown): string {
-  const name = typeof value === 'string' ? (value.split(/[\\/]/).pop() ?? '').trim() : '';
-  if (!name || name === '.' || name === '..' || name.length > 255 || CONTROL.test(name)) {
-    throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
-  }
-  return name;
-}
-
-/** A file's bytes: a non-empty Buffer (or any Uint8Array) within `maxBytes`. */
-export function fileDataOf(value: unknown, maxBytes: number): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.byteLength === 0) throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
-  checkFileSize(value.byteLength, maxBytes);
-  return value;
-}
 
 /**
  * Device API file upload: `POST upload?token=…`, the file in the form field `upfile`. The answer

@@ -1,9 +1,9 @@
 import type { ApiResult, Caller } from './client';
-import { fileDataOf, fileNameOf, type ApiCall } from './endpoints';
+import type { ApiCall } from './endpoints';
 import { BlynkError } from './errors';
 import { presetFor } from './presets';
 import type { HttpMethod } from './transport';
-import { isPlainObject, scalarText, quoteValue } from './validate';
+import { fileDataOf, fileNameOf, isPlainObject, scalarText, quoteValue } from './validate';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;

@@ -18,6 +18,7 @@ import { BlynkError, sanitizeDetail } from './errors';
 import { InFlight } from './in-flight';
 import { authorizationSecrets, SecretSet } from './redact';
 import { mayFollowRedirect, parseServer } from './server-url';
+import { checkFileSize } from './validate';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -194,11 +195,6 @@ export class Transport {
       throw networkError(err, origin, req.timeoutMs);
     }
   }
-}
-
-/** A file over `maxBytes` is refused before any request, with its size and the limit. */
-export function checkFileSize(size: number, maxBytes: number): void {
-  if (size > maxBytes) throw new BlynkError('FILE_TOO_LARGE', { length: size, detail: String(maxBytes) });
 }
 
 function formOf(multipart: Multipart): FormData {

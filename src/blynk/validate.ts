@@ -163,7 +163,7 @@ export function scalarText(v: unknown): string | undefined {
 export type MetaField = { id: number } | { name: string };
 
 // eslint-disable-next-line no-control-regex
-export const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function metaFieldOf(value: unknown): MetaField {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { id: value };
@@ -182,4 +182,26 @@ export const REPORT_OPTIONS = {
 } as const;
 
 export type ReportOption = keyof typeof REPORT_OPTIONS;
+
+
+/** A file over `maxBytes` is refused before any request, with its size and the limit. */
+export function checkFileSize(size: number, maxBytes: number): void {
+  if (size > maxBytes) throw new BlynkError('FILE_TOO_LARGE', { length: size, detail: String(maxBytes) });
+}
+
+/** A file's name as it goes in the form: a path (read file's msg.filename) loses its folders. */
+export function fileNameOf(value: unknown): string {
+  const name = typeof value === 'string' ? (value.split(/[\\/]/).pop() ?? '').trim() : '';
+  if (!name || name === '.' || name === '..' || name.length > 255 || CONTROL.test(name)) {
+    throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
+  }
+  return name;
+}
+
+/** A file's bytes: a non-empty Buffer (or any Uint8Array) within `maxBytes`. */
+export function fileDataOf(value: unknown, maxBytes: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.byteLength === 0) throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
+  checkFileSize(value.byteLength, maxBytes);
+  return value;
+}
 

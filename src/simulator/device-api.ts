@@ -1,5 +1,5 @@
 // Device HTTPS API: device auth token in the query, errors are 400 JSON.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { all, apiError, first, json, parseMultipart, text, toId, type Handler, type Query, type Reply, type SimRequest } from './http';
 import type { RateLimiter } from './limits';
 import type { Store } from './store';
@@ -225,7 +225,14 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       const url = `${originOf(req)}/device_uploads/${d.id}/${randomBytes(24).toString('base64url')}${ext}`;
       const kept = store.addFile(
         d,
-        { name: file.filename, size: file.data.length, ...(file.type ? { type: file.type } : {}), url, at: Date.now() },
+        {
+          name: file.filename,
+          size: file.data.length,
+          ...(file.type ? { type: file.type } : {}),
+          url,
+          md5: createHash('md5').update(file.data).digest('hex'),
+          at: Date.now(),
+        },
         DEVICE_FILES_KEPT,
         DEVICE_UPLOADS_MAX,
       );

@@ -138,6 +138,8 @@ export interface DeviceFile {
   type?: string;
   /** The URL the upload answered with. */
   url: string;
+  /** MD5 of the bytes received, hex. */
+  md5: string;
   at: number;
 }
 
