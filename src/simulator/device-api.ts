@@ -113,13 +113,17 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return bad('Unknown content type.');
       if (req.jsonError || !Array.isArray(req.json)) return bad(BAD_VALUE);
       if (req.json.length > MAX_BATCH) return bad('Too much data in batch. Maximum batch size is 10000 points.');
-      let latest: { value: DatastreamValue; ts: number } | undefined;
+      const points: { value: DatastreamValue; ts: number }[] = [];
       for (const point of req.json as unknown[]) {
         if (!Array.isArray(point) || point.length !== 2 || typeof point[0] !== 'number') return bad(BAD_VALUE);
         const value = coerceValue(ds, typeof point[1] === 'boolean' ? Number(point[1]) : point[1]);
         if (value === undefined) return bad(BAD_VALUE);
-        if (!latest || point[0] >= latest.ts) latest = { value, ts: point[0] };
+        points.push({ value, ts: point[0] });
       }
+      // Every point goes into the history; the newest also becomes the current value.
+      let latest: { value: DatastreamValue; ts: number } | undefined;
+      for (const p of points) if (!latest || p.ts >= latest.ts) latest = p;
+      for (const p of points) if (p !== latest) store.record(d, ds, p.value, p.ts);
       if (latest) store.setValue(d, ds, latest.value, latest.ts);
       return text(200, 'OK');
     }),
