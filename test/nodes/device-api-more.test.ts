@@ -2,12 +2,16 @@
 // the firmware upload through the platform api node: a real Node-RED runtime, real HTTP, the simulator.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { NodeMessage } from 'node-red';
-import { RequestLogEntry } from '../../dist/simulator';
+import { NodeInitializer, NodeMessage } from 'node-red';
+import { RequestLogEntry, startSimulator, type Simulator } from '../../dist/simulator';
+import { exampleFlows } from '../../scripts/example-flows';
+import { until } from '../mqtt/helpers';
+import { ALL_NODES, FlowNode, helper } from '../support/runtime';
 import { apiRequestsOf, CONNECTED, expectFailure, expectRefused, expectSent, loadNode, REQUESTING, statusesOf, useHarness } from '../support/harness';
 
 /** A msg with properties NodeMessage types narrower (a numeric topic). */
 const msgOf = (props: Record<string, unknown>): NodeMessage => props as NodeMessage;
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
 
 describe('device API: metadata, timestamped readings, reports, files', function () {
@@ -247,5 +251,88 @@ describe('device API: metadata, timestamped readings, reports, files', function 
       await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(10), filename: 'fw.exe' }, 'INVALID_FILE', 'invalid-file');
       await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(10 * 1024 * 1024 + 1), filename: 'fw.bin' }, 'FILE_TOO_LARGE', 'file-too-large');
     });
+  });
+});
+
+/** The core nodes example 13 uses besides the helper's own (catch). */
+const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'function/10-function'].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (file) => require(`@node-red/nodes/core/${file}.js`) as NodeInitializer,
+);
+
+describe('example 13 (buffered readings) runs against the simulator', function () {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+    sim.reset();
+  });
+
+  async function deploy(): Promise<NodeMessage[]> {
+    const nodes = exampleFlows({ server: sim.url, demo: sim.demo, files: ['13 - Send buffered readings with their own times.json'] });
+    const credentials: Record<string, Record<string, string>> = {};
+    for (const n of nodes) if (n.credentials) credentials[n.id] = n.credentials as Record<string, string>;
+    await helper.load([...ALL_NODES, ...CORE_NODES], nodes.map(({ credentials: _c, ...n }) => n) as FlowNode[], credentials);
+    const sent: NodeMessage[] = [];
+    helper.getNode('bts-debug').on('input', (m: NodeMessage) => sent.push(m));
+    return sent;
+  }
+
+  it('three readings taken apart go to V1 in one request, each with the time it was taken', async () => {
+    const sent = await deploy();
+    const taken: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      taken.push(Date.now());
+      // What the inject would send: a reading (here a known one) into the buffer.
+      helper.getNode('bts-buffer').receive({ payload: 20 + i });
+      await delay(30);
+    }
+    helper.getNode('bts-inject-send').receive({});
+    await until(() => sent.length === 1, 'the buffer was sent');
+    const uploads = sim.log.filter((e) => e.path === '/external/api/batch/update');
+    assert.equal(uploads.length, 1);
+    assert.equal(uploads[0].method, 'POST');
+    assert.deepEqual(uploads[0].query, { token: sim.demo.devices[0].token, pin: 'v1' });
+    const points = uploads[0].body as Array<[number, number]>;
+    assert.deepEqual(
+      points.map((p) => p[1]),
+      [20, 21, 22],
+    );
+    points.forEach(([ts], i) => assert.ok(ts >= taken[i] && ts < taken[i] + 25, `point ${i} carries ${ts}, taken at ${taken[i]}`));
+    assert.equal(sim.state.value(101, 'v1'), 22);
+    assert.deepEqual(
+      (sim.state.device(101)?.history.get(2) ?? []).filter((p) => p.updatedAt >= taken[0]).map((p) => [p.updatedAt, p.value]),
+      points,
+    );
+    // The buffer is empty now: sending again sends nothing.
+    helper.getNode('bts-inject-send').receive({});
+    await delay(100);
+    assert.equal(sim.log.filter((e) => e.path === '/external/api/batch/update').length, 1);
+  });
+
+  it('a failed send keeps the readings for the next try (Catch puts them back)', async () => {
+    const sent = await deploy();
+    helper.getNode('bts-buffer').receive({ payload: 19.5 });
+    sim.faults.add({ match: { path: '/external/api/batch/update' }, action: { status: 400, body: { error: { message: 'Invalid token.' } } } });
+    helper.getNode('bts-inject-send').receive({});
+    await until(() => sim.log.some((e) => e.path === '/external/api/batch/update'), 'the first try');
+    await delay(100);
+    helper.getNode('bts-inject-send').receive({});
+    await until(() => sent.length === 1, 'the second try was sent');
+    const uploads = sim.log.filter((e) => e.path === '/external/api/batch/update');
+    assert.deepEqual(
+      uploads.map((e) => [e.status, (e.body as Array<[number, number]>).map((p) => p[1])]),
+      [
+        [400, [19.5]],
+        [200, [19.5]],
+      ],
+    );
   });
 });

@@ -12,7 +12,10 @@ const CATALOG = catalogOf(TYPE);
 /** What the node writes, as the runtime spells it. */
 const WRITES = ['pins', 'timestamped', 'meta', 'file'];
 /** The write mode in the open dialog, else the saved one; absent: pins. */
-const writeOf = (node: EditorNode): string => String(current(node, 'write') || 'pins');
+const writeOf = (node: EditorNode): string => {
+  const write = current(node, 'write');
+  return write === 'timestamped' || write === 'meta' || write === 'file' ? write : 'pins';
+};
 const validPin = typedProperty(CATALOG, 'pinType', function (value) {
   // Timestamped readings go to one pin; for pins an empty one is allowed: object payloads carry their own.
   if (value.trim() === '' && writeOf(this) !== 'timestamped') return true;
@@ -79,12 +82,13 @@ RED.nodes.registerType('blynk-cloud-device-update', {
     typedInput('metaField', 'str', NAME_TYPES);
     typedInput('filename', 'msg', NAME_TYPES);
     const showRows = (): void => {
-      const write = $('#node-input-write').val() || 'pins';
+      const value = $('#node-input-write').val();
+      const write = value === 'timestamped' || value === 'meta' || value === 'file' ? value : 'pins';
       $('.blynk-cloud-device-update-pin-row').toggle(write === 'pins' || write === 'timestamped');
       $('.blynk-cloud-device-update-meta-row').toggle(write === 'meta');
       $('.blynk-cloud-device-update-file-row').toggle(write === 'file');
       $('.blynk-cloud-device-update-tip').hide();
-      $(`.blynk-cloud-device-update-tip-${String(write)}`).show();
+      $(`.blynk-cloud-device-update-tip-${write}`).show();
       for (const field of ['pin', 'metaField', 'filename']) $(`#node-input-${field}`).trigger('change');
     };
     // A node saved before the option writes pins.
