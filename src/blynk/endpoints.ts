@@ -316,7 +316,8 @@ export function deviceReport(token: unknown, options: ReportRequest): ApiCall {
     ['output', 'FILE'],
   ];
   const ds = options.datastream;
-  if (typeof ds === 'number' || (typeof ds === 'string' && /^\s*\d+\s*$/.test(ds))) query.push(['dataStreamId', String(dataStreamIdOf(ds))]);
+  if (typeof ds === 'number' || (typeof ds === 'string' && /^\s*\d+\s*$/.test(ds)))
+    query.push(['dataStreamId', String(dataStreamIdOf(ds))]);
   else if (ds !== undefined && ds !== null && ds !== '') query.push(['pin', pinOf(ds)]);
   return { api: 'device', method: 'GET', path: '/external/api/data/get', query, idempotent: true };
 }

@@ -80,7 +80,21 @@ export const FIRMWARE_UPLOAD_PATH = '/api/upload';
 /** Its documented limit: "The maximum file size is 10 MB." */
 export const FIRMWARE_MAX_BYTES = 10 * 1024 * 1024;
 /** The file names the `FIRMWARE` type takes, as the page lists them (longest first, all lower case). */
-const FIRMWARE_EXTENSIONS = ['.ota.bin.gz', '.tar.gz', '.bin.gz', '.bin.hs', '.yaml', '.bin', '.zip', '.tar', '.bz2', '.yml', '.gz', '.hs', '.xz'];
+const FIRMWARE_EXTENSIONS = [
+  '.ota.bin.gz',
+  '.tar.gz',
+  '.bin.gz',
+  '.bin.hs',
+  '.yaml',
+  '.bin',
+  '.zip',
+  '.tar',
+  '.bz2',
+  '.yml',
+  '.gz',
+  '.hs',
+  '.xz',
+];
 
 /**
  * A firmware file as the Uploads page documents it: multipart, the file in `upfile` and

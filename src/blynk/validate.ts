@@ -183,7 +183,6 @@ export const REPORT_OPTIONS = {
 
 export type ReportOption = keyof typeof REPORT_OPTIONS;
 
-
 /** A file over `maxBytes` is refused before any request, with its size and the limit. */
 export function checkFileSize(size: number, maxBytes: number): void {
   if (size > maxBytes) throw new BlynkError('FILE_TOO_LARGE', { length: size, detail: String(maxBytes) });
@@ -204,4 +203,3 @@ export function fileDataOf(value: unknown, maxBytes: number): Uint8Array {
   checkFileSize(value.byteLength, maxBytes);
   return value;
 }
-

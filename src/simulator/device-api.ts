@@ -17,7 +17,13 @@ const DEVICE_FILES_KEPT = 10;
 const DEVICE_UPLOADS_MAX = 1000;
 const DAY_MS = 24 * 3600 * 1000;
 /** get-device-report: the periods, with how far back each reaches. */
-const REPORT_PERIODS: Record<string, number> = { HOUR: 3600 * 1000, DAY: DAY_MS, WEEK: 7 * DAY_MS, MONTH: 30 * DAY_MS, THREE_MONTHS: 90 * DAY_MS };
+const REPORT_PERIODS: Record<string, number> = {
+  HOUR: 3600 * 1000,
+  DAY: DAY_MS,
+  WEEK: 7 * DAY_MS,
+  MONTH: 30 * DAY_MS,
+  THREE_MONTHS: 90 * DAY_MS,
+};
 const REPORT_CHOICES: Record<string, readonly string[]> = {
   granularityType: ['RAW_DATA', 'MINUTE', 'HOURLY', 'DAILY'],
   sourceType: ['AVG', 'MIN', 'MAX', 'SUM', 'COUNT'],
@@ -180,7 +186,8 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       const q = req.query;
       const period = first(q, 'period') ?? 'MONTH';
       // The page's example of a wrong constant: the server's own enum name in a 500.
-      if (!(period in REPORT_PERIODS)) return apiError(500, `No enum constant cc.blynk.server.core.model.widgets.outputs.graph.Period.${period}`);
+      if (!(period in REPORT_PERIODS))
+        return apiError(500, `No enum constant cc.blynk.server.core.model.widgets.outputs.graph.Period.${period}`);
       for (const [key, choices] of Object.entries(REPORT_CHOICES)) {
         const v = first(q, key);
         if (v !== undefined && !choices.includes(v)) return bad('Request with incorrect parameters');
@@ -203,7 +210,9 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       }
       const since = Date.now() - REPORT_PERIODS[period];
       const rows = streams.flatMap((ds) =>
-        (d.history.get(ds.id) ?? []).filter((p) => p.updatedAt >= since).map((p) => ({ data_stream_name: ds.label, ts: p.updatedAt, value: p.value })),
+        (d.history.get(ds.id) ?? [])
+          .filter((p) => p.updatedAt >= since)
+          .map((p) => ({ data_stream_name: ds.label, ts: p.updatedAt, value: p.value })),
       );
       if (rows.length === 0) return apiError(500, 'No data');
       if (first(q, 'output') === 'JSON') {

@@ -104,7 +104,12 @@ export function parseMultipart(body: Buffer, contentType: string | undefined): F
     if (name === undefined) return undefined;
     const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
     const type = /^content-type:\s*(.+)$/im.exec(head)?.[1]?.trim();
-    parts.push({ name, ...(filename === undefined ? {} : { filename }), ...(type ? { type } : {}), data: body.subarray(headEnd + 4, next) });
+    parts.push({
+      name,
+      ...(filename === undefined ? {} : { filename }),
+      ...(type ? { type } : {}),
+      data: body.subarray(headEnd + 4, next),
+    });
     at = next + 2;
   }
 }

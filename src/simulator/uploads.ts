@@ -30,7 +30,10 @@ function tagOf(data: Buffer): Record<string, string> {
   const at = data.indexOf(TAG);
   const out: Record<string, string> = {};
   if (at < 0) return out;
-  const words = data.subarray(at + TAG.length, at + TAG.length + 1024).toString('latin1').split('\0');
+  const words = data
+    .subarray(at + TAG.length, at + TAG.length + 1024)
+    .toString('latin1')
+    .split('\0');
   for (let i = 0; i + 1 < words.length && words[i] !== ''; i += 2) {
     const field = TAG_FIELDS[words[i]];
     if (field) out[field] = words[i + 1];

@@ -93,7 +93,9 @@ describe('client: multipart uploads', () => {
       sim.faults.add({ match: { path: UPLOAD }, action: { delayMs: 1000 } });
       const controller = new AbortController();
       const started = Date.now();
-      const pending = failure(() => env.client({ credentials: undefined }).call(deviceFileUpload(token, binary(10), 'a.bin'), controller.signal));
+      const pending = failure(() =>
+        env.client({ credentials: undefined }).call(deviceFileUpload(token, binary(10), 'a.bin'), controller.signal),
+      );
       await waitFor(() => apiRequestsOf(sim.log, UPLOAD).length === 1, 'the upload reached the simulator');
       controller.abort();
       const err = await pending;
@@ -137,8 +139,14 @@ describe('client: multipart uploads', () => {
         [refused(() => deviceFileUpload(token, Buffer.alloc(5 * 1024 * 1024 + 1), 'a.bin'))].map((e) => [e.code, e.details.length]),
         [['FILE_TOO_LARGE', 5 * 1024 * 1024 + 1]],
       );
-      assert.equal(platformCall('POST', '/api/upload', undefined, Buffer.alloc(10 * 1024 * 1024), 'fw.bin').multipart?.maxBytes, 10 * 1024 * 1024);
-      assert.equal(refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10 * 1024 * 1024 + 1), 'fw.bin')).code, 'FILE_TOO_LARGE');
+      assert.equal(
+        platformCall('POST', '/api/upload', undefined, Buffer.alloc(10 * 1024 * 1024), 'fw.bin').multipart?.maxBytes,
+        10 * 1024 * 1024,
+      );
+      assert.equal(
+        refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10 * 1024 * 1024 + 1), 'fw.bin')).code,
+        'FILE_TOO_LARGE',
+      );
       assert.equal(refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10), 'fw.exe')).code, 'INVALID_FILE');
       assert.equal(refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10), undefined)).code, 'INVALID_FILE');
     });

@@ -7,7 +7,17 @@ import { RequestLogEntry, startSimulator, type Simulator } from '../../dist/simu
 import { exampleFlows } from '../../scripts/example-flows';
 import { until } from '../mqtt/helpers';
 import { ALL_NODES, FlowNode, helper } from '../support/runtime';
-import { apiRequestsOf, CONNECTED, expectFailure, expectRefused, expectSent, loadNode, REQUESTING, statusesOf, useHarness } from '../support/harness';
+import {
+  apiRequestsOf,
+  CONNECTED,
+  expectFailure,
+  expectRefused,
+  expectSent,
+  loadNode,
+  REQUESTING,
+  statusesOf,
+  useHarness,
+} from '../support/harness';
 
 /** A msg with properties NodeMessage types narrower (a numeric topic). */
 const msgOf = (props: Record<string, unknown>): NodeMessage => props as NodeMessage;
@@ -213,10 +223,7 @@ describe('device API: metadata, timestamped readings, reports, files', function 
       await sent({ payload: Buffer.from([99, 99]), name: 'f11.bin' });
       assert.deepEqual(
         h.sim.state.files(101).map((f) => [f.name, f.size]),
-        [
-          ...['f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9', 'f10'].map((n) => [`${n}.bin`, 1]),
-          ['f11.bin', 2],
-        ],
+        [...['f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9', 'f10'].map((n) => [`${n}.bin`, 1]), ['f11.bin', 2]],
       );
     });
 
@@ -226,7 +233,13 @@ describe('device API: metadata, timestamped readings, reports, files', function 
       await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(0), filename: 'a.txt' }, 'INVALID_FILE', 'invalid-file');
       await expectRefused(h.sim, 'n1', { payload: data, filename: '/data/' }, 'INVALID_FILE', 'invalid-file');
       await expectRefused(h.sim, 'n1', { payload: data }, 'INPUT_NOT_SET', 'input-not-set');
-      await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(5 * 1024 * 1024 + 1), filename: 'big.bin' }, 'FILE_TOO_LARGE', 'file-too-large');
+      await expectRefused(
+        h.sim,
+        'n1',
+        { payload: Buffer.alloc(5 * 1024 * 1024 + 1), filename: 'big.bin' },
+        'FILE_TOO_LARGE',
+        'file-too-large',
+      );
     });
   });
 
@@ -239,7 +252,10 @@ describe('device API: metadata, timestamped readings, reports, files', function 
       assert.match(req.headers['content-type'] ?? '', /^multipart\/form-data; boundary=/);
       assert.match(req.headers.authorization ?? '', /^Bearer /);
       const [stored] = h.sim.state.firmware;
-      assert.deepEqual([stored.name, stored.size, stored.uploadType, stored.md5], ['firmware.bin', data.length, 'FIRMWARE', md5(data).toUpperCase()]);
+      assert.deepEqual(
+        [stored.name, stored.size, stored.uploadType, stored.md5],
+        ['firmware.bin', data.length, 'FIRMWARE', md5(data).toUpperCase()],
+      );
       const answer = out.payload as { path: string; firmwareInfo: Record<string, unknown> };
       assert.equal(answer.path, stored.path);
       assert.deepEqual([answer.firmwareInfo.version, answer.firmwareInfo.fileSize], ['0.9.1', data.length]);
@@ -249,7 +265,13 @@ describe('device API: metadata, timestamped readings, reports, files', function 
     it('refuses a file Blynk would not take before any request (extension, size)', async () => {
       await loadNode(h.sim, { id: 'n1', type: 'blynk-cloud-api', method: 'POST', methodType: 'str', path: '/api/upload', pathType: 'str' });
       await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(10), filename: 'fw.exe' }, 'INVALID_FILE', 'invalid-file');
-      await expectRefused(h.sim, 'n1', { payload: Buffer.alloc(10 * 1024 * 1024 + 1), filename: 'fw.bin' }, 'FILE_TOO_LARGE', 'file-too-large');
+      await expectRefused(
+        h.sim,
+        'n1',
+        { payload: Buffer.alloc(10 * 1024 * 1024 + 1), filename: 'fw.bin' },
+        'FILE_TOO_LARGE',
+        'file-too-large',
+      );
     });
   });
 });
@@ -320,7 +342,10 @@ describe('example 13 (buffered readings) runs against the simulator', function (
   it('a failed send keeps the readings for the next try (Catch puts them back)', async () => {
     const sent = await deploy();
     helper.getNode('bts-buffer').receive({ payload: 19.5 });
-    sim.faults.add({ match: { path: '/external/api/batch/update' }, action: { status: 400, body: { error: { message: 'Invalid token.' } } } });
+    sim.faults.add({
+      match: { path: '/external/api/batch/update' },
+      action: { status: 400, body: { error: { message: 'Invalid token.' } } },
+    });
     helper.getNode('bts-inject-send').receive({});
     await until(() => sim.log.some((e) => e.path === '/external/api/batch/update'), 'the first try');
     await delay(100);

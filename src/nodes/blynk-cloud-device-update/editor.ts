@@ -72,7 +72,8 @@ RED.nodes.registerType('blynk-cloud-device-update', {
   paletteLabel: paletteLabel(TYPE),
   label() {
     const write = this.write === 'timestamped' || this.write === 'meta' || this.write === 'file' ? this.write : 'pins';
-    if (write === 'meta' || write === 'file') return label(this, TYPE, this._(`${TYPE}.labelWithMode`, { mode: this._(`${TYPE}.write.${write}`) }));
+    if (write === 'meta' || write === 'file')
+      return label(this, TYPE, this._(`${TYPE}.labelWithMode`, { mode: this._(`${TYPE}.write.${write}`) }));
     const fixed = isLiteral(this.pinType) && this.pin;
     return label(this, TYPE, fixed ? this._(`${TYPE}.labelWithPin`, { pin: String(this.pin).toUpperCase() }) : '');
   },
