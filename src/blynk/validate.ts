@@ -167,7 +167,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function metaFieldOf(value: unknown): MetaField {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { id: value };
-  if (typeof value === 'string' && value !== '' && !CONTROL.test(value)) {
+  if (typeof value === 'string' && value.trim() !== '' && !CONTROL.test(value)) {
     return /^\d{1,10}$/.test(value.trim()) ? { id: Number(value.trim()) } : { name: value };
   }
   throw new BlynkError('INVALID_META_FIELD', { value: quoteValue(value) });
