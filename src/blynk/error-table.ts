@@ -80,6 +80,7 @@ export const ERROR_TABLE = {
   INVALID_REPORT_OPTION: rule('invalid-report-option', 'error', 'invalid-input'),
   INVALID_FILE: rule('invalid-file', 'error', 'invalid-input'),
   FILE_TOO_LARGE: rule('file-too-large', 'error', 'invalid-input'),
+  REQUEST_TOO_LARGE: rule('request-too-large', 'error', 'invalid-input'),
   PIN_NOT_FOUND: rule('pin-not-found', 'error', 'not-found'),
   QUEUE_FULL: rule('queue-full', 'error', 'queue-full'),
   TOKEN_INVALID_CLIENT: rule('token-invalid-client', 'auth-failed', 'auth-failed', CONNECTION),

@@ -38,6 +38,7 @@ export type BlynkErrorCode =
   | 'INVALID_REPORT_OPTION'
   | 'INVALID_FILE'
   | 'FILE_TOO_LARGE'
+  | 'REQUEST_TOO_LARGE'
   | 'PIN_NOT_FOUND'
   | 'QUEUE_FULL'
   | 'TOKEN_INVALID_CLIENT'

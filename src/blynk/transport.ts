@@ -134,6 +134,7 @@ export class Transport {
   private async exchange(req: TransportRequest): Promise<TransportResponse> {
     // Checked here too, whoever built the request: a file over the route's limit is never sent.
     if (req.multipart) checkFileSize(req.multipart.file.data.byteLength, req.multipart.maxBytes);
+    else checkBodySize(req.body);
     const secrets = [...authorizationSecrets(req.headers?.Authorization), ...(req.secrets ?? [])];
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
@@ -195,6 +196,24 @@ export class Transport {
       throw networkError(err, origin, req.timeoutMs);
     }
   }
+}
+
+/** Blynk's documented size limit of one HTTPS request (blynk.console/limits: "up to 2 MB"). */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+
+/** A JSON or text body over the limit would be refused by Blynk: refused here, before sending. */
+function checkBodySize(body: unknown): void {
+  if (body === undefined || body === null) return;
+  let text: string | undefined;
+  try {
+    text = typeof body === 'string' ? body : JSON.stringify(body);
+  } catch {
+    return; // not JSON: the request itself fails as it always did
+  }
+  // Characters first: only a body near the limit is measured in bytes.
+  if (text === undefined || text.length * 3 <= MAX_REQUEST_BYTES) return;
+  const length = Buffer.byteLength(text);
+  if (length > MAX_REQUEST_BYTES) throw new BlynkError('REQUEST_TOO_LARGE', { length, detail: String(MAX_REQUEST_BYTES) });
 }
 
 function formOf(multipart: Multipart): FormData {

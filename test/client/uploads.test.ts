@@ -2,7 +2,7 @@
 // guarantee holds for a form as for JSON (redirect, timeout, abort, no secret in errors, size limit).
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { BlynkError, deviceFileUpload, platformCall, Transport } from '../../dist/blynk';
+import { BlynkError, deviceFileUpload, deviceTimestampedUpload, platformCall, Transport } from '../../dist/blynk';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { apiRequestsOf, assertSafeError, failure, useSimulator, waitFor } from './helpers';
 
@@ -150,5 +150,27 @@ describe('client: multipart uploads', () => {
       assert.equal(refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10), 'fw.exe')).code, 'INVALID_FILE');
       assert.equal(refused(() => platformCall('POST', '/api/upload', undefined, Buffer.alloc(10), undefined)).code, 'INVALID_FILE');
     });
+  });
+});
+
+describe('client: the 2 MB request limit', () => {
+  const env = useSimulator();
+
+  it('a timestamped set whose JSON is over 2 MB is refused before sending; one just under goes', async () => {
+    const { sim } = env;
+    const token = sim.demo.devices[0].token;
+    const now = Date.now();
+    const client = env.client({ credentials: undefined });
+    // 10,000 points of 300-character text: about 3.2 MB of JSON.
+    const big = Array.from({ length: 10_000 }, (_, i) => [now - i, 'x'.repeat(300)]);
+    const err = await failure(() => client.call(deviceTimestampedUpload(token, 'V2', big)));
+    assert.equal(err.code, 'REQUEST_TOO_LARGE');
+    assert.equal(err.details.detail, String(2 * 1024 * 1024));
+    assert.ok((err.details.length ?? 0) > 3_000_000);
+    assertSafeError(err, [token]);
+    assert.deepEqual(sim.log, []);
+    const fits = Array.from({ length: 5_000 }, (_, i) => [now - i, 'x'.repeat(300)]);
+    assert.equal((await client.call(deviceTimestampedUpload(token, 'V2', fits))).status, 200);
+    assert.equal(sim.state.value(101, 'v2'), 'x'.repeat(300));
   });
 });
