@@ -557,7 +557,7 @@ const SPECS: Spec[] = [
               ['str', ''],
               ['str', 'a/b'],
             ],
-            m('errors.metaNames'),
+            m('errors.names'),
           ).map((c) => ({ ...c, with: { ...c.with, action: 'getMeta' } })),
         ],
         good: [

@@ -248,6 +248,45 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
   const requests = (): string[][] =>
     broker.log.filter((e) => e.direction === 'up' && e.topic.startsWith('get/')).map((e) => [e.topic, e.payload]);
 
+  it('device-out asks for datastream values: get/ds with the names, get/ds/all; device-in sends each value', async () => {
+    await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=1&v1=23.5`);
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] },
+      asker('values', 'getValues'),
+      asker('all', 'getAllValues'),
+    ]);
+    await connected('in');
+    assert.equal(await input('values', { topic: 'Temperature, Switch' } as NodeMessage), undefined);
+    await until(() => received.length >= 2, 'two values');
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [
+        ['Temperature', 23.5],
+        ['Switch', 1],
+      ],
+    );
+    received.length = 0;
+    // The name field is not read for get/ds/all.
+    assert.equal(await input('all', { topic: 'a/b' } as NodeMessage), undefined);
+    await until(() => received.length >= 6, 'every seeded value');
+    assert.deepEqual(requests(), [
+      ['get/ds', 'Temperature,Switch'],
+      ['get/ds/all', ''],
+    ]);
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [
+        ['Switch', 1],
+        ['Temperature', 23.5],
+        ['Status', 'ok'],
+        ['Location', [24.0336, 49.8419]],
+        ['Mode', 1],
+        ['Humidity', 40],
+      ],
+    );
+    assert.deepEqual(caught, []);
+  });
+
   it('device-out asks for metadata values: get/meta with the names; device-in (other messages) sends each field', async () => {
     await load([
       { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: true, wires: [['sink']] },
@@ -350,17 +389,31 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     assert.deepEqual(caught, []);
   });
 
-  it('device-out refuses a bad metadata name list with a catchable error and publishes nothing', async () => {
-    await load([asker('meta', 'getMeta')]);
+  it('device-out refuses a bad list of names (values, metadata) with a catchable error and publishes nothing', async () => {
+    await load([asker('meta', 'getMeta'), asker('values', 'getValues')]);
     await connected('meta');
     const before = broker.log.length;
-    const bad: unknown[] = [undefined, '', ' , ', 'Serial Number,,Device Name', 'a/b', 'x#', [], ['Serial Number', 5], ['a,b'], 42, { name: 'x' }];
-    for (const topic of bad) {
-      const error = (await input('meta', { topic, payload: 1 } as NodeMessage)) as (NodeMessage & { error: { message: string } }) | undefined;
-      assert.ok(error, `no error for ${JSON.stringify(topic)}`);
-      assert.equal(error.error.message, errorKey('invalid-topic-name'), JSON.stringify(topic));
+    const bad: unknown[] = [
+      undefined,
+      '',
+      ' , ',
+      'Serial Number,,Device Name',
+      'a/b',
+      'x#',
+      [],
+      ['Serial Number', 5],
+      ['a,b'],
+      42,
+      { name: 'x' },
+    ];
+    for (const id of ['meta', 'values']) {
+      for (const topic of bad) {
+        const error = (await input(id, { topic, payload: 1 } as NodeMessage)) as (NodeMessage & { error: { message: string } }) | undefined;
+        assert.ok(error, `${id}: no error for ${JSON.stringify(topic)}`);
+        assert.equal(error.error.message, errorKey('invalid-topic-name'), `${id}: ${JSON.stringify(topic)}`);
+      }
     }
-    assert.equal(caught.length, bad.length);
+    assert.equal(caught.length, 2 * bad.length);
     assert.deepEqual(broker.log.slice(before), [], 'something was published');
   });
 

@@ -1,4 +1,4 @@
-import { metaNamesOf } from '../../blynk/device-mqtt/topics';
+import { requestNamesOf } from '../../blynk/device-mqtt/topics';
 import { catalogOf } from '../../editor/catalog';
 import { NAME_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
@@ -9,10 +9,24 @@ import { accepts, current } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-device-out';
 const CATALOG = catalogOf(TYPE);
-const ACTIONS = ['write', 'event', 'property', 'meta', 'erase', 'eraseProperty', 'getMeta', 'getTime', 'getLocation'];
+const ACTIONS = [
+  'write',
+  'event',
+  'property',
+  'meta',
+  'erase',
+  'eraseProperty',
+  'getValues',
+  'getAllValues',
+  'getMeta',
+  'getTime',
+  'getLocation',
+];
 const WITH_PROPERTY = ['property', 'eraseProperty'];
 /** Requests that name nothing (the runtime reads neither the name field nor msg.payload). */
-const WITHOUT_NAME = ['getTime', 'getLocation'];
+const WITHOUT_NAME = ['getAllValues', 'getTime', 'getLocation'];
+/** Requests whose name field holds several names (comma-separated). */
+const NAME_LISTS: Record<string, 'datastream' | 'meta'> = { getValues: 'datastream', getMeta: 'meta' };
 
 const actionOf = (node: EditorNode): string => String(current(node, 'action') || 'write');
 
@@ -20,10 +34,11 @@ const actionOf = (node: EditorNode): string => String(current(node, 'action') ||
 function validName(value: string): true | string {
   return value.trim() !== '' && !/[+#/]/.test(value) ? true : RED._(`${CATALOG}errors.name`);
 }
-/** A fixed name field: one name, or for get/meta a comma-separated list, as the runtime reads it. */
+/** A fixed name field: one name, or for get/ds and get/meta a comma-separated list, as the runtime reads it. */
 const validTarget = typedProperty(CATALOG, 'datastreamType', function (value) {
-  if (actionOf(this) !== 'getMeta') return validName(value);
-  return accepts(metaNamesOf, value) ? true : RED._(`${CATALOG}errors.metaNames`);
+  const kind = NAME_LISTS[actionOf(this)];
+  if (!kind) return validName(value);
+  return accepts((v) => requestNamesOf(kind, v), value) ? true : RED._(`${CATALOG}errors.names`);
 });
 const validProperty = typedProperty(CATALOG, 'propertyType', validName);
 
@@ -77,8 +92,8 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     const show = (): void => {
       const value = $action.val();
       const action = typeof value === 'string' ? value : 'write';
-      // The name field is the datastream, the event code, the metadata field or (get/meta) fields.
-      const targets: Record<string, string> = { event: 'eventCode', meta: 'metaField', getMeta: 'metaFields' };
+      // The name field is the datastream, the event code, the metadata field, or the names asked for.
+      const targets: Record<string, string> = { event: 'eventCode', meta: 'metaField', getValues: 'datastreams', getMeta: 'metaFields' };
       $('#blynk-cloud-device-out-target').text(this._(`${TYPE}.label.${targets[action] ?? 'datastream'}`));
       $('.blynk-cloud-device-out-target-row').toggle(!WITHOUT_NAME.includes(action));
       $('.blynk-cloud-device-out-property-row').toggle(WITH_PROPERTY.includes(action));
