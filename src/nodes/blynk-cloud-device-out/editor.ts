@@ -25,6 +25,7 @@ const ACTIONS = [
 const WITH_PROPERTY = ['property', 'eraseProperty'];
 /** Requests that name nothing (the runtime reads neither the name field nor msg.payload). */
 const WITHOUT_NAME = ['getAllValues', 'getTime', 'getLocation'];
+const REQUEST_TOPICS: Record<string, string> = { getAllValues: 'get/ds/all', getTime: 'get/utc/all/json', getLocation: 'get/loc/all' };
 /** Requests whose name field holds several names (comma-separated). */
 const NAME_LISTS: Record<string, 'datastream' | 'meta'> = { getValues: 'datastream', getMeta: 'meta' };
 
@@ -76,11 +77,8 @@ RED.nodes.registerType('blynk-cloud-device-out', {
   paletteLabel: paletteLabel(TYPE),
   label() {
     const action = String(this.action || 'write');
-    const fixed = WITHOUT_NAME.includes(action)
-      ? this._(`${TYPE}.action.${action}`)
-      : this.datastreamType === 'str' && this.datastream
-        ? String(this.datastream)
-        : '';
+    // A request that names nothing is shown by its topic (short; the action's text is a sentence).
+    const fixed = REQUEST_TOPICS[action] ?? (this.datastreamType === 'str' && this.datastream ? String(this.datastream) : '');
     return label(this, TYPE, fixed);
   },
   labelStyle,
