@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { SimulatorMqtt } from '../../dist/simulator';
 import { exampleFlows } from '../../scripts/example-flows';
 import { Editor } from './editor';
-import { browser, stack, track } from './fixture';
+import { browser, en, stack, track } from './fixture';
 import { deployFlows } from './stack';
 
 const FILES = ['10 - App switch drives a flow (MQTT device).json', '11 - A flow feeds a gauge (MQTT device).json'];
@@ -86,5 +86,55 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
     const status = await editor.eval<{ fill?: string } | null>(`RED.nodes.node('bmi-write').status || null`);
     assert.notEqual(status?.fill, 'red', `write datastream shows ${JSON.stringify(status)}`);
     editor.assertNoProblems('during the MQTT round trip');
+  });
+
+  it('the device out dialog offers every action; the name field is labelled by it, and hidden for requests that name nothing', async function () {
+    assert.ok(editor, 'the round trip opened the editor');
+    const page = editor.page;
+    await page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: FILES[1].replace(/\.json$/, '') }).click();
+    await editor.workspaceNode('bmo-out-2').waitFor({ state: 'visible' });
+    await editor.openNode('bmo-out-2');
+    const TYPE = 'blynk-cloud-device-out';
+    const options = await page
+      .locator('#node-input-action option')
+      .evaluateAll((els) => els.map((el) => [el.getAttribute('value'), el.textContent]));
+    const actions = [
+      'write',
+      'event',
+      'property',
+      'meta',
+      'erase',
+      'eraseProperty',
+      'getValues',
+      'getAllValues',
+      'getMeta',
+      'getTime',
+      'getLocation',
+    ];
+    assert.deepEqual(
+      options,
+      actions.map((a) => [a, en(TYPE, `action.${a}`)]),
+    );
+    const target: Record<string, string | null> = {
+      write: 'datastream',
+      event: 'eventCode',
+      meta: 'metaField',
+      getValues: 'datastreams',
+      getAllValues: null,
+      getMeta: 'metaFields',
+      getTime: null,
+      getLocation: null,
+    };
+    for (const [action, key] of Object.entries(target)) {
+      await page.locator('#node-input-action').selectOption(action);
+      const row = page.locator('.blynk-cloud-device-out-target-row');
+      assert.equal(await row.isVisible(), key !== null, `${action}: name row visible`);
+      if (key) assert.equal((await page.locator('#blynk-cloud-device-out-target').textContent())?.trim(), en(TYPE, `label.${key}`), action);
+      const tip = (await page.locator('#blynk-cloud-device-out-tip').textContent())?.trim();
+      assert.equal(tip, en(TYPE, action.startsWith('get') ? 'tip.request' : 'tip.payload'), `${action}: tip`);
+    }
+    // Cancel: the deployed example stays as it is.
+    await page.locator('#node-dialog-cancel').click();
+    editor.assertNoProblems('in the device out dialog');
   });
 });
