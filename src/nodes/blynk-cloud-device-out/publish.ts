@@ -1,8 +1,33 @@
-import { BatchValue, BlynkError, DeviceConnection, DeviceValue, quoteValue, TimestampedPoint } from '../../blynk';
+import { BatchValue, BlynkError, DeviceConnection, DeviceValue, quoteValue, requestNamesOf, TimestampedPoint } from '../../blynk';
 
 /** What the out node does with msg.payload (the `action` setting). */
-export type OutAction = 'write' | 'event' | 'property' | 'meta' | 'erase' | 'eraseProperty';
-export const OUT_ACTIONS: readonly OutAction[] = ['write', 'event', 'property', 'meta', 'erase', 'eraseProperty'];
+export type OutAction =
+  | 'write'
+  | 'event'
+  | 'property'
+  | 'meta'
+  | 'erase'
+  | 'eraseProperty'
+  | 'getValues'
+  | 'getAllValues'
+  | 'getMeta'
+  | 'getTime'
+  | 'getLocation';
+export const OUT_ACTIONS: readonly OutAction[] = [
+  'write',
+  'event',
+  'property',
+  'meta',
+  'erase',
+  'eraseProperty',
+  'getValues',
+  'getAllValues',
+  'getMeta',
+  'getTime',
+  'getLocation',
+];
+/** Requests that name nothing: the name field and msg.payload are not read. */
+export const WITHOUT_NAME: readonly OutAction[] = ['getAllValues', 'getTime', 'getLocation'];
 
 /** `[[ms, value], …]`: an array whose items are all [number, value] pairs. */
 function isTimestamped(value: unknown): value is TimestampedPoint[] {
@@ -26,8 +51,8 @@ function metaValueOf(payload: unknown): string | number {
 }
 
 /**
- * The publish for one message. `name` is the datastream (or the event code, or the metadata
- * field); the connection checks names and values before anything is queued, so bad input is
+ * The publish for one message. `name` is the datastream (or the event code, the metadata field,
+ * or for `getValues`/`getMeta` the names: an array or a comma-separated text); the connection checks names and values before anything is queued, so bad input is
  * refused with nothing sent.
  */
 export function publish(conn: DeviceConnection, action: OutAction, name: unknown, property: unknown, payload: unknown): Promise<void> {
@@ -47,5 +72,16 @@ export function publish(conn: DeviceConnection, action: OutAction, name: unknown
       return conn.erase(target);
     case 'eraseProperty':
       return conn.eraseProperty(target, property as string);
+    // The device's own requests: Blynk answers with a downlink, which a device in node passes on.
+    case 'getValues':
+      return conn.requestValues(requestNamesOf('datastream', name));
+    case 'getAllValues':
+      return conn.requestAllValues();
+    case 'getMeta':
+      return conn.requestMeta(requestNamesOf('meta', name));
+    case 'getTime':
+      return conn.requestTime();
+    case 'getLocation':
+      return conn.requestLocation();
   }
 }

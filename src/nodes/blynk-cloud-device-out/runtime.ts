@@ -4,7 +4,7 @@ import { DeviceUserDef, joinDevice } from '../lib/device-user';
 import { localize, unexpected } from '../lib/i18n';
 import { PropertyError } from '../lib/property-error';
 import { evaluateProperty, typedProperties } from '../lib/typed-property';
-import { OUT_ACTIONS, OutAction, publish } from './publish';
+import { OUT_ACTIONS, OutAction, publish, WITHOUT_NAME } from './publish';
 
 interface DeviceOutDef extends DeviceUserDef {
   action?: string;
@@ -14,7 +14,7 @@ interface DeviceOutDef extends DeviceUserDef {
 
 type Done = (err?: Error) => void;
 
-/** msg.payload to the device's datastreams (or events, widget properties, metadata) over MQTT. */
+/** msg.payload to the device's datastreams (or events, widget properties, metadata) over MQTT, or the device's own requests. */
 export = function register(RED: NodeAPI): void {
   function BlynkCloudDeviceOut(this: Node, def: DeviceOutDef): void {
     RED.nodes.createNode(this, def);
@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     const send = async (msg: NodeMessageInFlow): Promise<void> => {
       const conn = link.connection;
       if (!conn) throw link.missing();
-      const name = await evaluate('datastream', msg);
+      const name = WITHOUT_NAME.includes(action) ? undefined : await evaluate('datastream', msg);
       const property = action === 'property' || action === 'eraseProperty' ? await evaluate('property', msg) : undefined;
       // A batch names its datastreams itself.
       await publish(conn, action, name, property, msg.payload);
