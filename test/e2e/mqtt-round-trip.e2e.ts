@@ -19,6 +19,16 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
   let editor: Editor | undefined;
   let broker: SimulatorMqtt;
 
+  // Both tests start from the examples as npm start deploys them, with the editor open on them.
+  before(async function () {
+    this.timeout(60_000);
+    const { sim } = stack;
+    // npm start: `sim.mqtt({ port: BLYNK_SIM_MQTT_PORT })`, then the examples pointed at it; here a free port.
+    broker = await sim.mqtt({ port: 0 });
+    await deployFlows(stack, exampleFlows({ server: sim.url, demo: sim.demo, mqtt: broker.url, files: FILES }));
+    editor = track(await Editor.open(browser, stack.editor));
+  });
+
   after(async function () {
     await editor?.close();
     // The rest of the suite starts from an empty workspace, and the device disconnects.
@@ -27,12 +37,8 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
 
   it('examples 10 and 11 deployed: the "app: switch on/off" injects write Switch, the device in node brings 1 and 0 to the Debug sidebar', async function () {
     this.timeout(60_000);
-    const { sim } = stack;
-    // npm start: `sim.mqtt({ port: BLYNK_SIM_MQTT_PORT })`, then the examples pointed at it; here a free port.
-    broker = await sim.mqtt({ port: 0 });
+    assert.ok(editor);
     const asked = (): boolean => broker.log.some((e) => e.direction === 'down' && e.topic === 'downlink/ds/Switch');
-    await deployFlows(stack, exampleFlows({ server: sim.url, demo: sim.demo, mqtt: broker.url, files: FILES }));
-    editor = track(await Editor.open(browser, stack.editor));
     const page = editor.page;
 
     const tabs = await editor.eval<string[]>(`(() => { const t = []; RED.nodes.eachWorkspace((w) => t.push(w.label)); return t; })()`);
@@ -49,7 +55,7 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
     const deadline = Date.now() + 10_000;
     while (!asked() && Date.now() < deadline) await page.waitForTimeout(50);
     assert.ok(asked(), `no answer to get/ds: ${JSON.stringify(broker.log)}`);
-    assert.equal(sim.state.device(101)?.connected, true);
+    assert.equal(stack.sim.state.device(101)?.connected, true);
 
     await page.locator('#red-ui-tab-debug-link-button').click();
     // The answer to get/ds ("switch turned off: 0") may have come before the editor was listening:
@@ -82,14 +88,14 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
       broker.log.slice(logged).map((e) => `${e.direction} ${e.topic} ${e.payload}`),
       ['down downlink/ds/Switch 1', 'down downlink/ds/Switch 0'],
     );
-    assert.equal(sim.state.value(101, 'v0'), 0);
+    assert.equal(stack.sim.state.value(101, 'v0'), 0);
     const status = await editor.eval<{ fill?: string } | null>(`RED.nodes.node('bmi-write').status || null`);
     assert.notEqual(status?.fill, 'red', `write datastream shows ${JSON.stringify(status)}`);
     editor.assertNoProblems('during the MQTT round trip');
   });
 
   it('the device out dialog offers every action; the name field is labelled by it, and hidden for requests that name nothing', async function () {
-    assert.ok(editor, 'the round trip opened the editor');
+    assert.ok(editor);
     const page = editor.page;
     await page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: FILES[1].replace(/\.json$/, '') }).click();
     await editor.workspaceNode('bmo-out-2').waitFor({ state: 'visible' });
