@@ -111,6 +111,7 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
       'meta',
       'erase',
       'eraseProperty',
+      'info',
       'getValues',
       'getAllValues',
       'getMeta',
@@ -125,6 +126,7 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
       write: 'datastream',
       event: 'eventCode',
       meta: 'metaField',
+      info: null,
       getValues: 'datastreams',
       getAllValues: null,
       getMeta: 'metaFields',
@@ -137,7 +139,11 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
       assert.equal(await row.isVisible(), key !== null, `${action}: name row visible`);
       if (key) assert.equal((await page.locator('#blynk-cloud-device-out-target').textContent())?.trim(), en(TYPE, `label.${key}`), action);
       const tip = (await page.locator('#blynk-cloud-device-out-tip').textContent())?.trim();
-      assert.equal(tip, en(TYPE, action.startsWith('get') ? 'tip.request' : 'tip.payload'), `${action}: tip`);
+      assert.equal(
+        tip,
+        en(TYPE, action === 'info' ? 'tip.info' : action.startsWith('get') ? 'tip.request' : 'tip.payload'),
+        `${action}: tip`,
+      );
     }
     // Cancel: the deployed example stays as it is.
     await page.locator('#node-dialog-cancel').click();

@@ -536,7 +536,7 @@ const SPECS: Spec[] = [
     props: {
       action: {
         bad: [text('publish')].map((c) => ({ ...c, error: m('errors.action') })),
-        good: [text('write'), text('event'), text('eraseProperty'), text('getMeta'), text('getTime'), text('getLocation')],
+        good: [text('write'), text('event'), text('eraseProperty'), text('getMeta'), text('getTime'), text('getLocation'), text('info')],
       },
       datastream: {
         bad: [

@@ -166,18 +166,19 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     );
   });
 
+  /** A device out node sending `action` (the name field msg.topic, as a new node has it). */
+  const asker = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
+    id,
+    type: 'blynk-cloud-device-out',
+    action,
+    datastream: 'topic',
+    datastreamType: 'msg',
+    property: 'color',
+    propertyType: 'str',
+    ...extra,
+  });
   it('device-out: value, batch, timestamped, event, property and metadata land in the store', async () => {
-    const out = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
-      id,
-      type: 'blynk-cloud-device-out',
-      action,
-      datastream: 'topic',
-      datastreamType: 'msg',
-      property: 'color',
-      propertyType: 'str',
-      ...extra,
-    });
-    await load([out('w', 'write'), out('ev', 'event'), out('n-prop', 'property'), out('n-meta', 'meta')]);
+    await load([asker('w', 'write'), asker('ev', 'event'), asker('n-prop', 'property'), asker('n-meta', 'meta')]);
     await connected('w');
     await input('w', { topic: 'Temperature', payload: 30.5 } as NodeMessage);
     await input('w', { payload: { Switch: 1, Mode: 2 } });
@@ -234,17 +235,6 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     assert.equal(upTopics().length, before, 'something was published');
   });
 
-  /** A device out node sending the request `action` (the name field msg.topic, as a new node has it). */
-  const asker = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
-    id,
-    type: 'blynk-cloud-device-out',
-    action,
-    datastream: 'topic',
-    datastreamType: 'msg',
-    property: 'color',
-    propertyType: 'str',
-    ...extra,
-  });
   const requests = (): string[][] =>
     broker.log.filter((e) => e.direction === 'up' && e.topic.startsWith('get/')).map((e) => [e.topic, e.payload]);
 
@@ -387,6 +377,22 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
       [['location', { lat: 49.8419, lon: 24.0336 }]],
     );
     assert.deepEqual(caught, []);
+  });
+
+  it('device-out sends the firmware info: info/mcu with the object as JSON; anything else is refused, nothing sent', async () => {
+    await load([asker('mcu', 'info', { datastream: '', datastreamType: 'str' })]);
+    await connected('mcu');
+    const info = { ver: '1.2.0', build: 'Dec 3 2026', tmpl: 'TMPL0001', type: 'TMPL0001', rxbuff: 1024 };
+    assert.equal(await input('mcu', { payload: info }), undefined);
+    const sent = (): string[][] =>
+      broker.log.filter((e) => e.direction === 'up' && e.topic === 'info/mcu').map((e) => [e.topic, e.payload]);
+    await until(() => sent().length === 1, 'info/mcu');
+    assert.deepEqual(JSON.parse(sent()[0][1]), info);
+    for (const payload of ['1.2.0', 42, null, [1, 2]]) {
+      const error = (await input('mcu', { payload })) as (NodeMessage & { error: { message: string } }) | undefined;
+      assert.equal(error?.error.message, errorKey('invalid-value'), JSON.stringify(payload));
+    }
+    assert.equal(sent().length, 1, 'a refused message was published');
   });
 
   it('device-out refuses a bad list of names (values, metadata) with a catchable error and publishes nothing', async () => {

@@ -1,4 +1,5 @@
 import { requestNamesOf } from '../../blynk/device-mqtt/topics';
+import { FIXED_TOPICS, isOutAction, NAME_LISTS, OutAction, WITH_PROPERTY, WITHOUT_NAME } from './actions';
 import { catalogOf } from '../../editor/catalog';
 import { NAME_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
@@ -9,27 +10,11 @@ import { accepts, current } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-device-out';
 const CATALOG = catalogOf(TYPE);
-const ACTIONS = [
-  'write',
-  'event',
-  'property',
-  'meta',
-  'erase',
-  'eraseProperty',
-  'getValues',
-  'getAllValues',
-  'getMeta',
-  'getTime',
-  'getLocation',
-];
-const WITH_PROPERTY = ['property', 'eraseProperty'];
-/** Requests that name nothing (the runtime reads neither the name field nor msg.payload). */
-const WITHOUT_NAME = ['getAllValues', 'getTime', 'getLocation'];
-const REQUEST_TOPICS: Record<string, string> = { getAllValues: 'get/ds/all', getTime: 'get/utc/all/json', getLocation: 'get/loc/all' };
-/** Requests whose name field holds several names (comma-separated). */
-const NAME_LISTS: Record<string, 'datastream' | 'meta'> = { getValues: 'datastream', getMeta: 'meta' };
 
-const actionOf = (node: EditorNode): string => String(current(node, 'action') || 'write');
+const actionOf = (node: EditorNode): OutAction => {
+  const action = current(node, 'action');
+  return isOutAction(action) ? action : 'write';
+};
 
 /** A literal name: not empty, no MQTT wildcard or level separator (the runtime checks it again). */
 function validName(value: string): true | string {
@@ -53,7 +38,7 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     action: {
       value: 'write',
       validate(v, _opt) {
-        return ACTIONS.includes(String(v)) ? true : RED._(`${CATALOG}errors.action`);
+        return isOutAction(v) ? true : RED._(`${CATALOG}errors.action`);
       },
     },
     datastream: {
@@ -76,9 +61,9 @@ RED.nodes.registerType('blynk-cloud-device-out', {
   icon: 'blynk-cloud-device-out.svg',
   paletteLabel: paletteLabel(TYPE),
   label() {
-    const action = String(this.action || 'write');
-    // A request that names nothing is shown by its topic (short; the action's text is a sentence).
-    const fixed = REQUEST_TOPICS[action] ?? (this.datastreamType === 'str' && this.datastream ? String(this.datastream) : '');
+    const action = isOutAction(this.action) ? this.action : 'write';
+    // An action that names nothing is shown by its topic (short; the action's text is a sentence).
+    const fixed = FIXED_TOPICS[action] ?? (this.datastreamType === 'str' && this.datastream ? String(this.datastream) : '');
     return label(this, TYPE, fixed);
   },
   labelStyle,
@@ -89,13 +74,20 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     if (!$action.val()) $action.val('write');
     const show = (): void => {
       const value = $action.val();
-      const action = typeof value === 'string' ? value : 'write';
+      const action = isOutAction(value) ? value : 'write';
       // The name field is the datastream, the event code, the metadata field, or the names asked for.
-      const targets: Record<string, string> = { event: 'eventCode', meta: 'metaField', getValues: 'datastreams', getMeta: 'metaFields' };
+      const targets: Partial<Record<OutAction, string>> = {
+        event: 'eventCode',
+        meta: 'metaField',
+        getValues: 'datastreams',
+        getMeta: 'metaFields',
+      };
       $('#blynk-cloud-device-out-target').text(this._(`${TYPE}.label.${targets[action] ?? 'datastream'}`));
       $('.blynk-cloud-device-out-target-row').toggle(!WITHOUT_NAME.includes(action));
       $('.blynk-cloud-device-out-property-row').toggle(WITH_PROPERTY.includes(action));
-      $('#blynk-cloud-device-out-tip').text(this._(`${TYPE}.tip.${action.startsWith('get') ? 'request' : 'payload'}`));
+      $('#blynk-cloud-device-out-tip').text(
+        this._(`${TYPE}.tip.${action === 'info' ? 'info' : action.startsWith('get') ? 'request' : 'payload'}`),
+      );
       $('#node-input-datastream').trigger('change');
       $('#node-input-property').trigger('change');
     };

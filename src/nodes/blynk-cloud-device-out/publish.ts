@@ -1,33 +1,14 @@
-import { BatchValue, BlynkError, DeviceConnection, DeviceValue, quoteValue, requestNamesOf, TimestampedPoint } from '../../blynk';
-
-/** What the out node does with msg.payload (the `action` setting). */
-export type OutAction =
-  | 'write'
-  | 'event'
-  | 'property'
-  | 'meta'
-  | 'erase'
-  | 'eraseProperty'
-  | 'getValues'
-  | 'getAllValues'
-  | 'getMeta'
-  | 'getTime'
-  | 'getLocation';
-export const OUT_ACTIONS: readonly OutAction[] = [
-  'write',
-  'event',
-  'property',
-  'meta',
-  'erase',
-  'eraseProperty',
-  'getValues',
-  'getAllValues',
-  'getMeta',
-  'getTime',
-  'getLocation',
-];
-/** Requests that name nothing: the name field and msg.payload are not read. */
-export const WITHOUT_NAME: readonly OutAction[] = ['getAllValues', 'getTime', 'getLocation'];
+import {
+  BatchValue,
+  BlynkError,
+  DeviceConnection,
+  DeviceInfo,
+  DeviceValue,
+  quoteValue,
+  requestNamesOf,
+  TimestampedPoint,
+} from '../../blynk';
+import type { OutAction } from './actions';
 
 /** `[[ms, value], …]`: an array whose items are all [number, value] pairs. */
 function isTimestamped(value: unknown): value is TimestampedPoint[] {
@@ -42,6 +23,12 @@ function isPlainObject(value: unknown): value is Record<string, BatchValue> {
 function descriptionOf(payload: unknown): string | undefined {
   if (payload === undefined || payload === null || payload === '') return undefined;
   if (typeof payload === 'string') return payload;
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
+}
+
+/** `info/mcu` takes the device's firmware info as an object (sent as JSON). */
+function infoOf(payload: unknown): DeviceInfo {
+  if (isPlainObject(payload)) return payload;
   throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
 }
 
@@ -72,6 +59,8 @@ export function publish(conn: DeviceConnection, action: OutAction, name: unknown
       return conn.erase(target);
     case 'eraseProperty':
       return conn.eraseProperty(target, property as string);
+    case 'info':
+      return conn.sendInfo(infoOf(payload));
     // The device's own requests: Blynk answers with a downlink, which a device in node passes on.
     case 'getValues':
       return conn.requestValues(requestNamesOf('datastream', name));

@@ -4,7 +4,8 @@ import { DeviceUserDef, joinDevice } from '../lib/device-user';
 import { localize, unexpected } from '../lib/i18n';
 import { PropertyError } from '../lib/property-error';
 import { evaluateProperty, typedProperties } from '../lib/typed-property';
-import { OUT_ACTIONS, OutAction, publish, WITHOUT_NAME } from './publish';
+import { isOutAction, OutAction, WITHOUT_NAME } from './actions';
+import { publish } from './publish';
 
 interface DeviceOutDef extends DeviceUserDef {
   action?: string;
@@ -19,7 +20,7 @@ export = function register(RED: NodeAPI): void {
   function BlynkCloudDeviceOut(this: Node, def: DeviceOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const action: OutAction = OUT_ACTIONS.includes(def.action as OutAction) ? (def.action as OutAction) : 'write';
+    const action: OutAction = isOutAction(def.action) ? def.action : 'write';
     const props = typedProperties(def, { datastream: { value: 'topic', type: 'msg' }, property: { value: 'color', type: 'str' } });
     const link = joinDevice(RED, node, def);
     /** Messages not yet ended: a close ends them with CLOSED, their later outcome is ignored. */
