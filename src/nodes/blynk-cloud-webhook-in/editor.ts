@@ -5,6 +5,7 @@ import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import type { EditorNode } from '../../editor/red';
 import { loadStyles } from '../../editor/styles';
 import { current, verdict } from '../../editor/verdict';
+import { prepareSetup } from './editor/setup';
 
 const TYPE = 'blynk-cloud-webhook-in';
 const CATALOG = catalogOf(TYPE);
@@ -48,6 +49,14 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
       },
     },
     topic: { value: '' },
+    // "Create in Blynk": the connection, what triggers the webhook, and the Blynk webhook this node created.
+    setupConfig: { value: '', type: 'blynk-cloud-config', required: false },
+    setupBaseUrl: { value: '' },
+    setupTrigger: { value: 'DEVICE_DATASTREAM_UPDATE' },
+    setupTarget: { value: '' },
+    setupSource: { value: '' },
+    setupName: { value: '' },
+    blynkWebhookId: { value: '' },
   },
   credentials: {
     user: { type: 'text' },
@@ -84,6 +93,7 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
       e.preventDefault();
       RED.clipboard.copyText(RECOMMENDED_TEMPLATE, $('#blynk-webhook-copy'), 'clipboard.copyMessageValue');
     });
+    prepareSetup(this);
     prepareDialog(this);
   },
 });
