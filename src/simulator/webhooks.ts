@@ -135,7 +135,10 @@ export function fromPlatform(v: unknown): WebhookDefinition | string {
   if (!optionalText(dt.eventCode)) return 'dataTrigger.eventCode must be a string';
   if (!optionalText(v.username) || !optionalText(v.password)) return 'username and password must be strings';
   const receivers = v.failureReceivers;
-  if (receivers !== undefined && !(Array.isArray(receivers) && receivers.length <= MAX_FAILURE_RECEIVERS && receivers.every(Number.isInteger)))
+  if (
+    receivers !== undefined &&
+    !(Array.isArray(receivers) && receivers.length <= MAX_FAILURE_RECEIVERS && receivers.every(Number.isInteger))
+  )
     return `failureReceivers must be at most ${MAX_FAILURE_RECEIVERS} user ids`;
   if (v.oAuth2Request !== undefined && !isObject(v.oAuth2Request)) return 'oAuth2Request must be an object';
   const def: Record<string, unknown> = {
@@ -217,9 +220,12 @@ export class Webhooks {
   private view(hook: Stored): Record<string, unknown> {
     const { def } = hook;
     const dataTrigger = Object.fromEntries(
-      Object.entries({ deviceId: def.deviceId, templateId: def.templateId, dataStreamId: def.dataStreamId, eventCode: def.eventCode }).filter(
-        ([, v]) => v !== undefined,
-      ),
+      Object.entries({
+        deviceId: def.deviceId,
+        templateId: def.templateId,
+        dataStreamId: def.dataStreamId,
+        eventCode: def.eventCode,
+      }).filter(([, v]) => v !== undefined),
     );
     const out: Record<string, unknown> = {
       id: hook.id,
@@ -264,7 +270,14 @@ export class Webhooks {
       return typeof def === 'string' ? apiError(400, `Bad request - ${def}.`) : def;
     };
     return {
-      'GET /api/v1/organization/webhooks': authed((req) => orgMismatch(req) ?? json(200, [...this.hooks.values()].map((h) => this.view(h)))),
+      'GET /api/v1/organization/webhooks': authed(
+        (req) =>
+          orgMismatch(req) ??
+          json(
+            200,
+            [...this.hooks.values()].map((h) => this.view(h)),
+          ),
+      ),
       'GET /api/v1/organization/webhook': authed((req) => withHook(req, (hook) => json(200, this.view(hook)))),
       'POST /api/v1/organization/webhook/create': authed((req) => {
         const refused = orgMismatch(req);

@@ -58,7 +58,10 @@ describe('webhook in: Create in Blynk', function () {
     assert.equal(await text('#blynk-webhook-setup-title'), en(TYPE, 'setup.title'));
     assert.equal(await text('#blynk-webhook-setup-create-label'), en(TYPE, 'setup.create'));
     // The id fields are named after the trigger.
-    const labels = async (): Promise<string[]> => [await text('#blynk-webhook-setup-target-label'), await text('#blynk-webhook-setup-source-label')];
+    const labels = async (): Promise<string[]> => [
+      await text('#blynk-webhook-setup-target-label'),
+      await text('#blynk-webhook-setup-source-label'),
+    ];
     assert.deepEqual(await labels(), [en(TYPE, 'setup.device'), en(TYPE, 'setup.datastream')]);
     await page.selectOption('#node-input-setupTrigger', 'PRODUCT_DATASTREAM_UPDATE');
     assert.deepEqual(await labels(), [en(TYPE, 'setup.template'), en(TYPE, 'setup.datastream')]);
@@ -108,7 +111,8 @@ describe('webhook in: Create in Blynk', function () {
     const write = await fetch(`${sim.url}/external/api/update?token=${sim.demo.devices[0].token}&v1=23.5`);
     assert.equal(write.status, 200);
     const deadline = Date.now() + 10_000;
-    while (!sim.webhooks.attempts().some((a) => a.webhookId === id && a.status !== 0) && Date.now() < deadline) await page.waitForTimeout(100);
+    while (!sim.webhooks.attempts().some((a) => a.webhookId === id && a.status !== 0) && Date.now() < deadline)
+      await page.waitForTimeout(100);
     // 200: the deployed node took the stored Basic credentials the runtime sent to Blynk.
     assert.deepEqual(
       sim.webhooks.attempts().map((a) => [a.webhookId, a.status, a.url]),

@@ -107,7 +107,11 @@ describe('simulator: Platform API webhook routes', function () {
 
   it('update keeps the id and takes the new fields; delete answers 204, then 404', async () => {
     const id = ((await api('POST', '/api/v1/organization/webhook/create', hook())).json as { id: number }).id;
-    const updated = await api('PUT', `/api/v1/organization/webhook?webhookId=${id}`, hook({ name: 'Humidity', dataTrigger: { deviceId: 101, dataStreamId: 6 } }));
+    const updated = await api(
+      'PUT',
+      `/api/v1/organization/webhook?webhookId=${id}`,
+      hook({ name: 'Humidity', dataTrigger: { deviceId: 101, dataStreamId: 6 } }),
+    );
     assert.equal(updated.status, 200);
     assert.deepEqual([(updated.json as { id: number }).id, (updated.json as { name: string }).name], [id, 'Humidity']);
     assert.equal(sim.webhooks.definition(id)?.dataStreamId, 6);
@@ -150,9 +154,31 @@ describe('simulator: Platform API webhook routes', function () {
   });
 
   it('log-event and template triggers fire as the registry matches them; other triggers are stored but never fire', async () => {
-    await api('POST', '/api/v1/organization/webhook/create', hook({ trigger: 'DEVICE_LOG_EVENT', dataTrigger: { deviceId: 101, eventCode: 'door_open' }, url: `${target}/event`, authType: 'NONE' }));
-    await api('POST', '/api/v1/organization/webhook/create', hook({ trigger: 'PRODUCT_DATASTREAM_UPDATE', dataTrigger: { templateId: 77, dataStreamId: 3 }, url: `${target}/template`, authType: 'NONE' }));
-    const added = await api('POST', '/api/v1/organization/webhook/create', hook({ trigger: 'DEVICE_ADDED', dataTrigger: undefined, url: `${target}/added`, authType: 'NONE' }));
+    await api(
+      'POST',
+      '/api/v1/organization/webhook/create',
+      hook({
+        trigger: 'DEVICE_LOG_EVENT',
+        dataTrigger: { deviceId: 101, eventCode: 'door_open' },
+        url: `${target}/event`,
+        authType: 'NONE',
+      }),
+    );
+    await api(
+      'POST',
+      '/api/v1/organization/webhook/create',
+      hook({
+        trigger: 'PRODUCT_DATASTREAM_UPDATE',
+        dataTrigger: { templateId: 77, dataStreamId: 3 },
+        url: `${target}/template`,
+        authType: 'NONE',
+      }),
+    );
+    const added = await api(
+      'POST',
+      '/api/v1/organization/webhook/create',
+      hook({ trigger: 'DEVICE_ADDED', dataTrigger: undefined, url: `${target}/added`, authType: 'NONE' }),
+    );
     assert.equal(added.status, 200);
     assert.equal((await call(sim, 'GET', `/external/api/logEvent?token=${DEVICE.token}&code=high_temp`)).status, 200);
     assert.equal((await call(sim, 'GET', `/external/api/logEvent?token=${DEVICE.token}&code=door_open`)).status, 200);

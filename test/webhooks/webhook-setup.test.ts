@@ -35,11 +35,23 @@ describe('webhook in: create the Blynk webhook from the dialog (admin route)', f
   const flow = (auth = 'basic'): FlowNode[] => [
     { id: 'tab', type: 'tab', label: 'test' },
     { id: 'cfg', type: 'blynk-cloud-config', server: h.sim.url },
-    { id: 'wh', z: 'tab', type: 'blynk-cloud-webhook-in', url: PATH, method: 'POST', auth, headerName: 'X-Blynk-Secret', wires: [['sink']] },
+    {
+      id: 'wh',
+      z: 'tab',
+      type: 'blynk-cloud-webhook-in',
+      url: PATH,
+      method: 'POST',
+      auth,
+      headerName: 'X-Blynk-Secret',
+      wires: [['sink']],
+    },
     { id: 'sink', z: 'tab', type: 'helper' },
   ];
   async function load(auth = 'basic'): Promise<WebhookRig> {
-    rig = await loadWebhookFlow(flow(auth), { cfg: demoCredentials(h.sim), wh: { user: 'hook', password: PASSWORD, secret: 'AbC123secret' } });
+    rig = await loadWebhookFlow(flow(auth), {
+      cfg: demoCredentials(h.sim),
+      wh: { user: 'hook', password: PASSWORD, secret: 'AbC123secret' },
+    });
     return rig;
   }
   /** The dialog's fields: the stored password stays the placeholder, as the editor sends it. */
@@ -101,7 +113,10 @@ describe('webhook in: create the Blynk webhook from the dialog (admin route)', f
     assert.equal((await httpRequest('GET', `${h.sim.url}/external/api/update?token=${DEVICE.token}&v5=61`)).status, 200);
     await until(() => r.messages.length === 1);
     const msg = r.messages[0] as NodeMessage & Record<string, unknown>;
-    assert.deepEqual([msg.deviceId, msg.deviceName, msg.pin, msg.dataStreamId, msg.value, msg.topic], [101, 'Greenhouse', 'V5', 6, 61, '101/V5']);
+    assert.deepEqual(
+      [msg.deviceId, msg.deviceName, msg.pin, msg.dataStreamId, msg.value, msg.topic],
+      [101, 'Greenhouse', 'V5', 6, 61, '101/V5'],
+    );
     assert.equal((msg.payload as Record<string, unknown>).value, '61');
   });
 
@@ -115,7 +130,10 @@ describe('webhook in: create the Blynk webhook from the dialog (admin route)', f
     const template = await setup(fields(r, { trigger: 'PRODUCT_DATASTREAM_UPDATE', target: 77, source: 3, auth: 'none' }));
     assert.equal(template.answer.ok, true, template.answer.message);
     const t = h.sim.webhooks.definition(template.answer.webhook?.id ?? -1);
-    assert.deepEqual([t?.trigger, t?.templateId, t?.deviceId, t?.dataStreamId, t?.authType, t?.password], ['PRODUCT_DATASTREAM_UPDATE', 77, undefined, 3, 'NONE', undefined]);
+    assert.deepEqual(
+      [t?.trigger, t?.templateId, t?.deviceId, t?.dataStreamId, t?.authType, t?.password],
+      ['PRODUCT_DATASTREAM_UPDATE', 77, undefined, 3, 'NONE', undefined],
+    );
     const event = await setup(fields(r, { trigger: 'DEVICE_LOG_EVENT', source: 'door_open', auth: 'none' }));
     const e = h.sim.webhooks.definition(event.answer.webhook?.id ?? -1);
     assert.deepEqual([e?.trigger, e?.deviceId, e?.eventCode, e?.dataStreamId], ['DEVICE_LOG_EVENT', 101, 'door_open', undefined]);
@@ -185,9 +203,15 @@ describe('webhook in: create the Blynk webhook from the dialog (admin route)', f
     assert.equal(echoed.answer.webhook?.id, 42);
     assert.equal(echoed.answer.webhook?.name, '[redacted] [redacted]');
     noSecretIn(echoed.text);
-    h.sim.faults.add({ match: { path: CREATE }, action: { status: 400, body: { error: { message: `bad password ${PASSWORD} for ${token}` } } } });
+    h.sim.faults.add({
+      match: { path: CREATE },
+      action: { status: 400, body: { error: { message: `bad password ${PASSWORD} for ${token}` } } },
+    });
     const refused = await setup(fields(r));
-    assert.deepEqual([refused.answer.ok, refused.answer.code, refused.answer.key], [false, 'BAD_REQUEST', 'webhook-setup.errors.bad-request']);
+    assert.deepEqual(
+      [refused.answer.ok, refused.answer.code, refused.answer.key],
+      [false, 'BAD_REQUEST', 'webhook-setup.errors.bad-request'],
+    );
     noSecretIn(refused.text);
     h.sim.faults.add({ match: { path: CREATE }, action: { status: 403, body: { error: { message: 'no permission' } } } });
     const forbidden = await setup(fields(r));
