@@ -175,6 +175,7 @@ describe('webhook in: create the Blynk webhook from the dialog (admin route)', f
       [{ webhookId: 'x' }, 'webhook-id'],
       [{ user: '' }, 'basic'],
       [{ id: 'not-deployed', password: '__PWRD__' }, 'basic'],
+      [{ auth: 'oauth2' }, 'oauth2'],
     ];
     for (const [extra, key] of cases) {
       const { answer } = await setup(fields(r, extra));

@@ -23,6 +23,7 @@ function showAuthRows(): void {
   const auth = String($('#node-input-auth').val());
   $('.blynk-webhook-basic').toggle(auth === 'basic' || auth === 'both');
   $('.blynk-webhook-header').toggle(auth === 'header' || auth === 'both');
+  $('.blynk-webhook-oauth2').toggle(auth === 'oauth2');
   $('#blynk-webhook-no-auth').toggle(auth === 'none');
 }
 
@@ -62,6 +63,8 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
     user: { type: 'text' },
     password: { type: 'password' },
     secret: { type: 'password' },
+    clientId: { type: 'text' },
+    clientSecret: { type: 'password' },
   },
   inputs: 0,
   outputs: 1,
@@ -87,6 +90,22 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
       $('#blynk-webhook-secret-error')
         .text(bad ? RED._(`${CATALOG}errors.secret`) : '')
         .toggle(bad);
+    });
+    // The token URL Blynk.Console asks for: this node's path and /token, under the public address.
+    const showTokenUrl = (): void => {
+      const path = String($('#node-input-url').val() ?? '').trim();
+      const base = String($('#node-input-setupBaseUrl').val() ?? '')
+        .trim()
+        .replace(/\/+$/, '');
+      $('#blynk-webhook-token-url').val(path ? `${base}${path.replace(/\/+$/, '')}/token` : '');
+    };
+    $('#node-input-url, #node-input-setupBaseUrl').on('input change', showTokenUrl);
+    showTokenUrl();
+    $('#blynk-webhook-generate-client').on('click', (e) => {
+      e.preventDefault();
+      const random = (bytes: Uint8Array): Uint8Array => crypto.getRandomValues(bytes);
+      if (!String($('#node-input-clientId').val() ?? '')) $('#node-input-clientId').val(`blynk-${generateHeaderSecret(random, 12)}`);
+      $('#node-input-clientSecret').val(generateHeaderSecret(random)).trigger('change');
     });
     $('#blynk-webhook-template').val(RECOMMENDED_TEMPLATE);
     $('#blynk-webhook-copy').on('click', (e) => {

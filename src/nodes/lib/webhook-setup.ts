@@ -115,6 +115,8 @@ function planOf(RED: NodeAPI, body: SetupRequest): Plan {
   if (existing === undefined && rawExisting !== undefined && rawExisting !== null && rawExisting !== '') bad('webhook-id');
 
   const auth = stringOrEmpty(body.auth) || 'basic';
+  // The Webhook schema documents oAuth2Request only as an object: nothing to fill it with.
+  if (auth === 'oauth2') bad('oauth2', { tokenUrl: `${(target as { url: string }).url.replace(/\/+$/, '')}/token` });
   const out: Record<string, unknown> = {
     name,
     trigger: trigger as SetupTrigger,
