@@ -39,6 +39,8 @@ export interface ApiCall {
   multipart?: Multipart;
   /** Whether sending it twice is harmless, so that a lost answer may be retried. */
   idempotent: boolean;
+  /** Secrets the request carries in its body (a webhook's Basic password): redacted wherever the answer echoes them. */
+  secrets?: readonly string[];
 }
 
 /** The prefix of the Platform API's organisation paths. */
