@@ -181,7 +181,8 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
       return ok();
     }),
 
-    // The report's link (output=FILE, the default) or its rows (output=JSON), as get-device-report shows them.
+    // The report's link, as get-device-report shows it. The page's output=JSON (rows instead of a file)
+    // is not served: the package never asks for it, and the contract transcribes the link answer only.
     'GET /external/api/data/get': device((req, d) => {
       const q = req.query;
       const period = first(q, 'period') ?? 'MONTH';
@@ -215,14 +216,6 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
           .map((p) => ({ data_stream_name: ds.label, ts: p.updatedAt, value: p.value })),
       );
       if (rows.length === 0) return apiError(500, 'No data');
-      if (first(q, 'output') === 'JSON') {
-        const meta = [
-          { name: 'data_stream_name', type: 'String' },
-          { name: 'ts', type: 'UInt32' },
-          { name: 'value', type: 'Float64' },
-        ];
-        return json(200, { meta, data: rows, rows: rows.length, rows_before_limit_at_least: rows.length });
-      }
       const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
       return json(200, { link: `${originOf(req)}/device_data_${d.id}_${stamp}.zip` });
     }),

@@ -65,18 +65,10 @@ describe('simulator: uploads and reports', () => {
   describe('GET /external/api/data/get', () => {
     const report = (query: string) => call(sim, 'GET', `/external/api/data/get?token=${token}&${query}`);
 
-    it('answers {link} for a file; JSON output gives the documented meta/data/rows shape', async () => {
+    it('answers {link} for a file', async () => {
       const r = await report('period=DAY&pin=v1');
       assert.equal(r.status, 200);
       assert.match(String((r.json as { link: string }).link), /^http:\/\/127\.0\.0\.1:\d+\/device_data_101_.+\.zip$/);
-      const j = await report('period=DAY&pin=v1&output=JSON');
-      const body = j.json as { meta: unknown[]; data: Array<{ data_stream_name: string; value: unknown }>; rows: number };
-      assert.equal(body.meta.length, 3);
-      assert.deepEqual(
-        body.data.map((d) => [d.data_stream_name, d.value]),
-        [['Temperature', 21.5]],
-      );
-      assert.equal(body.rows, 1);
     });
 
     it('answers the documented errors: a wrong period constant (500), a typo (400), no data (500)', async () => {
@@ -95,7 +87,7 @@ describe('simulator: uploads and reports', () => {
   });
 
   describe('POST /api/upload (firmware)', () => {
-    it('needs a Bearer token, the FIRMWARE type and a documented extension', async () => {
+    it('needs a Bearer token (401 without); answers the path and the firmware info', async () => {
       const fw = file(100);
       const none = await postForm(sim, '/api/upload', [
         ['type', 'FIRMWARE'],
@@ -103,18 +95,8 @@ describe('simulator: uploads and reports', () => {
       ]);
       assert.equal(none.status, 401);
       const auth = bearer((await clientToken(sim)).access_token);
-      const noType = await postForm(sim, '/api/upload', [['upfile', [fw, 'fw.bin']]], auth);
-      assert.equal(noType.status, 400);
-      const exe = await postForm(
-        sim,
-        '/api/upload',
-        [
-          ['type', 'FIRMWARE'],
-          ['upfile', [fw, 'fw.exe']],
-        ],
-        auth,
-      );
-      assert.equal(exe.status, 400);
+      // A form without the FIRMWARE type or with another extension gets no documented answer (the
+      // simulator's 400); the client never sends one (checked before sending), so it is not asked here.
       const ok = await postForm(
         sim,
         '/api/upload',
