@@ -1,4 +1,5 @@
 // HTTP server: reads the request, logs it, applies faults, routes it, answers.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DEMO } from './demo-data';
@@ -197,6 +198,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     addUser(email: string, password: string, developerMode?: boolean) {
       tokens.addUser(email, password, developerMode);
+    },
+    addDevice({ id, name, token, templateId }) {
+      store.add({ id, name, token: token ?? `sim-device-token-${id}-${randomBytes(6).toString('hex')}`, templateId: templateId ?? demo.template.id });
     },
     mqtt(mqttOptions) {
       // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.

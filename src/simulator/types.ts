@@ -198,6 +198,8 @@ export interface Simulator {
   addOAuthClient(clientId: string, clientSecret: string): void;
   /** `developerMode` (default true) decides whether the user may create OAuth clients. */
   addUser(email: string, password: string, developerMode?: boolean): void;
+  /** Adds a device (template 77 by default) with the seeded values, until reset(). */
+  addDevice(device: { id: number; name: string; token?: string; templateId?: number }): void;
   /** Starts (once) and returns the Device MQTT API broker. */
   mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
