@@ -200,7 +200,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       tokens.addUser(email, password, developerMode);
     },
     addDevice({ id, name, token, templateId }) {
-      store.add({ id, name, token: token ?? `sim-device-token-${id}-${randomBytes(6).toString('hex')}`, templateId: templateId ?? demo.template.id });
+      store.add({
+        id,
+        name,
+        token: token ?? `sim-device-token-${id}-${randomBytes(6).toString('hex')}`,
+        templateId: templateId ?? demo.template.id,
+      });
     },
     mqtt(mqttOptions) {
       // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.

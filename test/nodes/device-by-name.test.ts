@@ -133,7 +133,12 @@ describe('Platform nodes given a device by name', function () {
         const n = (m as { n: number }).n;
         assert.equal((m.payload as { id: number }).id, n % 2 ? 102 : 101, `message ${n}`);
       }
-      assert.deepEqual(apiRequestsOf(sim, SEARCH).map((r) => r.query.query).sort(), ['Garage', 'Greenhouse']);
+      assert.deepEqual(
+        apiRequestsOf(sim, SEARCH)
+          .map((r) => r.query.query)
+          .sort(),
+        ['Garage', 'Greenhouse'],
+      );
       assert.equal(apiRequestsOf(sim, DEVICE).length, 8);
     });
 
@@ -162,7 +167,11 @@ describe('Platform nodes given a device by name', function () {
       sim.faults.add({ match: { path: DEVICE }, action: { status: 404, body: { error: { message: 'Device not found.' } } } });
       const from = apiRequestsOf(sim).length;
       assert.equal(await idOf('Garage'), 301);
-      assert.deepEqual(requests(from), [`GET ${DEVICE} {"deviceId":"102"} 404`, searchOf('Garage'), `GET ${DEVICE} {"deviceId":"301"} 200`]);
+      assert.deepEqual(requests(from), [
+        `GET ${DEVICE} {"deviceId":"102"} 404`,
+        searchOf('Garage'),
+        `GET ${DEVICE} {"deviceId":"301"} 200`,
+      ]);
     });
 
     it('refuses a name that is not one before any request; an unset msg.deviceName is named as such', async () => {
