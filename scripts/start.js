@@ -43,7 +43,9 @@ async function deployExamples(sim, mqttUrl) {
   const res = await fetch(`${editor}flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify(exampleFlows({ server: sim.url, demo: sim.demo, mqtt: mqttUrl, firmware: writeDemoFirmware(path.join(userDir, 'firmware')) })),
+    body: JSON.stringify(
+      exampleFlows({ server: sim.url, demo: sim.demo, mqtt: mqttUrl, firmware: writeDemoFirmware(path.join(userDir, 'firmware')) }),
+    ),
   });
   if (!res.ok) throw new Error(`deploying the examples failed: HTTP ${res.status} ${await res.text()}`);
   return 'deployed';

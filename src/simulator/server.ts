@@ -10,6 +10,7 @@ import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from 
 import { RateLimiter } from './limits';
 import { TokenStore } from './oauth';
 import { platformRoutes } from './platform-api';
+import { shipmentRoutes, Shipments } from './shipments';
 import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
 import { Store } from './store';
@@ -34,6 +35,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const log = new RequestLog<RequestLogEntry>(options.logLimit ?? 10_000);
   const webhooks = new Webhooks(store, options.webhookRatePerMinute);
   for (const def of options.webhooks ?? []) webhooks.add(def);
+  const shipments = new Shipments(store);
+  /** Bearer check and the organisation's limit, as in front of the other Platform routes. */
+  const platformAuth =
+    (h: (req: SimRequest) => Reply): Handler =>
+    (req) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      if (!m) return apiError(401, 'Authorization header with a Bearer token is required.');
+      const check = tokens.checkAccess(m[1]);
+      if (check === 'expired') return apiError(401, 'Access token is expired.');
+      if (check === 'invalid') return apiError(401, 'Invalid access token.');
+      if (!limiter.allowOrg(demo.org.id)) return apiError(429, 'Too many requests');
+      return h(req);
+    };
   const routes = new Map<string, Handler>(
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
@@ -41,6 +55,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...platformRoutes({ store, tokens, limiter }),
       ...deviceRoutes({ store, limiter }),
       ...webhooks.routes(),
+      ...shipmentRoutes(shipments, { store, authed: platformAuth }),
     }),
   );
 
@@ -184,6 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokens,
     state: store,
     webhooks,
+    shipments,
     setTokenLifetime(sec: number) {
       tokens.lifetimeSec = sec;
     },
@@ -222,6 +238,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       limiter.set(options.limits ?? {});
       store.reset();
       webhooks.clear();
+      shipments.clear();
       webhooks.ratePerMinute = options.webhookRatePerMinute ?? WEBHOOK_RATE_PER_MINUTE;
       mqttBroker?.reset();
     },

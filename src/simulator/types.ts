@@ -191,6 +191,8 @@ export interface Simulator {
   readonly state: SimulatorState;
   /** Webhooks called on datastream writes and logged events (also at /sim/webhooks). */
   readonly webhooks: SimulatorWebhooks;
+  /** Blynk.Air shipments: their state, and how long a device stays in each status (`stepMs`). */
+  readonly shipments: SimulatorShipments;
   setTokenLifetime(sec: number): void;
   setLimits(limits: Limits): void;
   /** Requests refused with 429 by the limits since they were last set. */
@@ -204,6 +206,12 @@ export interface Simulator {
   mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface SimulatorShipments {
+  /** Each device's time in a status (ms); a reset keeps it. */
+  stepMs: number;
+  list(): Array<{ id: number; status: string; deviceIds: number[]; finishedAt: number }>;
 }
 
 export interface SimulatorWebhooks {
