@@ -6,11 +6,13 @@ import type { TokenStore } from './oauth';
 import type { Store } from './store';
 import type { DatastreamValue, DemoDatastream, DeviceState, StoredValue } from './types';
 import { coerceValue } from './values';
+import type { Webhooks } from './webhooks';
 
 interface Deps {
   store: Store;
   tokens: TokenStore;
   limiter: RateLimiter;
+  webhooks: Webhooks;
 }
 
 const MAX_EVENT_TEXT = 1024; // code + description, as Blynk documents for events
@@ -50,7 +52,7 @@ function pageReply<T>(list: T[], query: SimRequest['query'], defaultSize: number
 /** Template datastream `type` (template-datastreams page) of the simulator's data types. */
 const TEMPLATE_TYPE = { Integer: 'INT', Double: 'DOUBLE', String: 'STRING', Location: 'LOCATION', Enum: 'ENUM' } as const;
 
-export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
+export function platformRoutes({ store, tokens, limiter, webhooks }: Deps): Record<string, Handler> {
   const { demo } = store;
   /** Points imported per device on the current UTC day (a new DeviceState after reset starts at 0). */
   const imported = new WeakMap<DeviceState, { day: number; count: number }>();
@@ -443,6 +445,8 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
         ),
       ),
     ),
+
+    ...webhooks.platformRoutes((h) => authed((req) => h(req)), orgId),
 
     'GET /api/v1/organization/template/datastreams': authed((req) => {
       const id = toId(first(req.query, 'templateId'));

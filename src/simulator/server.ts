@@ -52,7 +52,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
-      ...platformRoutes({ store, tokens, limiter }),
+      ...platformRoutes({ store, tokens, limiter, webhooks }),
       ...deviceRoutes({ store, limiter }),
       ...webhooks.routes(),
       ...shipmentRoutes(shipments, { store, authed: platformAuth }),
