@@ -182,6 +182,7 @@ export class BlynkClient {
           path: call.path,
           query: call.query,
           body: call.body,
+          ...(call.multipart ? { multipart: call.multipart } : {}),
           headers,
           timeoutMs: this.apiTimeoutMs,
           signal,

@@ -76,6 +76,12 @@ export const ERROR_TABLE = {
   INVALID_PATH: rule('invalid-path', 'error', 'invalid-input'),
   INVALID_PARAMS: rule('invalid-params', 'error', 'invalid-input'),
   INVALID_BODY: rule('invalid-body', 'error', 'invalid-input'),
+  INVALID_META_FIELD: rule('invalid-meta-field', 'error', 'invalid-input'),
+  INVALID_POINTS: rule('invalid-points', 'error', 'invalid-input'),
+  INVALID_REPORT_OPTION: rule('invalid-report-option', 'error', 'invalid-input'),
+  INVALID_FILE: rule('invalid-file', 'error', 'invalid-input'),
+  FILE_TOO_LARGE: rule('file-too-large', 'error', 'invalid-input'),
+  REQUEST_TOO_LARGE: rule('request-too-large', 'error', 'invalid-input'),
   PIN_NOT_FOUND: rule('pin-not-found', 'error', 'not-found'),
   DEVICE_NAME_NOT_FOUND: rule('device-name-not-found', 'error', 'not-found'),
   // A name that fits several devices cannot be used as it is: the input must change.

@@ -3,7 +3,7 @@ import type { ApiCall } from './endpoints';
 import { BlynkError } from './errors';
 import { presetFor } from './presets';
 import type { HttpMethod } from './transport';
-import { isPlainObject, scalarText, quoteValue } from './validate';
+import { fileDataOf, fileNameOf, isPlainObject, scalarText, quoteValue } from './validate';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -75,15 +75,63 @@ export function bodyOf(value: unknown): unknown {
   return body;
 }
 
+/** The firmware upload route (Platform API "Uploads"). */
+export const FIRMWARE_UPLOAD_PATH = '/api/upload';
+/** Its documented limit: "The maximum file size is 10 MB." */
+export const FIRMWARE_MAX_BYTES = 10 * 1024 * 1024;
+/** The file names the `FIRMWARE` type takes, as the page lists them (longest first, all lower case). */
+const FIRMWARE_EXTENSIONS = [
+  '.ota.bin.gz',
+  '.tar.gz',
+  '.bin.gz',
+  '.bin.hs',
+  '.yaml',
+  '.bin',
+  '.zip',
+  '.tar',
+  '.bz2',
+  '.yml',
+  '.gz',
+  '.hs',
+  '.xz',
+];
+
+/**
+ * A firmware file as the Uploads page documents it: multipart, the file in `upfile` and
+ * `type=FIRMWARE`, at most 10 MB, a name with one of the listed extensions.
+ */
+export function firmwareUpload(query: Array<[string, string]>, data: unknown, fileName: unknown): ApiCall {
+  const bytes = fileDataOf(data, FIRMWARE_MAX_BYTES);
+  const name = fileNameOf(fileName);
+  if (!FIRMWARE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) {
+    throw new BlynkError('INVALID_FILE', { value: quoteValue(name) });
+  }
+  return {
+    api: 'platform',
+    method: 'POST',
+    path: FIRMWARE_UPLOAD_PATH,
+    ...(query.length ? { query } : {}),
+    multipart: {
+      fields: [['type', 'FIRMWARE']],
+      file: { field: 'upfile', name, type: 'application/octet-stream', data: bytes },
+      maxBytes: FIRMWARE_MAX_BYTES,
+    },
+    // Each upload stores a new file.
+    idempotent: false,
+  };
+}
+
 /**
  * Any Platform API call, with the config node's managed token. GET and DELETE send no body. A
  * documented call is retried after a lost answer when its preset says it is harmless; any other
- * when HTTP calls its method idempotent (GET, PUT, DELETE).
+ * when HTTP calls its method idempotent (GET, PUT, DELETE). `POST /api/upload` with a Buffer body
+ * is the firmware upload, sent as a form with `fileName`.
  */
-export function platformCall(method: unknown, path: unknown, params: unknown, body: unknown): ApiCall {
+export function platformCall(method: unknown, path: unknown, params: unknown, body: unknown, fileName?: unknown): ApiCall {
   const m = methodOf(method);
   const target = pathOf(path);
   const query = [...target.query, ...paramsOf(params)];
+  if (m === 'POST' && target.path === FIRMWARE_UPLOAD_PATH && body instanceof Uint8Array) return firmwareUpload(query, body, fileName);
   const payload = m === 'GET' || m === 'DELETE' ? undefined : bodyOf(body);
   const idempotent = presetFor(m, target.path)?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
   return {

@@ -18,6 +18,7 @@ import { BlynkError, sanitizeDetail } from './errors';
 import { InFlight } from './in-flight';
 import { authorizationSecrets, SecretSet } from './redact';
 import { mayFollowRedirect, parseServer } from './server-url';
+import { checkFileSize } from './validate';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,11 +28,27 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type QueryEntries = ReadonlyArray<readonly [string, string] | readonly [string]>;
 
+/** A file sent as `multipart/form-data`, with text fields before it (Blynk's upload routes). */
+export interface Multipart {
+  fields?: ReadonlyArray<readonly [string, string]>;
+  file: {
+    /** The form field that carries the file (`upfile` on both of Blynk's upload routes). */
+    field: string;
+    name: string;
+    type: string;
+    data: Uint8Array;
+  };
+  /** The route's documented file size limit, in bytes. */
+  maxBytes: number;
+}
+
 export interface TransportRequest {
   method: HttpMethod;
   path: string;
   query?: QueryEntries;
   body?: unknown;
+  /** Sent instead of `body`; built anew for each attempt and redirect, since a sent form is consumed. */
+  multipart?: Multipart;
   headers?: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -115,6 +132,9 @@ export class Transport {
   }
 
   private async exchange(req: TransportRequest): Promise<TransportResponse> {
+    // Checked here too, whoever built the request: a file over the route's limit is never sent.
+    if (req.multipart) checkFileSize(req.multipart.file.data.byteLength, req.multipart.maxBytes);
+    else checkBodySize(req.body);
     const secrets = [...authorizationSecrets(req.headers?.Authorization), ...(req.secrets ?? [])];
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
@@ -161,11 +181,13 @@ export class Transport {
 
   private async send(origin: URL, req: TransportRequest): Promise<AxiosResponse<string>> {
     const url = urlOn(origin, req.path, req.query);
+    // axios streams a FormData with its own boundary and Content-Length.
+    const data = req.multipart ? formOf(req.multipart) : req.body;
     try {
       return await this.client.request<string>({
         url,
         method: req.method,
-        data: req.body,
+        data,
         headers: req.headers,
         timeout: req.timeoutMs,
         signal: req.signal,
@@ -174,6 +196,33 @@ export class Transport {
       throw networkError(err, origin, req.timeoutMs);
     }
   }
+}
+
+/** Blynk's documented size limit of one HTTPS request (blynk.console/limits: "up to 2 MB"). */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+
+/** A JSON or text body over the limit would be refused by Blynk: refused here, before sending. */
+function checkBodySize(body: unknown): void {
+  if (body === undefined || body === null) return;
+  let text: string | undefined;
+  try {
+    text = typeof body === 'string' ? body : JSON.stringify(body);
+  } catch {
+    return; // not JSON: the request itself fails as it always did
+  }
+  // Characters first: only a body near the limit is measured in bytes.
+  if (text === undefined || text.length * 3 <= MAX_REQUEST_BYTES) return;
+  const length = Buffer.byteLength(text);
+  if (length > MAX_REQUEST_BYTES) throw new BlynkError('REQUEST_TOO_LARGE', { length, detail: String(MAX_REQUEST_BYTES) });
+}
+
+function formOf(multipart: Multipart): FormData {
+  const form = new FormData();
+  for (const [name, value] of multipart.fields ?? []) form.append(name, value);
+  const { field, name, type, data } = multipart.file;
+  // A copy: Blob takes views of a plain ArrayBuffer only, and the caller may reuse its Buffer.
+  form.append(field, new Blob([new Uint8Array(data)], { type }), name);
+  return form;
 }
 
 export function encodeQuery(query: QueryEntries): string {

@@ -168,3 +168,48 @@ export function propertyValuesOf(value: unknown): string[] {
 export function scalarText(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? String(v) : undefined;
 }
+
+/** A metadata field: its id (a whole number, also as digits) or its exact, case-sensitive name. */
+export type MetaField = { id: number } | { name: string };
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function metaFieldOf(value: unknown): MetaField {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { id: value };
+  if (typeof value === 'string' && value.trim() !== '' && !CONTROL.test(value)) {
+    return /^\d{1,10}$/.test(value.trim()) ? { id: Number(value.trim()) } : { name: value };
+  }
+  throw new BlynkError('INVALID_META_FIELD', { value: quoteValue(value) });
+}
+
+/** The report options of `data/get`, each with the values the page lists (its default first). */
+export const REPORT_OPTIONS = {
+  period: ['MONTH', 'HOUR', 'DAY', 'WEEK', 'THREE_MONTHS'],
+  granularityType: ['RAW_DATA', 'MINUTE', 'HOURLY', 'DAILY'],
+  sourceType: ['AVG', 'MIN', 'MAX', 'SUM', 'COUNT'],
+  format: ['TS', 'ISO_US', 'ISO_SIMPLE'],
+} as const;
+
+export type ReportOption = keyof typeof REPORT_OPTIONS;
+
+/** A file over `maxBytes` is refused before any request, with its size and the limit. */
+export function checkFileSize(size: number, maxBytes: number): void {
+  if (size > maxBytes) throw new BlynkError('FILE_TOO_LARGE', { length: size, detail: String(maxBytes) });
+}
+
+/** A file's name as it goes in the form: a path (read file's msg.filename) loses its folders. */
+export function fileNameOf(value: unknown): string {
+  const name = typeof value === 'string' ? (value.split(/[\\/]/).pop() ?? '').trim() : '';
+  if (!name || name === '.' || name === '..' || name.length > 255 || CONTROL.test(name)) {
+    throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
+  }
+  return name;
+}
+
+/** A file's bytes: a non-empty Buffer (or any Uint8Array) within `maxBytes`. */
+export function fileDataOf(value: unknown, maxBytes: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.byteLength === 0) throw new BlynkError('INVALID_FILE', { value: quoteValue(value) });
+  checkFileSize(value.byteLength, maxBytes);
+  return value;
+}

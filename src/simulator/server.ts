@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DEMO } from './demo-data';
-import { deviceRoutes } from './device-api';
+import { DEVICE_FILE_MAX, deviceRoutes } from './device-api';
+import { FIRMWARE_MAX, uploadRoutes } from './uploads';
 import { authorizeRoutes } from './authorize';
 import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
@@ -18,6 +19,13 @@ import { WEBHOOK_RATE_PER_MINUTE, Webhooks } from './webhooks';
 import type { FaultAction, RequestLogEntry, Simulator, SimulatorMqtt, SimulatorOptions } from './types';
 
 const MAX_BODY = 2 * 1024 * 1024; // Blynk's documented HTTPS request size limit
+// The upload routes document their own file limits (5 MB per device file, 10 MB per firmware
+// file); the form around the file is allowed a little more, the route checks the file itself.
+const FORM_OVERHEAD = 64 * 1024;
+const BODY_LIMITS: Record<string, number> = {
+  '/external/api/upload': DEVICE_FILE_MAX + FORM_OVERHEAD,
+  '/api/upload': FIRMWARE_MAX + FORM_OVERHEAD,
+};
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
@@ -54,6 +62,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
       ...platformRoutes({ store, tokens, limiter, webhooks }),
       ...deviceRoutes({ store, limiter }),
+      ...uploadRoutes({ store, tokens, limiter }),
       ...webhooks.routes(),
       ...shipmentRoutes(shipments, { store, authed: platformAuth }),
     }),
@@ -75,18 +84,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const limit = BODY_LIMITS[(req.url ?? '/').split('?')[0]] ?? MAX_BODY;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk); // past the cap: keep draining, stop storing
+      if (size <= limit) chunks.push(chunk); // past the cap: keep draining, stop storing
     });
     req.on('error', () => req.socket.destroy());
     req.on('end', () => {
-      const raw = size > MAX_BODY ? '' : Buffer.concat(chunks).toString('utf8');
-      dispatch(req, res, raw, size > MAX_BODY);
+      const bytes = size > limit ? Buffer.alloc(0) : Buffer.concat(chunks);
+      dispatch(req, res, bytes, size > limit);
     });
   };
 
-  const dispatch = (req: IncomingMessage, res: ServerResponse, raw: string, tooLarge: boolean): void => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse, bytes: Buffer, tooLarge: boolean): void => {
+    const raw = bytes.toString('utf8');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -94,7 +105,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const method = req.method ?? 'GET';
     let body: unknown;
     let jsonError = false;
-    if (raw !== '') {
+    const multipart = /^multipart\//i.test(req.headers['content-type'] ?? '');
+    if (raw !== '' && !multipart) {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -106,12 +118,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       path,
       query,
       headers: flatHeaders(req.headers),
-      body: jsonError ? raw : body,
+      body: multipart ? `[multipart, ${bytes.length} bytes]` : jsonError ? raw : body,
       status: 0,
       at: Date.now(),
     };
     log.push(entry);
-    const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, json: body, jsonError };
+    const simReq: SimRequest = { method, path, query, headers: req.headers, rawBody: raw, bytes, json: body, jsonError };
     if (method === 'POST' && path === '/oauth2/token') tokens.count(simReq);
     const handle = (): Reply => (tooLarge ? apiError(413, 'Request is too large.') : route(simReq));
     const exchange = { method, path, query, headers: entry.headers, requestBody: raw };

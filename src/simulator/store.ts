@@ -5,7 +5,9 @@ import type {
   DemoData,
   DemoDatastream,
   DemoDevice,
+  DeviceFile,
   DeviceState,
+  FirmwareFile,
   LoggedEvent,
   PropertyValue,
   SimulatorState,
@@ -28,6 +30,9 @@ export class Store implements SimulatorState {
   private readonly streamByPin = new Map<string, DemoDatastream>();
   readonly eventCodes = new Set<string>();
   private readonly listeners = new Set<WriteListener>();
+  /** Files per device id, and how many uploads each device made (the documented 1,000 limit). */
+  private readonly deviceFiles = new Map<number, { files: DeviceFile[]; uploads: number }>();
+  readonly firmware: FirmwareFile[] = [];
   private readonly eventListeners = new Set<(device: DeviceState, event: LoggedEvent & { name?: string }) => void>();
 
   constructor(readonly demo: DemoData) {
@@ -43,6 +48,8 @@ export class Store implements SimulatorState {
   reset(): void {
     this.devices.clear();
     this.byToken.clear();
+    this.deviceFiles.clear();
+    this.firmware.length = 0;
     for (const d of this.demo.devices) this.add(d);
   }
 
@@ -74,6 +81,26 @@ export class Store implements SimulatorState {
     this.devices.set(d.id, state);
     this.byToken.set(d.token, state);
     return state;
+  }
+
+  files(device: number | string): DeviceFile[] {
+    const d = this.device(device);
+    return d ? [...(this.deviceFiles.get(d.id)?.files ?? [])] : [];
+  }
+
+  /**
+   * Keeps a device's upload as the page describes: a file of the same name replaces the earlier
+   * one, at most `keep` files (the oldest goes), at most `maxUploads` uploads (false: refused).
+   */
+  addFile(device: DeviceState, file: DeviceFile, keep: number, maxUploads: number): boolean {
+    let entry = this.deviceFiles.get(device.id);
+    if (!entry) this.deviceFiles.set(device.id, (entry = { files: [], uploads: 0 }));
+    if (entry.uploads >= maxUploads) return false;
+    entry.uploads++;
+    entry.files = entry.files.filter((f) => f.name !== file.name);
+    entry.files.push(file);
+    if (entry.files.length > keep) entry.files.splice(0, entry.files.length - keep);
+    return true;
   }
 
   device(idOrToken: number | string): DeviceState | undefined {

@@ -130,8 +130,38 @@ export interface DeviceState {
   readonly metaFields: { id: number; name: string; value: string }[];
 }
 
+/** A file a device uploaded (`POST /external/api/upload`). */
+export interface DeviceFile {
+  name: string;
+  size: number;
+  /** The part's Content-Type as sent. */
+  type?: string;
+  /** The URL the upload answered with. */
+  url: string;
+  /** MD5 of the bytes received, hex. */
+  md5: string;
+  at: number;
+}
+
+/** A firmware file uploaded through the Platform API (`POST /api/upload`). */
+export interface FirmwareFile {
+  name: string;
+  size: number;
+  /** The form's `type` field (`FIRMWARE`). */
+  uploadType: string;
+  /** The part's Content-Type as sent. */
+  contentType?: string;
+  path: string;
+  md5: string;
+  at: number;
+}
+
 export interface SimulatorState {
   readonly devices: ReadonlyMap<number, DeviceState>;
+  /** Files a device holds (at most 10, oldest first), by device id. */
+  files(device: number | string): DeviceFile[];
+  /** Firmware files uploaded through the Platform API, in order. */
+  readonly firmware: readonly FirmwareFile[];
   /** A device by numeric id or by auth token. */
   device(idOrToken: number | string): DeviceState | undefined;
   /** Current value by datastream id (number) or pin ('v1' / 'V1'). */

@@ -5,7 +5,8 @@ import { answerFor, passOn } from '../lib/answer';
 
 /**
  * Any Platform API call with the connection's managed token: method, path (under `/api/`), query
- * and JSON body from the node or the msg. `msg.payload` gets Blynk's parsed answer (credentials
+ * and JSON body from the node or the msg; a Buffer body to `POST /api/upload` is sent as the
+ * documented firmware upload form. `msg.payload` gets Blynk's parsed answer (credentials
  * taken out unless the node keeps them) and `msg.statusCode` its status; a paged list can be followed to the end.
  */
 export = function register(RED: NodeAPI): void {
@@ -18,8 +19,9 @@ export = function register(RED: NodeAPI): void {
       params: { value: 'params', type: 'msg' },
       body: { value: 'payload', type: 'msg' },
     },
-    run: (values, _msg, { def, client, signal }) => {
-      const call = platformCall(values.method, values.path, values.params, values.body);
+    run: (values, msg, { def, client, signal }) => {
+      // A Buffer to POST /api/upload is a firmware file, named by msg.filename (a read file node's).
+      const call = platformCall(values.method, values.path, values.params, values.body, msg.filename);
       // The node's `allPages` option follows a paged list to its end.
       return def.allPages && call.method === 'GET' ? callAllPages(client, call, signal) : call;
     },

@@ -28,6 +28,8 @@ const INPUT_OF: Partial<Record<BlynkErrorCode, readonly string[]>> = {
   INVALID_DATASTREAM_ID: ['dataStreamId'],
   INVALID_PIN: ['pin', 'pins', 'dataStreamId'],
   INVALID_EVENT_CODE: ['eventCode'],
+  INVALID_META_FIELD: ['metaField'],
+  INVALID_FILE: ['filename'],
 };
 
 /**
