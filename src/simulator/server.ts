@@ -10,7 +10,7 @@ import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
 import { RateLimiter } from './limits';
 import { TokenStore } from './oauth';
-import { platformRoutes } from './platform-api';
+import { bearerAuth, platformRoutes } from './platform-api';
 import { shipmentRoutes, Shipments } from './shipments';
 import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
@@ -44,18 +44,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const webhooks = new Webhooks(store, options.webhookRatePerMinute);
   for (const def of options.webhooks ?? []) webhooks.add(def);
   const shipments = new Shipments(store);
-  /** Bearer check and the organisation's limit, as in front of the other Platform routes. */
-  const platformAuth =
-    (h: (req: SimRequest) => Reply): Handler =>
-    (req) => {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      if (!m) return apiError(401, 'Authorization header with a Bearer token is required.');
-      const check = tokens.checkAccess(m[1]);
-      if (check === 'expired') return apiError(401, 'Access token is expired.');
-      if (check === 'invalid') return apiError(401, 'Invalid access token.');
-      if (!limiter.allowOrg(demo.org.id)) return apiError(429, 'Too many requests');
-      return h(req);
-    };
   const routes = new Map<string, Handler>(
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
@@ -64,7 +52,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...deviceRoutes({ store, limiter }),
       ...uploadRoutes({ store, tokens, limiter }),
       ...webhooks.routes(),
-      ...shipmentRoutes(shipments, { store, authed: platformAuth }),
+      ...shipmentRoutes(shipments, {
+        store,
+        authed: bearerAuth(tokens, limiter, demo.org.id),
+        firmware: (path) => store.firmware.find((f) => f.path === path),
+      }),
     }),
   );
 

@@ -91,7 +91,7 @@ export interface ShipmentsDeps {
   store: Store;
   /** Bearer check and rate limit, as the other Platform routes. */
   authed(handler: (req: SimRequest) => Reply): Handler;
-  /** The upload at `path`, or undefined; absent: any path is taken. */
+  /** The upload at `path`, if the simulator has it (its name is the shipment's default file name). */
   firmware?(path: string): KnownFirmware | undefined;
 }
 
@@ -263,8 +263,8 @@ export function shipmentRoutes(shipments: Shipments, { store, authed, firmware }
     if (productId !== demo.template.id) return apiError(404, `Template with identifier ${productId} is not found.`);
     if (typeof pathToFirmware !== 'string' || pathToFirmware.trim() === '')
       return apiError(400, 'Bad request - pathToFirmware is required.');
+    // Whether Blynk refuses a path it holds no upload for is undocumented: any path is taken.
     const upload = firmware?.(pathToFirmware);
-    if (firmware && !upload) return apiError(400, `Bad request - No uploaded firmware at ${pathToFirmware.slice(0, 100)}.`);
     const rawIds = b.deviceIds;
     if (!Array.isArray(rawIds) || rawIds.length === 0) return apiError(400, 'Bad request - deviceIds must list at least one device.');
     const deviceIds: number[] = [];
