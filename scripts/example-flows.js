@@ -34,7 +34,21 @@ function exampleFiles() {
 /** The simulator's MQTT broker as `npm start` runs it (BLYNK_SIM_MQTT_PORT, default 18883). */
 const DEFAULT_MQTT = 'mqtt://127.0.0.1:18883';
 
-function exampleFlows({ server, demo, mqtt = DEFAULT_MQTT, files = exampleFiles() }) {
+/**
+ * A small build for the OTA example: bytes with a Blynk binary info tag (firmware version, type,
+ * build time; device-mqtt-api/ota), from which the upload reads its firmware info. Written under
+ * `dir`, whose path it returns.
+ */
+function writeDemoFirmware(dir) {
+  const tag = 'blnkinf\0mcu\0' + '2.0.0\0fw-type\0TMPL77\0build\0Dec  3 2026 18:00:00\0blynk\0' + '1.3.2\0\0';
+  const data = Buffer.concat([Buffer.alloc(256, 0xe9), Buffer.from(tag, 'latin1'), Buffer.alloc(256, 0)]);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'station_v2.bin');
+  fs.writeFileSync(file, data);
+  return file;
+}
+
+function exampleFlows({ server, demo, mqtt = DEFAULT_MQTT, files = exampleFiles(), firmware }) {
   const nodes = [];
   const seen = new Set();
   files.forEach((file, index) => {
@@ -43,13 +57,13 @@ function exampleFlows({ server, demo, mqtt = DEFAULT_MQTT, files = exampleFiles(
     for (const node of JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'))) {
       if (node.type === 'tab' || seen.has(node.id)) continue;
       seen.add(node.id);
-      nodes.push(withDemoSettings({ ...node }, tab.id, server, demo, mqtt));
+      nodes.push(withDemoSettings({ ...node }, tab.id, server, demo, mqtt, firmware));
     }
   });
   return nodes;
 }
 
-function withDemoSettings(node, tabId, server, demo, mqtt) {
+function withDemoSettings(node, tabId, server, demo, mqtt, firmware) {
   // Node-RED as the demo device over the simulator's broker (Device MQTT API).
   if (node.type === 'blynk-cloud-device') {
     node.server = server;
@@ -64,8 +78,10 @@ function withDemoSettings(node, tabId, server, demo, mqtt) {
   }
   if (DEVICE_TOKEN_TYPES.has(node.type)) node.credentials = { token: demo.devices[0].token };
   if (node.type === 'blynk-cloud-webhook-in') node.credentials = { secret: EXAMPLE_WEBHOOK.secret };
+  // The OTA example reads the demo build.
+  if (node.type === 'file in' && firmware) node.filename = firmware;
   node.z = tabId;
   return node;
 }
 
-module.exports = { exampleFlows, EXAMPLE_WEBHOOK };
+module.exports = { exampleFlows, writeDemoFirmware, EXAMPLE_WEBHOOK };

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startSimulator } = require('../dist/simulator');
 const { RECOMMENDED_TEMPLATE } = require('../dist/blynk/webhook');
-const { exampleFlows, EXAMPLE_WEBHOOK } = require('./example-flows');
+const { exampleFlows, writeDemoFirmware, EXAMPLE_WEBHOOK } = require('./example-flows');
 const { launchNodeRed } = require('./lib/node-red');
 
 const userDir = path.resolve(__dirname, '..', '.node-red');
@@ -43,7 +43,9 @@ async function deployExamples(sim, mqttUrl) {
   const res = await fetch(`${editor}flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify(exampleFlows({ server: sim.url, demo: sim.demo, mqtt: mqttUrl })),
+    body: JSON.stringify(
+      exampleFlows({ server: sim.url, demo: sim.demo, mqtt: mqttUrl, firmware: writeDemoFirmware(path.join(userDir, 'firmware')) }),
+    ),
   });
   if (!res.ok) throw new Error(`deploying the examples failed: HTTP ${res.status} ${await res.text()}`);
   return 'deployed';

@@ -62,6 +62,7 @@ export const ERROR_TABLE = {
   OFF_SERVER: rule('off-server', 'error', 'not-configured'),
   INPUT_NOT_SET: rule('input-not-set', 'error', 'invalid-input'),
   INVALID_DEVICE_ID: rule('invalid-device-id', 'error', 'invalid-input'),
+  INVALID_DEVICE_NAME: rule('invalid-device-name', 'error', 'invalid-input'),
   INVALID_DATASTREAM_ID: rule('invalid-datastream-id', 'error', 'invalid-input'),
   INVALID_PIN: rule('invalid-pin', 'error', 'invalid-input'),
   INVALID_EVENT_CODE: rule('invalid-event-code', 'error', 'invalid-input'),
@@ -82,6 +83,9 @@ export const ERROR_TABLE = {
   FILE_TOO_LARGE: rule('file-too-large', 'error', 'invalid-input'),
   REQUEST_TOO_LARGE: rule('request-too-large', 'error', 'invalid-input'),
   PIN_NOT_FOUND: rule('pin-not-found', 'error', 'not-found'),
+  DEVICE_NAME_NOT_FOUND: rule('device-name-not-found', 'error', 'not-found'),
+  // A name that fits several devices cannot be used as it is: the input must change.
+  DEVICE_NAME_AMBIGUOUS: rule('device-name-ambiguous', 'error', 'invalid-input'),
   QUEUE_FULL: rule('queue-full', 'error', 'queue-full'),
   TOKEN_INVALID_CLIENT: rule('token-invalid-client', 'auth-failed', 'auth-failed', CONNECTION),
   TOKEN_INVALID_GRANT: rule('token-invalid-grant', 'auth-failed', 'auth-failed', CONNECTION),

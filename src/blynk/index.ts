@@ -12,6 +12,7 @@ export * from './transport';
 export * from './validate';
 export * from './pacer';
 export * from './pins';
+export * from './device-lookup';
 export * from './platform-call';
 export * from './presets';
 export * from './rate-limits';

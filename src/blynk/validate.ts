@@ -21,6 +21,16 @@ export function deviceIdOf(value: unknown): number {
   return id;
 }
 
+/** The device search's `query` is documented as at most 255 characters: the longest name it can find. */
+export const DEVICE_NAME_MAX = 255;
+
+/** A device name as a flow gives it: text of 1–255 characters, surrounding spaces ignored. */
+export function deviceNameOf(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name === '' || name.length > DEVICE_NAME_MAX) throw new BlynkError('INVALID_DEVICE_NAME', { value: quoteValue(value) });
+  return name;
+}
+
 export function dataStreamIdOf(value: unknown): number {
   const id = toInteger(value);
   if (id === undefined || id < 0) throw new BlynkError('INVALID_DATASTREAM_ID', { value: quoteValue(value) });

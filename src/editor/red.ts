@@ -71,6 +71,8 @@ export interface EditorRED {
 interface TypedInput {
   (options: { default: string; types: string[]; typeField: string }): JQuery;
   (action: 'type' | 'value' | 'width', value: string): JQuery;
+  (action: 'types', types: string[]): JQuery;
+  (action: 'type' | 'value'): string;
 }
 
 declare global {

@@ -1,4 +1,4 @@
-import { deviceIdOf, eventCodeOf } from '../blynk/validate';
+import { eventCodeOf } from '../blynk/validate';
 import type { EditorNode, Validator } from './red';
 import { accepts, current, isLiteral, verdict } from './verdict';
 
@@ -24,11 +24,6 @@ export function typedProperty(catalog: string, typeField: string, checkLiteral: 
 /** The check of a literal that may be anything (a free value). */
 export function anything(): true {
   return true;
-}
-
-/** A device id property: a literal must be one the runtime takes (a positive integer). */
-export function deviceIdValidator(catalog: string): Validator {
-  return typedProperty(catalog, 'deviceIdType', (value) => (accepts(deviceIdOf, value) ? true : RED._(`${catalog}errors.deviceId`)));
 }
 
 /** An event code property: a literal must be a Blynk event code, as the runtime checks it. */

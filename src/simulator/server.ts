@@ -1,4 +1,5 @@
 // HTTP server: reads the request, logs it, applies faults, routes it, answers.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DEMO } from './demo-data';
@@ -9,7 +10,8 @@ import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
 import { RateLimiter } from './limits';
 import { TokenStore } from './oauth';
-import { platformRoutes } from './platform-api';
+import { bearerAuth, platformRoutes } from './platform-api';
+import { shipmentRoutes, Shipments } from './shipments';
 import { reportExchange } from './exchanges';
 import { RequestLog } from './request-log';
 import { Store } from './store';
@@ -41,6 +43,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const log = new RequestLog<RequestLogEntry>(options.logLimit ?? 10_000);
   const webhooks = new Webhooks(store, options.webhookRatePerMinute);
   for (const def of options.webhooks ?? []) webhooks.add(def);
+  const shipments = new Shipments(store);
   const routes = new Map<string, Handler>(
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
@@ -49,6 +52,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...deviceRoutes({ store, limiter }),
       ...uploadRoutes({ store, tokens, limiter }),
       ...webhooks.routes(),
+      ...shipmentRoutes(shipments, {
+        store,
+        authed: bearerAuth(tokens, limiter, demo.org.id),
+        firmware: (path) => store.firmware.find((f) => f.path === path),
+      }),
     }),
   );
 
@@ -195,6 +203,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokens,
     state: store,
     webhooks,
+    shipments,
     setTokenLifetime(sec: number) {
       tokens.lifetimeSec = sec;
     },
@@ -209,6 +218,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     addUser(email: string, password: string, developerMode?: boolean) {
       tokens.addUser(email, password, developerMode);
+    },
+    addDevice({ id, name, token, templateId }) {
+      store.add({
+        id,
+        name,
+        token: token ?? `sim-device-token-${id}-${randomBytes(6).toString('hex')}`,
+        templateId: templateId ?? demo.template.id,
+      });
     },
     mqtt(mqttOptions) {
       // Loaded on first use: aedes is a devDependency, and HTTP-only runs never open the port.
@@ -225,6 +242,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       limiter.set(options.limits ?? {});
       store.reset();
       webhooks.clear();
+      shipments.clear();
       webhooks.ratePerMinute = options.webhookRatePerMinute ?? WEBHOOK_RATE_PER_MINUTE;
       mqttBroker?.reset();
     },

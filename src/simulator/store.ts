@@ -4,6 +4,7 @@ import type {
   DatastreamValue,
   DemoData,
   DemoDatastream,
+  DemoDevice,
   DeviceFile,
   DeviceState,
   FirmwareFile,
@@ -43,38 +44,43 @@ export class Store implements SimulatorState {
     this.reset();
   }
 
-  /** Restore the seeded state (new objects, so old references do not see later writes). */
+  /** Restore the seeded state (new objects, so old references do not see later writes); added devices go. */
   reset(): void {
     this.devices.clear();
     this.byToken.clear();
     this.deviceFiles.clear();
     this.firmware.length = 0;
+    for (const d of this.demo.devices) this.add(d);
+  }
+
+  /** A device with the seeded values (tests add devices, e.g. several of one name, until reset). */
+  add(d: DemoDevice): DeviceState {
+    if (this.devices.has(d.id) || this.byToken.has(d.token)) throw new Error(`device ${d.id} or its token exists already`);
     const now = Date.now();
-    for (const d of this.demo.devices) {
-      const values = new Map<number, StoredValue>();
-      const history = new Map<number, StoredValue[]>();
-      for (const [id, value] of SEED_VALUES) {
-        values.set(id, { value: cloneValue(value), updatedAt: now });
-        history.set(id, [{ value: cloneValue(value), updatedAt: now }]);
-      }
-      const state: DeviceState = {
-        id: d.id,
-        name: d.name,
-        token: d.token,
-        templateId: d.templateId,
-        connected: !SEED_OFFLINE.has(d.id),
-        values,
-        history,
-        events: [],
-        properties: new Map(),
-        metaFields: [
-          { id: 1, name: 'Device Name', value: d.name },
-          { id: 2, name: 'Serial Number', value: `SN-${d.id}` },
-        ],
-      };
-      this.devices.set(d.id, state);
-      this.byToken.set(d.token, state);
+    const values = new Map<number, StoredValue>();
+    const history = new Map<number, StoredValue[]>();
+    for (const [id, value] of SEED_VALUES) {
+      values.set(id, { value: cloneValue(value), updatedAt: now });
+      history.set(id, [{ value: cloneValue(value), updatedAt: now }]);
     }
+    const state: DeviceState = {
+      id: d.id,
+      name: d.name,
+      token: d.token,
+      templateId: d.templateId,
+      connected: !SEED_OFFLINE.has(d.id),
+      values,
+      history,
+      events: [],
+      properties: new Map(),
+      metaFields: [
+        { id: 1, name: 'Device Name', value: d.name },
+        { id: 2, name: 'Serial Number', value: `SN-${d.id}` },
+      ],
+    };
+    this.devices.set(d.id, state);
+    this.byToken.set(d.token, state);
+    return state;
   }
 
   files(device: number | string): DeviceFile[] {

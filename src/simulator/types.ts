@@ -221,6 +221,8 @@ export interface Simulator {
   readonly state: SimulatorState;
   /** Webhooks called on datastream writes and logged events (also at /sim/webhooks). */
   readonly webhooks: SimulatorWebhooks;
+  /** Blynk.Air shipments: their state, and how long a device stays in each status (`stepMs`). */
+  readonly shipments: SimulatorShipments;
   setTokenLifetime(sec: number): void;
   setLimits(limits: Limits): void;
   /** Requests refused with 429 by the limits since they were last set. */
@@ -228,10 +230,18 @@ export interface Simulator {
   addOAuthClient(clientId: string, clientSecret: string): void;
   /** `developerMode` (default true) decides whether the user may create OAuth clients. */
   addUser(email: string, password: string, developerMode?: boolean): void;
+  /** Adds a device (template 77 by default) with the seeded values, until reset(). */
+  addDevice(device: { id: number; name: string; token?: string; templateId?: number }): void;
   /** Starts (once) and returns the Device MQTT API broker. */
   mqtt(options?: { port?: number; wsPort?: number }): Promise<SimulatorMqtt>;
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface SimulatorShipments {
+  /** Each device's time in a status (ms); a reset keeps it. */
+  stepMs: number;
+  list(): Array<{ id: number; status: string; deviceIds: number[]; finishedAt: number }>;
 }
 
 export interface SimulatorWebhooks {

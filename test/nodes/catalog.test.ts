@@ -100,6 +100,18 @@ describe('runtime message catalogue', function () {
     );
   });
 
+  it('names the device name and the count when a name fits no device or several', () => {
+    const RED = { _: (key: string, params?: Record<string, unknown>) => i18n._(key, params) } as unknown as NodeAPI;
+    assert.equal(
+      localize(RED, new BlynkError('DEVICE_NAME_AMBIGUOUS', { value: '"Pump"', length: 3 })).message,
+      '3 devices are named "Pump", so the name does not say which one. Give each device its own name in Blynk.Console, or give the device by its id.',
+    );
+    assert.match(
+      localize(RED, new BlynkError('DEVICE_NAME_NOT_FOUND', { value: '"Pump"', length: 7 })).message,
+      /^No device is named "Pump": Blynk's device search found 7 devices for it, none with exactly this name/,
+    );
+  });
+
   it('has a status text for every failure and every token state', () => {
     const keys = new Set<string>(errorCodes().map((code) => failureStatus(new BlynkError(code))));
     for (const state of ['requesting', 'connecting', 'ok', 'auth-failed', 'rate-limited', 'error']) keys.add(statusKey(state));

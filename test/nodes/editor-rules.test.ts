@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   BlynkError,
   deviceIdOf,
+  deviceNameOf,
   endpointPathOf,
   eventCodeOf,
   isBlynkHost,
@@ -65,14 +66,15 @@ function runtimeAccepts(check: (value: unknown) => unknown, value: unknown): boo
 }
 
 /** Whether the dialog's validator of `field` accepts `value` as a fixed string. */
-function dialogAccepts(def: Definition, field: string, value: string): boolean {
+function dialogAccepts(def: Definition, field: string, value: string, node: Record<string, unknown> = {}): boolean {
   const validate = def.defaults[field].validate;
   assert.ok(validate, `no validator for ${field}`);
-  return validate.call({ [`${field}Type`]: 'str' }, value, {}) === true;
+  return validate.call({ [`${field}Type`]: 'str', ...node }, value, {}) === true;
 }
 
 const SAMPLES = {
   deviceId: ['1', ' 7 ', '101', '0', '-3', '1.5', 'abc', '007', '2147483647', '2147483648', ''],
+  deviceName: ['Greenhouse', ' Attic (offline) ', '101', 'x'.repeat(255), 'x'.repeat(256), ' '.repeat(3), ''],
   pin: ['V0', 'v1', ' V3 ', 'V255', 'V256', 'D1', 'V-1', 'V01', ''],
   pins: ['V1', 'v1, V255', 'V1;V2 V3', 'V1, X2', 'V256', ''],
   eventCode: ['high_temp', 'Door open 2', 'high-temp!', 'x'.repeat(50), 'x'.repeat(51), ''],
@@ -91,7 +93,6 @@ const SAMPLES = {
 
 describe("dialogs check fixed values with the runtime's own rules (bundled from src/blynk)", function () {
   const cases: Array<[string, string, keyof typeof SAMPLES, (value: unknown) => unknown]> = [
-    ['blynk-cloud-get-device', 'deviceId', 'deviceId', deviceIdOf],
     ['blynk-cloud-log-event', 'eventCode', 'eventCode', eventCodeOf],
     ['blynk-cloud-device-event', 'eventCode', 'eventCode', eventCodeOf],
     ['blynk-cloud-device-property', 'pin', 'pin', pinOf],
@@ -104,6 +105,21 @@ describe("dialogs check fixed values with the runtime's own rules (bundled from 
       const def = definitionOf(type);
       for (const value of SAMPLES[samples]) {
         assert.equal(dialogAccepts(def, field, value), runtimeAccepts(check, value), JSON.stringify(value));
+      }
+    });
+  }
+
+  for (const type of ['blynk-cloud-get-device', 'blynk-cloud-write-datastream', 'blynk-cloud-log-event']) {
+    it(`${type}: deviceId as an id, and as a name when the device is given by name`, () => {
+      const def = definitionOf(type);
+      assert.equal(def.defaults.deviceByName?.value, false);
+      for (const value of [...SAMPLES.deviceId, ...SAMPLES.deviceName]) {
+        assert.equal(dialogAccepts(def, 'deviceId', value), runtimeAccepts(deviceIdOf, value), `id ${JSON.stringify(value)}`);
+        assert.equal(
+          dialogAccepts(def, 'deviceId', value, { deviceByName: true }),
+          runtimeAccepts(deviceNameOf, value),
+          `name ${JSON.stringify(value)}`,
+        );
       }
     });
   }

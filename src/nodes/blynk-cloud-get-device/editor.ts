@@ -1,8 +1,8 @@
 import { catalogOf } from '../../editor/catalog';
-import { ID_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
+import { deviceValidator, prepareDeviceField } from '../../editor/device-field';
+import { prepareDialog } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
-import { deviceIdValidator } from '../../editor/typed-property';
 import { isLiteral } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-get-device';
@@ -15,8 +15,10 @@ RED.nodes.registerType('blynk-cloud-get-device', {
   defaults: {
     name: { value: '' },
     connection: { value: '', type: 'blynk-cloud-config', required: true },
-    deviceId: { value: 'deviceId', validate: deviceIdValidator(CATALOG) },
+    deviceId: { value: 'deviceId', validate: deviceValidator(CATALOG) },
     deviceIdType: { value: 'msg' },
+    // Off (and absent): `deviceId` is the device's id; on: its name, looked up by the connection.
+    deviceByName: { value: false },
     // Off (and absent): the runtime removes the credentials Blynk sends (device tokens,
     // client secrets, …) from msg, which ends up in debug output, context and logs.
     keepCredentials: { value: false },
@@ -34,7 +36,7 @@ RED.nodes.registerType('blynk-cloud-get-device', {
     return this._(`${TYPE}.outputLabel`);
   },
   oneditprepare() {
-    typedInput('deviceId', 'msg', ID_TYPES);
+    prepareDeviceField(CATALOG);
     prepareDialog(this);
   },
 });

@@ -1,9 +1,10 @@
 import { eventDescriptionOf } from '../../blynk/validate';
 import { catalogOf } from '../../editor/catalog';
-import { ID_TYPES, NAME_TYPES, prepareDialog, TEXT_TYPES, typedInput } from '../../editor/dialog';
+import { deviceValidator, prepareDeviceField } from '../../editor/device-field';
+import { NAME_TYPES, prepareDialog, TEXT_TYPES, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
-import { deviceIdValidator, eventCodeValidator, typedProperty } from '../../editor/typed-property';
+import { eventCodeValidator, typedProperty } from '../../editor/typed-property';
 import { accepts, current, isLiteral } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-log-event';
@@ -16,8 +17,10 @@ RED.nodes.registerType('blynk-cloud-log-event', {
   defaults: {
     name: { value: '' },
     connection: { value: '', type: 'blynk-cloud-config', required: true },
-    deviceId: { value: 'deviceId', validate: deviceIdValidator(CATALOG) },
+    deviceId: { value: 'deviceId', validate: deviceValidator(CATALOG) },
     deviceIdType: { value: 'msg' },
+    // Off (and absent): `deviceId` is the device's id; on: its name, looked up by the connection.
+    deviceByName: { value: false },
     eventCode: { value: '', validate: eventCodeValidator(CATALOG) },
     eventCodeType: { value: 'str' },
     description: {
@@ -48,7 +51,7 @@ RED.nodes.registerType('blynk-cloud-log-event', {
   },
   labelStyle,
   oneditprepare() {
-    typedInput('deviceId', 'msg', ID_TYPES);
+    prepareDeviceField(CATALOG);
     typedInput('eventCode', 'str', NAME_TYPES);
     typedInput('description', 'msg', TEXT_TYPES);
     // The description check depends on the event code: re-check it when the code changes.

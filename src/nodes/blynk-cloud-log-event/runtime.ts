@@ -1,8 +1,9 @@
 import { NodeAPI } from 'node-red';
 import { triggerEvent } from '../../blynk';
+import { forDevice } from '../lib/device-by-name';
 import { registerFlowNode } from '../lib/flow-node';
 
-/** Logs a device event through the Platform API; the msg passes unchanged. */
+/** Logs a device event through the Platform API (device by id or by name); the msg passes unchanged. */
 export = function register(RED: NodeAPI): void {
   registerFlowNode(RED, {
     type: 'blynk-cloud-log-event',
@@ -12,6 +13,6 @@ export = function register(RED: NodeAPI): void {
       eventCode: { value: '', type: 'str' },
       description: { value: 'payload', type: 'msg' },
     },
-    run: (values) => triggerEvent(values.deviceId, values.eventCode, values.description),
+    run: (values, _msg, ctx) => forDevice(values.deviceId, ctx, (id) => triggerEvent(id, values.eventCode, values.description)),
   });
 };

@@ -1,9 +1,10 @@
 import { dataStreamIdOf, pinOf } from '../../blynk/validate';
 import { catalogOf } from '../../editor/catalog';
+import { deviceValidator, prepareDeviceField } from '../../editor/device-field';
 import { ID_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
-import { deviceIdValidator, typedProperty } from '../../editor/typed-property';
+import { typedProperty } from '../../editor/typed-property';
 import { accepts, isLiteral } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-write-datastream';
@@ -16,8 +17,10 @@ RED.nodes.registerType('blynk-cloud-write-datastream', {
   defaults: {
     name: { value: '' },
     connection: { value: '', type: 'blynk-cloud-config', required: true },
-    deviceId: { value: 'deviceId', validate: deviceIdValidator(CATALOG) },
+    deviceId: { value: 'deviceId', validate: deviceValidator(CATALOG) },
     deviceIdType: { value: 'msg' },
+    // Off (and absent): `deviceId` is the device's id; on: its name, looked up by the connection.
+    deviceByName: { value: false },
     dataStreamId: {
       // New nodes read the datastream or pin from msg.topic, as the device nodes do; a node
       // saved without this property reads msg.dataStreamId, as it always did.
@@ -41,7 +44,7 @@ RED.nodes.registerType('blynk-cloud-write-datastream', {
   },
   labelStyle,
   oneditprepare() {
-    typedInput('deviceId', 'msg', ID_TYPES);
+    prepareDeviceField(CATALOG);
     typedInput('dataStreamId', 'msg', ID_TYPES);
     prepareDialog(this);
   },

@@ -3,6 +3,7 @@ import {
   BlynkClient,
   BlynkError,
   DatastreamMap,
+  DeviceNames,
   endpointPathOf,
   GrantType,
   OAuthCredentials,
@@ -67,6 +68,8 @@ export interface BlynkConfigNode extends Node<ConfigCredentials> {
   deregister(user: ConfigUser): void;
   /** The pin → datastream id maps for Platform writes by pin (needs the OAuth client). */
   datastreamMap(): DatastreamMap;
+  /** Device name → id for nodes given a device by name (needs the OAuth client); cleared on redeploy. */
+  deviceNames(): DeviceNames;
   /** The shortest poll interval the per-device limit allows (ms): the configured rate, else Blynk's. */
   devicePollFloorMs(): number;
   /** The grant this node was deployed with. */
@@ -166,6 +169,7 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
   const limits = rateLimitsOf({ platformPerMinute: def.platformRate, devicePerSecond: def.deviceRate, maxQueue: def.queueLimit });
   const rateLimits = pacingEnabled(def.rateLimit, def.server) ? limits : undefined;
   let pinMap: DatastreamMap | undefined;
+  let names: DeviceNames | undefined;
 
   try {
     // The rotated refresh token goes back into the credential store at once; Node-RED writes it to
@@ -214,6 +218,11 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     pinMap ??= new DatastreamMap(platform);
     return pinMap;
   };
+  node.deviceNames = (): DeviceNames => {
+    const platform = node.clientFor('platform');
+    names ??= new DeviceNames(platform);
+    return names;
+  };
   // Whether or not calls are paced, a poll never comes faster than the per-device limit allows.
   node.devicePollFloorMs = (): number => 1000 / limits.devicePerSecond;
 
@@ -221,6 +230,7 @@ export function initConfigNode(RED: NodeAPI, node: BlynkConfigNode, def: ConfigD
     client?.close();
     client = undefined;
     pinMap = undefined;
+    names = undefined;
     setupError = new BlynkError('CLOSED');
     users.clear();
     done();

@@ -24,6 +24,7 @@ const NAMED_TYPES: ReadonlySet<string> = new Set(['msg', 'flow', 'global', 'env'
 /** The node properties an input error can be about. */
 const INPUT_OF: Partial<Record<BlynkErrorCode, readonly string[]>> = {
   INVALID_DEVICE_ID: ['deviceId'],
+  INVALID_DEVICE_NAME: ['deviceId'],
   INVALID_DATASTREAM_ID: ['dataStreamId'],
   INVALID_PIN: ['pin', 'pins', 'dataStreamId'],
   INVALID_EVENT_CODE: ['eventCode'],
