@@ -75,6 +75,7 @@ export const ERROR_TABLE = {
   INVALID_PATH: rule('invalid-path', 'error', 'invalid-input'),
   INVALID_PARAMS: rule('invalid-params', 'error', 'invalid-input'),
   INVALID_BODY: rule('invalid-body', 'error', 'invalid-input'),
+  NOT_AS_DOCUMENTED: rule('not-as-documented', 'error', 'invalid-input'),
   PIN_NOT_FOUND: rule('pin-not-found', 'error', 'not-found'),
   QUEUE_FULL: rule('queue-full', 'error', 'queue-full'),
   TOKEN_INVALID_CLIENT: rule('token-invalid-client', 'auth-failed', 'auth-failed', CONNECTION),

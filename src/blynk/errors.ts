@@ -33,6 +33,7 @@ export type BlynkErrorCode =
   | 'INVALID_PATH'
   | 'INVALID_PARAMS'
   | 'INVALID_BODY'
+  | 'NOT_AS_DOCUMENTED'
   | 'PIN_NOT_FOUND'
   | 'QUEUE_FULL'
   | 'TOKEN_INVALID_CLIENT'

@@ -14,6 +14,7 @@ export * from './pacer';
 export * from './pins';
 export * from './platform-call';
 export * from './presets';
+export { requestProblems, typedQuery } from './route-check';
 export * from './rate-limits';
 export * from './answer-credentials';
 export * from './redact';

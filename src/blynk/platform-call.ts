@@ -2,6 +2,7 @@ import type { ApiResult, Caller } from './client';
 import type { ApiCall } from './endpoints';
 import { BlynkError } from './errors';
 import { presetFor } from './presets';
+import { checkRequest } from './route-check';
 import type { HttpMethod } from './transport';
 import { isPlainObject, scalarText, quoteValue } from './validate';
 
@@ -77,15 +78,18 @@ export function bodyOf(value: unknown): unknown {
 
 /**
  * Any Platform API call, with the config node's managed token. GET and DELETE send no body. A
- * documented call is retried after a lost answer when its preset says it is harmless; any other
- * when HTTP calls its method idempotent (GET, PUT, DELETE).
+ * documented call is checked against its documented query and body schema before anything is sent,
+ * and retried after a lost answer when its preset says it is harmless; any other call goes out
+ * unchecked, retried when HTTP calls its method idempotent (GET, PUT, DELETE).
  */
 export function platformCall(method: unknown, path: unknown, params: unknown, body: unknown): ApiCall {
   const m = methodOf(method);
   const target = pathOf(path);
   const query = [...target.query, ...paramsOf(params)];
   const payload = m === 'GET' || m === 'DELETE' ? undefined : bodyOf(body);
-  const idempotent = presetFor(m, target.path)?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
+  const route = presetFor(m, target.path);
+  if (route) checkRequest(route, query, payload);
+  const idempotent = route?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
   return {
     api: 'platform',
     method: m,
