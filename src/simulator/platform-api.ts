@@ -50,16 +50,9 @@ function pageReply<T>(list: T[], query: SimRequest['query'], defaultSize: number
 /** Template datastream `type` (template-datastreams page) of the simulator's data types. */
 const TEMPLATE_TYPE = { Integer: 'INT', Double: 'DOUBLE', String: 'STRING', Location: 'LOCATION', Enum: 'ENUM' } as const;
 
-export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
-  const { demo } = store;
-  /** Points imported per device on the current UTC day (a new DeviceState after reset starts at 0). */
-  const imported = new WeakMap<DeviceState, { day: number; count: number }>();
-  const orgId = demo.org.id;
-  const createdAt = Date.now();
-
-  /** Bearer check and the per-organisation limit, in front of every route. */
-  const authed =
-    (h: (req: SimRequest, token: string) => Reply): Handler =>
+/** Bearer check and the per-organisation limit, in front of every Platform route. */
+export function bearerAuth({ tokens, limiter }: Pick<Deps, 'tokens' | 'limiter'>, orgId: number) {
+  return (h: (req: SimRequest, token: string) => Reply): Handler =>
     (req) => {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
       if (!m) return apiError(401, 'Authorization header with a Bearer token is required.');
@@ -69,6 +62,16 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
       if (!limiter.allowOrg(orgId)) return apiError(429, 'Too many requests');
       return h(req, m[1]);
     };
+}
+
+export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
+  const { demo } = store;
+  /** Points imported per device on the current UTC day (a new DeviceState after reset starts at 0). */
+  const imported = new WeakMap<DeviceState, { day: number; count: number }>();
+  const orgId = demo.org.id;
+  const createdAt = Date.now();
+
+  const authed = bearerAuth({ tokens, limiter }, orgId);
 
   /**
    * Create OAuth client (Blynk's OpenAPI description, `createOAuthClient`): name 1–64, at most 10 redirect URIs of

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { DEMO } from './demo-data';
 import { deviceRoutes } from './device-api';
 import { authorizeRoutes } from './authorize';
+import { contractRoutes } from './contract-routes';
 import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
 import { RateLimiter } from './limits';
@@ -37,6 +38,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
+      // Every documented Platform route, answered to its schema; the dedicated handlers below win.
+      ...contractRoutes({ tokens, limiter, orgId: demo.org.id }),
       ...platformRoutes({ store, tokens, limiter }),
       ...deviceRoutes({ store, limiter }),
       ...webhooks.routes(),
@@ -176,6 +179,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     port,
     demo,
+    routes: [...routes.keys()],
     get log() {
       return log.entries();
     },
