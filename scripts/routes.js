@@ -225,7 +225,9 @@ function routeOf(o) {
   if (Object.keys(skeleton).length) route.query = skeleton;
   if (bodySchema) {
     route.fields = fieldsOf(doc, bodySchema);
-    route.body = media.example !== undefined ? media.example : sample(doc, bodySchema, true);
+    const body = media.example !== undefined ? media.example : sample(doc, bodySchema, true);
+    // A body the docs leave without a shape starts as an empty object to fill in.
+    route.body = body === null || body === undefined ? {} : body;
   }
   if (rb && rb.required) route.bodyRequired = true;
   if (contentType) route.contentType = contentType;

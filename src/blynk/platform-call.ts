@@ -90,14 +90,35 @@ export function platformCall(method: unknown, path: unknown, params: unknown, bo
   const route = presetFor(m, target.path);
   if (route) checkRequest(route, query, payload);
   const idempotent = route?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
+  const multipart = route?.contentType === 'multipart' && isPlainObject(payload);
   return {
     api: 'platform',
     method: m,
     path: target.path,
     ...(query.length ? { query } : {}),
-    ...(payload === undefined ? {} : { body: payload }),
+    ...(payload === undefined ? {} : { body: multipart ? formOf(payload) : payload }),
     idempotent,
   };
+}
+
+/** A file part: the bytes, and the name Blynk sees (it tells a firmware's kind by its extension). */
+function isFilePart(value: unknown): value is { filename: string; data: Uint8Array } {
+  return isPlainObject(value) && typeof value.filename === 'string' && value.data instanceof Uint8Array;
+}
+
+/**
+ * The body of a route Blynk documents as multipart/form-data (the firmware upload): each field a
+ * part; bytes (a Buffer) as a file named after the field, or `{filename, data}` to name the file.
+ */
+function formOf(fields: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    if (value instanceof Uint8Array) form.append(name, new Blob([Uint8Array.from(value)]), name);
+    else if (isFilePart(value)) form.append(name, new Blob([Uint8Array.from(value.data)]), value.filename);
+    else form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return form;
 }
 
 /** One page of a Blynk list answer: `{"content": [...], "totalElements": n}`. */

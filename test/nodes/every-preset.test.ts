@@ -1,0 +1,132 @@
+// Every preset of the platform api node, generated from contract/*.json, sent by the node in a real
+// Node-RED runtime to the simulator: each answers 2xx, and the contract check (root hook, on every
+// exchange) finds no deviation. The presets are counted against the contract's Platform operations,
+// so that no documented route can be left out; the README's coverage figures are checked here too.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeMessage } from 'node-red';
+import { Preset, PRESETS } from '../../dist/blynk';
+import { Simulator } from '../../dist/simulator';
+import { answerErrors, contractResults, OPERATIONS } from '../support/contract';
+import { apiRequestsOf, expectSent, loadNode } from '../support/harness';
+import { helper, withSimulator } from '../support/runtime';
+
+/** The operations of contract/ on Blynk's Platform API paths (what the api node may call). */
+const PLATFORM_OPERATIONS = OPERATIONS.filter((o) => o.route.split(' ')[1].startsWith('/api/'));
+
+/**
+ * The simulator's demo ids and values in place of the docs' example ones, as a user puts their
+ * own ids into a skeleton: the keys Blynk's examples use for them, wherever they are.
+ */
+const DEMO_VALUES: Record<string, (example: unknown) => unknown> = {
+  deviceId: () => 101,
+  deviceIds: () => [101],
+  dataStreamId: () => 3, // a String datastream: it takes the docs' example values as they are
+  dataStreamIds: () => [3],
+  templateId: (example) => (typeof example === 'string' ? example : 77),
+  orgId: () => 1001,
+  metaFieldId: () => 1,
+  eventCode: () => 'high_temp',
+  // Imports older than 3 months are refused: the docs' example times are.
+  ts: () => Date.now() - 1000,
+};
+
+/**
+ * Query parameters a route needs that its docs mark optional: the history takes `dataStreamId` or
+ * `pin`, each documented as optional on its own.
+ */
+const NEEDED: Record<string, Record<string, unknown>> = {
+  getDatastreamHistory: { dataStreamId: 3 },
+};
+
+function withDemoValues(value: unknown, key?: string): unknown {
+  if (key !== undefined && DEMO_VALUES[key]) return DEMO_VALUES[key](value);
+  if (Array.isArray(value)) return value.map((v) => withDemoValues(v));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoValues(v, k)]));
+  return value;
+}
+
+/** The body a preset sends: a multipart route's file field gets bytes (the skeleton holds only its name). */
+function bodyOf(preset: Preset): unknown {
+  const body = withDemoValues(preset.body);
+  if (preset.contentType !== 'multipart' || body === null || typeof body !== 'object') return body;
+  const fields = { ...(body as Record<string, unknown>) };
+  for (const f of preset.fields ?? []) if (/binary/.test(f.type) || f.type === 'string (binary)') fields[f.name] = Buffer.from('firmware');
+  return fields;
+}
+
+describe('platform api: every preset through the node to the simulator', function () {
+  let sim: Simulator;
+  before(async () => {
+    sim = await withSimulator();
+    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
+    // One node takes method, path, query and body from each msg, as a preset would set them.
+    await loadNode(sim, { id: 'n1', type: 'blynk-cloud-api' });
+  });
+  after(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+    await sim.close();
+  });
+
+  it('has one preset per Platform operation of contract/ (none left out, none made up)', () => {
+    assert.deepEqual(
+      PRESETS.map((p) => `${p.method} ${p.path}`).sort(),
+      PLATFORM_OPERATIONS.map((o) => o.route).sort(),
+    );
+    assert.equal(PRESETS.length, PLATFORM_OPERATIONS.length);
+  });
+
+  for (const preset of PRESETS) {
+    it(`${preset.group}: ${preset.summary} (${preset.method} ${preset.path}) answers 2xx as documented`, async () => {
+      const before = apiRequestsOf(sim).length;
+      const deviations = contractResults().deviations.length;
+      const msg = {
+        method: preset.method,
+        path: preset.path,
+        params: { ...(withDemoValues(preset.query ?? {}) as object), ...NEEDED[preset.id] },
+        payload: bodyOf(preset),
+      } as NodeMessage;
+      const out = (await expectSent('n1', msg)) as NodeMessage & { statusCode: number };
+      const sent = apiRequestsOf(sim).slice(before);
+      assert.deepEqual(
+        sent.map((r) => `${r.method} ${r.path}`),
+        [`${preset.method} ${preset.path}`],
+      );
+      const last = sent[0];
+      assert.ok(out.statusCode >= 200 && out.statusCode < 300, `status ${out.statusCode}: ${JSON.stringify(out.payload)}`);
+      assert.equal(last.status, out.statusCode);
+      // The root hook checked this exchange against the contract as it happened.
+      const found = contractResults().deviations.slice(deviations).filter((d) => d.route === `${preset.method} ${preset.path}`);
+      assert.deepEqual(found, []);
+    });
+  }
+
+  it('the contract check this walk relies on does see a deviation (a bad answer is caught)', () => {
+    assert.deepEqual(
+      answerErrors('GET /api/v1/organization/device/online', 200, 'application/json', '{"connected":"yes"}').map((e) => e.field),
+      ['/connected'],
+    );
+    assert.deepEqual(answerErrors('GET /api/v1/organization/device/online', 200, 'application/json', '{"connected":true}'), []);
+  });
+
+  it("README's coverage figures are the counts: routes documented, routes with presets, routes the simulator serves", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const figure = (label: string): number => {
+      const m = new RegExp(`^- ${label}: \\*\\*(\\d+)\\*\\*`, 'm').exec(readme);
+      assert.ok(m, `README has no line "- ${label}: **N**"`);
+      return Number(m[1]);
+    };
+    const served = OPERATIONS.filter((o) => sim.routes.includes(o.route)).length;
+    assert.deepEqual(
+      {
+        documented: figure('Routes documented in `contract/`'),
+        presets: figure('Routes with a preset in the platform api node'),
+        served: figure('Routes the simulator serves'),
+      },
+      { documented: OPERATIONS.length, presets: PRESETS.length, served },
+    );
+  });
+});
