@@ -74,7 +74,7 @@ function typeText(doc, schema) {
   const alt = s.oneOf || s.anyOf;
   if (Array.isArray(alt) && alt.length) return [...new Set(alt.map((a) => typeText(doc, a)))].join(' | ');
   if (s.type === 'array') return `${typeText(doc, s.items || {})}[]`;
-  if (s.type) return s.format && s.type !== 'string' ? `${s.type} (${s.format})` : s.type;
+  if (s.type) return s.format ? `${s.type} (${s.format})` : s.type;
   if (s.properties) return 'object';
   return 'any';
 }
@@ -221,8 +221,8 @@ function routeOf(o) {
     summary: op.summary || op.operationId || `${method} ${o.path}`,
   };
   if (op.description) route.description = op.description;
-  route.params = params;
-  if (Object.keys(skeleton).length) route.query = skeleton;
+  route.parameters = params;
+  if (Object.keys(skeleton).length) route.params = skeleton;
   if (bodySchema) {
     route.fields = fieldsOf(doc, bodySchema);
     const body = media.example !== undefined ? media.example : sample(doc, bodySchema, true);
@@ -308,7 +308,7 @@ function bundleValidators(routes = platformRoutes()) {
     names[key] = key;
     // A preset's own skeleton must pass its check, or choosing it would give a request the package refuses.
     const validate = ajv.getSchema(key);
-    const request = { query: coerceQuery(r.route, r.route.query || {}), ...(r.route.body !== undefined && r.requestSchema.properties.body ? { body: r.route.body } : {}) };
+    const request = { query: coerceQuery(r.route, r.route.params || {}), ...(r.route.body !== undefined && r.requestSchema.properties.body ? { body: r.route.body } : {}) };
     if (!validate(request))
       process.stderr.write(`routes: the skeleton of ${r.route.method} ${r.route.path} does not pass its schema: ${ajv.errorsText(validate.errors)}\n`);
   });
@@ -339,7 +339,7 @@ function bundleValidators(routes = platformRoutes()) {
 function coerceQuery(route, query) {
   const out = {};
   for (const [k, v] of Object.entries(query)) {
-    const p = route.params.find((x) => x.name === k);
+    const p = route.parameters.find((x) => x.name === k);
     out[k] = p && p.kind === 'array' && !Array.isArray(v) ? [v] : v;
   }
   return out;

@@ -39,7 +39,7 @@ export function typedQuery(route: Route, query: ReadonlyArray<readonly [string, 
   for (const [k, v] of query) grouped.set(k, [...(grouped.get(k) ?? []), v]);
   const out: Record<string, unknown> = {};
   for (const [name, values] of grouped) {
-    const p = route.params.find((x) => x.name === name);
+    const p = route.parameters.find((x) => x.name === name);
     if (!p) continue; // not documented: passed on unchecked
     if (p.kind === 'array')
       out[name] = values

@@ -35,9 +35,10 @@ export interface Route {
   /** The docs' operation title. */
   summary: string;
   description?: string;
-  params: RouteParam[];
+  /** The documented query parameters. */
+  parameters: RouteParam[];
   /** Query skeleton: the required parameters and the paging ones, with the documented example or default. */
-  query?: Record<string, unknown>;
+  params?: Record<string, unknown>;
   /** Body fields (nested ones as `a.b`, array items as `a[].b`). */
   fields?: RouteField[];
   /** Body skeleton from the documented examples and required fields. */

@@ -28,7 +28,7 @@ describe('platform api: presets and the generic call', function () {
     assert.equal(ids.size, PRESETS.length);
     assert.equal(new Set(PRESETS.map((p) => `${p.method} ${p.path}`)).size, PRESETS.length);
     for (const p of PRESETS) {
-      const call = platformCall(p.method, p.path, p.query, p.body);
+      const call = platformCall(p.method, p.path, p.params, p.body);
       assert.equal(call.method, p.method);
       assert.equal(call.path, p.path);
       assert.equal(call.idempotent, p.idempotent, p.id);
@@ -60,7 +60,7 @@ describe('platform api: presets and the generic call', function () {
       assert.ok(ids.has(id), `no preset ${id}`);
     }
     const devices = presetFor('GET', '/api/v1/organization/devices');
-    assert.deepEqual([devices?.paged, devices?.query], [true, { page: 0, size: 50 }]);
+    assert.deepEqual([devices?.paged, devices?.params], [true, { page: 0, size: 50 }]);
     assert.equal(presetFor('GET', '/api/v1/organization/device/online')?.paged, false);
     assert.equal(presetFor('POST', '/api/v1/organization/devices'), undefined);
   });

@@ -346,49 +346,44 @@ describe('blynk-cloud-api', function () {
   describe('input checked against the documented schema before any request', function () {
     const write = { method: 'POST', path: '/api/v1/organization/device/datastream' };
 
-    it('a missing required body field: done(err) NOT_AS_DOCUMENTED naming the field, nothing sent, token not even asked for', async () => {
+    it('a missing required body field: done(err) NOT_AS_DOCUMENTED, nothing sent, token not even asked for (the English message: reliability B)', async () => {
       const { sim } = h;
       await loadNode(sim, NODE);
-      const caught = await expectRefused(
+      await expectRefused(
         sim,
         'n1',
         { ...write, payload: { deviceId: 101, value: 1 } },
         'NOT_AS_DOCUMENTED',
         'not-as-documented',
       );
-      assert.match(String(caught.error.message), /body\.dataStreamId is required/);
-      assert.match(String(caught.error.message), /POST \/api\/v1\/organization\/device\/datastream/);
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
       assert.deepEqual(sim.log, []);
     });
 
-    it('a wrong type in the body or the query: refused naming the field, nothing reaches the simulator', async () => {
+    it('a wrong type in the body or the query, a required query parameter missing: refused, nothing reaches the simulator', async () => {
       const { sim } = h;
       await loadNode(sim, NODE);
-      const body = await expectRefused(
+      await expectRefused(
         sim,
         'n1',
         { ...write, payload: { deviceId: 'greenhouse', dataStreamId: 2, value: 1 } },
         'NOT_AS_DOCUMENTED',
         'not-as-documented',
       );
-      assert.match(String(body.error.message), /body\.deviceId must be integer/);
-      const query = await expectRefused(
+      await expectRefused(
         sim,
         'n1',
         { path: '/api/v1/organization/device', params: { deviceId: 'abc' } } as NodeMessage,
         'NOT_AS_DOCUMENTED',
         'not-as-documented',
       );
-      assert.match(String(query.error.message), /query\.deviceId must be integer/);
-      const missing = await expectRefused(
+      await expectRefused(
         sim,
         'n1',
         { path: '/api/v1/organization/device/online' } as NodeMessage,
         'NOT_AS_DOCUMENTED',
         'not-as-documented',
       );
-      assert.match(String(missing.error.message), /query\.deviceId is required/);
       assert.deepEqual(sim.log, []);
     });
 

@@ -53,7 +53,7 @@ function bodyOf(preset: Preset): unknown {
   const body = withDemoValues(preset.body);
   if (preset.contentType !== 'multipart' || body === null || typeof body !== 'object') return body;
   const fields = { ...(body as Record<string, unknown>) };
-  for (const f of preset.fields ?? []) if (/binary/.test(f.type) || f.type === 'string (binary)') fields[f.name] = Buffer.from('firmware');
+  for (const f of preset.fields ?? []) if (f.type === 'string (binary)') fields[f.name] = Buffer.from('firmware');
   return fields;
 }
 
@@ -86,7 +86,7 @@ describe('platform api: every preset through the node to the simulator', functio
       const msg = {
         method: preset.method,
         path: preset.path,
-        params: { ...(withDemoValues(preset.query ?? {}) as object), ...NEEDED[preset.id] },
+        params: { ...(withDemoValues(preset.params ?? {}) as object), ...NEEDED[preset.id] },
         payload: bodyOf(preset),
       } as NodeMessage;
       const out = (await expectSent('n1', msg)) as NodeMessage & { statusCode: number };

@@ -90,7 +90,7 @@ RED.nodes.registerType('blynk-cloud-api', {
       $('#node-input-path').typedInput('type', 'str').typedInput('value', preset.path);
       $('#node-input-params')
         .typedInput('type', 'json')
-        .typedInput('value', JSON.stringify(preset.query || {}));
+        .typedInput('value', JSON.stringify(preset.params || {}));
       if (preset.body !== undefined)
         $('#node-input-body')
           .typedInput('type', 'json')

@@ -86,7 +86,7 @@ export function showPreset($info: JQuery, t: Text, preset: Preset | undefined): 
   fact('paged', preset.paged ? t('info.pagedYes') : t('info.pagedNo'), 'blynk-cloud-api-info-paged');
   fact('retried', preset.idempotent ? t('info.retriedYes') : t('info.retriedNo'), 'blynk-cloud-api-info-retried');
   if (preset.contentType === 'multipart') fact('contentType', t('info.multipart'), 'blynk-cloud-api-info-content');
-  if (preset.params.length) fieldTable(t, t('info.query'), preset.params).appendTo($info);
+  if (preset.parameters.length) fieldTable(t, t('info.query'), preset.parameters).appendTo($info);
   if (preset.fields?.length) fieldTable(t, t('info.body'), preset.fields).appendTo($info);
   if (preset.link)
     $('<a>')
