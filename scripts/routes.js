@@ -80,7 +80,17 @@ function typeText(doc, schema) {
 }
 
 const DAY0 = '1970-01-01T00:00:00Z';
-const FORMAT_SAMPLES = { 'date-time': DAY0, date: '1970-01-01', time: '00:00:00Z', email: 'user@example.com', uri: 'https://example.com', url: 'https://example.com', uuid: '00000000-0000-0000-0000-000000000000', hostname: 'example.com', ipv4: '127.0.0.1' };
+const FORMAT_SAMPLES = {
+  'date-time': DAY0,
+  date: '1970-01-01',
+  time: '00:00:00Z',
+  email: 'user@example.com',
+  uri: 'https://example.com',
+  url: 'https://example.com',
+  uuid: '00000000-0000-0000-0000-000000000000',
+  hostname: 'example.com',
+  ipv4: '127.0.0.1',
+};
 
 /**
  * A value the schema accepts: its example, then its default, then the smallest value of its type
@@ -179,7 +189,15 @@ function loadOperations() {
       for (const method of METHODS) {
         const op = item[method];
         if (!op) continue;
-        ops.push({ file, slug, doc, path: p, method: method.toUpperCase(), op, params: [...(item.parameters || []), ...(op.parameters || [])] });
+        ops.push({
+          file,
+          slug,
+          doc,
+          path: p,
+          method: method.toUpperCase(),
+          op,
+          params: [...(item.parameters || []), ...(op.parameters || [])],
+        });
       }
     }
   }
@@ -206,7 +224,10 @@ function routeOf(o) {
   for (const p of query) {
     if (!p.required && p.name !== 'page' && p.name !== 'size') continue;
     const d = deref(doc, p.schema || {});
-    skeleton[p.name] = p.example !== undefined ? p.example : sample(doc, { ...d, ...(d.example === undefined && p.example !== undefined ? { example: p.example } : {}) }, false);
+    skeleton[p.name] =
+      p.example !== undefined
+        ? p.example
+        : sample(doc, { ...d, ...(d.example === undefined && p.example !== undefined ? { example: p.example } : {}) }, false);
   }
   const rb = op.requestBody ? deref(doc, op.requestBody) : undefined;
   const types = rb ? Object.keys(rb.content || {}) : [];
@@ -262,7 +283,10 @@ function platformRoutes() {
   }
   // Group by group name, groups in the order they first appear (file order), operations in file order.
   const order = [...new Set(out.map((r) => r.route.group))];
-  return out.map((r, i) => ({ r, i })).sort((a, b) => order.indexOf(a.r.group) - order.indexOf(b.r.group) || a.i - b.i).map((x) => x.r);
+  return out
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => order.indexOf(a.r.group) - order.indexOf(b.r.group) || a.i - b.i)
+    .map((x) => x.r);
 }
 
 /** Writes src/blynk/generated/routes.ts. */
@@ -308,9 +332,14 @@ function bundleValidators(routes = platformRoutes()) {
     names[key] = key;
     // A preset's own skeleton must pass its check, or choosing it would give a request the package refuses.
     const validate = ajv.getSchema(key);
-    const request = { query: coerceQuery(r.route, r.route.params || {}), ...(r.route.body !== undefined && r.requestSchema.properties.body ? { body: r.route.body } : {}) };
+    const request = {
+      query: coerceQuery(r.route, r.route.params || {}),
+      ...(r.route.body !== undefined && r.requestSchema.properties.body ? { body: r.route.body } : {}),
+    };
     if (!validate(request))
-      process.stderr.write(`routes: the skeleton of ${r.route.method} ${r.route.path} does not pass its schema: ${ajv.errorsText(validate.errors)}\n`);
+      process.stderr.write(
+        `routes: the skeleton of ${r.route.method} ${r.route.path} does not pass its schema: ${ajv.errorsText(validate.errors)}\n`,
+      );
   });
   const code = standaloneCode(ajv, names);
   const work = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'blynk-validators-'));

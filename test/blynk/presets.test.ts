@@ -96,12 +96,26 @@ describe('platform api: presets and the generic call', function () {
       refused(() => platformCall('GET', '/api/v1/organization/device', 'deviceId=1&deviceId=2', undefined)),
       'NOT_AS_DOCUMENTED query.deviceId must be integer',
     );
-    assert.equal(refused(() => platformCall('GET', '/api/v1/organization/device', { deviceId: '101', extra: 'kept' }, undefined)), 'none');
-    assert.deepEqual(typedQuery(presetFor('GET', '/api/v1/organization/device') as Preset, [['deviceId', '101'], ['extra', 'x']]), {
-      deviceId: 101,
-    });
-    assert.deepEqual(requestProblems(presetFor('GET', '/api/v1/organization/device') as Preset, [], undefined), ['query.deviceId is required']);
-    assert.equal(refused(() => platformCall('POST', '/api/v1/organization/not-documented', { anything: 'x' }, { free: 1 })), 'none');
+    assert.equal(
+      refused(() => platformCall('GET', '/api/v1/organization/device', { deviceId: '101', extra: 'kept' }, undefined)),
+      'none',
+    );
+    assert.deepEqual(
+      typedQuery(presetFor('GET', '/api/v1/organization/device') as Preset, [
+        ['deviceId', '101'],
+        ['extra', 'x'],
+      ]),
+      {
+        deviceId: 101,
+      },
+    );
+    assert.deepEqual(requestProblems(presetFor('GET', '/api/v1/organization/device') as Preset, [], undefined), [
+      'query.deviceId is required',
+    ]);
+    assert.equal(
+      refused(() => platformCall('POST', '/api/v1/organization/not-documented', { anything: 'x' }, { free: 1 })),
+      'none',
+    );
   });
 
   it('builds method, path, query and body, with the path query and params kept in order', () => {
@@ -120,25 +134,25 @@ describe('platform api: presets and the generic call', function () {
         idempotent: true,
       },
     );
-    assert.deepEqual(platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1,"dataStreamId":1,"value":0}'), {
-      api: 'platform',
-      method: 'POST',
-      path: '/api/v1/organization/device/datastream',
-      query: [
-        ['a', '1'],
-        ['b', '2'],
-      ],
-      body: { deviceId: 1, dataStreamId: 1, value: 0 },
-      idempotent: true,
-    });
+    assert.deepEqual(
+      platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1,"dataStreamId":1,"value":0}'),
+      {
+        api: 'platform',
+        method: 'POST',
+        path: '/api/v1/organization/device/datastream',
+        query: [
+          ['a', '1'],
+          ['b', '2'],
+        ],
+        body: { deviceId: 1, dataStreamId: 1, value: 0 },
+        idempotent: true,
+      },
+    );
     // Not a documented call: HTTP's idempotency decides whether a lost answer may be retried.
     assert.equal(platformCall('POST', '/api/v1/organization/device/something', {}, {}).idempotent, false);
     assert.equal(platformCall('PUT', '/api/v1/organization/device/something', {}, {}).idempotent, true);
     assert.equal(platformCall('DELETE', '/api/v1/organization/device', { deviceId: 1 }, { x: 1 }).body, undefined);
-    assert.equal(
-      platformCall('POST', '/api/v1/organization/device/trigger-event', {}, { deviceId: 1, eventCode: 'x' }).idempotent,
-      false,
-    );
+    assert.equal(platformCall('POST', '/api/v1/organization/device/trigger-event', {}, { deviceId: 1, eventCode: 'x' }).idempotent, false);
   });
 
   it('refuses what must not be sent, before anything is sent', () => {

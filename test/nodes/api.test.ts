@@ -349,13 +349,7 @@ describe('blynk-cloud-api', function () {
     it('a missing required body field: done(err) NOT_AS_DOCUMENTED, nothing sent, token not even asked for (the English message: reliability B)', async () => {
       const { sim } = h;
       await loadNode(sim, NODE);
-      await expectRefused(
-        sim,
-        'n1',
-        { ...write, payload: { deviceId: 101, value: 1 } },
-        'NOT_AS_DOCUMENTED',
-        'not-as-documented',
-      );
+      await expectRefused(sim, 'n1', { ...write, payload: { deviceId: 101, value: 1 } }, 'NOT_AS_DOCUMENTED', 'not-as-documented');
       assert.deepEqual(lastStatus('n1'), redRing('invalid-input'));
       assert.deepEqual(sim.log, []);
     });

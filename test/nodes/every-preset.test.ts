@@ -72,10 +72,7 @@ describe('platform api: every preset through the node to the simulator', functio
   });
 
   it('has one preset per Platform operation of contract/ (none left out, none made up)', () => {
-    assert.deepEqual(
-      PRESETS.map((p) => `${p.method} ${p.path}`).sort(),
-      PLATFORM_OPERATIONS.map((o) => o.route).sort(),
-    );
+    assert.deepEqual(PRESETS.map((p) => `${p.method} ${p.path}`).sort(), PLATFORM_OPERATIONS.map((o) => o.route).sort());
     assert.equal(PRESETS.length, PLATFORM_OPERATIONS.length);
   });
 
@@ -99,7 +96,9 @@ describe('platform api: every preset through the node to the simulator', functio
       assert.ok(out.statusCode >= 200 && out.statusCode < 300, `status ${out.statusCode}: ${JSON.stringify(out.payload)}`);
       assert.equal(last.status, out.statusCode);
       // The root hook checked this exchange against the contract as it happened.
-      const found = contractResults().deviations.slice(deviations).filter((d) => d.route === `${preset.method} ${preset.path}`);
+      const found = contractResults()
+        .deviations.slice(deviations)
+        .filter((d) => d.route === `${preset.method} ${preset.path}`);
       assert.deepEqual(found, []);
     });
   }

@@ -48,7 +48,10 @@ function fieldTable(t: Text, caption: string, fields: readonly RouteField[]): JQ
   const $table = $('<table>').addClass('blynk-cloud-api-fields');
   $('<caption>').text(caption).appendTo($table);
   const $head = $('<tr>').appendTo($('<thead>').appendTo($table));
-  for (const key of ['name', 'type', 'required', 'description']) $('<th>').text(t(`info.${key}`)).appendTo($head);
+  for (const key of ['name', 'type', 'required', 'description'])
+    $('<th>')
+      .text(t(`info.${key}`))
+      .appendTo($head);
   const $body = $('<tbody>').appendTo($table);
   for (const f of fields) {
     const $row = $('<tr>').appendTo($body);
@@ -59,9 +62,21 @@ function fieldTable(t: Text, caption: string, fields: readonly RouteField[]): JQ
       .toggleClass('blynk-cloud-api-required', f.required)
       .appendTo($row);
     const $desc = $('<td>').text(f.description ?? '');
-    if (f.enum) $('<div>').addClass('blynk-cloud-api-field-extra').text(t('info.values', { values: f.enum.map(shortValue).join(', ') })).appendTo($desc);
-    if (f.example !== undefined) $('<div>').addClass('blynk-cloud-api-field-extra').text(t('info.example', { value: shortValue(f.example) })).appendTo($desc);
-    if (f.default !== undefined) $('<div>').addClass('blynk-cloud-api-field-extra').text(t('info.default', { value: shortValue(f.default) })).appendTo($desc);
+    if (f.enum)
+      $('<div>')
+        .addClass('blynk-cloud-api-field-extra')
+        .text(t('info.values', { values: f.enum.map(shortValue).join(', ') }))
+        .appendTo($desc);
+    if (f.example !== undefined)
+      $('<div>')
+        .addClass('blynk-cloud-api-field-extra')
+        .text(t('info.example', { value: shortValue(f.example) }))
+        .appendTo($desc);
+    if (f.default !== undefined)
+      $('<div>')
+        .addClass('blynk-cloud-api-field-extra')
+        .text(t('info.default', { value: shortValue(f.default) }))
+        .appendTo($desc);
     $desc.appendTo($row);
   }
   return $table;
@@ -79,7 +94,9 @@ export function showPreset($info: JQuery, t: Text, preset: Preset | undefined): 
   if (preset.description) $('<div>').addClass('blynk-cloud-api-info-description').text(preset.description).appendTo($info);
   const $facts = $('<dl>').addClass('blynk-cloud-api-info-facts').appendTo($info);
   const fact = (key: string, value: string, cls: string): void => {
-    $('<dt>').text(t(`info.${key}`)).appendTo($facts);
+    $('<dt>')
+      .text(t(`info.${key}`))
+      .appendTo($facts);
     $('<dd>').addClass(cls).text(value).appendTo($facts);
   };
   fact('permission', preset.permission ?? t('info.noPermission'), 'blynk-cloud-api-info-permission');
