@@ -65,18 +65,25 @@ export function requestProblems(route: Route, query: ReadonlyArray<readonly [str
   const request: Record<string, unknown> = { query: typedQuery(route, query) };
   if (route.contentType === 'json' && body !== undefined) request.body = body;
   if (validate(request)) return [];
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const e of validate.errors ?? []) {
-    // A failed alternative of oneOf/anyOf repeats under its parent's error: the parent says it.
-    if (e.keyword === 'if') continue;
+  const errors = validate.errors ?? [];
+  const out = new Map<string, string>();
+  for (const e of errors) {
     const field = fieldName(e.instancePath, e.keyword === 'required' ? e.params.missingProperty : undefined) || 'body';
-    const text = e.keyword === 'required' ? `${field} is required` : `${field} ${e.message ?? 'is not valid'}`;
-    if (seen.has(field)) continue;
-    seen.add(field);
-    out.push(text);
+    if (out.has(field)) continue;
+    if (e.keyword === 'required') out.set(field, `${field} is required`);
+    else if (
+      e.keyword === 'oneOf' ||
+      e.keyword === 'anyOf' ||
+      errors.some((x) => x.instancePath === e.instancePath && (x.keyword === 'oneOf' || x.keyword === 'anyOf'))
+    ) {
+      // A value of none of the documented alternatives: name them all, not the first one's complaint.
+      const types = [
+        ...new Set(errors.filter((x) => x.instancePath === e.instancePath && x.keyword === 'type').map((x) => String(x.params.type))),
+      ];
+      out.set(field, types.length ? `${field} must be ${types.join(' or ')}` : `${field} ${e.message ?? 'is not valid'}`);
+    } else out.set(field, `${field} ${e.message ?? 'is not valid'}`);
   }
-  return out;
+  return [...out.values()];
 }
 
 /**

@@ -696,6 +696,8 @@ describe('editor in Chromium (en-US)', function () {
     assert.equal(await link.getAttribute('target'), '_blank');
     assert.equal((await link.textContent())?.trim(), en('blynk-cloud-api', 'info.link').replace('__group__', preset.group));
 
+    shots.push(await editor.trayScreenshot('dialog-api-preset.png'));
+
     // Saved, the node is named by Blynk's title and opens on its preset again (found by method and path).
     await editor.dialogDone();
     assert.equal(await editor.eval<string>(`RED.utils.getNodeLabel(RED.nodes.node(${JSON.stringify(id)}))`), preset.summary);
