@@ -224,10 +224,7 @@ function routeOf(o) {
   for (const p of query) {
     if (!p.required && p.name !== 'page' && p.name !== 'size') continue;
     const d = deref(doc, p.schema || {});
-    skeleton[p.name] =
-      p.example !== undefined
-        ? p.example
-        : sample(doc, { ...d, ...(d.example === undefined && p.example !== undefined ? { example: p.example } : {}) }, false);
+    skeleton[p.name] = p.example !== undefined ? p.example : sample(doc, d, false);
   }
   const rb = op.requestBody ? deref(doc, op.requestBody) : undefined;
   const types = rb ? Object.keys(rb.content || {}) : [];

@@ -95,6 +95,11 @@ describe('platform api: every preset through the node to the simulator', functio
       const last = sent[0];
       assert.ok(out.statusCode >= 200 && out.statusCode < 300, `status ${out.statusCode}: ${JSON.stringify(out.payload)}`);
       assert.equal(last.status, out.statusCode);
+      // A route Blynk takes as multipart/form-data gets its fields so, the file as a file part.
+      if (preset.contentType === 'multipart') {
+        assert.match(last.headers['content-type'] ?? '', /^multipart\/form-data; boundary=/);
+        assert.match(String(last.body), /filename="upfile"[\s\S]*firmware/);
+      }
       // The root hook checked this exchange against the contract as it happened.
       const found = contractResults()
         .deviations.slice(deviations)
