@@ -30,7 +30,11 @@ const DEMO_VALUES: Record<string, (example: unknown) => unknown> = {
   eventCode: () => 'high_temp',
   // Imports older than 3 months are refused: the docs' example times are.
   ts: () => Date.now() - 1000,
+  webhookId: () => webhookId,
 };
+
+/** A webhook of the simulator's, for the routes that read, change or delete one by id (it never fires: no device 999). */
+let webhookId = 0;
 
 /**
  * Query parameters a route needs that its docs mark optional: the history takes `dataStreamId` or
@@ -61,6 +65,7 @@ describe('platform api: every preset through the node to the simulator', functio
   let sim: Simulator;
   before(async () => {
     sim = await withSimulator();
+    webhookId = sim.webhooks.add({ name: 'walk', trigger: 'DEVICE_LOG_EVENT', deviceId: 999, url: 'http://127.0.0.1:9/never' });
     await new Promise<void>((resolve) => helper.startServer(() => resolve()));
     // One node takes method, path, query and body from each msg, as a preset would set them.
     await loadNode(sim, { id: 'n1', type: 'blynk-cloud-api' });
