@@ -128,7 +128,7 @@ function handlerOf(route: Route, doc: Json, op: Json): (req: SimRequest) => Repl
 /** A handler for every Platform route of the contract; the server merges the dedicated ones over these. */
 export function contractRoutes(deps: { tokens: TokenStore; limiter: RateLimiter; orgId: number }): Record<string, Handler> {
   const contract = loadContract();
-  const authed = bearerAuth(deps, deps.orgId);
+  const authed = bearerAuth(deps.tokens, deps.limiter, deps.orgId);
   const out: Record<string, Handler> = {};
   for (const route of PRESETS) {
     const key = `${route.method} ${route.path}`;

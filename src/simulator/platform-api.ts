@@ -50,8 +50,8 @@ function pageReply<T>(list: T[], query: SimRequest['query'], defaultSize: number
 /** Template datastream `type` (template-datastreams page) of the simulator's data types. */
 const TEMPLATE_TYPE = { Integer: 'INT', Double: 'DOUBLE', String: 'STRING', Location: 'LOCATION', Enum: 'ENUM' } as const;
 
-/** Bearer check and the per-organisation limit, in front of every Platform route. */
-export function bearerAuth({ tokens, limiter }: Pick<Deps, 'tokens' | 'limiter'>, orgId: number) {
+/** Bearer check and the per-organisation limit, in front of every Platform API route. */
+export function bearerAuth(tokens: TokenStore, limiter: RateLimiter, orgId: number) {
   return (h: (req: SimRequest, token: string) => Reply): Handler =>
     (req) => {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
@@ -71,7 +71,7 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
   const orgId = demo.org.id;
   const createdAt = Date.now();
 
-  const authed = bearerAuth({ tokens, limiter }, orgId);
+  const authed = bearerAuth(tokens, limiter, orgId);
 
   /**
    * Create OAuth client (Blynk's OpenAPI description, `createOAuthClient`): name 1–64, at most 10 redirect URIs of
