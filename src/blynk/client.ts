@@ -185,7 +185,7 @@ export class BlynkClient {
           headers,
           timeoutMs: this.apiTimeoutMs,
           signal,
-          secrets: call.api === 'device' ? deviceTokensIn(call) : undefined,
+          secrets: [...(call.api === 'device' ? deviceTokensIn(call) : []), ...(call.secrets ?? [])],
         });
       } catch (err) {
         const backoff = networkRetryMs(this.policy, err, attempt, call.idempotent);

@@ -30,6 +30,8 @@ export interface ApiCall {
   body?: unknown;
   /** Whether sending it twice is harmless, so that a lost answer may be retried. */
   idempotent: boolean;
+  /** Secrets the request carries in its body (a webhook's Basic password): redacted wherever the answer echoes them. */
+  secrets?: readonly string[];
 }
 
 /** The prefix of the Platform API's organisation paths. */

@@ -47,3 +47,42 @@ export function generateHeaderSecret(random: (bytes: Uint8Array) => Uint8Array, 
 export function fillPlaceholders(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => (name in values ? values[name] : whole));
 }
+
+/**
+ * The triggers a webhook in node can be created for from its dialog: the Platform API's names
+ * (Webhook schema `trigger`) of what Blynk.Console calls Device Datastream Update, Template
+ * Datastream Update, and a device's logged event.
+ */
+export const SETUP_TRIGGERS = ['DEVICE_DATASTREAM_UPDATE', 'PRODUCT_DATASTREAM_UPDATE', 'DEVICE_LOG_EVENT'] as const;
+export type SetupTrigger = (typeof SETUP_TRIGGERS)[number];
+
+/** Webhook schema: `url` at most 512 characters. */
+export const WEBHOOK_URL_MAX = 512;
+
+/** Blynk.Console: a webhook name uses "only letters, digits, -, ' and spaces up to 80 characters". */
+export const WEBHOOK_NAME = /^[\p{L}\p{N}\-' ]{1,80}$/u;
+
+function loopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The URL Blynk calls: the public base URL of this Node-RED (https; plain http only on a loopback
+ * host, for the simulator), Node-RED's `httpNodeRoot`, and the node's path. A reason instead when
+ * the base is not such a URL or the result is over the schema's 512 characters.
+ */
+export function webhookUrlOf(base: string, nodeRoot: string, path: string): { url: string } | { reason: 'base' | 'too-long' } {
+  let parsed: URL;
+  try {
+    parsed = new URL(base.trim());
+  } catch {
+    return { reason: 'base' };
+  }
+  const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopbackHost(parsed.hostname));
+  if (!secure || parsed.username || parsed.password || parsed.search || parsed.hash) return { reason: 'base' };
+  const join = (a: string, b: string): string => a.replace(/\/+$/, '') + (b.startsWith('/') ? b : `/${b}`);
+  const root = nodeRoot.replace(/\/+$/, '');
+  const url = join(`${parsed.origin}${parsed.pathname}${root}`, path);
+  return url.length > WEBHOOK_URL_MAX ? { reason: 'too-long' } : { url };
+}

@@ -6,11 +6,13 @@ import type { TokenStore } from './oauth';
 import type { Store } from './store';
 import type { DatastreamValue, DemoDatastream, DeviceState, StoredValue } from './types';
 import { coerceValue } from './values';
+import type { Webhooks } from './webhooks';
 
 interface Deps {
   store: Store;
   tokens: TokenStore;
   limiter: RateLimiter;
+  webhooks: Webhooks;
 }
 
 const MAX_EVENT_TEXT = 1024; // code + description, as Blynk documents for events
@@ -64,7 +66,7 @@ export function bearerAuth(tokens: TokenStore, limiter: RateLimiter, orgId: numb
     };
 }
 
-export function platformRoutes({ store, tokens, limiter }: Deps): Record<string, Handler> {
+export function platformRoutes({ store, tokens, limiter, webhooks }: Deps): Record<string, Handler> {
   const { demo } = store;
   /** Points imported per device on the current UTC day (a new DeviceState after reset starts at 0). */
   const imported = new WeakMap<DeviceState, { day: number; count: number }>();
@@ -446,6 +448,8 @@ export function platformRoutes({ store, tokens, limiter }: Deps): Record<string,
         ),
       ),
     ),
+
+    ...webhooks.platformRoutes((h) => authed((req) => h(req)), orgId),
 
     'GET /api/v1/organization/template/datastreams': authed((req) => {
       const id = toId(first(req.query, 'templateId'));

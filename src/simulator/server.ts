@@ -40,7 +40,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
       // Every documented Platform route, answered to its schema; the dedicated handlers below win.
       ...contractRoutes({ tokens, limiter, orgId: demo.org.id }),
-      ...platformRoutes({ store, tokens, limiter }),
+      ...platformRoutes({ store, tokens, limiter, webhooks }),
       ...deviceRoutes({ store, limiter }),
       ...webhooks.routes(),
     }),

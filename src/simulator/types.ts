@@ -210,6 +210,8 @@ export interface SimulatorWebhooks {
   add(def: WebhookDefinition): number;
   remove(id: number): boolean;
   list(): Array<{ id: number } & WebhookDefinition>;
+  /** One webhook as stored, credentials included (tests assert what the Platform routes stored). */
+  definition(id: number): WebhookDefinition | undefined;
   attempts(): WebhookAttempt[];
   ratePerMinute: number;
 }

@@ -536,7 +536,7 @@ const SPECS: Spec[] = [
     props: {
       action: {
         bad: [text('publish')].map((c) => ({ ...c, error: m('errors.action') })),
-        good: [text('write'), text('event'), text('eraseProperty')],
+        good: [text('write'), text('event'), text('eraseProperty'), text('getMeta'), text('getTime'), text('getLocation'), text('info')],
       },
       datastream: {
         bad: [
@@ -549,11 +549,27 @@ const SPECS: Spec[] = [
             m('errors.name'),
           ),
           ...typed('datastream', [['msg', '']], m('errors.required')),
+          // get/meta: the names separated by comma, as the runtime splits them.
+          ...typed(
+            'datastream',
+            [
+              ['str', 'Serial Number,,Device Name'],
+              ['str', ''],
+              ['str', 'a/b'],
+            ],
+            m('errors.names'),
+          ).map((c) => ({ ...c, with: { ...c.with, action: 'getMeta' } })),
         ],
-        good: typed('datastream', [
-          ['str', 'Temperature'],
-          ['msg', 'topic'],
-        ]),
+        good: [
+          ...typed('datastream', [
+            ['str', 'Temperature'],
+            ['msg', 'topic'],
+          ]),
+          ...typed('datastream', [['str', ' Serial Number, Device Name ']]).map((c) => ({ ...c, with: { ...c.with, action: 'getMeta' } })),
+          // The time and location requests name nothing: the field is not read.
+          ...typed('datastream', [['str', '']]).map((c) => ({ ...c, with: { ...c.with, action: 'getTime' } })),
+          ...typed('datastream', [['str', 'a/b']]).map((c) => ({ ...c, with: { ...c.with, action: 'getLocation' } })),
+        ],
       },
       property: {
         bad: typed('property', [['str', '']], m('errors.name')).map((c) => ({ ...c, with: { ...c.with, action: 'property' } })),

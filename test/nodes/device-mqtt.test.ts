@@ -166,18 +166,19 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
     );
   });
 
+  /** A device out node sending `action` (the name field msg.topic, as a new node has it). */
+  const asker = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
+    id,
+    type: 'blynk-cloud-device-out',
+    action,
+    datastream: 'topic',
+    datastreamType: 'msg',
+    property: 'color',
+    propertyType: 'str',
+    ...extra,
+  });
   it('device-out: value, batch, timestamped, event, property and metadata land in the store', async () => {
-    const out = (id: string, action: string, extra: Record<string, unknown> = {}): FlowNode => ({
-      id,
-      type: 'blynk-cloud-device-out',
-      action,
-      datastream: 'topic',
-      datastreamType: 'msg',
-      property: 'color',
-      propertyType: 'str',
-      ...extra,
-    });
-    await load([out('w', 'write'), out('ev', 'event'), out('n-prop', 'property'), out('n-meta', 'meta')]);
+    await load([asker('w', 'write'), asker('ev', 'event'), asker('n-prop', 'property'), asker('n-meta', 'meta')]);
     await connected('w');
     await input('w', { topic: 'Temperature', payload: 30.5 } as NodeMessage);
     await input('w', { payload: { Switch: 1, Mode: 2 } });
@@ -232,6 +233,194 @@ describe('device MQTT nodes: Node-RED as a Blynk device', function () {
       assert.equal(error.error.message, errorKey(key), JSON.stringify(msg));
     }
     assert.equal(upTopics().length, before, 'something was published');
+  });
+
+  const requests = (): string[][] =>
+    broker.log.filter((e) => e.direction === 'up' && e.topic.startsWith('get/')).map((e) => [e.topic, e.payload]);
+
+  it('device-out asks for datastream values: get/ds with the names, get/ds/all; device-in sends each value', async () => {
+    await call(sim, 'GET', `/external/api/batch/update?token=${token}&v0=1&v1=23.5`);
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] },
+      asker('values', 'getValues'),
+      asker('all', 'getAllValues'),
+    ]);
+    await connected('in');
+    assert.equal(await input('values', { topic: 'Temperature, Switch' } as NodeMessage), undefined);
+    await until(() => received.length >= 2, 'two values');
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [
+        ['Temperature', 23.5],
+        ['Switch', 1],
+      ],
+    );
+    received.length = 0;
+    // The name field is not read for get/ds/all.
+    assert.equal(await input('all', { topic: 'a/b' } as NodeMessage), undefined);
+    await until(() => received.length >= 6, 'every seeded value');
+    assert.deepEqual(requests(), [
+      ['get/ds', 'Temperature,Switch'],
+      ['get/ds/all', ''],
+    ]);
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [
+        ['Switch', 1],
+        ['Temperature', 23.5],
+        ['Status', 'ok'],
+        ['Location', [24.0336, 49.8419]],
+        ['Mode', 1],
+        ['Humidity', 40],
+      ],
+    );
+    assert.deepEqual(caught, []);
+  });
+
+  it('device-out asks for metadata values: get/meta with the names; device-in (other messages) sends each field', async () => {
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: true, wires: [['sink']] },
+      { id: 'quiet', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: false, wires: [['sink']] },
+      asker('meta', 'getMeta'),
+      asker('meta-fixed', 'getMeta', { datastream: ' Device Name ,Serial Number', datastreamType: 'str' }),
+    ]);
+    await connected('in');
+    await connected('quiet');
+    assert.equal(await input('meta', { topic: 'Serial Number, Device Name' } as NodeMessage), undefined);
+    await until(() => received.length >= 2, 'two meta answers');
+    assert.equal(await input('meta', { topic: ['Serial Number'] } as unknown as NodeMessage), undefined);
+    assert.equal(await input('meta-fixed', { topic: 'ignored', payload: 'ignored' } as NodeMessage), undefined);
+    await until(() => received.length >= 5, 'five meta answers');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(requests(), [
+      ['get/meta', 'Serial Number,Device Name'],
+      ['get/meta', 'Serial Number'],
+      ['get/meta', 'Device Name,Serial Number'],
+    ]);
+    // Blynk's answer topic per field: downlink/meta/<name>, the value as plain text.
+    assert.deepEqual(
+      broker.log.filter((e) => e.direction === 'down').map((e) => [e.topic, e.payload]),
+      [
+        ['downlink/meta/Serial Number', 'SN-101'],
+        ['downlink/meta/Device Name', 'Greenhouse'],
+        ['downlink/meta/Serial Number', 'SN-101'],
+        ['downlink/meta/Device Name', 'Greenhouse'],
+        ['downlink/meta/Serial Number', 'SN-101'],
+      ],
+    );
+    // Only the node with "other messages" ticked passes them on.
+    assert.deepEqual(
+      received.map((m) => ({ ...m, _msgid: undefined })),
+      [
+        { topic: 'meta', name: 'Serial Number', payload: 'SN-101', _msgid: undefined },
+        { topic: 'meta', name: 'Device Name', payload: 'Greenhouse', _msgid: undefined },
+        { topic: 'meta', name: 'Serial Number', payload: 'SN-101', _msgid: undefined },
+        { topic: 'meta', name: 'Device Name', payload: 'Greenhouse', _msgid: undefined },
+        { topic: 'meta', name: 'Serial Number', payload: 'SN-101', _msgid: undefined },
+      ],
+    );
+    assert.deepEqual(caught, []);
+  });
+
+  it('device-out asks for the time: get/utc/all/json, empty; device-in sends the documented JSON as msg.payload', async () => {
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: true, wires: [['sink']] },
+      asker('time', 'getTime'),
+    ]);
+    await connected('in');
+    const before = Date.now();
+    // The name field is not read: a topic that would be a bad name changes nothing.
+    assert.equal(await input('time', { topic: 'a/b', payload: 'ignored' } as NodeMessage), undefined);
+    await until(() => received.length >= 1, 'time answer');
+    const after = Date.now();
+    assert.deepEqual(requests(), [['get/utc/all/json', '']]);
+    assert.deepEqual(
+      broker.log.filter((e) => e.direction === 'down').map((e) => e.topic),
+      ['downlink/utc/all/json'],
+    );
+    assert.equal(received.length, 1);
+    assert.equal(received[0].topic, 'time');
+    const payload = received[0].payload as Record<string, unknown>;
+    assert.deepEqual(Object.keys(payload).sort(), ['dst_offset', 'iso8601', 'time', 'tz_name', 'tz_offset', 'tz_rule']);
+    const time = payload.time as number;
+    assert.ok(Number.isInteger(time) && time >= before && time <= after, `time ${time} not in [${before}, ${after}]`);
+    // No location, time zone metadata or organisation time zone: Blynk's docs say UTC is used.
+    assert.deepEqual(
+      { ...payload, time: 0 },
+      {
+        tz_name: 'UTC',
+        tz_rule: 'UTC0',
+        tz_offset: 0,
+        dst_offset: 0,
+        time: 0,
+        iso8601: new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', '+00:00'),
+      },
+    );
+    assert.deepEqual(caught, []);
+  });
+
+  it('device-out asks for the location: get/loc/all, empty; device-in sends {lat, lon}', async () => {
+    await load([
+      { id: 'in', type: 'blynk-cloud-device-in', datastreams: '', current: false, others: true, wires: [['sink']] },
+      asker('loc', 'getLocation', { datastream: '', datastreamType: 'str' }),
+    ]);
+    await connected('in');
+    assert.equal(await input('loc', { payload: 1 }), undefined);
+    await until(() => received.length >= 1, 'location answer');
+    assert.deepEqual(requests(), [['get/loc/all', '']]);
+    assert.deepEqual(
+      broker.log.filter((e) => e.direction === 'down').map((e) => [e.topic, e.payload]),
+      [['downlink/loc/all', '49.8419,24.0336']],
+    );
+    assert.deepEqual(
+      received.map((m) => [m.topic, m.payload]),
+      [['location', { lat: 49.8419, lon: 24.0336 }]],
+    );
+    assert.deepEqual(caught, []);
+  });
+
+  it('device-out sends the firmware info: info/mcu with the object as JSON; anything else is refused, nothing sent', async () => {
+    await load([asker('mcu', 'info', { datastream: '', datastreamType: 'str' })]);
+    await connected('mcu');
+    const info = { ver: '1.2.0', build: 'Dec 3 2026', tmpl: 'TMPL0001', type: 'TMPL0001', rxbuff: 1024 };
+    assert.equal(await input('mcu', { payload: info }), undefined);
+    const sent = (): string[][] =>
+      broker.log.filter((e) => e.direction === 'up' && e.topic === 'info/mcu').map((e) => [e.topic, e.payload]);
+    await until(() => sent().length === 1, 'info/mcu');
+    assert.deepEqual(JSON.parse(sent()[0][1]), info);
+    for (const payload of ['1.2.0', 42, null, [1, 2]]) {
+      const error = (await input('mcu', { payload })) as (NodeMessage & { error: { message: string } }) | undefined;
+      assert.equal(error?.error.message, errorKey('invalid-value'), JSON.stringify(payload));
+    }
+    assert.equal(sent().length, 1, 'a refused message was published');
+  });
+
+  it('device-out refuses a bad list of names (values, metadata) with a catchable error and publishes nothing', async () => {
+    await load([asker('meta', 'getMeta'), asker('values', 'getValues')]);
+    await connected('meta');
+    const before = broker.log.length;
+    const bad: unknown[] = [
+      undefined,
+      '',
+      ' , ',
+      'Serial Number,,Device Name',
+      'a/b',
+      'x#',
+      [],
+      ['Serial Number', 5],
+      ['a,b'],
+      42,
+      { name: 'x' },
+    ];
+    for (const id of ['meta', 'values']) {
+      for (const topic of bad) {
+        const error = (await input(id, { topic, payload: 1 } as NodeMessage)) as (NodeMessage & { error: { message: string } }) | undefined;
+        assert.ok(error, `${id}: no error for ${JSON.stringify(topic)}`);
+        assert.equal(error.error.message, errorKey('invalid-topic-name'), `${id}: ${JSON.stringify(topic)}`);
+      }
+    }
+    assert.equal(caught.length, 2 * bad.length);
+    assert.deepEqual(broker.log.slice(before), [], 'something was published');
   });
 
   it('queues while the broker is down and delivers once when it is back', async () => {

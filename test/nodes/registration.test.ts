@@ -124,8 +124,23 @@ const CONTRACT: Record<
   // Started by Blynk's webhook calls; needs no connection.
   'blynk-cloud-webhook-in': {
     category: 'Blynk',
-    credentials: { user: TEXT, password: PASSWORD, secret: PASSWORD },
-    defaults: { name: '', url: '', method: 'POST', auth: 'basic', headerName: 'X-Blynk-Secret', topic: '' },
+    credentials: { user: TEXT, password: PASSWORD, secret: PASSWORD, clientId: TEXT, clientSecret: PASSWORD },
+    // setup*: Create in Blynk (the connection is optional: the node serves its path without one).
+    defaults: {
+      name: '',
+      url: '',
+      method: 'POST',
+      auth: 'basic',
+      headerName: 'X-Blynk-Secret',
+      topic: '',
+      setupConfig: '',
+      setupBaseUrl: '',
+      setupTrigger: 'DEVICE_DATASTREAM_UPDATE',
+      setupTarget: '',
+      setupSource: '',
+      setupName: '',
+      blynkWebhookId: '',
+    },
     typed: [],
   },
   // Node-RED as a Blynk device over MQTT. broker '' = mqtts://<host>:8883 of the region.

@@ -108,7 +108,12 @@ describe('reliability G: credentials go only where they belong', function () {
   });
 
   describe('G3 admin POST routes take JSON from the editor only', function () {
-    const ROUTES = ['/blynk-cloud/test-connection', '/blynk-cloud/authorize/start', '/blynk-cloud/oauth-clients'];
+    const ROUTES = [
+      '/blynk-cloud/test-connection',
+      '/blynk-cloud/authorize/start',
+      '/blynk-cloud/oauth-clients',
+      '/blynk-cloud/webhook-setup',
+    ];
 
     it('G3 a form post (what a cross-site page can send unasked) is refused with 415 on every route, before any work', async () => {
       await rig.load(flow(rig.sim.url, [getDevice()]));

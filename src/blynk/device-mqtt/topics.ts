@@ -48,6 +48,18 @@ export function nameList(kind: 'datastream' | 'meta', names: unknown): string {
   return list.join(',');
 }
 
+/**
+ * The names of a `get/ds` or `get/meta` request as a flow gives them: an array of names, or one
+ * text with the names separated by comma (as the payload is, e.g. `Serial Number,Time Zone`);
+ * blanks around each name are dropped. An empty name, or one Blynk could not take as a topic
+ * level, is refused.
+ */
+export function requestNamesOf(kind: 'datastream' | 'meta', value: unknown): string[] {
+  const list: unknown[] = typeof value === 'string' ? value.split(',').map((name) => name.trim()) : Array.isArray(value) ? value : [value];
+  nameList(kind, list);
+  return list as string[];
+}
+
 /** What a downlink topic says, before its payload is read. */
 export type DownlinkTopic =
   | { kind: 'datastream'; name: string }

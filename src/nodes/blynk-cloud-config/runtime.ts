@@ -2,6 +2,7 @@ import { NodeAPI } from 'node-red';
 import { BlynkConfigNode, ConfigCredentials, ConfigDef, initConfigNode } from '../lib/config-node';
 import { registerAuthorize } from '../lib/authorize';
 import { registerTestConnection } from '../lib/test-connection';
+import { registerWebhookSetup } from '../lib/webhook-setup';
 
 export = function register(RED: NodeAPI): void {
   function BlynkCloudConfig(this: BlynkConfigNode, def: ConfigDef): void {
@@ -20,4 +21,5 @@ export = function register(RED: NodeAPI): void {
   });
   registerTestConnection(RED);
   registerAuthorize(RED);
+  registerWebhookSetup(RED);
 };

@@ -1,20 +1,31 @@
+import { requestNamesOf } from '../../blynk/device-mqtt/topics';
+import { FIXED_TOPICS, isOutAction, NAME_LISTS, OutAction, WITH_PROPERTY, WITHOUT_NAME } from './actions';
 import { catalogOf } from '../../editor/catalog';
 import { NAME_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
 import { anything, typedProperty } from '../../editor/typed-property';
-import { current } from '../../editor/verdict';
+import type { EditorNode } from '../../editor/red';
+import { accepts, current } from '../../editor/verdict';
 
 const TYPE = 'blynk-cloud-device-out';
 const CATALOG = catalogOf(TYPE);
-const ACTIONS = ['write', 'event', 'property', 'meta', 'erase', 'eraseProperty'];
-const WITH_PROPERTY = ['property', 'eraseProperty'];
+
+const actionOf = (node: EditorNode): OutAction => {
+  const action = current(node, 'action');
+  return isOutAction(action) ? action : 'write';
+};
 
 /** A literal name: not empty, no MQTT wildcard or level separator (the runtime checks it again). */
 function validName(value: string): true | string {
   return value.trim() !== '' && !/[+#/]/.test(value) ? true : RED._(`${CATALOG}errors.name`);
 }
-const validTarget = typedProperty(CATALOG, 'datastreamType', validName);
+/** A fixed name field: one name, or for get/ds and get/meta a comma-separated list, as the runtime reads it. */
+const validTarget = typedProperty(CATALOG, 'datastreamType', function (value) {
+  const kind = NAME_LISTS[actionOf(this)];
+  if (!kind) return validName(value);
+  return accepts((v) => requestNamesOf(kind, v), value) ? true : RED._(`${CATALOG}errors.names`);
+});
 const validProperty = typedProperty(CATALOG, 'propertyType', validName);
 
 loadStyles();
@@ -27,15 +38,20 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     action: {
       value: 'write',
       validate(v, _opt) {
-        return ACTIONS.includes(String(v)) ? true : RED._(`${CATALOG}errors.action`);
+        return isOutAction(v) ? true : RED._(`${CATALOG}errors.action`);
       },
     },
-    datastream: { value: 'topic', validate: validTarget },
+    datastream: {
+      value: 'topic',
+      validate(v, opt) {
+        return WITHOUT_NAME.includes(actionOf(this)) ? anything() : validTarget.call(this, v, opt);
+      },
+    },
     datastreamType: { value: 'msg' },
     property: {
       value: 'color',
       validate(v, opt) {
-        return WITH_PROPERTY.includes(String(current(this, 'action') || 'write')) ? validProperty.call(this, v, opt) : anything();
+        return WITH_PROPERTY.includes(actionOf(this)) ? validProperty.call(this, v, opt) : anything();
       },
     },
     propertyType: { value: 'str' },
@@ -45,7 +61,9 @@ RED.nodes.registerType('blynk-cloud-device-out', {
   icon: 'blynk-cloud-device-out.svg',
   paletteLabel: paletteLabel(TYPE),
   label() {
-    const fixed = this.datastreamType === 'str' && this.datastream ? String(this.datastream) : '';
+    const action = isOutAction(this.action) ? this.action : 'write';
+    // An action that names nothing is shown by its topic (short; the action's text is a sentence).
+    const fixed = FIXED_TOPICS[action] ?? (this.datastreamType === 'str' && this.datastream ? String(this.datastream) : '');
     return label(this, TYPE, fixed);
   },
   labelStyle,
@@ -56,11 +74,21 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     if (!$action.val()) $action.val('write');
     const show = (): void => {
       const value = $action.val();
-      const action = typeof value === 'string' ? value : 'write';
-      // The name field is the datastream, the event code or the metadata field.
-      const target = action === 'event' ? 'eventCode' : action === 'meta' ? 'metaField' : 'datastream';
-      $('#blynk-cloud-device-out-target').text(this._(`${TYPE}.label.${target}`));
+      const action = isOutAction(value) ? value : 'write';
+      // The name field is the datastream, the event code, the metadata field, or the names asked for.
+      const targets: Partial<Record<OutAction, string>> = {
+        event: 'eventCode',
+        meta: 'metaField',
+        getValues: 'datastreams',
+        getMeta: 'metaFields',
+      };
+      $('#blynk-cloud-device-out-target').text(this._(`${TYPE}.label.${targets[action] ?? 'datastream'}`));
+      $('.blynk-cloud-device-out-target-row').toggle(!WITHOUT_NAME.includes(action));
       $('.blynk-cloud-device-out-property-row').toggle(WITH_PROPERTY.includes(action));
+      $('#blynk-cloud-device-out-tip').text(
+        this._(`${TYPE}.tip.${action === 'info' ? 'info' : action.startsWith('get') ? 'request' : 'payload'}`),
+      );
+      $('#node-input-datastream').trigger('change');
       $('#node-input-property').trigger('change');
     };
     $action.on('change', show);

@@ -1,8 +1,14 @@
-import { BatchValue, BlynkError, DeviceConnection, DeviceValue, quoteValue, TimestampedPoint } from '../../blynk';
-
-/** What the out node does with msg.payload (the `action` setting). */
-export type OutAction = 'write' | 'event' | 'property' | 'meta' | 'erase' | 'eraseProperty';
-export const OUT_ACTIONS: readonly OutAction[] = ['write', 'event', 'property', 'meta', 'erase', 'eraseProperty'];
+import {
+  BatchValue,
+  BlynkError,
+  DeviceConnection,
+  DeviceInfo,
+  DeviceValue,
+  quoteValue,
+  requestNamesOf,
+  TimestampedPoint,
+} from '../../blynk';
+import type { OutAction } from './actions';
 
 /** `[[ms, value], …]`: an array whose items are all [number, value] pairs. */
 function isTimestamped(value: unknown): value is TimestampedPoint[] {
@@ -20,14 +26,20 @@ function descriptionOf(payload: unknown): string | undefined {
   throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
 }
 
+/** `info/mcu` takes the device's firmware info as an object (sent as JSON). */
+function infoOf(payload: unknown): DeviceInfo {
+  if (isPlainObject(payload)) return payload;
+  throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
+}
+
 function metaValueOf(payload: unknown): string | number {
   if (typeof payload === 'string' || (typeof payload === 'number' && Number.isFinite(payload))) return payload;
   throw new BlynkError('INVALID_VALUE', { value: quoteValue(payload) });
 }
 
 /**
- * The publish for one message. `name` is the datastream (or the event code, or the metadata
- * field); the connection checks names and values before anything is queued, so bad input is
+ * The publish for one message. `name` is the datastream (or the event code, the metadata field,
+ * or for `getValues`/`getMeta` the names: an array or a comma-separated text); the connection checks names and values before anything is queued, so bad input is
  * refused with nothing sent.
  */
 export function publish(conn: DeviceConnection, action: OutAction, name: unknown, property: unknown, payload: unknown): Promise<void> {
@@ -47,5 +59,18 @@ export function publish(conn: DeviceConnection, action: OutAction, name: unknown
       return conn.erase(target);
     case 'eraseProperty':
       return conn.eraseProperty(target, property as string);
+    case 'info':
+      return conn.sendInfo(infoOf(payload));
+    // The device's own requests: Blynk answers with a downlink, which a device in node passes on.
+    case 'getValues':
+      return conn.requestValues(requestNamesOf('datastream', name));
+    case 'getAllValues':
+      return conn.requestAllValues();
+    case 'getMeta':
+      return conn.requestMeta(requestNamesOf('meta', name));
+    case 'getTime':
+      return conn.requestTime();
+    case 'getLocation':
+      return conn.requestLocation();
   }
 }

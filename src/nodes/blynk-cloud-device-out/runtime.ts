@@ -4,7 +4,8 @@ import { DeviceUserDef, joinDevice } from '../lib/device-user';
 import { localize, unexpected } from '../lib/i18n';
 import { PropertyError } from '../lib/property-error';
 import { evaluateProperty, typedProperties } from '../lib/typed-property';
-import { OUT_ACTIONS, OutAction, publish } from './publish';
+import { isOutAction, OutAction, WITHOUT_NAME } from './actions';
+import { publish } from './publish';
 
 interface DeviceOutDef extends DeviceUserDef {
   action?: string;
@@ -14,12 +15,12 @@ interface DeviceOutDef extends DeviceUserDef {
 
 type Done = (err?: Error) => void;
 
-/** msg.payload to the device's datastreams (or events, widget properties, metadata) over MQTT. */
+/** msg.payload to the device's datastreams (or events, widget properties, metadata) over MQTT, or the device's own requests. */
 export = function register(RED: NodeAPI): void {
   function BlynkCloudDeviceOut(this: Node, def: DeviceOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const action: OutAction = OUT_ACTIONS.includes(def.action as OutAction) ? (def.action as OutAction) : 'write';
+    const action: OutAction = isOutAction(def.action) ? def.action : 'write';
     const props = typedProperties(def, { datastream: { value: 'topic', type: 'msg' }, property: { value: 'color', type: 'str' } });
     const link = joinDevice(RED, node, def);
     /** Messages not yet ended: a close ends them with CLOSED, their later outcome is ignored. */
@@ -36,7 +37,7 @@ export = function register(RED: NodeAPI): void {
     const send = async (msg: NodeMessageInFlow): Promise<void> => {
       const conn = link.connection;
       if (!conn) throw link.missing();
-      const name = await evaluate('datastream', msg);
+      const name = WITHOUT_NAME.includes(action) ? undefined : await evaluate('datastream', msg);
       const property = action === 'property' || action === 'eraseProperty' ? await evaluate('property', msg) : undefined;
       // A batch names its datastreams itself.
       await publish(conn, action, name, property, msg.payload);

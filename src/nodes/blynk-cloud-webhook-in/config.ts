@@ -14,9 +14,11 @@ export interface WebhookInCredentials {
   user?: string;
   password?: string;
   secret?: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
-export type AuthMode = 'basic' | 'header' | 'both' | 'none';
+export type AuthMode = 'basic' | 'header' | 'both' | 'oauth2' | 'none';
 
 export interface WebhookInSettings {
   url: string;
@@ -28,7 +30,7 @@ export interface WebhookInSettings {
   topic: string;
 }
 
-const MODES: readonly AuthMode[] = ['basic', 'header', 'both', 'none'];
+const MODES: readonly AuthMode[] = ['basic', 'header', 'both', 'oauth2', 'none'];
 
 /** The settings, with the defaults of a node saved without them. */
 export function settingsOf(def: WebhookInDef, creds: WebhookInCredentials): WebhookInSettings {
@@ -48,5 +50,14 @@ export function settingsOf(def: WebhookInDef, creds: WebhookInCredentials): Webh
     auth.header = { name, value: creds.secret ?? '' };
     incomplete ||= !HEADER_NAME.test(name) || !creds.secret;
   }
+  if (mode === 'oauth2') {
+    auth.oauth2 = { clientId: creds.clientId ?? '', clientSecret: creds.clientSecret ?? '' };
+    incomplete ||= !creds.clientId || !creds.clientSecret;
+  }
   return { url, method, mode, auth, incomplete, topic: def.topic ?? '' };
+}
+
+/** The token URL of a node with OAuth 2.0: its path and `/token`. */
+export function tokenPathOf(url: string): string {
+  return `${url.replace(/\/+$/, '')}/token`;
 }

@@ -5,6 +5,7 @@ import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import type { EditorNode } from '../../editor/red';
 import { loadStyles } from '../../editor/styles';
 import { current, verdict } from '../../editor/verdict';
+import { prepareSetup } from './editor/setup';
 
 const TYPE = 'blynk-cloud-webhook-in';
 const CATALOG = catalogOf(TYPE);
@@ -22,6 +23,7 @@ function showAuthRows(): void {
   const auth = String($('#node-input-auth').val());
   $('.blynk-webhook-basic').toggle(auth === 'basic' || auth === 'both');
   $('.blynk-webhook-header').toggle(auth === 'header' || auth === 'both');
+  $('.blynk-webhook-oauth2').toggle(auth === 'oauth2');
   $('#blynk-webhook-no-auth').toggle(auth === 'none');
 }
 
@@ -48,11 +50,21 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
       },
     },
     topic: { value: '' },
+    // "Create in Blynk": the connection, what triggers the webhook, and the Blynk webhook this node created.
+    setupConfig: { value: '', type: 'blynk-cloud-config', required: false },
+    setupBaseUrl: { value: '' },
+    setupTrigger: { value: 'DEVICE_DATASTREAM_UPDATE' },
+    setupTarget: { value: '' },
+    setupSource: { value: '' },
+    setupName: { value: '' },
+    blynkWebhookId: { value: '' },
   },
   credentials: {
     user: { type: 'text' },
     password: { type: 'password' },
     secret: { type: 'password' },
+    clientId: { type: 'text' },
+    clientSecret: { type: 'password' },
   },
   inputs: 0,
   outputs: 1,
@@ -79,11 +91,28 @@ RED.nodes.registerType('blynk-cloud-webhook-in', {
         .text(bad ? RED._(`${CATALOG}errors.secret`) : '')
         .toggle(bad);
     });
+    // The token URL Blynk.Console asks for: this node's path and /token, under the public address.
+    const showTokenUrl = (): void => {
+      const path = String($('#node-input-url').val() ?? '').trim();
+      const base = String($('#node-input-setupBaseUrl').val() ?? '')
+        .trim()
+        .replace(/\/+$/, '');
+      $('#blynk-webhook-token-url').val(path ? `${base}${path.replace(/\/+$/, '')}/token` : '');
+    };
+    $('#node-input-url, #node-input-setupBaseUrl').on('input change', showTokenUrl);
+    showTokenUrl();
+    $('#blynk-webhook-generate-client').on('click', (e) => {
+      e.preventDefault();
+      const random = (bytes: Uint8Array): Uint8Array => crypto.getRandomValues(bytes);
+      if (!String($('#node-input-clientId').val() ?? '')) $('#node-input-clientId').val(`blynk-${generateHeaderSecret(random, 12)}`);
+      $('#node-input-clientSecret').val(generateHeaderSecret(random)).trigger('change');
+    });
     $('#blynk-webhook-template').val(RECOMMENDED_TEMPLATE);
     $('#blynk-webhook-copy').on('click', (e) => {
       e.preventDefault();
       RED.clipboard.copyText(RECOMMENDED_TEMPLATE, $('#blynk-webhook-copy'), 'clipboard.copyMessageValue');
     });
+    prepareSetup(this);
     prepareDialog(this);
   },
 });
