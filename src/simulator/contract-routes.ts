@@ -71,11 +71,15 @@ export function sampleOf(doc: Json, schema: unknown, depth = 0): unknown {
   switch (type) {
     case 'object': {
       const out: Json = {};
+      const properties = (s.properties ?? {}) as Json;
       const required = new Set((s.required ?? []) as string[]);
-      for (const [name, p] of Object.entries((s.properties ?? {}) as Json)) {
+      // A page always carries its items, whether or not the docs mark `content` required.
+      if (properties.content && properties.totalElements) required.add('content').add('totalElements');
+      for (const [name, p] of Object.entries(properties)) {
         const d = deref(doc, p);
         if (required.has(name) || d.example !== undefined) out[name] = sampleOf(doc, p, depth + 1);
       }
+      if (Array.isArray(out.content) && typeof out.totalElements === 'number') out.totalElements = out.content.length;
       return out;
     }
     case 'array':
