@@ -3,6 +3,7 @@
 // an inject button in the editor whose value comes back through a device in node to the Debug sidebar.
 import assert from 'node:assert/strict';
 import type { SimulatorMqtt } from '../../dist/simulator';
+import { OUT_ACTIONS } from '../../dist/nodes/blynk-cloud-device-out/actions';
 import { exampleFlows } from '../../scripts/example-flows';
 import { Editor } from './editor';
 import { browser, en, stack, track } from './fixture';
@@ -104,23 +105,9 @@ describe('Node-RED as a Blynk device over MQTT: the live round trip after npm st
     const options = await page
       .locator('#node-input-action option')
       .evaluateAll((els) => els.map((el) => [el.getAttribute('value'), el.textContent]));
-    const actions = [
-      'write',
-      'event',
-      'property',
-      'meta',
-      'erase',
-      'eraseProperty',
-      'info',
-      'getValues',
-      'getAllValues',
-      'getMeta',
-      'getTime',
-      'getLocation',
-    ];
     assert.deepEqual(
       options,
-      actions.map((a) => [a, en(TYPE, `action.${a}`)]),
+      OUT_ACTIONS.map((a) => [a, en(TYPE, `action.${a}`)]),
     );
     const target: Record<string, string | null> = {
       write: 'datastream',

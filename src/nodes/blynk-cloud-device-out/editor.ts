@@ -1,5 +1,5 @@
 import { requestNamesOf } from '../../blynk/device-mqtt/topics';
-import { FIXED_TOPICS, isOutAction, NAME_LISTS, OutAction, WITH_PROPERTY, WITHOUT_NAME } from './actions';
+import { FIXED_TOPICS, isOutAction, NAME_LISTS, OUT_ACTIONS, OutAction, WITH_PROPERTY, WITHOUT_NAME } from './actions';
 import { catalogOf } from '../../editor/catalog';
 import { NAME_TYPES, prepareDialog, typedInput } from '../../editor/dialog';
 import { label, labelStyle, paletteLabel } from '../../editor/labels';
@@ -71,7 +71,12 @@ RED.nodes.registerType('blynk-cloud-device-out', {
     typedInput('datastream', 'msg', NAME_TYPES);
     typedInput('property', 'str', NAME_TYPES);
     const $action = $('#node-input-action');
-    if (!$action.val()) $action.val('write');
+    for (const action of OUT_ACTIONS)
+      $('<option>')
+        .val(action)
+        .text(this._(`${TYPE}.action.${action}`))
+        .appendTo($action);
+    $action.val(isOutAction(this.action) ? this.action : 'write');
     const show = (): void => {
       const value = $action.val();
       const action = isOutAction(value) ? value : 'write';

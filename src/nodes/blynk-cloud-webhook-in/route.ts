@@ -1,4 +1,9 @@
-import type { Express, RequestHandler } from 'express';
+import type { Express, RequestHandler, Response } from 'express';
+
+/** An answer without a body (Blynk reads only the status), unless one was sent already. */
+export function answer(res: Response, status: number, headers: Record<string, string> = {}): void {
+  if (!res.headersSent) res.status(status).set(headers).end();
+}
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };

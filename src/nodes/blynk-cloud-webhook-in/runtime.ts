@@ -1,38 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { sanitizeDetail } from '../../blynk/errors';
 import { isRecord } from '../../blynk/validate';
 import { WEBHOOK_MAX_BODY } from '../../blynk/webhook';
 import { CATALOG, redRing, statusKey } from '../lib/i18n';
-import { authFailure, isTokenClient, TokenIssuer, tokenClientOf, type AuthFailure } from './auth';
+import { authFailure, type AuthFailure } from './auth';
 import { parseBody, readBody } from './body';
+import { forgetIssuer, issuerFor, tokenUrlHandler } from './token-url';
 import { settingsOf, tokenPathOf, type WebhookInCredentials, type WebhookInDef } from './config';
 import { deliveryOf, publicHeaders } from './message';
-import { otherRouteServes, removeRoute } from './route';
+import { answer, otherRouteServes, removeRoute } from './route';
 
 const TYPE = 'blynk-cloud-webhook-in';
 
-/**
- * Each node's token issuer, kept across a redeploy with the same client (tokens Blynk holds stay
- * good), dropped when the node is removed or its client changes.
- */
-const issuers = new Map<string, { client: string; issuer: TokenIssuer }>();
-
-function issuerFor(id: string, clientId: string, clientSecret: string): TokenIssuer {
-  const client = createHash('sha256').update(`${clientId}\u0000${clientSecret}`).digest('base64url');
-  const kept = issuers.get(id);
-  if (kept && kept.client === client) return kept.issuer;
-  const issuer = new TokenIssuer();
-  issuers.set(id, { client, issuer });
-  return issuer;
-}
-
 type WebhookInNode = Node<WebhookInCredentials>;
-
-function answer(res: Response, status: number, headers: Record<string, string> = {}): void {
-  if (!res.headersSent) res.status(status).set(headers).end();
-}
 
 /**
  * Serves a path on Node-RED's HTTP node server for Blynk's webhooks: checks the credential,
@@ -58,7 +39,6 @@ export = function register(RED: NodeAPI): void {
     const tokens = settings.auth.oauth2 ? issuerFor(node.id, settings.auth.oauth2.clientId, settings.auth.oauth2.clientSecret) : undefined;
     // Logged once per change of reason, so a misconfigured or hostile sender cannot flood the log.
     let lastFailure: AuthFailure | undefined;
-    let tokenRefused = false;
 
     const refuse = (res: Response, failure: AuthFailure): void => {
       if (failure !== lastFailure) node.warn(t(`refused.${failure}`, { url: settings.url }));
@@ -137,62 +117,16 @@ export = function register(RED: NodeAPI): void {
       });
     };
 
-    /**
-     * The token URL (client credentials grant, RFC 6749 §4.4): a short-lived access token for the
-     * configured client only. Answers no-store JSON, as §5.1 asks; errors as §5.2.
-     */
-    const tokenHandler: RequestHandler = (req, res) => {
-      const oauthError = (status: number, error: string, headers: Record<string, string> = {}): void => {
-        if (!res.headersSent)
-          res
-            .status(status)
-            .set({ 'Cache-Control': 'no-store', ...headers })
-            .json({ error });
-      };
-      void (async () => {
-        const read = await readBody(req, WEBHOOK_MAX_BODY);
-        if ('aborted' in read) return;
-        if ('tooLarge' in read) return answer(res, 413, { Connection: 'close' });
-        const type = String(req.headers['content-type'] ?? '')
-          .split(';')[0]
-          .trim()
-          .toLowerCase();
-        let form = new URLSearchParams(type === 'application/json' ? '' : read.raw.toString('utf8'));
-        if (type === 'application/json') {
-          const parsed = parseBody(read.raw, 'application/json');
-          const fields = 'payload' in parsed && isRecord(parsed.payload) ? parsed.payload : {};
-          form = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
-        }
-        // Blynk's token request is undocumented: a grant type in the query is taken too.
-        const grant = form.get('grant_type') ?? (typeof req.query.grant_type === 'string' ? req.query.grant_type : null);
-        if (closed || settings.incomplete || !tokens) return oauthError(503, 'temporarily_unavailable');
-        if (!isTokenClient(settings.auth, tokenClientOf(req.headers, form))) {
-          // Logged once until a token is issued again, as refused deliveries are.
-          if (!tokenRefused) node.warn(t('refused.token-client', { url: tokenPathOf(settings.url) }));
-          tokenRefused = true;
-          return oauthError(401, 'invalid_client', { 'WWW-Authenticate': 'Basic realm="Node-RED Blynk webhook token"' });
-        }
-        tokenRefused = false;
-        if (grant !== 'client_credentials') return oauthError(400, 'unsupported_grant_type');
-        res
-          .status(200)
-          .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-          .json({ access_token: tokens.issue(), token_type: 'Bearer', expires_in: tokens.lifetimeSec });
-      })().catch((err: unknown) => {
-        answer(res, 500);
-        node.error(t('failed', { detail: sanitizeDetail(err instanceof Error ? err.message : err) }));
-      });
-    };
-
+    const tokenHandler = tokens && tokenUrlHandler({ node, settings, tokens, t, isOpen: () => !closed });
     RED.httpNode.all(settings.url, handler);
-    if (tokens) RED.httpNode.post(tokenPathOf(settings.url), tokenHandler);
+    if (tokenHandler) RED.httpNode.post(tokenPathOf(settings.url), tokenHandler);
     node.status({});
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       removeRoute(RED.httpNode, handler);
-      removeRoute(RED.httpNode, tokenHandler);
-      if (removed) issuers.delete(node.id);
+      if (tokenHandler) removeRoute(RED.httpNode, tokenHandler);
+      if (removed) forgetIssuer(node.id);
       done();
     });
   }
