@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-test/', 'dist-bench/', 'node_modules/'] },
+  { ignores: ['dist/', 'dist-test/', 'dist-bench/', 'node_modules/', 'src/blynk/generated/'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -9,6 +9,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { bundleEditor } = require('./lib/editor-bundle');
+const { bundleValidators, generateRoutes } = require('./routes');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -17,7 +18,10 @@ const sources = path.join(root, 'src', 'nodes');
 const tsc = require.resolve('typescript/bin/tsc');
 
 fs.rmSync(dist, { recursive: true, force: true });
+// The route catalogue from contract/ (src/blynk/generated/), which tsc and the dialogs' bundles import.
+const routes = generateRoutes();
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+bundleValidators(routes);
 // esbuild strips types without checking them: the editor code is checked here.
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'src', 'editor', 'tsconfig.json')], { stdio: 'inherit' });
 
@@ -44,4 +48,4 @@ for (const type of types) {
 }
 fs.cpSync(path.join(root, 'icons'), path.join(out, 'icons'), { recursive: true });
 fs.cpSync(path.join(root, 'locales'), path.join(out, 'locales'), { recursive: true });
-console.log(`built dist/ (${types.length} nodes)`);
+console.log(`built dist/ (${types.length} nodes, ${routes.length} Platform API routes)`);

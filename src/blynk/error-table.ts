@@ -82,6 +82,7 @@ export const ERROR_TABLE = {
   INVALID_FILE: rule('invalid-file', 'error', 'invalid-input'),
   FILE_TOO_LARGE: rule('file-too-large', 'error', 'invalid-input'),
   REQUEST_TOO_LARGE: rule('request-too-large', 'error', 'invalid-input'),
+  NOT_AS_DOCUMENTED: rule('not-as-documented', 'error', 'invalid-input'),
   PIN_NOT_FOUND: rule('pin-not-found', 'error', 'not-found'),
   DEVICE_NAME_NOT_FOUND: rule('device-name-not-found', 'error', 'not-found'),
   // A name that fits several devices cannot be used as it is: the input must change.

@@ -15,6 +15,7 @@ export * from './pins';
 export * from './device-lookup';
 export * from './platform-call';
 export * from './presets';
+export { requestProblems, typedQuery } from './route-check';
 export * from './rate-limits';
 export * from './answer-credentials';
 export * from './redact';

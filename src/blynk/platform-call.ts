@@ -2,6 +2,7 @@ import type { ApiResult, Caller } from './client';
 import type { ApiCall } from './endpoints';
 import { BlynkError } from './errors';
 import { presetFor } from './presets';
+import { checkRequest } from './route-check';
 import type { HttpMethod } from './transport';
 import { fileDataOf, fileNameOf, isPlainObject, scalarText, quoteValue } from './validate';
 
@@ -123,9 +124,10 @@ export function firmwareUpload(query: Array<[string, string]>, data: unknown, fi
 
 /**
  * Any Platform API call, with the config node's managed token. GET and DELETE send no body. A
- * documented call is retried after a lost answer when its preset says it is harmless; any other
- * when HTTP calls its method idempotent (GET, PUT, DELETE). `POST /api/upload` with a Buffer body
- * is the firmware upload, sent as a form with `fileName`.
+ * documented call is checked against its documented query and body schema before anything is sent,
+ * and retried after a lost answer when its preset says it is harmless; any other call goes out
+ * unchecked, retried when HTTP calls its method idempotent (GET, PUT, DELETE). `POST /api/upload`
+ * with a Buffer body is the firmware upload, sent as a form with `fileName`.
  */
 export function platformCall(method: unknown, path: unknown, params: unknown, body: unknown, fileName?: unknown): ApiCall {
   const m = methodOf(method);
@@ -133,7 +135,9 @@ export function platformCall(method: unknown, path: unknown, params: unknown, bo
   const query = [...target.query, ...paramsOf(params)];
   if (m === 'POST' && target.path === FIRMWARE_UPLOAD_PATH && body instanceof Uint8Array) return firmwareUpload(query, body, fileName);
   const payload = m === 'GET' || m === 'DELETE' ? undefined : bodyOf(body);
-  const idempotent = presetFor(m, target.path)?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
+  const route = presetFor(m, target.path);
+  if (route) checkRequest(route, query, payload);
+  const idempotent = route?.idempotent ?? (m === 'GET' || m === 'PUT' || m === 'DELETE');
   return {
     api: 'platform',
     method: m,

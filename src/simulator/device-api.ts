@@ -171,6 +171,10 @@ export function deviceRoutes({ store, limiter }: Deps): Record<string, Handler> 
 
     'GET /external/api/isHardwareConnected': device((_req, d) => text(200, String(d.connected))),
 
+    // Completes WiFi provisioning: the answer's body is undocumented, so the simulator sends none
+    // (the empty 200 its other writes send); a template id is what every example of the page sends.
+    'GET /external/api/provision': device((req) => (first(req.query, 'templateId') ? ok() : bad('Template identifier is not provided.'))),
+
     'GET /external/api/update/property': device((req, d) => {
       const ds = streamForPin(first(req.query, 'pin'));
       if ('status' in ds) return ds;

@@ -6,6 +6,7 @@ import { DEMO } from './demo-data';
 import { DEVICE_FILE_MAX, deviceRoutes } from './device-api';
 import { FIRMWARE_MAX, uploadRoutes } from './uploads';
 import { authorizeRoutes } from './authorize';
+import { contractRoutes } from './contract-routes';
 import { Faults } from './faults';
 import { apiError, parseQuery, type Handler, type Reply, type SimRequest } from './http';
 import { RateLimiter } from './limits';
@@ -48,6 +49,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     Object.entries({
       'POST /oauth2/token': (req: SimRequest) => tokens.handle(req),
       ...authorizeRoutes({ tokens, userEmail: demo.userEmail }),
+      // Every documented Platform route, answered to its schema; the dedicated handlers below win.
+      ...contractRoutes({ tokens, limiter, orgId: demo.org.id }),
       ...platformRoutes({ store, tokens, limiter, webhooks }),
       ...deviceRoutes({ store, limiter }),
       ...uploadRoutes({ store, tokens, limiter }),
@@ -196,6 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     port,
     demo,
+    routes: [...routes.keys()],
     get log() {
       return log.entries();
     },

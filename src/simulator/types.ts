@@ -215,6 +215,8 @@ export interface Simulator {
   readonly url: string;
   readonly port: number;
   readonly demo: DemoData;
+  /** The routes it answers, as "<METHOD> <path>". */
+  readonly routes: readonly string[];
   readonly log: RequestLogEntry[]; // snapshot, oldest first
   readonly faults: FaultInjector;
   readonly tokens: TokenStats;

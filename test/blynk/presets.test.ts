@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict';
-import { ApiCall, ApiResult, BlynkError, callAllPages, platformCall, PRESETS, presetFor } from '../../dist/blynk';
+import {
+  ApiCall,
+  ApiResult,
+  BlynkError,
+  callAllPages,
+  platformCall,
+  Preset,
+  PRESETS,
+  presetFor,
+  presetGroups,
+  requestProblems,
+  typedQuery,
+} from '../../dist/blynk';
 
 function code(fn: () => unknown): string {
   try {
@@ -11,7 +23,7 @@ function code(fn: () => unknown): string {
 }
 
 describe('platform api: presets and the generic call', function () {
-  it('every preset is a valid call whose route is the one from blynk-api.md, with unique ids and routes', () => {
+  it('every preset is a valid call of a documented /api/ route, its skeleton accepted by its own check, with unique ids and routes', () => {
     const ids = new Set(PRESETS.map((p) => p.id));
     assert.equal(ids.size, PRESETS.length);
     assert.equal(new Set(PRESETS.map((p) => `${p.method} ${p.path}`)).size, PRESETS.length);
@@ -20,32 +32,90 @@ describe('platform api: presets and the generic call', function () {
       assert.equal(call.method, p.method);
       assert.equal(call.path, p.path);
       assert.equal(call.idempotent, p.idempotent, p.id);
-      if (p.method === 'POST') assert.deepEqual(call.body, p.body, p.id);
-      else assert.equal(call.body, undefined, p.id);
-      assert.ok(p.path.startsWith('/api/v1/organization') || p.path.startsWith('/api/v2/organization'), p.path);
+      if (p.method === 'GET' || p.method === 'DELETE') assert.equal(call.body, undefined, p.id);
+      else if (p.contentType === 'json') assert.deepEqual(call.body, p.body, p.id);
+      assert.ok(p.path.startsWith('/api/'), p.path);
+      assert.ok(p.summary.length > 0 && p.group.length > 0, p.id);
+      // Reads are retried after a lost answer unless the contract says otherwise.
+      if (p.method === 'GET') assert.equal(p.idempotent, true, p.id);
     }
-    // The documented calls the presets cover, by id.
+    // The calls the package's own nodes make are among them, by Blynk's operationId.
     for (const id of [
-      'devices',
-      'devices-search',
-      'device',
-      'device-base-info',
-      'device-online',
-      'datastream-values',
-      'datastream-history',
-      'datastreams-update',
-      'datastream-import',
-      'datastream-property',
-      'metafields',
-      'metafield-update',
-      'timeline',
-      'organization',
-      'template-datastreams',
+      'getDevices',
+      'searchDevices',
+      'getDevice',
+      'getDeviceBaseInfo',
+      'getDeviceOnline',
+      'getDeviceDatastreamValues',
+      'getDatastreamHistory',
+      'updateDatastreamValues',
+      'importDatastreamValues',
+      'updateDatastreamProperty',
+      'getDeviceMetafields',
+      'updateDeviceMetafield',
+      'getDeviceTimeline',
+      'getOwnOrganization',
+      'getTemplateDatastreams',
     ]) {
       assert.ok(ids.has(id), `no preset ${id}`);
     }
-    assert.equal(presetFor('GET', '/api/v1/organization/devices')?.paged, true);
+    const devices = presetFor('GET', '/api/v1/organization/devices');
+    assert.deepEqual([devices?.paged, devices?.params], [true, { page: 0, size: 50 }]);
+    assert.equal(presetFor('GET', '/api/v1/organization/device/online')?.paged, false);
     assert.equal(presetFor('POST', '/api/v1/organization/devices'), undefined);
+  });
+
+  it('groups the presets as the docs do, each group once and in one run', () => {
+    const groups = presetGroups();
+    assert.deepEqual(
+      groups.flatMap((g) => g.presets),
+      [...PRESETS],
+    );
+    assert.equal(new Set(groups.map((g) => g.group)).size, groups.length);
+    assert.ok(groups.every((g) => g.presets.every((p) => p.group === g.group)));
+  });
+
+  it('checks a documented call against its schema, naming each field; an undocumented route goes unchecked', () => {
+    const refused = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return `${(err as BlynkError).code} ${(err as BlynkError).details.detail}`;
+      }
+      return 'none';
+    };
+    assert.equal(
+      refused(() => platformCall('POST', '/api/v1/organization/device/trigger-event', {}, {})),
+      'NOT_AS_DOCUMENTED body.deviceId is required; body.eventCode is required',
+    );
+    assert.equal(
+      refused(() => platformCall('GET', '/api/v1/organization/devices', { size: 5000, page: 'first' }, undefined)),
+      'NOT_AS_DOCUMENTED query.page must be integer; query.size must be <= 1000',
+    );
+    assert.equal(
+      refused(() => platformCall('GET', '/api/v1/organization/device', 'deviceId=1&deviceId=2', undefined)),
+      'NOT_AS_DOCUMENTED query.deviceId must be integer',
+    );
+    assert.equal(
+      refused(() => platformCall('GET', '/api/v1/organization/device', { deviceId: '101', extra: 'kept' }, undefined)),
+      'none',
+    );
+    assert.deepEqual(
+      typedQuery(presetFor('GET', '/api/v1/organization/device') as Preset, [
+        ['deviceId', '101'],
+        ['extra', 'x'],
+      ]),
+      {
+        deviceId: 101,
+      },
+    );
+    assert.deepEqual(requestProblems(presetFor('GET', '/api/v1/organization/device') as Preset, [], undefined), [
+      'query.deviceId is required',
+    ]);
+    assert.equal(
+      refused(() => platformCall('POST', '/api/v1/organization/not-documented', { anything: 'x' }, { free: 1 })),
+      'none',
+    );
   });
 
   it('builds method, path, query and body, with the path query and params kept in order', () => {
@@ -64,22 +134,25 @@ describe('platform api: presets and the generic call', function () {
         idempotent: true,
       },
     );
-    assert.deepEqual(platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1}'), {
-      api: 'platform',
-      method: 'POST',
-      path: '/api/v1/organization/device/datastream',
-      query: [
-        ['a', '1'],
-        ['b', '2'],
-      ],
-      body: { deviceId: 1 },
-      idempotent: true,
-    });
+    assert.deepEqual(
+      platformCall('post', '/api/v1/organization/device/datastream', 'a=1&b=2', '{"deviceId":1,"dataStreamId":1,"value":0}'),
+      {
+        api: 'platform',
+        method: 'POST',
+        path: '/api/v1/organization/device/datastream',
+        query: [
+          ['a', '1'],
+          ['b', '2'],
+        ],
+        body: { deviceId: 1, dataStreamId: 1, value: 0 },
+        idempotent: true,
+      },
+    );
     // Not a documented call: HTTP's idempotency decides whether a lost answer may be retried.
     assert.equal(platformCall('POST', '/api/v1/organization/device/something', {}, {}).idempotent, false);
     assert.equal(platformCall('PUT', '/api/v1/organization/device/something', {}, {}).idempotent, true);
     assert.equal(platformCall('DELETE', '/api/v1/organization/device', { deviceId: 1 }, { x: 1 }).body, undefined);
-    assert.equal(platformCall('POST', '/api/v1/organization/device/trigger-event', {}, {}).idempotent, false);
+    assert.equal(platformCall('POST', '/api/v1/organization/device/trigger-event', {}, { deviceId: 1, eventCode: 'x' }).idempotent, false);
   });
 
   it('refuses what must not be sent, before anything is sent', () => {

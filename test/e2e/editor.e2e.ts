@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRESETS, presetGroups } from '../../dist/blynk';
 import { DEMO } from '../../dist/simulator';
 import { catalogText, categoryOf, Editor, helpIntro, iconOf, readCatalog } from './editor';
 import { browser, en, shots, stack, track, useEditorPage } from './fixture';
@@ -616,6 +617,96 @@ describe('editor in Chromium (en-US)', function () {
       editor.assertNoProblems(`in the ${type} dialog`);
     });
   }
+
+  it('blynk-cloud-api: a search narrows the presets; choosing one fills the fields and shows its documentation and link', async function () {
+    const page = editor.page;
+    const preset = PRESETS.find((p) => p.id === 'updateDatastreamProperty');
+    assert.ok(preset, 'no preset updateDatastreamProperty');
+    const options = (): Promise<string[]> =>
+      editor.eval<string[]>(`$('#node-input-preset-select option').map((i, o) => o.value).get().filter((v) => v !== '')`);
+    const id = await editor.addNode('blynk-cloud-api', 330, 540);
+    await editor.openNode(id);
+    // Every preset, under the docs' groups.
+    assert.deepEqual(
+      await options(),
+      presetGroups().flatMap((g) => g.presets.map((p) => p.id)),
+    );
+    assert.deepEqual(
+      await editor.eval<string[]>(`$('#node-input-preset-select optgroup').map((i, g) => g.label).get()`),
+      presetGroups().map((g) => g.group),
+    );
+    assert.equal(await page.locator('#blynk-cloud-api-preset-info').isVisible(), false, 'details shown before a preset is chosen');
+
+    await page.locator('#node-input-preset-search').fill('Datastream PROPERTY');
+    const hay = (p: (typeof PRESETS)[number]): string => `${p.summary} ${p.method} ${p.path}`.toLowerCase();
+    const expected = PRESETS.filter((p) => hay(p).includes('datastream') && hay(p).includes('property')).map((p) => p.id);
+    assert.ok(expected.includes(preset.id));
+    assert.deepEqual(await options(), expected);
+    await page.locator('#node-input-preset-search').fill('no such call anywhere');
+    assert.deepEqual(await options(), []);
+    assert.equal(
+      (await page.locator('#node-input-preset-select option:disabled').textContent())?.trim(),
+      en('blynk-cloud-api', 'preset.none'),
+    );
+    await page.locator('#node-input-preset-search').fill('property');
+    await page.locator('#node-input-preset-select').selectOption(preset.id);
+
+    // Method, path, query and body skeleton filled in.
+    const method = await editor.readTyped('method');
+    assert.deepEqual([method.type, method.value], ['str', preset.method]);
+    assert.equal((await editor.readTyped('path')).value, preset.path);
+    const body = await editor.readTyped('body');
+    assert.deepEqual([body.type, JSON.parse(body.value)], ['json', preset.body]);
+
+    // Blynk's documentation of the route.
+    const info = page.locator('#blynk-cloud-api-preset-info');
+    await info.waitFor({ state: 'visible' });
+    assert.equal((await info.locator('.blynk-cloud-api-info-route').textContent())?.trim(), `${preset.method} ${preset.path}`);
+    assert.equal(
+      (await info.locator('.blynk-cloud-api-info-permission').textContent())?.trim(),
+      preset.permission ?? en('blynk-cloud-api', 'info.noPermission'),
+    );
+    assert.equal(
+      (await info.locator('.blynk-cloud-api-info-retried').textContent())?.trim(),
+      en('blynk-cloud-api', preset.idempotent ? 'info.retriedYes' : 'info.retriedNo'),
+    );
+    assert.equal(
+      (await info.locator('.blynk-cloud-api-info-paged').textContent())?.trim(),
+      en('blynk-cloud-api', preset.paged ? 'info.pagedYes' : 'info.pagedNo'),
+    );
+    type Cell = { textContent: string | null };
+    const rows = await info
+      .locator('table.blynk-cloud-api-fields tbody tr')
+      .evaluateAll((trs: Array<{ querySelectorAll(selector: string): ArrayLike<Cell> }>) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll('td'))
+            .slice(0, 3)
+            .map((td) => (td.textContent ?? '').trim()),
+        ),
+      );
+    const yes = en('blynk-cloud-api', 'info.yes');
+    const no = en('blynk-cloud-api', 'info.no');
+    assert.deepEqual(
+      rows,
+      [...preset.parameters, ...(preset.fields ?? [])].map((f) => [f.name, f.type, f.required ? yes : no]),
+    );
+    assert.ok(rows.length > 0, 'no fields shown');
+    const link = info.locator('a.blynk-cloud-api-info-link');
+    assert.equal(await link.getAttribute('href'), preset.link);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal((await link.textContent())?.trim(), en('blynk-cloud-api', 'info.link').replace('__group__', preset.group));
+
+    shots.push(await editor.trayScreenshot('dialog-api-preset.png'));
+
+    // Saved, the node is named by Blynk's title and opens on its preset again (found by method and path).
+    await editor.dialogDone();
+    assert.equal(await editor.eval<string>(`RED.utils.getNodeLabel(RED.nodes.node(${JSON.stringify(id)}))`), preset.summary);
+    await editor.openNode(id);
+    assert.equal(await page.locator('#node-input-preset-select').inputValue(), preset.id);
+    await info.waitFor({ state: 'visible' });
+    await editor.dialogDone();
+    editor.assertNoProblems('in the platform api dialog');
+  });
 });
 
 describe('example imported from Import > Examples, deployed against the simulator', function () {

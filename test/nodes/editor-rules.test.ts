@@ -14,6 +14,7 @@ import {
   pinOf,
   pinsOf,
   PRESETS,
+  presetGroups,
   propertyNameOf,
 } from '../../dist/blynk';
 import { REGIONS } from '../../dist/blynk/regions';
@@ -144,7 +145,7 @@ describe("dialogs check fixed values with the runtime's own rules (bundled from 
     }
   });
 
-  it('blynk-cloud-api: the preset list is the runtime table, in order', () => {
+  it('blynk-cloud-api: the preset list is the runtime table, grouped as the docs group it', () => {
     const options: string[] = [];
     const $ = (selector: unknown): unknown => {
       // `$('<option>').val(id)` records the option; anything else is an empty field.
@@ -160,7 +161,8 @@ describe("dialogs check fixed values with the runtime's own rules (bundled from 
     };
     const def = definitionOf('blynk-cloud-api', $);
     def.oneditprepare.call({ _: (key: string) => key, methodType: 'msg', pathType: 'msg' });
-    assert.deepEqual(options, ['', ...PRESETS.map((p) => p.id)]);
+    assert.deepEqual(options, ['', ...presetGroups().flatMap((g) => g.presets.map((p) => p.id))]);
+    assert.equal(options.length, PRESETS.length + 1);
   });
 
   it('blynk-cloud-config: every region is a Blynk server the dialog and the runtime accept, named in every language', () => {

@@ -341,6 +341,27 @@ describe('reliability B: bad inputs (flow level)', function () {
     assert.deepEqual(sim.log, []);
   });
 
+  it('a documented Platform call whose query or body differs from the docs is refused naming the field, before any request', async () => {
+    const { sim } = rig;
+    await rig.load(flow(sim.url, [{ id: 'n1', type: 'blynk-cloud-api' }]), { cfg: demoCredentials(sim) });
+    const english = (route: string, detail: string): string =>
+      `Not sent: the request does not match Blynk's documentation of ${route} (${detail}). Fill in the query and the body as the preset shows them.`;
+    const write = { method: 'POST', path: '/api/v1/organization/device/datastream' };
+    const missing = await rig.failure('n1', { ...write, payload: { deviceId: 101, value: 1 } });
+    assert.deepEqual(
+      [missing.error.code, missing.error.message],
+      ['NOT_AS_DOCUMENTED', english('POST /api/v1/organization/device/datastream', 'body.dataStreamId is required')],
+    );
+    const wrongBody = await rig.failure('n1', { ...write, payload: { deviceId: 'greenhouse', dataStreamId: 2, value: 1 } });
+    assert.equal(wrongBody.error.message, english('POST /api/v1/organization/device/datastream', 'body.deviceId must be integer'));
+    const wrongQuery = await rig.failure('n1', { path: '/api/v1/organization/devices', params: { page: 'first', size: 5000 } });
+    assert.equal(
+      wrongQuery.error.message,
+      english('GET /api/v1/organization/devices', 'query.page must be integer; query.size must be <= 1000'),
+    );
+    assert.deepEqual(sim.log, []);
+  });
+
   it('B9 unknown fields in the token answer are ignored', async () => {
     const { sim } = rig;
     const minted = await mint(sim);

@@ -269,7 +269,8 @@ describe('reliability G: credentials go only where they belong', function () {
       client: 'oauth-client-secret-3Vb7',
       webhook: 'webhook-password-5Jm4',
     };
-    const ANSWERS: Record<string, { answer: unknown; expected: unknown }> = {
+    // `body`: what a POST sends, as its route documents it (the node checks it before sending).
+    const ANSWERS: Record<string, { answer: unknown; expected: unknown; body?: unknown }> = {
       '/api/v1/organization/devices': {
         answer: { content: [{ id: 101, name: 'Greenhouse', token: SECRETS.device, templateId: 'TMPL1' }], totalElements: 1 },
         expected: { content: [{ id: 101, name: 'Greenhouse', templateId: 'TMPL1' }], totalElements: 1 },
@@ -282,10 +283,12 @@ describe('reliability G: credentials go only where they belong', function () {
         expected: { content: [{ orgId: 1, productId: 7, status: 'UNCLAIMED' }], totalElements: 1 },
       },
       '/api/v1/organization/device/provision/token': {
+        body: { orgId: 1, ownerId: 1 },
         answer: { deviceId: 5, token: SECRETS.provision },
         expected: { deviceId: 5 },
       },
       '/api/v1/organization/oauth/clients/create': {
+        body: { name: 'flows' },
         answer: { clientId: 'oa2-client-id', secret: SECRETS.client, name: 'flows', orgId: 1, redirectUrls: [] },
         expected: { clientId: 'oa2-client-id', name: 'flows', orgId: 1, redirectUrls: [] },
       },
@@ -306,9 +309,9 @@ describe('reliability G: credentials go only where they belong', function () {
       };
       const node = { id: 'n1', type: 'blynk-cloud-api', method: 'method', methodType: 'msg', path: 'path', pathType: 'msg' };
       await rig.load(flow(rec.url, [node]));
-      for (const [path, { expected }] of Object.entries(ANSWERS)) {
-        const method = path.endsWith('create') || path.endsWith('token') ? 'POST' : 'GET';
-        const out = await rig.success('n1', { method, path, payload: {} } as NodeMessage);
+      for (const [path, { expected, body }] of Object.entries(ANSWERS)) {
+        const method = body === undefined ? 'GET' : 'POST';
+        const out = await rig.success('n1', { method, path, payload: body ?? {} } as NodeMessage);
         assert.deepEqual(out.payload, expected, path);
       }
     });

@@ -92,6 +92,13 @@ describe('simulator: Device HTTPS API', () => {
     assert.equal((await call(sim, 'GET', `/external/api/isHardwareConnected?token=${offline}`)).text, 'false');
   });
 
+  it('provision completes with a template id (an empty 200), refuses without one and with a bad token', async () => {
+    const done = await api('provision', 'templateId=TMPL8sRFwcfqL&ver=1.0.0&type=MCU');
+    assert.deepEqual([done.status, done.text], [200, '']);
+    assert.deepEqual((await api('provision', 'ver=1.0.0')).json, error('Template identifier is not provided.'));
+    assert.deepEqual((await call(sim, 'GET', '/external/api/provision?token=x&templateId=T')).json, error('Invalid token.'));
+  });
+
   it('update/property stores properties, repeated keys as arrays', async () => {
     const r = await api('update/property', 'pin=V1&label=My%20Label&color=%23D3435C&labels=a&labels=b');
     assert.equal(r.status, 200);

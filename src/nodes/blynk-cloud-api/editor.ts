@@ -6,6 +6,7 @@ import { label, labelStyle, paletteLabel } from '../../editor/labels';
 import { loadStyles } from '../../editor/styles';
 import { anything, typedProperty } from '../../editor/typed-property';
 import { accepts } from '../../editor/verdict';
+import { fillPresets, showPreset } from './editor/presets-ui';
 
 const TYPE = 'blynk-cloud-api';
 const CATALOG = catalogOf(TYPE);
@@ -54,7 +55,8 @@ RED.nodes.registerType('blynk-cloud-api', {
     if (this.methodType === 'str' && this.pathType === 'str') {
       const method = String(this.method).toUpperCase();
       const preset = presetOf(this.methodType, this.method, this.pathType, this.path);
-      specific = preset ? this._(`${TYPE}.preset.${preset.id}`) : this._(`${TYPE}.labelWithPath`, { method, path: this.path });
+      // A documented call is named by Blynk's own title for it.
+      specific = preset ? preset.summary : this._(`${TYPE}.labelWithPath`, { method, path: this.path });
     }
     return label(this, TYPE, specific);
   },
@@ -65,29 +67,31 @@ RED.nodes.registerType('blynk-cloud-api', {
     typedInput('params', 'msg', JSON_TYPES);
     typedInput('body', 'msg', JSON_TYPES);
 
+    const t = (key: string, params?: Record<string, unknown>): string => this._(`${TYPE}.${key}`, params);
     const $preset = $('#node-input-preset-select');
-    $('<option>')
-      .val('')
-      .text(this._(`${TYPE}.preset.choose`))
-      .appendTo($preset);
-    for (const preset of PRESETS) {
-      $('<option>')
-        .val(preset.id)
-        .text(`${this._(`${TYPE}.preset.${preset.id}`)} (${preset.method})`)
-        .appendTo($preset);
-    }
-    $preset.val(presetOf(this.methodType, this.method, this.pathType, this.path)?.id ?? '');
+    const $search = $('#node-input-preset-search');
+    const $info = $('#blynk-cloud-api-preset-info');
+    // A saved flow finds its preset by method and path.
+    const initial = presetOf(this.methodType, this.method, this.pathType, this.path);
+    fillPresets($preset, t, '', initial?.id ?? '');
+    showPreset($info, t, initial);
+
+    // The search box narrows the list to the presets whose title or path has every word typed.
+    $search.on('input', () => {
+      fillPresets($preset, t, String($search.val() ?? ''), String($preset.val() ?? ''));
+    });
 
     // A preset fills in method, path and skeletons of the query and body, to be completed.
     $preset.on('change', () => {
       const preset = PRESETS.find((p) => p.id === $preset.val());
+      showPreset($info, t, preset);
       if (!preset) return;
       $('#node-input-method').typedInput('type', 'str').typedInput('value', preset.method);
       $('#node-input-path').typedInput('type', 'str').typedInput('value', preset.path);
       $('#node-input-params')
         .typedInput('type', 'json')
         .typedInput('value', JSON.stringify(preset.params || {}));
-      if (preset.body)
+      if (preset.body !== undefined)
         $('#node-input-body')
           .typedInput('type', 'json')
           .typedInput('value', JSON.stringify(preset.body, null, 2));
