@@ -265,6 +265,41 @@ const SPECS: Spec[] = [
           ['msg', 'topic'],
         ]),
       },
+      write: {
+        bad: [{ value: 'upload', error: m('errors.write') }],
+        good: [
+          text('pins'),
+          text('timestamped'),
+          { value: 'meta', with: { metaField: 'Serial Number', metaFieldType: 'str' } },
+          { value: 'file', with: { filename: 'filename', filenameType: 'msg' } },
+          { value: ABSENT },
+        ],
+      },
+      metaField: {
+        bad: [
+          ...typed('metaField', [['str', '   ']], m('errors.metaField')),
+          ...typed('metaField', [['msg', '']], m('errors.required')),
+        ].map((c) => ({ ...c, with: { ...c.with, write: 'meta' } })),
+        good: [
+          ...typed('metaField', [
+            ['str', 'Serial Number'],
+            ['str', '12'],
+            ['msg', 'topic'],
+          ]).map((c) => ({ ...c, with: { ...c.with, write: 'meta' } })),
+          // Not read when the node writes pins.
+          { value: '', with: { write: 'pins', metaFieldType: 'str' } },
+        ],
+      },
+      filename: {
+        bad: typed('filename', [['str', '  ']], m('errors.filename')).map((c) => ({ ...c, with: { ...c.with, write: 'file' } })),
+        good: [
+          ...typed('filename', [
+            ['str', 'log.csv'],
+            ['msg', 'filename'],
+          ]).map((c) => ({ ...c, with: { ...c.with, write: 'file' } })),
+          { value: '', with: { write: 'pins', filenameType: 'str' } },
+        ],
+      },
     },
   },
   {
@@ -359,7 +394,14 @@ const SPECS: Spec[] = [
     props: {
       read: {
         bad: [{ value: 'some', error: m('errors.read') }],
-        good: [text('pins'), text('all'), text('connected'), { value: ABSENT }],
+        good: [
+          text('pins'),
+          text('all'),
+          text('connected'),
+          { value: 'meta', with: { metaField: 'Serial Number', metaFieldType: 'str' } },
+          text('report'),
+          { value: ABSENT },
+        ],
       },
       pins: {
         bad: [
@@ -384,6 +426,27 @@ const SPECS: Spec[] = [
           { value: 'nonsense', with: { read: 'all', pinsType: 'str' } },
         ],
       },
+      metaField: {
+        bad: typed('metaField', [['str', '   ']], m('errors.metaField')).map((c) => ({ ...c, with: { ...c.with, read: 'meta' } })),
+        good: [
+          ...typed('metaField', [
+            ['str', 'Serial Number'],
+            ['msg', 'topic'],
+          ]).map((c) => ({ ...c, with: { ...c.with, read: 'meta' } })),
+          { value: '', with: { read: 'pins', metaFieldType: 'str' } },
+        ],
+      },
+      period: { bad: [{ value: 'YEAR', error: m('errors.reportOption') }], good: [text('DAY'), text('THREE_MONTHS'), { value: ABSENT }] },
+      granularityType: {
+        bad: [
+          { value: 'SECOND', error: m('errors.reportOption') },
+          // The page: raw data "is not supported for the THREE_MONTH period".
+          { value: 'RAW_DATA', with: { read: 'report', period: 'THREE_MONTHS' }, error: m('errors.rawThreeMonths') },
+        ],
+        good: [text('HOURLY'), { value: 'DAILY', with: { read: 'report', period: 'THREE_MONTHS' } }, { value: ABSENT }],
+      },
+      sourceType: { bad: [{ value: 'MEDIAN', error: m('errors.reportOption') }], good: [text('MAX'), { value: ABSENT }] },
+      format: { bad: [{ value: 'ISO', error: m('errors.reportOption') }], good: [text('ISO_US'), { value: ABSENT }] },
       interval: {
         bad: [0, '0', '-1', 'abc', ''].map((value) => ({ value, with: { watch: true }, error: m('errors.interval') })),
         good: [
