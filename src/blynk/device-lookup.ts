@@ -2,6 +2,7 @@ import type { Caller } from './client';
 import { ApiCall, ORG } from './endpoints';
 import { BlynkError } from './errors';
 import { callAllPages, MAX_PAGES } from './platform-call';
+import { SharedCache } from './shared-cache';
 import { isPlainObject, quoteValue } from './validate';
 
 /**
@@ -75,23 +76,17 @@ export interface DeviceNamesOptions {
  * renamed a moment later.
  */
 export class DeviceNames {
-  readonly ttlMs: number;
-  private readonly maxNames: number;
   private readonly pageSize: number;
   private readonly maxPages: number;
-  private readonly now: () => number;
-  private readonly ids = new Map<string, { id: number; at: number }>();
-  private readonly inflight = new Map<string, Promise<number>>();
+  private readonly ids: SharedCache<string, number>;
 
   constructor(
     private readonly client: Caller,
     options: DeviceNamesOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 300_000;
-    this.maxNames = options.maxNames ?? 1000;
     this.pageSize = options.pageSize ?? SEARCH_PAGE_SIZE;
     this.maxPages = options.maxPages ?? MAX_PAGES;
-    this.now = options.now ?? (() => performance.now());
+    this.ids = new SharedCache({ ttlMs: options.ttlMs, maxKeys: options.maxNames, now: options.now });
   }
 
   /** Names cached (for tests: the map stays bounded). */
@@ -105,28 +100,20 @@ export class DeviceNames {
    * caller's abort signal (the client's close and its request timeout still end it).
    */
   async resolve(name: string, fresh = false): Promise<{ id: number; cached: boolean }> {
-    const hit = this.ids.get(name);
-    if (!fresh && hit !== undefined && this.now() - hit.at < this.ttlMs) return { id: hit.id, cached: true };
-    let running = this.inflight.get(name);
-    if (!running) {
-      running = callAllPages(this.client, searchDevicesCall(name, this.pageSize), undefined, this.maxPages)
-        .then((result) => {
-          const content = isPlainObject(result.data) && Array.isArray(result.data.content) ? result.data.content : [];
-          const id = pickDevice(name, content);
-          this.ids.delete(name);
-          this.ids.set(name, { id, at: this.now() });
-          // Newest last; the oldest goes when the map is full.
-          while (this.ids.size > this.maxNames) this.ids.delete(this.ids.keys().next().value as string);
-          return id;
-        })
-        .finally(() => this.inflight.delete(name));
-      this.inflight.set(name, running);
-    }
-    return { id: await running, cached: false };
+    const { value, fetched } = await this.ids.get(
+      name,
+      async () => {
+        const result = await callAllPages(this.client, searchDevicesCall(name, this.pageSize), undefined, this.maxPages);
+        const content = isPlainObject(result.data) && Array.isArray(result.data.content) ? result.data.content : [];
+        return pickDevice(name, content);
+      },
+      fresh,
+    );
+    return { id: value, cached: !fetched };
   }
 
   /** Forgets a name (after Blynk did not find the device it named). */
   forget(name: string): void {
-    this.ids.delete(name);
+    this.ids.forget(name);
   }
 }

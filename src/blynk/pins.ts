@@ -1,6 +1,7 @@
 import type { ApiResult, Caller } from './client';
 import { ApiCall, datastreamsWrite, datastreamWrite, deviceDatastreams } from './endpoints';
 import { BlynkError } from './errors';
+import { SharedCache } from './shared-cache';
 import { batchOf, DatastreamValue, dataStreamIdOf, deviceIdOf, isPlainObject, pinOf, datastreamValueOf } from './validate';
 
 /**
@@ -73,11 +74,6 @@ export interface DatastreamMapOptions {
   now?: () => number;
 }
 
-interface Entry<T> {
-  value: T;
-  at: number;
-}
-
 /** pin (`v1`) → datastream id, for one device. */
 export type PinIds = ReadonlyMap<string, number>;
 
@@ -86,19 +82,13 @@ export type PinIds = ReadonlyMap<string, number>;
  * devices. Concurrent lookups of the same device share one request.
  */
 export class DatastreamMap {
-  readonly ttlMs: number;
-  private readonly maxDevices: number;
-  private readonly now: () => number;
-  private readonly devices = new Map<number, Entry<PinIds>>();
-  private readonly inflight = new Map<number, Promise<PinIds>>();
+  private readonly devices: SharedCache<number, PinIds>;
 
   constructor(
     private readonly client: Caller,
     options: DatastreamMapOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 300_000;
-    this.maxDevices = options.maxDevices ?? 1000;
-    this.now = options.now ?? (() => performance.now());
+    this.devices = new SharedCache({ ttlMs: options.ttlMs, maxKeys: options.maxDevices, now: options.now });
   }
 
   /** Devices cached (for tests: the map stays bounded). */
@@ -125,28 +115,11 @@ export class DatastreamMap {
 
   /** Forgets what is known of a device (after a write that Blynk did not find). */
   forget(deviceId: number): void {
-    this.devices.delete(deviceId);
+    this.devices.forget(deviceId);
   }
 
-  private async pinMapOf(deviceId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
-    const cached = this.devices.get(deviceId);
-    if (!fresh && cached !== undefined && this.now() - cached.at < this.ttlMs) return { value: cached.value, fetched: false };
-    let running = this.inflight.get(deviceId);
-    if (!running) {
-      running = this.client
-        .call(deviceDatastreams(deviceId))
-        .then((res) => {
-          const value = pinIdsOf(res.data);
-          this.devices.delete(deviceId);
-          this.devices.set(deviceId, { value, at: this.now() });
-          // Newest last; the oldest goes when the map is full.
-          while (this.devices.size > this.maxDevices) this.devices.delete(this.devices.keys().next().value as number);
-          return value;
-        })
-        .finally(() => this.inflight.delete(deviceId));
-      this.inflight.set(deviceId, running);
-    }
-    return { value: await running, fetched: true };
+  private pinMapOf(deviceId: number, fresh: boolean): Promise<{ value: PinIds; fetched: boolean }> {
+    return this.devices.get(deviceId, async () => pinIdsOf((await this.client.call(deviceDatastreams(deviceId))).data), fresh);
   }
 }
 
