@@ -1,0 +1,262 @@
+// An axios adapter that sends through undici: axios stays the client's HTTP API (config, headers,
+// transforms, validateStatus, AxiosError), undici's dispatchers are the wire.
+import type { AxiosAdapter, AxiosError, AxiosResponse, AxiosStatic, InternalAxiosRequestConfig } from 'axios';
+import { clearTimeout, setTimeout } from 'node:timers';
+import type { Dispatcher } from 'undici';
+
+type AxiosModule = AxiosStatic;
+
+/** Where a request goes: its origin's dispatcher. */
+export type DispatcherFor = (origin: string) => Pick<Dispatcher, 'dispatch'>;
+
+/**
+ * The adapter for `axios`, sending each request through `dispatcherFor(origin)`. What axios' own
+ * Node adapter does that the client relies on is kept: `timeout` (the whole exchange, connect
+ * included, to the millisecond: ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError; undici's own
+ * timeouts tick in half seconds), `signal` (ERR_CANCELED),
+ * `maxContentLength` and `maxBodyLength` (ERR_BAD_RESPONSE / ERR_BAD_REQUEST), `responseType`
+ * text, json and arraybuffer, validateStatus, and the User-Agent. Redirects are never followed
+ * here (the transport decides them) and nothing is decompressed (no Accept-Encoding is sent).
+ */
+export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor): AxiosAdapter {
+  const userAgent = `axios/${axios.VERSION}`;
+  return (config) =>
+    new Promise<AxiosResponse>((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(config.url ?? '', config.baseURL);
+        if (config.params) throw new axios.AxiosError('params are not supported: put the query in the url', 'ERR_BAD_OPTION', config);
+      } catch (err) {
+        reject(axios.isAxiosError(err) ? err : new axios.AxiosError('Invalid URL', 'ERR_INVALID_URL', config));
+        return;
+      }
+      const exchange = new Exchange(axios, config, resolve, reject);
+      if (config.signal?.aborted) {
+        exchange.onError(canceled);
+        return;
+      }
+      let body: unknown = config.data;
+      const headers = headersOf(config, body, userAgent);
+      if (body === undefined || body === null) body = null;
+      else if (!sendable(body)) {
+        // Objects are strings by now (transformRequest); anything else would be sent as "[object …]".
+        reject(
+          new axios.AxiosError(
+            'Data after transformation must be a string, a Buffer, a Blob, FormData or a stream',
+            'ERR_BAD_REQUEST',
+            config,
+          ),
+        );
+        return;
+      }
+      const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1;
+      if (config.maxBodyLength !== undefined && config.maxBodyLength > -1 && bodyLength > config.maxBodyLength) {
+        reject(new axios.AxiosError('Request body larger than maxBodyLength limit', 'ERR_BAD_REQUEST', config));
+        return;
+      }
+      // With a timeout of our own, undici's are off (one timer per request, not three).
+      const undiciTimeout = exchange.timed ? 0 : null;
+      try {
+        dispatcherFor(url.origin).dispatch(
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+            headers,
+            body: body as Dispatcher.DispatchOptions['body'],
+            headersTimeout: undiciTimeout,
+            bodyTimeout: undiciTimeout,
+          },
+          exchange,
+        );
+      } catch (err) {
+        exchange.onError(err as Error);
+      }
+    });
+}
+
+const canceled = Object.assign(new Error('canceled'), { code: 'UND_ERR_ABORTED' });
+const timedOut = Object.assign(new Error('timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+const tooLarge = Object.assign(new Error('maxContentLength exceeded'), { code: 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' });
+
+function sendable(body: unknown): boolean {
+  if (typeof body === 'string' || Buffer.isBuffer(body) || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true;
+  if (typeof body !== 'object' || body === null) return false;
+  const tag = (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  if (tag === 'FormData' || tag === 'Blob' || tag === 'File') return true;
+  // A Readable stream or an (async) iterable of chunks.
+  return typeof (body as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in body;
+}
+
+/** The request's headers as undici takes them: a flat [name, value, …] list. */
+function headersOf(config: InternalAxiosRequestConfig, body: unknown, userAgent: string): string[] {
+  const out: string[] = [];
+  let agent = false;
+  const tag = typeof body === 'object' && body !== null ? (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] : undefined;
+  // As axios' Node adapter: a form's type is multipart with the boundary of the body written (here
+  // undici's, so any other is dropped), a Blob's type is its own.
+  const ownType = tag === 'FormData' || tag === 'Blob' || tag === 'File';
+  const all = config.headers.toJSON(true) as Record<string, string>;
+  for (const name in all) {
+    const lower = name.toLowerCase();
+    if (lower === 'user-agent') agent = true;
+    if (ownType && (lower === 'content-type' || lower === 'content-length')) continue;
+    out.push(name, all[name]);
+  }
+  if (!agent) out.push('User-Agent', userAgent);
+  if (tag === 'Blob' || tag === 'File') out.push('Content-Type', (body as Blob).type || 'application/octet-stream');
+  return out;
+}
+
+/** One request's undici handler: collects the answer and settles the axios promise once. */
+class Exchange implements Dispatcher.DispatchHandlers {
+  private abort?: (err?: Error) => void;
+  private status = 0;
+  private statusText = '';
+  private headers: Record<string, string | string[]> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private done = false;
+  private readonly limit: number;
+  private readonly timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly axios: AxiosModule,
+    private readonly config: InternalAxiosRequestConfig,
+    private readonly resolve: (res: AxiosResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.limit = config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : Infinity;
+    config.signal?.addEventListener?.('abort', this.onAbort);
+    // node:timers' own: a test's fake global clock does not stop requests from timing out, as it
+    // did not stop the socket timeouts of axios' Node adapter.
+    if (config.timeout && config.timeout > 0) this.timer = setTimeout(this.onTimeout, config.timeout);
+  }
+
+  /** Whether the exchange keeps its own timeout. */
+  get timed(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private readonly onAbort = (): void => this.end(canceled);
+  private readonly onTimeout = (): void => this.end(timedOut);
+
+  /** Ends the exchange early: the request is aborted (its socket closed) if undici has started it. */
+  private end(reason: Error): void {
+    if (this.abort) this.abort(reason);
+    else this.onError(reason);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.done) abort(canceled);
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], _resume: () => void, statusText: string): boolean {
+    // 1xx informational answers come before the real one.
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.statusText = statusText;
+    const headers: Record<string, string | string[]> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toString('latin1').toLowerCase();
+      const value = raw[i + 1].toString('latin1');
+      const had = headers[name];
+      if (had === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(had)) had.push(value);
+      else headers[name] = `${had}, ${value}`;
+    }
+    this.headers = headers;
+    const declared = Number(headers['content-length']);
+    if (declared > this.limit) this.abort?.(tooLarge);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.abort?.(tooLarge);
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settle()) return;
+    const { config } = this;
+    const bytes = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    let data: unknown;
+    if (config.responseType === 'arraybuffer') data = bytes;
+    else {
+      data = bytes.toString('utf8');
+      if ((data as string).charCodeAt(0) === 0xfeff) data = (data as string).slice(1);
+    }
+    const response: AxiosResponse = {
+      data,
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      config,
+      request: undefined,
+    };
+    const validate = config.validateStatus;
+    if (!validate || validate(this.status)) {
+      this.resolve(response);
+      return;
+    }
+    this.reject(
+      new this.axios.AxiosError(
+        `Request failed with status code ${this.status}`,
+        this.status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST',
+        config,
+        undefined,
+        response,
+      ),
+    );
+  }
+
+  onError(err: Error): void {
+    if (this.settle()) return;
+    this.reject(this.axiosError(err));
+  }
+
+  /** Marks the exchange settled; true when it already was. */
+  private settle(): boolean {
+    if (this.done) return true;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.config.signal?.removeEventListener?.('abort', this.onAbort);
+    return false;
+  }
+
+  /** undici's failure as the AxiosError axios' Node adapter gives for it (its code is what counts). */
+  private axiosError(err: Error): AxiosError {
+    const { axios, config } = this;
+    const code = (err as { code?: string }).code;
+    switch (code) {
+      case 'UND_ERR_ABORTED':
+      case 'UND_ERR_DESTROYED':
+      case 'UND_ERR_CLOSED':
+        return new axios.CanceledError(undefined, undefined, config);
+      case 'UND_ERR_HEADERS_TIMEOUT':
+      case 'UND_ERR_BODY_TIMEOUT':
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return new axios.AxiosError(
+          config.timeoutErrorMessage || `timeout of ${config.timeout ?? 0}ms exceeded`,
+          config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED',
+          config,
+        );
+      case 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED':
+        return new axios.AxiosError(`maxContentLength size of ${this.limit} exceeded`, 'ERR_BAD_RESPONSE', config);
+      case 'UND_ERR_SOCKET':
+        // The server closed the connection mid-exchange: what Node's http client calls a reset.
+        return new axios.AxiosError('socket hang up', 'ECONNRESET', config);
+      case 'UND_ERR_INFO':
+      case 'UND_ERR_INVALID_ARG':
+        return new axios.AxiosError(err.message, 'ERR_BAD_REQUEST', config);
+      default:
+        return axios.AxiosError.from(err, code, config);
+    }
+  }
+}
