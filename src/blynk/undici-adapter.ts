@@ -22,10 +22,10 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
   const userAgent = `axios/${axios.VERSION}`;
   return (config) =>
     new Promise<AxiosResponse>((resolve, reject) => {
-      let url: URL;
+      let url: { origin: string; path: string };
       try {
-        url = new URL(config.url ?? '', config.baseURL);
         if (config.params) throw new axios.AxiosError('params are not supported: put the query in the url', 'ERR_BAD_OPTION', config);
+        url = splitUrl(config.url ?? '', config.baseURL);
       } catch (err) {
         reject(axios.isAxiosError(err) ? err : new axios.AxiosError('Invalid URL', 'ERR_INVALID_URL', config));
         return;
@@ -60,7 +60,7 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
         dispatcherFor(url.origin).dispatch(
           {
             origin: url.origin,
-            path: url.pathname + url.search,
+            path: url.path,
             method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
             headers,
             body: body as Dispatcher.DispatchOptions['body'],
@@ -76,6 +76,21 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
 }
 
 const canceled = Object.assign(new Error('canceled'), { code: 'UND_ERR_ABORTED' });
+/**
+ * A URL that `new URL()` gives back unchanged: http(s), a lower-case host name, and a path and
+ * query of characters that need no escaping (percent escapes as they are), without dot segments.
+ */
+const PLAIN_URL = /^(https?:\/\/[a-z0-9.-]+(?::\d{1,5})?)(\/(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)$/;
+
+/** Origin and path (with query) of a request's URL; parsed by `URL` unless it is already plain. */
+export function splitUrl(text: string, base: string | undefined): { origin: string; path: string } {
+  const plain = base === undefined && !/\/\.|%2e/i.test(text) ? PLAIN_URL.exec(text) : null;
+  // A default port is dropped from the origin by URL.
+  if (plain && !/:(80|443)$/.test(plain[1])) return { origin: plain[1], path: plain[2] };
+  const url = new URL(text, base);
+  return { origin: url.origin, path: url.pathname + url.search };
+}
+
 const timedOut = Object.assign(new Error('timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
 const tooLarge = Object.assign(new Error('maxContentLength exceeded'), { code: 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' });
 

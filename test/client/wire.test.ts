@@ -6,8 +6,13 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { BlynkClient, deviceUpdate, getDevice, organizationProfile, Transport } from '../../dist/blynk';
+import { splitUrl } from '../../dist/blynk/undici-adapter';
 import { proxyFor } from '../../dist/blynk/wire';
-import { badCertificates } from '../support/certificates';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { badCertificates, trustableCertificate } from '../support/certificates';
 import { openSocketsTo } from '../support/sockets';
 import {
   apiRequestsOf,
@@ -293,6 +298,64 @@ describe('client: the wire (undici under axios)', () => {
         ]);
       } finally {
         transport.close();
+      }
+    });
+  });
+
+  it('the adapter takes origin and path from a URL as URL parses it, plain or not', () => {
+    for (const text of [
+      'http://127.0.0.1:1880/api/v1/organization/device?deviceId=101',
+      'https://fra1.blynk.cloud/external/api/get?token=abc&v1&v2',
+      'https://blynk.cloud/x?q=%20a%7E',
+      'https://blynk.cloud/a/./b',
+      'https://blynk.cloud/a/%2e%2E/b',
+      'http://LOCALHOST:80/x',
+      'http://localhost:80/x',
+      'https://blynk.cloud:443/x',
+      "https://blynk.cloud/x?q=a'b",
+      'http://[::1]:1/x',
+      'https://blynk.cloud/x y',
+      'https://blynk.cloud/%zz',
+    ]) {
+      const url = new URL(text);
+      assert.deepEqual(splitUrl(text, undefined), { origin: url.origin, path: url.pathname + url.search }, text);
+    }
+  });
+
+  describe('TLS with NODE_EXTRA_CA_CERTS', () => {
+    it("a server whose certificate is trusted only through NODE_EXTRA_CA_CERTS answers; without it, TLS (Node's own CAs only)", async function () {
+      this.timeout(30_000);
+      const pair = trustableCertificate();
+      // No openssl: Node cannot make an X.509 certificate by itself.
+      if (!pair) this.skip();
+      const server = https.createServer(pair, (_req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end('{"trusted":true}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const dir = mkdtempSync(join(tmpdir(), 'blynk-ca-'));
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, pair.cert);
+      // A fresh process: Node reads NODE_EXTRA_CA_CERTS once, at start-up.
+      const script = `
+        const { Transport } = require(${JSON.stringify(join(__dirname, '../../dist/blynk'))});
+        const t = new Transport('https://127.0.0.1:${(server.address() as AddressInfo).port}');
+        t.request({ method: 'GET', path: '/x', timeoutMs: 5000 })
+          .then((r) => ({ status: r.status, data: r.data }), (e) => ({ code: e.code, detail: e.details.detail }))
+          .then((out) => { t.close(); process.stdout.write(JSON.stringify(out)); });`;
+      const run = (extra: Record<string, string>) =>
+        new Promise<unknown>((resolve, reject) => {
+          const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+          if (!extra.NODE_EXTRA_CA_CERTS) delete env.NODE_EXTRA_CA_CERTS;
+          execFile(process.execPath, ['-e', script], { env }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))));
+        });
+      try {
+        assert.deepEqual(await run({ NODE_EXTRA_CA_CERTS: ca }), { status: 200, data: { trusted: true } });
+        assert.deepEqual(await run({}), { code: 'TLS', detail: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
       }
     });
   });
