@@ -30,13 +30,7 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
         reject(axios.isAxiosError(err) ? err : new axios.AxiosError('Invalid URL', 'ERR_INVALID_URL', config));
         return;
       }
-      const exchange = new Exchange(axios, config, resolve, reject);
-      if (config.signal?.aborted) {
-        exchange.onError(canceled);
-        return;
-      }
       let body: unknown = config.data;
-      const headers = headersOf(config, body, userAgent);
       if (body === undefined || body === null) body = null;
       else if (!sendable(body)) {
         // Objects are strings by now (transformRequest); anything else would be sent as "[object …]".
@@ -49,9 +43,16 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
         );
         return;
       }
-      const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1;
-      if (config.maxBodyLength !== undefined && config.maxBodyLength > -1 && bodyLength > config.maxBodyLength) {
+      const maxBody = config.maxBodyLength ?? -1;
+      if (maxBody > -1 && (typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1) > maxBody) {
         reject(new axios.AxiosError('Request body larger than maxBodyLength limit', 'ERR_BAD_REQUEST', config));
+        return;
+      }
+      const headers = headersOf(config, body, userAgent);
+      // From here on the exchange settles the promise (and clears its timer and abort listener).
+      const exchange = new Exchange(axios, config, resolve, reject);
+      if (config.signal?.aborted) {
+        exchange.onError(canceled);
         return;
       }
       // With a timeout of our own, undici's are off (one timer per request, not three).
