@@ -124,6 +124,10 @@ function headersOf(config: InternalAxiosRequestConfig, body: unknown, userAgent:
   return out;
 }
 
+function timeUp(exchange: Exchange): void {
+  exchange.end(timedOut);
+}
+
 /** One request's undici handler: collects the answer and settles the axios promise once. */
 class Exchange implements Dispatcher.DispatchHandlers {
   private abort?: (err?: Error) => void;
@@ -143,10 +147,11 @@ class Exchange implements Dispatcher.DispatchHandlers {
     private readonly reject: (err: unknown) => void,
   ) {
     this.limit = config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : Infinity;
-    config.signal?.addEventListener?.('abort', this.onAbort);
+    // The exchange itself is the listener (handleEvent) and the timer's argument: no closures.
+    config.signal?.addEventListener?.('abort', this as EventListenerObject);
     // node:timers' own: a test's fake global clock does not stop requests from timing out, as it
     // did not stop the socket timeouts of axios' Node adapter.
-    if (config.timeout && config.timeout > 0) this.timer = setTimeout(this.onTimeout, config.timeout);
+    if (config.timeout && config.timeout > 0) this.timer = setTimeout(timeUp, config.timeout, this);
   }
 
   /** Whether the exchange keeps its own timeout. */
@@ -154,11 +159,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
     return this.timer !== undefined;
   }
 
-  private readonly onAbort = (): void => this.end(canceled);
-  private readonly onTimeout = (): void => this.end(timedOut);
+  /** The request's signal was aborted. */
+  handleEvent(): void {
+    this.end(canceled);
+  }
 
   /** Ends the exchange early: the request is aborted (its socket closed) if undici has started it. */
-  private end(reason: Error): void {
+  end(reason: Error): void {
     if (this.abort) this.abort(reason);
     else this.onError(reason);
   }
@@ -242,7 +249,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     if (this.done) return true;
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
-    this.config.signal?.removeEventListener?.('abort', this.onAbort);
+    this.config.signal?.removeEventListener?.('abort', this as EventListenerObject);
     return false;
   }
 
