@@ -7,7 +7,41 @@ import type { Dispatcher } from 'undici';
 type AxiosModule = AxiosStatic;
 
 /** Where a request goes: its origin's dispatcher. */
-export type DispatcherFor = (origin: string) => Pick<Dispatcher, 'dispatch'>;
+export type DispatcherFor = (origin: string) => Sender;
+
+/** The part of an undici dispatcher the adapter uses (undici 6, 7 and 8 alike). */
+export interface Sender {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean;
+}
+
+/** undici 7 and 8's request controller, as far as a handler uses it. */
+export interface Controller {
+  abort(reason: Error): void;
+}
+
+/**
+ * A request's handler in both of undici's handler APIs: the one of undici 6 (onConnect, onHeaders,
+ * onData, onComplete, onError) and the one of undici 7 and 8 (onRequestStart … onResponseError),
+ * which undici 7 prefers when present and undici 8 alone knows. The dependency range takes all
+ * three, so that npm installs the newest one the Node.js at hand runs.
+ */
+export interface Handler {
+  onConnect(abort: (err?: Error) => void): void;
+  onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(trailers: unknown): void;
+  onError(err: Error): void;
+  onRequestStart(controller: Controller, context?: unknown): void;
+  onResponseStart(
+    controller: Controller,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusText?: string,
+  ): void;
+  onResponseData(controller: Controller, chunk: Buffer): void;
+  onResponseEnd(controller: Controller, trailers: unknown): void;
+  onResponseError(controller: Controller | null | undefined, err: Error): void;
+}
 
 /**
  * The adapter for `axios`, sending each request through `dispatcherFor(origin)`. What axios' own
@@ -20,39 +54,24 @@ export type DispatcherFor = (origin: string) => Pick<Dispatcher, 'dispatch'>;
  */
 export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor): AxiosAdapter {
   const userAgent = `axios/${axios.VERSION}`;
-  return (config) =>
-    new Promise<AxiosResponse>((resolve, reject) => {
-      let url: { origin: string; path: string };
-      try {
-        if (config.params) throw new axios.AxiosError('params are not supported: put the query in the url', 'ERR_BAD_OPTION', config);
-        url = splitUrl(config.url ?? '', config.baseURL);
-      } catch (err) {
-        reject(axios.isAxiosError(err) ? err : new axios.AxiosError('Invalid URL', 'ERR_INVALID_URL', config));
-        return;
-      }
-      let body: unknown = config.data;
-      if (body === undefined || body === null) body = null;
-      else if (!sendable(body)) {
-        // Objects are strings by now (transformRequest); anything else would be sent as "[object …]".
-        reject(
-          new axios.AxiosError(
-            'Data after transformation must be a string, a Buffer, a Blob, FormData or a stream',
-            'ERR_BAD_REQUEST',
-            config,
-          ),
-        );
-        return;
-      }
-      const maxBody = config.maxBodyLength ?? -1;
-      if (maxBody > -1 && (typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1) > maxBody) {
-        reject(new axios.AxiosError('Request body larger than maxBodyLength limit', 'ERR_BAD_REQUEST', config));
-        return;
-      }
-      const headers = headersOf(config, body, userAgent);
+  const send = (config: InternalAxiosRequestConfig, body: unknown, bodyType: string | undefined): Promise<AxiosResponse> => {
+    let url: { origin: string; path: string };
+    try {
+      if (config.params) throw new axios.AxiosError('params are not supported: put the query in the url', 'ERR_BAD_OPTION', config);
+      url = splitUrl(config.url ?? '', config.baseURL);
+    } catch (err) {
+      return Promise.reject(axios.isAxiosError(err) ? err : new axios.AxiosError('Invalid URL', 'ERR_INVALID_URL', config));
+    }
+    const maxBody = config.maxBodyLength ?? -1;
+    if (maxBody > -1 && (typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1) > maxBody) {
+      return Promise.reject(new axios.AxiosError('Request body larger than maxBodyLength limit', 'ERR_BAD_REQUEST', config));
+    }
+    const headers = headersOf(config, bodyType, userAgent);
+    return new Promise<AxiosResponse>((resolve, reject) => {
       // From here on the exchange settles the promise (and clears its timer and abort listener).
       const exchange = new Exchange(axios, config, resolve, reject);
       if (config.signal?.aborted) {
-        exchange.onError(canceled);
+        exchange.fail(canceled);
         return;
       }
       // With a timeout of our own, undici's are off (one timer per request, not three).
@@ -71,9 +90,31 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
           exchange,
         );
       } catch (err) {
-        exchange.onError(err as Error);
+        exchange.fail(err as Error);
       }
     });
+  };
+  return (config) => {
+    const body: unknown = config.data ?? null;
+    if (body !== null && !sendable(body)) {
+      // Objects are strings by now (transformRequest); anything else would be sent as "[object …]".
+      return Promise.reject(
+        new axios.AxiosError(
+          'Data after transformation must be a string, a Buffer, a Blob, FormData or a stream',
+          'ERR_BAD_REQUEST',
+          config,
+        ),
+      );
+    }
+    if (body instanceof FormData) {
+      // Node's own FormData, encoded by Node's own fetch (undici 7 and 8 take only their own class),
+      // whole, so that it has a length.
+      const encoded = new Response(body);
+      const type = encoded.headers.get('content-type') ?? 'multipart/form-data';
+      return encoded.arrayBuffer().then((bytes) => send(config, Buffer.from(bytes), type));
+    }
+    return send(config, body, body instanceof Blob ? body.type || 'application/octet-stream' : undefined);
+  };
 }
 
 const canceled = Object.assign(new Error('canceled'), { code: 'UND_ERR_ABORTED' });
@@ -104,23 +145,23 @@ function sendable(body: unknown): boolean {
   return typeof (body as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in body;
 }
 
-/** The request's headers as undici takes them: a flat [name, value, …] list. */
-function headersOf(config: InternalAxiosRequestConfig, body: unknown, userAgent: string): string[] {
+/**
+ * The request's headers as undici takes them: a flat [name, value, …] list. A body with a type of
+ * its own (a form's multipart type with its boundary, a Blob's type) gets that type, as axios'
+ * Node adapter gives it, and its length from undici.
+ */
+function headersOf(config: InternalAxiosRequestConfig, bodyType: string | undefined, userAgent: string): string[] {
   const out: string[] = [];
   let agent = false;
-  const tag = typeof body === 'object' && body !== null ? (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] : undefined;
-  // As axios' Node adapter: a form's type is multipart with the boundary of the body written (here
-  // undici's, so any other is dropped), a Blob's type is its own.
-  const ownType = tag === 'FormData' || tag === 'Blob' || tag === 'File';
   const all = config.headers.toJSON(true) as Record<string, string>;
   for (const name in all) {
     const lower = name.toLowerCase();
     if (lower === 'user-agent') agent = true;
-    if (ownType && (lower === 'content-type' || lower === 'content-length')) continue;
+    if (bodyType !== undefined && (lower === 'content-type' || lower === 'content-length')) continue;
     out.push(name, all[name]);
   }
   if (!agent) out.push('User-Agent', userAgent);
-  if (tag === 'Blob' || tag === 'File') out.push('Content-Type', (body as Blob).type || 'application/octet-stream');
+  if (bodyType !== undefined) out.push('Content-Type', bodyType);
   return out;
 }
 
@@ -129,8 +170,11 @@ function timeUp(exchange: Exchange): void {
 }
 
 /** One request's undici handler: collects the answer and settles the axios promise once. */
-class Exchange implements Dispatcher.DispatchHandlers {
+class Exchange implements Handler {
+  /** undici 6's abort of this request, once it is on a socket. */
   private abort?: (err?: Error) => void;
+  /** undici 7 and 8's controller of this request, once it is on a socket. */
+  private controller?: Controller;
   private status = 0;
   private statusText = '';
   private headers: Record<string, string | string[]> = {};
@@ -167,8 +211,11 @@ class Exchange implements Dispatcher.DispatchHandlers {
   /** Ends the exchange early: the request is aborted (its socket closed) if undici has started it. */
   end(reason: Error): void {
     if (this.abort) this.abort(reason);
-    else this.onError(reason);
+    else if (this.controller) this.controller.abort(reason);
+    else this.fail(reason);
   }
+
+  // undici 6
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.done) abort(canceled);
@@ -176,10 +223,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onHeaders(statusCode: number, raw: Buffer[], _resume: () => void, statusText: string): boolean {
-    // 1xx informational answers come before the real one.
-    if (statusCode < 200) return true;
-    this.status = statusCode;
-    this.statusText = statusText;
     const headers: Record<string, string | string[]> = {};
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i].toString('latin1').toLowerCase();
@@ -189,23 +232,81 @@ class Exchange implements Dispatcher.DispatchHandlers {
       else if (Array.isArray(had)) had.push(value);
       else headers[name] = `${had}, ${value}`;
     }
-    this.headers = headers;
-    const declared = Number(headers['content-length']);
-    if (declared > this.limit) this.abort?.(tooLarge);
+    this.head(statusCode, headers, statusText);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    return this.data(chunk);
+  }
+
+  onComplete(): void {
+    this.complete();
+  }
+
+  onError(err: Error): void {
+    this.fail(err);
+  }
+
+  // undici 7 and 8
+
+  onRequestStart(controller: Controller): void {
+    if (this.done) controller.abort(canceled);
+    else this.controller = controller;
+  }
+
+  onResponseStart(
+    _controller: Controller,
+    statusCode: number,
+    parsed: Record<string, string | string[] | undefined>,
+    statusText?: string,
+  ): void {
+    const headers: Record<string, string | string[]> = {};
+    for (const name in parsed) {
+      const value = parsed[name];
+      if (value === undefined) continue;
+      // As undici 6 and Node give them: repeated headers joined, but Set-Cookie a list.
+      headers[name] =
+        Array.isArray(value) && name !== 'set-cookie' ? value.join(', ') : name === 'set-cookie' && !Array.isArray(value) ? [value] : value;
+    }
+    this.head(statusCode, headers, statusText ?? '');
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    this.data(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.complete();
+  }
+
+  onResponseError(_controller: unknown, err: Error): void {
+    this.fail(err);
+  }
+
+  // both
+
+  private head(statusCode: number, headers: Record<string, string | string[]>, statusText: string): void {
+    // 1xx informational answers come before the real one.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.statusText = statusText;
+    this.headers = headers;
+    const declared = Number(headers['content-length']);
+    if (declared > this.limit) this.end(tooLarge);
+  }
+
+  private data(chunk: Buffer): boolean {
     this.size += chunk.length;
     if (this.size > this.limit) {
-      this.abort?.(tooLarge);
+      this.end(tooLarge);
       return false;
     }
     this.chunks.push(chunk);
     return true;
   }
 
-  onComplete(): void {
+  private complete(): void {
     if (this.settle()) return;
     const { config } = this;
     const bytes = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
@@ -239,7 +340,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
     );
   }
 
-  onError(err: Error): void {
+  /** Fails the exchange, once. */
+  fail(err: Error): void {
     if (this.settle()) return;
     this.reject(this.axiosError(err));
   }

@@ -1,6 +1,7 @@
 // The sockets of one connection: undici dispatchers, one per server origin, direct or through the
 // proxy that the environment names for it.
 import type { Dispatcher } from 'undici';
+import type { Controller, Handler, Sender } from './undici-adapter';
 
 type UndiciModule = typeof import('undici');
 let undiciModule: UndiciModule | undefined;
@@ -21,9 +22,6 @@ export interface WireOptions {
 
 /** TCP keep-alive delay of pooled sockets, as the axios transport had it. */
 const TCP_KEEPALIVE_MS = 60_000;
-
-/** What a request is sent through: undici's `dispatch()` alone. */
-export type Sender = Pick<Dispatcher, 'dispatch'>;
 
 /**
  * One dispatcher per origin the connection talks to (its server, a region it was redirected to),
@@ -112,7 +110,7 @@ class Sockets implements Sender {
     private readonly max: number,
   ) {}
 
-  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
     let client = this.idle.pop();
     if (!client) {
       // The transport's in-flight cap keeps requests to `max`; past it they would queue on the first.
@@ -122,7 +120,7 @@ class Sockets implements Sender {
         this.all.add(client);
       } else client = this.all.values().next().value as Dispatcher;
     }
-    return client.dispatch(options, new Lease(this, client, handler));
+    return (client as unknown as Sender).dispatch(options, new Lease(this, client, handler));
   }
 
   release(client: Dispatcher): void {
@@ -138,36 +136,66 @@ class Sockets implements Sender {
 }
 
 /** A request's handler, giving its socket back when the answer is complete or failed. */
-class Lease implements Dispatcher.DispatchHandlers {
+class Lease implements Handler {
   constructor(
     private readonly sockets: Sockets,
     private readonly client: Dispatcher,
-    private readonly handler: Dispatcher.DispatchHandlers,
+    private readonly handler: Handler,
   ) {}
 
+  // undici 6
+
   onConnect(abort: (err?: Error) => void): void {
-    this.handler.onConnect?.(abort);
+    this.handler.onConnect(abort);
   }
 
   onHeaders(statusCode: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
-    return this.handler.onHeaders?.(statusCode, headers, resume, statusText) ?? true;
+    return this.handler.onHeaders(statusCode, headers, resume, statusText);
   }
 
   onData(chunk: Buffer): boolean {
-    return this.handler.onData?.(chunk) ?? true;
+    return this.handler.onData(chunk);
   }
 
-  onComplete(trailers: string[] | null): void {
+  onComplete(trailers: unknown): void {
     this.sockets.release(this.client);
-    this.handler.onComplete?.(trailers);
+    this.handler.onComplete(trailers);
   }
 
   onError(err: Error): void {
     this.sockets.release(this.client);
-    this.handler.onError?.(err);
+    this.handler.onError(err);
+  }
+
+  // undici 7 and 8
+
+  onRequestStart(controller: Controller, context?: unknown): void {
+    this.handler.onRequestStart(controller, context);
+  }
+
+  onResponseStart(
+    controller: Controller,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusText?: string,
+  ): void {
+    this.handler.onResponseStart(controller, statusCode, headers, statusText);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.handler.onResponseData(controller, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: unknown): void {
+    this.sockets.release(this.client);
+    this.handler.onResponseEnd(controller, trailers);
+  }
+
+  onResponseError(controller: Controller | null | undefined, err: Error): void {
+    this.sockets.release(this.client);
+    this.handler.onResponseError(controller, err);
   }
 }
-
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 
 /** An environment variable in lower case, else upper case, as axios (proxy-from-env) reads them. */
