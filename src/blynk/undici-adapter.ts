@@ -106,7 +106,8 @@ export function undiciAdapter(axios: AxiosModule, dispatcherFor: DispatcherFor):
         ),
       );
     }
-    if (body instanceof FormData) {
+    // The tag first: the global FormData loads Node's own undici the first time it is touched.
+    if (tagOf(body) === 'FormData' && body instanceof FormData) {
       // Node's own FormData, encoded by Node's own fetch (undici 7 and 8 take only their own class),
       // whole, so that it has a length.
       const encoded = new Response(body);
@@ -136,10 +137,14 @@ export function splitUrl(text: string, base: string | undefined): { origin: stri
 const timedOut = Object.assign(new Error('timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
 const tooLarge = Object.assign(new Error('maxContentLength exceeded'), { code: 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' });
 
+function tagOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] : undefined;
+}
+
 function sendable(body: unknown): boolean {
   if (typeof body === 'string' || Buffer.isBuffer(body) || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true;
   if (typeof body !== 'object' || body === null) return false;
-  const tag = (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  const tag = tagOf(body);
   if (tag === 'FormData' || tag === 'Blob' || tag === 'File') return true;
   // A Readable stream or an (async) iterable of chunks.
   return typeof (body as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in body;
