@@ -98,12 +98,19 @@ export class Transport {
     });
     // axios merges every default into every request's config, objects deep: its header defaults
     // (one empty set per method) were about a third of its cost per request. Only what says
-    // something here is kept: the common Accept header; not the xsrf names (a browser's), nor
+    // something here is kept: the common Accept header, not the empty sets; not the xsrf names (a browser's), nor
     // transitional (its only option the adapter reads, clarifyTimeoutError, is off by default),
     // nor timeout and maxBodyLength (each request has its timeout; no body limit is the default).
     const defaults = this.client.defaults;
-    defaults.headers = { common: { ...defaults.headers.common } } as typeof defaults.headers;
-    for (const key of ['xsrfCookieName', 'xsrfHeaderName', 'transitional', 'timeout', 'maxBodyLength'] as const) delete defaults[key];
+    const headerSets = defaults.headers as unknown as Record<string, unknown>;
+    for (const [name, set] of Object.entries(headerSets)) {
+      if (typeof set === 'object' && set !== null && Object.keys(set).length === 0) delete headerSets[name];
+    }
+    // Only where axios' stock value is still in place: a setting given to create() above stays.
+    const stock = axios.default.defaults;
+    for (const key of ['xsrfCookieName', 'xsrfHeaderName', 'transitional', 'timeout', 'maxBodyLength'] as const) {
+      if (JSON.stringify(defaults[key]) === JSON.stringify(stock[key])) delete defaults[key];
+    }
   }
 
   /** The server currently in use: the configured one, or the region Blynk redirected to. */
