@@ -321,11 +321,16 @@ class Exchange implements Handler {
       data = bytes.toString('utf8');
       if ((data as string).charCodeAt(0) === 0xfeff) data = (data as string).slice(1);
     }
+    // An AxiosHeaders already, which axios then takes as it is: built from a plain object it would
+    // look up, check and normalise every header again (its names here are lower case already, and
+    // undici has refused any value a header may not hold).
+    const headers = new this.axios.AxiosHeaders();
+    Object.assign(headers, this.headers);
     const response: AxiosResponse = {
       data,
       status: this.status,
       statusText: this.statusText,
-      headers: this.headers,
+      headers,
       config,
       request: undefined,
     };
