@@ -22,6 +22,8 @@ export interface WireOptions {
 
 /** TCP keep-alive delay of pooled sockets, as the axios transport had it. */
 const TCP_KEEPALIVE_MS = 60_000;
+/** How long an idle socket is kept open for the next request. */
+const IDLE_SOCKET_MS = 60_000;
 
 /**
  * One dispatcher per origin the connection talks to (its server, a region it was redirected to),
@@ -71,6 +73,7 @@ export class Wire {
         uri: proxy,
         connections,
         connectTimeout: connectTimeoutMs,
+        keepAliveTimeout: IDLE_SOCKET_MS,
         requestTls: tls,
         proxyTls: tls,
         // A plain-http server is reached with an absolute-form request, as axios sends it.
@@ -81,6 +84,9 @@ export class Wire {
       () =>
         new undici.Client(origin, {
           connect: { ...tls, timeout: connectTimeoutMs, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS },
+          // An idle socket is kept a minute (undici's default is 4 s) unless the server's Keep-Alive
+          // header says less: a flow sending every few seconds should not pay a TLS handshake each time.
+          keepAliveTimeout: IDLE_SOCKET_MS,
         }),
       connections,
     );
