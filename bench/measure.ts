@@ -19,7 +19,7 @@ import {
 } from './phases';
 import { Env, failures, run, steady } from './record';
 import { SimClient } from './sim-client';
-import { bareAxios, coreHttpRequest, packageNodes, Side, SideKey } from './sides';
+import { bareAxios, bareUndici, coreHttpRequest, packageNodes, Side, SideKey } from './sides';
 import { fmt, gc, log } from './util';
 
 export interface Results {
@@ -58,6 +58,7 @@ async function startEnv(o: Options): Promise<Env> {
     bare: bareAxios(sim.url, fixedToken),
     core: coreHttpRequest(rt, sim.url, fixedToken),
     pkg: packageNodes(rt),
+    undici: bareUndici(sim.url, fixedToken),
   };
   return { sim, rt, sides };
 }
@@ -129,7 +130,7 @@ export async function measure(o: Options): Promise<Results> {
   }
   const env = await startEnv(o);
   const sides = o.sides.map((k) => env.sides[k]);
-  if (sides.some((s) => !s)) throw new Error(`--sides takes bare,core,pkg`);
+  if (sides.some((s) => !s)) throw new Error(`--sides takes bare,core,pkg,undici`);
 
   let memory: MemoryResult | undefined;
   if (o.phases.has('memory')) {

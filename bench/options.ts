@@ -29,7 +29,7 @@ export interface Options {
 export function parseArgs(argv: string[]): Options {
   const o: Options = {
     phases: new Set(PHASES),
-    sides: ['bare', 'core', 'pkg'],
+    sides: ['bare', 'core', 'pkg', 'undici'],
     ops: ['get', 'write'],
     levels: [1, 16, 64],
     reps: 5,

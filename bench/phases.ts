@@ -91,10 +91,10 @@ function packageInternals(rt: Runtime) {
   const cfg = rt.node(IDS.config) as RedNode & { clientFor(api: string): unknown };
   const client = cfg.clientFor('platform') as {
     call: (...args: unknown[]) => Promise<unknown>;
-    transport: { httpAgent?: http.Agent; request: (...args: unknown[]) => Promise<unknown> };
+    transport: { wire: { openSockets: number }; request: (...args: unknown[]) => Promise<unknown> };
     tokens?: { abort?: AbortController };
   };
-  return { cfg, client, agent: client.transport.httpAgent, tokenAbort: client.tokens?.abort };
+  return { cfg, client, wire: client.transport.wire, tokenAbort: client.tokens?.abort };
 }
 
 /**
@@ -152,10 +152,6 @@ export async function memoryPhase(env: Env, o: Options): Promise<MemoryResult> {
   const lastRequestSignal = requestSignal;
 
   const census = (): ListenerCensus => {
-    const sockets = [
-      ...Object.values(internals.agent?.sockets ?? {}),
-      ...Object.values(internals.agent?.freeSockets ?? {}),
-    ].flat() as unknown as NodeJS.EventEmitter[];
     return {
       'get-device node': emitterListeners(env.rt.node(IDS.pkgGet) as never),
       'config node': emitterListeners(internals.cfg as never),
@@ -163,8 +159,7 @@ export async function memoryPhase(env: Env, o: Options): Promise<MemoryResult> {
       'flow node abort signal': getEventListeners(signal, 'abort').length,
       'signal of the last request': getEventListeners(lastRequestSignal, 'abort').length,
       'token manager abort signal': internals.tokenAbort ? getEventListeners(internals.tokenAbort.signal, 'abort').length : 0,
-      [POOLED]: sockets.length,
-      'listeners per pooled socket (most)': Math.max(0, ...sockets.map(emitterListeners)),
+      [POOLED]: internals.wire.openSockets,
     };
   };
   const snapshot = async () => {

@@ -126,4 +126,9 @@ export function cell(side: SideKey, op: Op, c: number, phase = 'matrix') {
   };
 }
 
-export const LABEL: Record<SideKey, string> = { bare: '1 bare axios', core: '2 core http request', pkg: '3 package' };
+export const LABEL: Record<SideKey, string> = {
+  bare: '1 bare axios',
+  core: '2 core http request',
+  pkg: '3 package',
+  undici: '4 bare undici',
+};

@@ -1,11 +1,12 @@
 // The three ways of doing the same work that the benchmark compares.
 import http from 'node:http';
 import axios from 'axios';
+import { Pool } from 'undici';
 import type { Loop } from './loop';
 import { ERROR_SINK, IDS, Msg, Runtime, sinkOf } from './nodered';
 
 export type Op = 'get' | 'write';
-export type SideKey = 'bare' | 'core' | 'pkg';
+export type SideKey = 'bare' | 'core' | 'pkg' | 'undici';
 
 export const DEVICE_ID = 101;
 /** "Temperature", a Double datastream (-40..85) of the simulator's demo template. */
@@ -55,6 +56,52 @@ export function bareAxios(server: string, token: string): Side {
                 (res) => loop.complete(seq, res.status === 204 ? undefined : `HTTP ${res.status}`),
                 (err: unknown) => loop.complete(seq, err),
               );
+            },
+      );
+      return () => undefined;
+    },
+  };
+}
+
+/**
+ * 4: undici's Pool with a fixed Bearer token, no axios, no Node-RED: the floor of the wire the
+ * package now sends on (keep-alive, no proxy lookup, no redirect following; responses parsed as JSON).
+ */
+export function bareUndici(server: string, token: string): Side {
+  const pool = new Pool(server);
+  const authorization = `Bearer ${token}`;
+  const getHeaders = { authorization };
+  const writeHeaders = { authorization, 'content-type': 'application/json' };
+  return {
+    key: 'undici',
+    label: 'bare undici',
+    bind(op, loop) {
+      loop.setInject(
+        op === 'get'
+          ? (seq) => {
+              pool
+                .request({ path: GET_PATH, method: 'GET', headers: getHeaders })
+                .then(async (res) => {
+                  const data = (await res.body.json()) as { id?: number };
+                  return res.statusCode === 200 && data?.id === DEVICE_ID ? undefined : `HTTP ${res.statusCode}`;
+                })
+                .then(
+                  (problem) => loop.complete(seq, problem),
+                  (err: unknown) => loop.complete(seq, err),
+                );
+            }
+          : (seq) => {
+              const body = JSON.stringify({ deviceId: DEVICE_ID, dataStreamId: DATASTREAM_ID, value: valueFor(seq) });
+              pool
+                .request({ path: WRITE_PATH, method: 'POST', headers: writeHeaders, body })
+                .then(async (res) => {
+                  await res.body.dump();
+                  return res.statusCode === 204 ? undefined : `HTTP ${res.statusCode}`;
+                })
+                .then(
+                  (problem) => loop.complete(seq, problem),
+                  (err: unknown) => loop.complete(seq, err),
+                );
             },
       );
       return () => undefined;

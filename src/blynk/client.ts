@@ -62,7 +62,11 @@ export class BlynkClient {
   readonly gate?: RateGate;
 
   constructor(options: BlynkClientOptions) {
-    this.transport = new Transport(options.server, { onRegionMoved: options.onRegionMoved });
+    this.transport = new Transport(options.server, {
+      onRegionMoved: options.onRegionMoved,
+      // A connect that takes longer than the shorter request timeout is given up.
+      connectTimeoutMs: Math.min(options.tokenTimeoutMs ?? 10_000, options.apiTimeoutMs ?? 15_000),
+    });
     if (options.rateLimits) this.gate = new RateGate(options.rateLimits, options.now);
     this.apiTimeoutMs = options.apiTimeoutMs ?? 15_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 
 type AxiosModule = typeof import('axios');
@@ -15,10 +13,12 @@ function loadAxios(): AxiosModule {
   return axiosModule;
 }
 import { BlynkError, sanitizeDetail } from './errors';
-import { InFlight } from './in-flight';
+import { InFlight, MAX_IN_FLIGHT } from './in-flight';
 import { authorizationSecrets, SecretSet } from './redact';
 import { mayFollowRedirect, parseServer } from './server-url';
+import { undiciAdapter } from './undici-adapter';
 import { checkFileSize } from './validate';
+import { Wire } from './wire';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -70,16 +70,17 @@ export interface TransportOptions {
   onRegionMoved?: (origin: string) => void;
   /** Largest body accepted from the server, in bytes. */
   maxContentLength?: number;
+  /** How long opening a connection (TCP and TLS) may take. */
+  connectTimeoutMs?: number;
 }
 
 const MAX_REDIRECTS = 2;
 const TOKEN_FIELDS: ReadonlySet<string> = new Set(['access_token', 'refresh_token']);
-/** TCP keep-alive delay of pooled sockets: the one axios sets on each request. */
-const TCP_KEEPALIVE_MS = 60_000;
 
 /**
- * One HTTP connection pool to one Blynk server. It keeps sockets alive between calls, verifies
- * TLS certificates, follows Blynk's region redirects itself (axios would drop or leak the
+ * One HTTP connection pool to one Blynk server: axios as the API, undici as the wire (see Wire).
+ * It keeps sockets alive between calls, verifies TLS certificates, honours the proxy environment
+ * variables, follows Blynk's region redirects itself (axios would drop or leak the
  * Authorization header) and turns every failure into a BlynkError.
  */
 export class Transport {
@@ -90,11 +91,8 @@ export class Transport {
    */
   readonly secrets = new SecretSet();
   private readonly client: AxiosInstance;
-  // axios calls socket.setKeepAlive(true, 60 s) on every request, and the agent calls it again
-  // with keepAliveMsecs when the socket goes back to the pool. With the same delay on both, Node's
-  // cached setting matches and no setsockopt() pair is made per request.
-  private readonly httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, rejectUnauthorized: true });
+  // At most MAX_IN_FLIGHT requests are on the wire, so as many sockets per origin are enough.
+  readonly wire: Wire;
   private readonly inFlight = new InFlight();
 
   constructor(
@@ -102,10 +100,12 @@ export class Transport {
     private readonly options: TransportOptions = {},
   ) {
     this.origin = parseServer(server);
-    this.client = loadAxios().default.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
+    this.wire = new Wire({ connections: MAX_IN_FLIGHT, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 });
+    const axios = loadAxios();
+    this.client = axios.default.create({
+      adapter: undiciAdapter(axios.default, (origin) => this.wire.dispatcher(origin)),
       maxRedirects: 0,
+      // The wire picks the proxy from the environment itself.
       proxy: false,
       maxContentLength: options.maxContentLength ?? 4 * 1024 * 1024,
       responseType: 'text',
@@ -113,6 +113,21 @@ export class Transport {
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
     });
+    // axios merges every default into every request's config, objects deep: its header defaults
+    // (one empty set per method) were about a third of its cost per request. Only what says
+    // something here is kept: the common Accept header, not the empty sets; not the xsrf names (a browser's), nor
+    // transitional (its only option the adapter reads, clarifyTimeoutError, is off by default),
+    // nor timeout and maxBodyLength (each request has its timeout; no body limit is the default).
+    const defaults = this.client.defaults;
+    const headerSets = defaults.headers as unknown as Record<string, unknown>;
+    for (const [name, set] of Object.entries(headerSets)) {
+      if (typeof set === 'object' && set !== null && Object.keys(set).length === 0) delete headerSets[name];
+    }
+    // Only where axios' stock value is still in place: a setting given to create() above stays.
+    const stock = axios.default.defaults;
+    for (const key of ['xsrfCookieName', 'xsrfHeaderName', 'transitional', 'timeout', 'maxBodyLength'] as const) {
+      if (JSON.stringify(defaults[key]) === JSON.stringify(stock[key])) delete defaults[key];
+    }
   }
 
   /** The server currently in use: the configured one, or the region Blynk redirected to. */
@@ -169,8 +184,7 @@ export class Transport {
   close(): void {
     this.inFlight.close();
     this.secrets.clear();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.wire.close();
   }
 
   private learnOrigin(origin: URL, secrets: readonly string[]): void {

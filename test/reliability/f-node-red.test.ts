@@ -29,6 +29,7 @@ import {
   writeDatastream,
 } from '../support/rig';
 import { FlowNode, helper } from '../support/runtime';
+import { openSocketsTo } from '../support/sockets';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NODE_PROTOTYPE = (require('@node-red/runtime/lib/nodes/Node') as { prototype: Record<string, unknown> }).prototype;
@@ -174,6 +175,27 @@ describe('reliability F: Node-RED lifecycle (flow level)', function () {
       warnings.map((w) => w.name),
       [],
     );
+  });
+
+  it('F2 open sockets to the simulator: one per message in flight, closed by a full redeploy and by removing the config node', async () => {
+    const { sim } = rig;
+    const deployed = flow(sim.url, [getDevice()]);
+    await rig.load(deployed);
+    assert.equal(openSocketsTo(sim.url), 0);
+    sim.faults.add({ match: { path: DEVICE_PATH }, times: 8, action: { delayMs: 150 } });
+    for (let i = 0; i < 8; i++) rig.send('n1', { deviceId: 101 });
+    await waitFor(() => apiRequestsOf(sim.log).length === 8, 'eight device requests in flight');
+    // The token request's socket carries one of them.
+    assert.equal(openSocketsTo(sim.url), 8);
+    await rig.ended(8);
+    assert.equal(openSocketsTo(sim.url), 8, 'idle keep-alive sockets stay open for the next messages');
+    await rig.deploy(deployed, 'full');
+    await waitFor(() => openSocketsTo(sim.url) === 0, `no socket of the closed connection left (${openSocketsTo(sim.url)} open)`);
+    await rig.success('n1', { deviceId: 102 });
+    assert.equal(openSocketsTo(sim.url), 1);
+    await rig.deploy([TAB, { id: 'sink', z: 'tab', type: 'helper' }, ...observers()], 'full', {});
+    await waitFor(() => openSocketsTo(sim.url) === 0, `no socket left after removal (${openSocketsTo(sim.url)} open)`);
+    assert.equal(rig.out.caughtCount, 0);
   });
 
   it('F3 a config node removed from the flows (close with removed=true) forgets its tokens and refuses further calls', async () => {

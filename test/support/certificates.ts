@@ -48,3 +48,43 @@ export function badCertificates(): { selfSigned: KeyPair; expired: KeyPair } | u
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A self-signed certificate for 127.0.0.1 (as an IP subjectAltName, which Node checks) that a
+ * process trusts when it is given as NODE_EXTRA_CA_CERTS; undefined where openssl is missing.
+ */
+export function trustableCertificate(): KeyPair | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'blynk-tls-'));
+  const key = join(dir, 'trusted.key');
+  const cert = join(dir, 'trusted.pem');
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
