@@ -1,5 +1,3 @@
-import { isRecord } from './validate';
-
 /**
  * Fields of Blynk's answers that are credentials. Documented: a device's auth `token` (device
  * get, list, search, create, edit), a provisioning `token`, a static token's claim `token` and its
@@ -24,23 +22,30 @@ const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
  * Blynk shows it: Blynk.Console.
  */
 export function withoutCredentials(data: unknown): unknown {
-  if (Array.isArray(data)) {
-    const items = data.map(withoutCredentials);
-    return items.some((item, i) => item !== data[i]) ? items : data;
-  }
-  if (!isRecord(data)) return data;
+  if (typeof data !== 'object' || data === null) return data;
   // Copied only where something is taken out: most answers hold no credential and pass as they are.
-  let out: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(data)) {
-    const kept = CREDENTIAL_FIELDS.has(key) ? undefined : withoutCredentials(value);
-    if (!out && (CREDENTIAL_FIELDS.has(key) || kept !== value)) {
-      out = {};
-      for (const [k, v] of Object.entries(data)) {
-        if (k === key) break;
-        out[k] = v;
-      }
+  if (Array.isArray(data)) {
+    let items: unknown[] | undefined;
+    for (let i = 0; i < data.length; i++) {
+      const kept = withoutCredentials(data[i]);
+      if (!items && kept !== data[i]) items = data.slice(0, i);
+      items?.push(kept);
     }
-    if (out && !CREDENTIAL_FIELDS.has(key)) out[key] = kept;
+    return items ?? data;
+  }
+  const record = data as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = record[key];
+    const dropped = CREDENTIAL_FIELDS.has(key);
+    const kept = dropped ? undefined : withoutCredentials(value);
+    if (!out && (dropped || kept !== value)) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = record[keys[j]];
+    }
+    if (out && !dropped) out[key] = kept;
   }
   return out ?? data;
 }

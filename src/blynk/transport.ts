@@ -274,11 +274,13 @@ function redirectTarget(origin: URL, location: unknown): URL | undefined {
   }
 }
 
+const STARTS_JSON = /^\s*[[{]/;
+
 /** JSON when it parses as an object or array, else the text as it came. */
 function parseBody(text: unknown): unknown {
   if (typeof text !== 'string') return text ?? '';
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[') return text;
+  // Looked at in place: trimming would copy the whole answer.
+  if (!STARTS_JSON.test(text)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {
