@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** openssl req's options for a new, unencrypted P-256 key. */
+const NEW_EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
 export interface KeyPair {
   key: Buffer;
   cert: Buffer;
@@ -18,25 +21,7 @@ export function badCertificates(): { selfSigned: KeyPair; expired: KeyPair } | u
     const key = join(dir, `${name}.key`);
     const csr = join(dir, `${name}.csr`);
     const cert = join(dir, `${name}.pem`);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        csr,
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    execFileSync('openssl', ['req', '-new', ...NEW_EC_KEY, '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
     execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', days, '-out', cert], { stdio: 'ignore' });
     return { key: readFileSync(key), cert: readFileSync(cert) };
   };
@@ -63,11 +48,7 @@ export function trustableCertificate(): KeyPair | undefined {
       [
         'req',
         '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
+        ...NEW_EC_KEY,
         '-keyout',
         key,
         '-out',
