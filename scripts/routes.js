@@ -253,6 +253,9 @@ function routeOf(o) {
   route.paged = query.some((p) => p.name === 'page') && query.some((p) => p.name === 'size') && isPage(doc, op);
   route.idempotent = typeof op['x-idempotent'] === 'boolean' ? op['x-idempotent'] : method === 'GET';
   if (op['x-source']) route.link = op['x-source'];
+  // What the dialog says of a route whose page section could not be read, and where the route came from.
+  route.unread = op['x-unread'] === true;
+  if (typeof op['x-route-source'] === 'string') route.routeSource = op['x-route-source'];
   // The schema the request is checked against: typed query parameters, and a JSON body.
   const properties = {};
   for (const p of query) if (p.schema) properties[p.name] = p.schema;

@@ -54,4 +54,11 @@ export interface Route {
   idempotent: boolean;
   /** The docs' page. */
   link?: string;
+  /**
+   * Blynk's page section for this call could not be read when the package was built
+   * (`x-unread`): the fields it documents are not listed, only what another source gave.
+   */
+  unread: boolean;
+  /** Where the route itself comes from when Blynk's page did not show it (`x-route-source`): `third-party`. */
+  routeSource?: string;
 }

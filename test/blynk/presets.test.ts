@@ -12,6 +12,7 @@ import {
   requestProblems,
   typedQuery,
 } from '../../dist/blynk';
+import { OPERATIONS } from '../support/contract';
 
 function code(fn: () => unknown): string {
   try {
@@ -63,6 +64,30 @@ describe('platform api: presets and the generic call', function () {
     assert.deepEqual([devices?.paged, devices?.params], [true, { page: 0, size: 50 }]);
     assert.equal(presetFor('GET', '/api/v1/organization/device/online')?.paged, false);
     assert.equal(presetFor('POST', '/api/v1/organization/devices'), undefined);
+  });
+
+  it('says of each preset whether its page section could not be read (x-unread) and where its route came from (x-route-source)', () => {
+    for (const p of PRESETS) {
+      const o = OPERATIONS.find((x) => x.route === `${p.method} ${p.path}`);
+      assert.ok(o, p.id);
+      assert.equal(p.unread, o.op['x-unread'] === true, p.id);
+      assert.equal(p.routeSource, o.op['x-route-source'], p.id);
+    }
+    const marks = (method: string, path: string): unknown[] => {
+      const p = presetFor(method, path);
+      return [p?.id, p?.unread, p?.routeSource];
+    };
+    // Route from the third-party inventory, nothing of its page section read: the package's own name for it.
+    assert.deepEqual(marks('POST', '/api/v1/organization/static-tokens/unclaim'), ['unclaimStaticToken', true, 'third-party']);
+    assert.equal(presetFor('POST', '/api/v1/organization/static-tokens/unclaim')?.summary, 'unclaimStaticToken');
+    // Route from the inventory, title and description read from the page.
+    assert.deepEqual(marks('GET', '/api/v1/organization/user/profile'), ['getUserProfile', true, 'third-party']);
+    assert.equal(presetFor('GET', '/api/v1/organization/user/profile')?.summary, 'Get user profile');
+    // Unread, but the route and its parameter are the older page's.
+    assert.deepEqual(marks('GET', '/api/v1/organization/template/metafields'), ['getTemplateMetafields', true, undefined]);
+    // Read from the page.
+    assert.deepEqual(marks('GET', '/api/v1/organization/devices'), ['getDevices', false, undefined]);
+    assert.deepEqual(marks('POST', '/api/v1/organization/device/provision/token'), ['getProvisionToken', false, undefined]);
   });
 
   it('groups the presets as the docs do, each group once and in one run', () => {

@@ -637,6 +637,23 @@ describe('editor in Chromium (en-US)', function () {
     );
     assert.equal(await page.locator('#blynk-cloud-api-preset-info').isVisible(), false, 'details shown before a preset is chosen');
 
+    // A route whose page section could not be read says so, and that the route is a third-party inventory's, above the link.
+    const unread = PRESETS.find((p) => p.id === 'claimDeviceByStaticToken');
+    assert.ok(unread && unread.unread && unread.routeSource === 'third-party', 'no unread third-party preset claimDeviceByStaticToken');
+    await page.locator('#node-input-preset-select').selectOption(unread.id);
+    const note = page.locator('#blynk-cloud-api-preset-info .blynk-cloud-api-info-unread');
+    await note.waitFor({ state: 'visible' });
+    assert.equal((await note.locator('.blynk-cloud-api-info-unread-text').textContent())?.trim(), en('blynk-cloud-api', 'info.unread'));
+    assert.equal((await note.locator('.blynk-cloud-api-info-third-party').textContent())?.trim(), en('blynk-cloud-api', 'info.thirdParty'));
+    // Right above the link to Blynk's page.
+    assert.equal(
+      await page
+        .locator('#blynk-cloud-api-preset-info .blynk-cloud-api-info-unread + .blynk-cloud-api-info-source a.blynk-cloud-api-info-link')
+        .getAttribute('href'),
+      unread.link,
+    );
+    shots.push(await editor.trayScreenshot('dialog-api-preset-unread.png'));
+
     await page.locator('#node-input-preset-search').fill('Datastream PROPERTY');
     const hay = (p: (typeof PRESETS)[number]): string => `${p.summary} ${p.method} ${p.path}`.toLowerCase();
     const expected = PRESETS.filter((p) => hay(p).includes('datastream') && hay(p).includes('property')).map((p) => p.id);
@@ -695,6 +712,7 @@ describe('editor in Chromium (en-US)', function () {
     assert.equal(await link.getAttribute('href'), preset.link);
     assert.equal(await link.getAttribute('target'), '_blank');
     assert.equal((await link.textContent())?.trim(), en('blynk-cloud-api', 'info.link').replace('__group__', preset.group));
+    assert.equal(await info.locator('.blynk-cloud-api-info-unread').count(), 0, 'a route read from its page shows the unread note');
 
     shots.push(await editor.trayScreenshot('dialog-api-preset.png'));
 

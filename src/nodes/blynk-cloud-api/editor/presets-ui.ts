@@ -105,6 +105,17 @@ export function showPreset($info: JQuery, t: Text, preset: Preset | undefined): 
   if (preset.contentType === 'multipart') fact('contentType', t('info.multipart'), 'blynk-cloud-api-info-content');
   if (preset.parameters.length) fieldTable(t, t('info.query'), preset.parameters).appendTo($info);
   if (preset.fields?.length) fieldTable(t, t('info.body'), preset.fields).appendTo($info);
+  // A route whose page section could not be read says so above the link to that page: what is missing is unknown, not absent.
+  if (preset.unread) {
+    const $note = $('<div>')
+      .addClass('blynk-cloud-api-info-unread')
+      .append($('<i>').addClass('fa fa-exclamation-triangle'))
+      .append(' ')
+      .append($('<span>').addClass('blynk-cloud-api-info-unread-text').text(t('info.unread')))
+      .appendTo($info);
+    if (preset.routeSource === 'third-party')
+      $note.append(' ').append($('<span>').addClass('blynk-cloud-api-info-third-party').text(t('info.thirdParty')));
+  }
   if (preset.link)
     $('<a>')
       .addClass('blynk-cloud-api-info-link')
