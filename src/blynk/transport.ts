@@ -149,11 +149,11 @@ export class Transport {
   private async exchange(req: TransportRequest): Promise<TransportResponse> {
     // Checked here too, whoever built the request: a file over the route's limit is never sent.
     if (req.multipart) checkFileSize(req.multipart.file.data.byteLength, req.multipart.maxBytes);
-    else checkBodySize(req.body);
+    const body = req.multipart ? undefined : encodeBody(req.body);
     const secrets = [...authorizationSecrets(req.headers?.Authorization), ...(req.secrets ?? [])];
     let origin = this.origin;
     for (let hop = 0; ; hop++) {
-      const res = await this.send(origin, req);
+      const res = await this.send(origin, req, body);
       if (res.status !== 308 && res.status !== 307) return this.toResponse(res, req, secrets);
       const target = redirectTarget(origin, res.headers.location);
       if (!target || hop >= MAX_REDIRECTS || !mayFollowRedirect(origin, target)) {
@@ -193,16 +193,16 @@ export class Transport {
     this.options.onRegionMoved?.(this.secrets.redact(origin.origin, secrets));
   }
 
-  private async send(origin: URL, req: TransportRequest): Promise<AxiosResponse<string>> {
+  private async send(origin: URL, req: TransportRequest, body: Body | undefined): Promise<AxiosResponse<string>> {
     const url = urlOn(origin, req.path, req.query);
     // axios streams a FormData with its own boundary and Content-Length.
-    const data = req.multipart ? formOf(req.multipart) : req.body;
+    const data = req.multipart ? formOf(req.multipart) : body?.data;
     try {
       return await this.client.request<string>({
         url,
         method: req.method,
         data,
-        headers: req.headers,
+        headers: body?.json ? { 'Content-Type': 'application/json', ...req.headers } : req.headers,
         timeout: req.timeoutMs,
         signal: req.signal,
       });
@@ -215,18 +215,42 @@ export class Transport {
 /** Blynk's documented size limit of one HTTPS request (blynk.console/limits: "up to 2 MB"). */
 export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
-/** A JSON or text body over the limit would be refused by Blynk: refused here, before sending. */
-function checkBodySize(body: unknown): void {
-  if (body === undefined || body === null) return;
+/** A request body as sent: text as it is, anything else as its JSON (`json`). */
+interface Body {
+  data: unknown;
+  json: boolean;
+}
+
+/**
+ * The body encoded once, for every attempt and redirect: JSON as bytes, which axios passes on
+ * untouched (an object it would copy deep and stringify on each send). One over the limit would be
+ * refused by Blynk: refused here, before sending.
+ */
+function encodeBody(body: unknown): Body | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') {
+    checkBodySize(body.length, body);
+    return { data: body, json: false };
+  }
+  if (body instanceof Uint8Array) {
+    checkBodySize(body.byteLength);
+    return { data: body, json: false };
+  }
   let text: string | undefined;
   try {
-    text = typeof body === 'string' ? body : JSON.stringify(body);
+    text = JSON.stringify(body);
   } catch {
-    return; // not JSON: the request itself fails as it always did
+    return { data: body, json: false }; // not JSON: the request itself fails as it always did
   }
-  // Characters first: only a body near the limit is measured in bytes.
-  if (text === undefined || text.length * 3 <= MAX_REQUEST_BYTES) return;
-  const length = Buffer.byteLength(text);
+  if (text === undefined) return { data: body, json: false };
+  checkBodySize(text.length, text);
+  return { data: Buffer.from(text), json: true };
+}
+
+/** `size` is bytes, or characters of `text`: only a text near the limit is measured in bytes. */
+function checkBodySize(size: number, text?: string): void {
+  if ((text === undefined ? size : size * 3) <= MAX_REQUEST_BYTES) return;
+  const length = text === undefined ? size : Buffer.byteLength(text);
   if (length > MAX_REQUEST_BYTES) throw new BlynkError('REQUEST_TOO_LARGE', { length, detail: String(MAX_REQUEST_BYTES) });
 }
 

@@ -290,6 +290,57 @@ describe('client: transport', () => {
       }
     });
 
+    it('sends each body as given: an object as JSON, text and bytes as they are, the same bytes again after a redirect', async () => {
+      const seen: Array<{ at: string; type: string | undefined; length: string | undefined; body: string }> = [];
+      let region = '';
+      // The first server sends /moved on to the second (a region redirect keeps the path).
+      const serve = (name: string) =>
+        http.createServer((req, res) => {
+          const chunks: Buffer[] = [];
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => {
+            const body = Buffer.concat(chunks).toString('latin1');
+            seen.push({ at: `${name}${req.url ?? ''}`, type: req.headers['content-type'], length: req.headers['content-length'], body });
+            if (name === 'first' && req.url === '/moved') res.writeHead(307, { Location: `${region}/moved` });
+            res.end();
+          });
+        });
+      const servers = [serve('first'), serve('second')];
+      for (const server of servers) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const [first, second] = servers.map((server) => (server.address() as AddressInfo).port);
+      region = `http://127.0.0.1:${second}`;
+      const transport = new Transport(`http://127.0.0.1:${first}`);
+      const send = (path: string, body: unknown, headers?: Record<string, string>) =>
+        transport.request({ method: 'POST', path, body, headers, timeoutMs: 1000 });
+      try {
+        await send('/object', { deviceId: 1, value: 'ä' });
+        await send('/array', [[1, 2.5]]);
+        await send('/own-type', { a: 1 }, { 'Content-Type': 'application/json; charset=utf-8' });
+        await send('/text', 'grant_type=client_credentials', { 'Content-Type': 'application/x-www-form-urlencoded' });
+        await send('/bytes', Buffer.from([0, 255, 10]), { 'Content-Type': 'application/octet-stream' });
+        await send('/none', undefined);
+        await send('/moved', { n: 1 });
+        const utf8 = Buffer.from('{"deviceId":1,"value":"ä"}');
+        assert.deepEqual(seen, [
+          { at: 'first/object', type: 'application/json', length: String(utf8.length), body: utf8.toString('latin1') },
+          { at: 'first/array', type: 'application/json', length: '9', body: '[[1,2.5]]' },
+          { at: 'first/own-type', type: 'application/json; charset=utf-8', length: '7', body: '{"a":1}' },
+          { at: 'first/text', type: 'application/x-www-form-urlencoded', length: '29', body: 'grant_type=client_credentials' },
+          { at: 'first/bytes', type: 'application/octet-stream', length: '3', body: '\u0000\u00ff\n' },
+          // axios' own type for a POST without a body.
+          { at: 'first/none', type: 'application/x-www-form-urlencoded', length: '0', body: '' },
+          { at: 'first/moved', type: 'application/json', length: '7', body: '{"n":1}' },
+          { at: 'second/moved', type: 'application/json', length: '7', body: '{"n":1}' },
+        ]);
+      } finally {
+        transport.close();
+        for (const server of servers) {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
+      }
+    });
+
     it('a body larger than the cap is refused as HTTP_ERROR, not buffered whole', async () => {
       const { sim } = env;
       const client = env.client();
