@@ -17,7 +17,7 @@ import { InFlight, MAX_IN_FLIGHT } from './in-flight';
 import { authorizationSecrets, SecretSet } from './redact';
 import { mayFollowRedirect, parseServer } from './server-url';
 import { undiciAdapter } from './undici-adapter';
-import { checkFileSize } from './validate';
+import { checkFileSize, isPlainObject } from './validate';
 import { Wire } from './wire';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -215,7 +215,7 @@ export class Transport {
 /** Blynk's documented size limit of one HTTPS request (blynk.console/limits: "up to 2 MB"). */
 export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
-/** A request body as sent: text as it is, anything else as its JSON (`json`). */
+/** A request body as sent: an object or array as its JSON (`json`), anything else as it is. */
 interface Body {
   data: unknown;
   json: boolean;
@@ -236,6 +236,8 @@ function encodeBody(body: unknown): Body | undefined {
     checkBodySize(body.byteLength);
     return { data: body, json: false };
   }
+  // A form, Blob or stream goes to axios as it is, which sends it with its own type.
+  if (!Array.isArray(body) && !isPlainObject(body)) return { data: body, json: false };
   let text: string | undefined;
   try {
     text = JSON.stringify(body);
