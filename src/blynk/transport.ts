@@ -115,9 +115,10 @@ export class Transport {
     });
     // axios merges every default into every request's config, objects deep: its header defaults
     // (one empty set per method) were about a third of its cost per request. Only what says
-    // something here is kept: the common Accept header, not the empty sets; not the xsrf names (a browser's), nor
-    // transitional (its only option the adapter reads, clarifyTimeoutError, is off by default),
-    // nor timeout and maxBodyLength (each request has its timeout; no body limit is the default).
+    // something here is kept: the common Accept header, not the empty sets; not the xsrf names
+    // (a browser's), nor transitional (its only option the adapter reads, clarifyTimeoutError, is
+    // off by default), nor timeout and maxBodyLength (each request has its timeout; no body limit
+    // is the default).
     const defaults = this.client.defaults;
     const headerSets = defaults.headers as unknown as Record<string, unknown>;
     for (const [name, set] of Object.entries(headerSets)) {
@@ -195,7 +196,7 @@ export class Transport {
 
   private async send(origin: URL, req: TransportRequest, body: Body | undefined): Promise<AxiosResponse<string>> {
     const url = urlOn(origin, req.path, req.query);
-    // axios streams a FormData with its own boundary and Content-Length.
+    // The adapter sends a FormData with its own boundary and length.
     const data = req.multipart ? formOf(req.multipart) : body?.data;
     try {
       return await this.client.request<string>({
