@@ -1,7 +1,7 @@
 // Credentials are taken out of Blynk's answers at any depth; everything else stays as it came,
 // in its order, and an answer without any is passed on as the same object.
 import { strict as assert } from 'node:assert';
-import { withoutCredentials } from '../../dist/blynk/answer-credentials';
+import { withoutCredentials } from '../../dist/blynk';
 
 describe('withoutCredentials', () => {
   it('takes every credential field out, at any depth, keeping the other fields in their order', () => {

@@ -66,6 +66,9 @@ const CONFIG_TYPES = new Set([CONFIG, 'blynk-cloud-device']);
 const m = (key: string, vars?: Record<string, string | number>): Message => ({ key, vars });
 const text = (value: string): Case => ({ value, with: {} });
 
+/** `cases` with the node set as `mode` says (the option under which the field is read). */
+const under = (mode: Record<string, Value>, cases: Case[]): Case[] => cases.map((c) => ({ ...c, with: { ...c.with, ...mode } }));
+
 /** A typed property: `cases` are [type, value] pairs. */
 const typed = (field: string, cases: Array<[string, string]>, error?: Message | 'node-red'): Case[] =>
   cases.map(([type, value]) => ({ value, with: { [`${field}Type`]: type }, error }));
@@ -276,27 +279,33 @@ const SPECS: Spec[] = [
         ],
       },
       metaField: {
-        bad: [
+        bad: under({ write: 'meta' }, [
           ...typed('metaField', [['str', '   ']], m('errors.metaField')),
           ...typed('metaField', [['msg', '']], m('errors.required')),
-        ].map((c) => ({ ...c, with: { ...c.with, write: 'meta' } })),
+        ]),
         good: [
-          ...typed('metaField', [
-            ['str', 'Serial Number'],
-            ['str', '12'],
-            ['msg', 'topic'],
-          ]).map((c) => ({ ...c, with: { ...c.with, write: 'meta' } })),
+          ...under(
+            { write: 'meta' },
+            typed('metaField', [
+              ['str', 'Serial Number'],
+              ['str', '12'],
+              ['msg', 'topic'],
+            ]),
+          ),
           // Not read when the node writes pins.
           { value: '', with: { write: 'pins', metaFieldType: 'str' } },
         ],
       },
       filename: {
-        bad: typed('filename', [['str', '  ']], m('errors.filename')).map((c) => ({ ...c, with: { ...c.with, write: 'file' } })),
+        bad: under({ write: 'file' }, typed('filename', [['str', '  ']], m('errors.filename'))),
         good: [
-          ...typed('filename', [
-            ['str', 'log.csv'],
-            ['msg', 'filename'],
-          ]).map((c) => ({ ...c, with: { ...c.with, write: 'file' } })),
+          ...under(
+            { write: 'file' },
+            typed('filename', [
+              ['str', 'log.csv'],
+              ['msg', 'filename'],
+            ]),
+          ),
           { value: '', with: { write: 'pins', filenameType: 'str' } },
         ],
       },
@@ -427,12 +436,15 @@ const SPECS: Spec[] = [
         ],
       },
       metaField: {
-        bad: typed('metaField', [['str', '   ']], m('errors.metaField')).map((c) => ({ ...c, with: { ...c.with, read: 'meta' } })),
+        bad: under({ read: 'meta' }, typed('metaField', [['str', '   ']], m('errors.metaField'))),
         good: [
-          ...typed('metaField', [
-            ['str', 'Serial Number'],
-            ['msg', 'topic'],
-          ]).map((c) => ({ ...c, with: { ...c.with, read: 'meta' } })),
+          ...under(
+            { read: 'meta' },
+            typed('metaField', [
+              ['str', 'Serial Number'],
+              ['msg', 'topic'],
+            ]),
+          ),
           { value: '', with: { read: 'pins', metaFieldType: 'str' } },
         ],
       },
@@ -613,29 +625,32 @@ const SPECS: Spec[] = [
           ),
           ...typed('datastream', [['msg', '']], m('errors.required')),
           // get/meta: the names separated by comma, as the runtime splits them.
-          ...typed(
-            'datastream',
-            [
-              ['str', 'Serial Number,,Device Name'],
-              ['str', ''],
-              ['str', 'a/b'],
-            ],
-            m('errors.names'),
-          ).map((c) => ({ ...c, with: { ...c.with, action: 'getMeta' } })),
+          ...under(
+            { action: 'getMeta' },
+            typed(
+              'datastream',
+              [
+                ['str', 'Serial Number,,Device Name'],
+                ['str', ''],
+                ['str', 'a/b'],
+              ],
+              m('errors.names'),
+            ),
+          ),
         ],
         good: [
           ...typed('datastream', [
             ['str', 'Temperature'],
             ['msg', 'topic'],
           ]),
-          ...typed('datastream', [['str', ' Serial Number, Device Name ']]).map((c) => ({ ...c, with: { ...c.with, action: 'getMeta' } })),
+          ...under({ action: 'getMeta' }, typed('datastream', [['str', ' Serial Number, Device Name ']])),
           // The time and location requests name nothing: the field is not read.
-          ...typed('datastream', [['str', '']]).map((c) => ({ ...c, with: { ...c.with, action: 'getTime' } })),
-          ...typed('datastream', [['str', 'a/b']]).map((c) => ({ ...c, with: { ...c.with, action: 'getLocation' } })),
+          ...under({ action: 'getTime' }, typed('datastream', [['str', '']])),
+          ...under({ action: 'getLocation' }, typed('datastream', [['str', 'a/b']])),
         ],
       },
       property: {
-        bad: typed('property', [['str', '']], m('errors.name')).map((c) => ({ ...c, with: { ...c.with, action: 'property' } })),
+        bad: under({ action: 'property' }, typed('property', [['str', '']], m('errors.name'))),
         good: [...typed('property', [['str', 'color']]), { value: '', with: { propertyType: 'str', action: 'write' } }],
       },
     },
