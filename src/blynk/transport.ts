@@ -109,8 +109,11 @@ export class Transport {
       proxy: false,
       maxContentLength: options.maxContentLength ?? 4 * 1024 * 1024,
       responseType: 'text',
-      // Parsed once, below, because Blynk answers in JSON, plain text or nothing.
-      transformResponse: (data: unknown) => data,
+      // Bodies go out as encodeBody made them, and answers are parsed once, below, because Blynk
+      // answers in JSON, plain text or nothing: no transforms, so axios neither calls nor passes
+      // headers to any.
+      transformRequest: [],
+      transformResponse: [],
       validateStatus: () => true,
     });
     // axios merges every default into every request's config, objects deep: its header defaults
@@ -118,7 +121,7 @@ export class Transport {
     // something here is kept: the common Accept header, not the empty sets; not the xsrf names
     // (a browser's), nor transitional (its only option the adapter reads, clarifyTimeoutError, is
     // off by default), nor timeout and maxBodyLength (each request has its timeout; no body limit
-    // is the default).
+    // is the default), nor env (the classes axios' own transforms and adapters build forms with).
     const defaults = this.client.defaults;
     const headerSets = defaults.headers as unknown as Record<string, unknown>;
     for (const [name, set] of Object.entries(headerSets)) {
@@ -126,7 +129,7 @@ export class Transport {
     }
     // Only where axios' stock value is still in place: a setting given to create() above stays.
     const stock = axios.default.defaults;
-    for (const key of ['xsrfCookieName', 'xsrfHeaderName', 'transitional', 'timeout', 'maxBodyLength'] as const) {
+    for (const key of ['xsrfCookieName', 'xsrfHeaderName', 'transitional', 'timeout', 'maxBodyLength', 'env'] as const) {
       if (JSON.stringify(defaults[key]) === JSON.stringify(stock[key])) delete defaults[key];
     }
   }
@@ -280,6 +283,10 @@ export function encodeQuery(query: QueryEntries): string {
  * scheme, host, port and userinfo as the server's, with no query or fragment of its own.
  */
 export function urlOn(origin: URL, path: string, query?: QueryEntries): string {
+  const tail = query?.length ? `?${encodeQuery(query)}` : '';
+  // Blynk's own paths: segments of letters, digits, `_`, `-` and `~` only, which a URL takes as
+  // they are and which cannot leave the server, so no parse is needed to know where they go.
+  if (PLAIN_PATH.test(path)) return origin.origin + path + tail;
   let url: URL | undefined;
   try {
     url = path.startsWith('/') ? new URL(origin.origin + path) : undefined;
@@ -289,8 +296,10 @@ export function urlOn(origin: URL, path: string, query?: QueryEntries): string {
   if (!url || url.origin !== origin.origin || url.username || url.password || url.search || url.hash) {
     throw new BlynkError('OFF_SERVER', { value: JSON.stringify(sanitizeDetail(path)), server: origin.origin });
   }
-  return url.origin + url.pathname + (query?.length ? `?${encodeQuery(query)}` : '');
+  return url.origin + url.pathname + tail;
 }
+
+const PLAIN_PATH = /^(?:\/[\w~-]+)+$/;
 
 function redirectTarget(origin: URL, location: unknown): URL | undefined {
   if (typeof location !== 'string' || !location) return undefined;

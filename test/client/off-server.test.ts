@@ -2,7 +2,7 @@
 // path holds, a request that would leave the connection's server is refused before it is sent,
 // and one whose path only looks odd stays on the server.
 import { strict as assert } from 'node:assert';
-import { BlynkError, Transport } from '../../dist/blynk';
+import { BlynkError, Transport, urlOn } from '../../dist/blynk';
 import { offServerPaths, Recorder, startRecorder } from '../support/recorder';
 import { demoBasic, failure, TOKEN_PATH, useSimulator } from './helpers';
 
@@ -63,5 +63,24 @@ describe('client: no path moves a request off its server (G1)', () => {
       env.sim.log.map((e) => e.path),
       [`//127.0.0.1:${rec.port}/steal`, `//127.0.0.1:${rec.port}/steal`, `/%2F%2F127.0.0.1:${rec.port}/steal`, '/steal'],
     );
+  });
+
+  it('G1 a plain path is joined as a parse of the whole URL gives it, and every other path still goes through the parse', () => {
+    for (const server of ['http://127.0.0.1', 'https://blynk.cloud:443', env.sim.url]) {
+      const origin = new URL(server);
+      const parsed = (path: string): string => {
+        const url = new URL(origin.origin + path);
+        return url.origin + url.pathname;
+      };
+      for (const path of ['/api/v1/organization/device', '/external/api/update', '/a_b/c-d/~e/F9', '/x']) {
+        assert.equal(urlOn(origin, path), parsed(path), path);
+        assert.equal(urlOn(origin, path, [['token', 'a b'], ['v1']]), `${parsed(path)}?token=a%20b&v1`, path);
+      }
+      // Parsed: dot segments resolved, escapes kept, an empty segment kept.
+      assert.equal(urlOn(origin, '/api/./v1/../device'), `${origin.origin}/api/device`);
+      assert.equal(urlOn(origin, '/a%2Fb'), `${origin.origin}/a%2Fb`);
+      assert.equal(urlOn(origin, '/a//b/'), `${origin.origin}/a//b/`);
+      for (const path of moving(1234)) assert.throws(() => urlOn(origin, path), { code: 'OFF_SERVER' }, path);
+    }
   });
 });
