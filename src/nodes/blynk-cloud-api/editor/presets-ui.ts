@@ -105,7 +105,7 @@ export function showPreset($info: JQuery, t: Text, preset: Preset | undefined): 
   if (preset.contentType === 'multipart') fact('contentType', t('info.multipart'), 'blynk-cloud-api-info-content');
   if (preset.parameters.length) fieldTable(t, t('info.query'), preset.parameters).appendTo($info);
   if (preset.fields?.length) fieldTable(t, t('info.body'), preset.fields).appendTo($info);
-  // A route whose page section could not be read says so above the link to that page: what is missing is unknown, not absent.
+  // A route whose page section could not be read in full says so above the link to that page: what is missing is unknown, not absent.
   if (preset.unread) {
     const $note = $('<div>')
       .addClass('blynk-cloud-api-info-unread')
