@@ -56,7 +56,7 @@ export interface Route {
   link?: string;
   /**
    * Blynk's page section for this call could not be read when the package was built
-   * (`x-unread`): the fields it documents are not listed, only what another source gave.
+   * (`x-unread`) in full: fields it documents may be missing, and some may come from another source.
    */
   unread: boolean;
   /** Where the route itself comes from when Blynk's page did not show it (`x-route-source`): `third-party`. */

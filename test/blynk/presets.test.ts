@@ -83,6 +83,23 @@ describe('platform api: presets and the generic call', function () {
     // Route from the inventory, title and description read from the page.
     assert.deepEqual(marks('GET', '/api/v1/organization/user/profile'), ['getUserProfile', true, 'third-party']);
     assert.equal(presetFor('GET', '/api/v1/organization/user/profile')?.summary, 'Get user profile');
+    // Route from the inventory, its body read from the page, its answers not.
+    assert.deepEqual(marks('POST', '/api/v1/organization/template/event/create'), ['createTemplateEvent', true, 'third-party']);
+    const event = presetFor('POST', '/api/v1/organization/template/event/create');
+    assert.equal(event?.summary, 'Create template event');
+    assert.equal(event?.permission, 'PRODUCT_EDIT. Also, when the user-scoped authentication is used, user should have developer mode enabled');
+    assert.deepEqual(
+      event?.fields?.map((f) => [f.name, f.type, f.required]),
+      [
+        ['productId', 'integer (int32)', true],
+        ['type', 'string', true],
+        ['name', 'string', true],
+        ['code', 'string', true],
+        ['color', 'string', true],
+        ['description', 'string', false],
+        ['showInTimeline', 'boolean', false],
+      ],
+    );
     // Unread, but the route and its parameter are the older page's.
     assert.deepEqual(marks('GET', '/api/v1/organization/template/metafields'), ['getTemplateMetafields', true, undefined]);
     // Read from the page.
@@ -112,6 +129,10 @@ describe('platform api: presets and the generic call', function () {
     assert.equal(
       refused(() => platformCall('POST', '/api/v1/organization/device/trigger-event', {}, {})),
       'NOT_AS_DOCUMENTED body.deviceId is required; body.eventCode is required',
+    );
+    assert.equal(
+      refused(() => platformCall('POST', '/api/v1/organization/template/event/create', {}, { productId: 101, type: 'WARNING', name: '' })),
+      'NOT_AS_DOCUMENTED body.code is required; body.color is required; body.name must NOT have fewer than 1 characters',
     );
     assert.equal(
       refused(() => platformCall('GET', '/api/v1/organization/devices', { size: 5000, page: 'first' }, undefined)),
