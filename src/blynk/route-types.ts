@@ -55,8 +55,8 @@ export interface Route {
   /** The docs' page. */
   link?: string;
   /**
-   * Blynk's page section for this call could not be read when the package was built
-   * (`x-unread`) in full: fields it documents may be missing, and some may come from another source.
+   * Blynk's page section for this call could not be read in full when the package was built
+   * (`x-unread`): fields it documents may be missing, and some may come from another source.
    */
   unread: boolean;
   /** Where the route itself comes from when Blynk's page did not show it (`x-route-source`): `third-party`. */
