@@ -87,7 +87,10 @@ describe('platform api: presets and the generic call', function () {
     assert.deepEqual(marks('POST', '/api/v1/organization/template/event/create'), ['createTemplateEvent', true, 'third-party']);
     const event = presetFor('POST', '/api/v1/organization/template/event/create');
     assert.equal(event?.summary, 'Create template event');
-    assert.equal(event?.permission, 'PRODUCT_EDIT. Also, when the user-scoped authentication is used, user should have developer mode enabled');
+    assert.equal(
+      event?.permission,
+      'PRODUCT_EDIT. Also, when the user-scoped authentication is used, user should have developer mode enabled',
+    );
     assert.deepEqual(
       event?.fields?.map((f) => [f.name, f.type, f.required]),
       [
