@@ -5,10 +5,11 @@
 // through the admin API and the comms websocket of a separately started Node-RED:
 //   - Node-RED 4 on this machine's Node.js: `npm install node-red@4` into the temp dir (the latest
 //     4.x, as a user gets it; --node-red-4=dev uses the devDependency instead, no download),
-//   - Node-RED 5 on Node.js 22, both from the npm registry (`npm install node@22`, `node-red@5`).
+//   - Node-RED 5 on Node.js 22, both from the npm registry (`npm install node@22`, `node-red@5`),
+//   - Node-RED 4 on Node.js 18 with npm 10, all from the registry (the oldest Node.js supported).
 // Everything (npm cache included) lives in one temp dir, removed at the end, also on failure.
 //
-// Options: --only=scorecard|4|5 (comma list)  --node-red-4=registry|dev  --keep (leave the temp dir)
+// Options: --only=scorecard|4|5|node18 (comma list)  --node-red-4=registry|dev  --keep (leave the temp dir)
 //          --verbose (print Node-RED's and node-red-dev's output)  --skip-build
 //          --tarball=<file.tgz> (test that tarball: no build, no pack)
 'use strict';
@@ -21,7 +22,7 @@ const env = { ...process.env };
 let build = true;
 for (const arg of process.argv.slice(2)) {
   const [key, value = ''] = arg.replace(/^--/, '').split('=');
-  if (key === 'only' && /^(scorecard|4|5)(,(scorecard|4|5))*$/.test(value)) env.BLYNK_INSTALL_ONLY = value;
+  if (key === 'only' && /^(scorecard|4|5|node18)(,(scorecard|4|5|node18))*$/.test(value)) env.BLYNK_INSTALL_ONLY = value;
   else if (key === 'node-red-4' && ['dev', 'registry'].includes(value)) env.BLYNK_INSTALL_NODE_RED_4 = value;
   else if (key === 'keep') env.BLYNK_INSTALL_KEEP = '1';
   else if (key === 'verbose') env.BLYNK_INSTALL_VERBOSE = '1';
@@ -34,7 +35,7 @@ for (const arg of process.argv.slice(2)) {
       fs
         .readFileSync(__filename, 'utf8')
         .split('\n')
-        .slice(1, 13)
+        .slice(1, 14)
         .join('\n')
         .replace(/^\/\/ ?/gm, ''),
     );

