@@ -113,33 +113,41 @@ async function installNode({ tempRoot, cacheDir, major, also = [] }) {
   throw new Error(`no working Node.js ${major} binary under ${dir} (looked at ${nodeBinaryCandidates(dir).join(', ')})`);
 }
 
-/** Node-RED 5 (needs Node >= 22.9), installed by npm running on that Node 22. */
-async function prepareNodeRed5({ tempRoot, cacheDir }) {
-  const node = await installNode({ tempRoot, cacheDir, major: 22 });
-  if (!atLeast(node.version, [22, 9])) throw new Error(`Node-RED 5 needs Node >= 22.9, npm gave ${node.version}`);
-  const nodeBinDir = path.dirname(node.bin);
-  const dir = path.join(tempRoot, 'node-red-5');
-  writePackageJson(dir, 'node-red-5-runtime');
-  await npm(['install', '--no-audit', '--no-fund', 'node-red@5'], {
+/**
+ * Node-RED `major` installed into a temp dir by the npm found first on PATH with `nodeBinDir` in
+ * front, to run on `node` (from installNode); `npmNote` says which npm that is.
+ */
+async function installNodeRedOn({ tempRoot, cacheDir, major, node, nodeBinDir, key, label, npmNote }) {
+  const dir = path.join(tempRoot, key);
+  writePackageJson(dir, `${key}-runtime`);
+  await npm(['install', '--no-audit', '--no-fund', `node-red@${major}`], {
     cwd: dir,
     cacheDir,
     nodeBinDir,
-    label: 'npm install node-red@5',
+    label: `npm install node-red@${major} (${npmNote})`,
   });
   const nodeRedDir = path.join(dir, 'node_modules', 'node-red');
   const version = readVersion(nodeRedDir);
-  if (!version.startsWith('5.')) throw new Error(`expected Node-RED 5.x at ${nodeRedDir}, found ${version}`);
+  if (!version.startsWith(`${major}.`)) throw new Error(`expected Node-RED ${major}.x at ${nodeRedDir}, found ${version}`);
   return {
-    key: 'nr5',
-    label: 'Node-RED 5',
+    key,
+    label,
     nodeBin: node.bin,
     nodeBinDir,
     nodeVersion: node.version,
     nodeSource: node.how,
     nodeRedDir,
     nodeRedVersion: version,
-    source: 'npm install node-red@5 (temp dir, npm on Node 22)',
+    source: `npm install node-red@${major} (temp dir, ${npmNote})`,
   };
+}
+
+/** Node-RED 5 (needs Node >= 22.9), installed by npm running on that Node 22. */
+async function prepareNodeRed5({ tempRoot, cacheDir }) {
+  const node = await installNode({ tempRoot, cacheDir, major: 22 });
+  if (!atLeast(node.version, [22, 9])) throw new Error(`Node-RED 5 needs Node >= 22.9, npm gave ${node.version}`);
+  const nodeBinDir = path.dirname(node.bin);
+  return installNodeRedOn({ tempRoot, cacheDir, major: 5, node, nodeBinDir, key: 'nr5', label: 'Node-RED 5', npmNote: 'npm on Node 22' });
 }
 
 /**
@@ -150,28 +158,16 @@ async function prepareNodeRed4OnNode18({ tempRoot, cacheDir }) {
   const node = await installNode({ tempRoot, cacheDir, major: 18, also: ['npm@10'] });
   // node_modules/.bin holds both: npm 10 then runs on Node 18.
   const nodeBinDir = path.join(node.dir, 'node_modules', '.bin');
-  const dir = path.join(tempRoot, 'node-red-4-node-18');
-  writePackageJson(dir, 'node-red-4-node-18-runtime');
-  await npm(['install', '--no-audit', '--no-fund', 'node-red@4'], {
-    cwd: dir,
+  return installNodeRedOn({
+    tempRoot,
     cacheDir,
+    major: 4,
+    node,
     nodeBinDir,
-    label: 'npm install node-red@4 (npm 10 on Node 18)',
-  });
-  const nodeRedDir = path.join(dir, 'node_modules', 'node-red');
-  const version = readVersion(nodeRedDir);
-  if (!version.startsWith('4.')) throw new Error(`expected Node-RED 4.x at ${nodeRedDir}, found ${version}`);
-  return {
     key: 'nr4-node18',
     label: 'Node-RED 4 on Node.js 18',
-    nodeBin: node.bin,
-    nodeBinDir,
-    nodeVersion: node.version,
-    nodeSource: node.how,
-    nodeRedDir,
-    nodeRedVersion: version,
-    source: 'npm install node-red@4 (temp dir, npm 10 on Node 18)',
-  };
+    npmNote: 'npm 10 on Node 18',
+  });
 }
 
 module.exports = { prepareNodeRed4, prepareNodeRed5, prepareNodeRed4OnNode18 };
