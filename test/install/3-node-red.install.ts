@@ -84,7 +84,7 @@ for (const name of (Object.keys(TARGET_LABELS) as TargetName[]).filter(wanted)) 
     });
 
     before(async function () {
-      this.timeout(15 * 60_000); // the download of Node.js 22 and Node-RED may still be under way
+      this.timeout(15 * 60_000); // the downloads of Node.js and Node-RED may still be under way
       target = await run.targets[name]!;
       const node = `Node.js ${target.nodeVersion}${target.nodeSource ? ` from ${target.nodeSource}` : ' (this machine)'}`;
       console.log(`      Node-RED ${target.nodeRedVersion} from ${target.source}; ${node} at ${target.nodeBin}`);
